@@ -1,0 +1,167 @@
+"""The landing zone: append-only run folders, each visible only once its manifest is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import os
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from collectors.records import RECORD_TABLES, SCHEMAS, to_table
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+RUN_KINDS = ("collect", "import", "discover", "demo")
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """A sortable, unique run id: UTC time of start plus a random suffix."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+@dataclass
+class LandingRun:
+    """A run being written. Nothing of it is visible until `commit` writes the manifest last."""
+
+    landing_root: Path
+    kind: str
+    run_date: dt.date
+    demo: bool = False
+    run_id: str = field(default_factory=new_run_id)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    requests: Counter = field(default_factory=Counter)
+    _records: dict[str, list] = field(default_factory=lambda: {k: [] for k in SCHEMAS})
+    _tables: dict[str, list[pa.Table]] = field(default_factory=lambda: {k: [] for k in SCHEMAS})
+    _raw_count: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in RUN_KINDS:
+            raise ValueError(f"unknown run kind {self.kind!r}; expected one of {RUN_KINDS}")
+        self.landing_root = Path(self.landing_root)
+
+    @property
+    def path(self) -> Path:
+        return self.landing_root / self.run_date.isoformat() / self.run_id
+
+    def add(self, record: Any) -> None:
+        self._records[RECORD_TABLES[type(record)]].append(record)
+
+    def extend(self, records: list) -> None:
+        for record in records:
+            self.add(record)
+
+    def add_table(self, kind: str, table: pa.Table) -> None:
+        """Add records already in Arrow form (bulk writers: demo, benchmarks)."""
+        self._tables[kind].append(table.select(SCHEMAS[kind].names).cast(SCHEMAS[kind]))
+
+    def records(self, kind: str) -> list:
+        return list(self._records[kind])
+
+    def add_raw(self, platform: str, name: str, payload: bytes | str | dict | list) -> Path:
+        """Keep a raw payload (gzip). The caller strips credentials before it gets here."""
+        if isinstance(payload, (dict, list)):
+            payload = json.dumps(payload, ensure_ascii=False)
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8")
+        self._raw_count += 1
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
+        target = self.path / "raw" / platform / f"{self._raw_count:05d}-{safe}.json.gz"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(gzip.compress(payload, compresslevel=6))
+        return target
+
+    def count_request(self, platform: str, n: int = 1) -> None:
+        self.requests[platform] += n
+
+    def commit(self, status: str = "complete", stats: dict | None = None) -> Path:
+        """Write the Parquet files, then the manifest last: only then does the run exist."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        files: dict[str, dict] = {}
+        for kind, schema in SCHEMAS.items():
+            parts = list(self._tables[kind])
+            if self._records[kind]:
+                parts.append(to_table(kind, self._records[kind]))
+            if not parts:
+                continue
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+            if table.num_rows == 0:
+                continue
+            target = self.path / f"{kind}.parquet"
+            pq.write_table(table, target, compression="zstd")
+            with open(target, "rb") as fh:
+                os.fsync(fh.fileno())
+            files[kind] = {"path": target.name, "rows": table.num_rows}
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "run_date": self.run_date.isoformat(),
+            "demo": self.demo,
+            "status": status,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+            "requests": dict(self.requests),
+            "stats": stats or {},
+            "files": files,
+        }
+        _fsync_dir(self.path)
+        write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2).encode())
+        return self.path
+
+
+@dataclass(frozen=True)
+class LandedRun:
+    """A complete run in the landing zone, as its manifest describes it."""
+
+    path: Path
+    manifest: dict
+
+    @property
+    def run_id(self) -> str:
+        return self.manifest["run_id"]
+
+    def file(self, kind: str) -> Path | None:
+        entry = self.manifest.get("files", {}).get(kind)
+        return self.path / entry["path"] if entry else None
+
+
+def complete_runs(landing_root: Path) -> list[LandedRun]:
+    """Every run whose manifest was written, oldest first; half-written runs are invisible."""
+    landing_root = Path(landing_root)
+    runs = []
+    for manifest_path in landing_root.glob(f"*/*/{MANIFEST}"):
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue  # a manifest is written atomically, so this is a foreign file: skip it
+        runs.append(LandedRun(manifest_path.parent, manifest))
+    runs.sort(key=lambda r: r.run_id)
+    return runs

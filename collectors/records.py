@@ -1,0 +1,189 @@
+"""The records a run lands: account snapshots, posts, accounts seen and per-account errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+PLATFORMS: tuple[str, ...] = (
+    "bluesky",
+    "mastodon",
+    "youtube",
+    "x",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "tiktok",
+    "threads",
+)
+# Platforms collected through an official API; the others come in through `import-counts`.
+API_PLATFORMS: tuple[str, ...] = ("bluesky", "mastodon", "youtube", "x", "facebook", "instagram")
+
+PRECISIONS = ("exact", "rounded")
+METHODS = ("api", "manual")
+ACCOUNT_STATUSES = ("active", "not_found", "private", "mismatch")
+FOUND_VIA = ("registry", "discovered", "manual", "collected")
+ERROR_KINDS = (
+    "not_found",
+    "private",
+    "rate_limited",
+    "auth_missing",
+    "parse_error",
+    "http_error",
+    "timeout",
+)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """One account's public counts on one day. A count the platform did not give is None."""
+
+    institution_id: str
+    platform: str
+    handle: str | None
+    snapshot_date: dt.date
+    collected_at: dt.datetime
+    followers: int | None = None
+    following: int | None = None
+    posts_total: int | None = None
+    likes_total: int | None = None
+    views_total: int | None = None
+    platform_id: str | None = None
+    precision: str = "exact"
+    method: str = "api"
+    # True when this run also fetched the account's recent posts, so "no posts" means none.
+    posts_observed: bool = False
+    source: str | None = None
+
+
+@dataclass(slots=True)
+class Post:
+    """One of the institution's own posts, with its counts as observed at collected_at."""
+
+    institution_id: str
+    platform: str
+    handle: str | None
+    post_id: str
+    posted_at: dt.datetime
+    collected_at: dt.datetime
+    url: str | None = None
+    text: str | None = None
+    likes: int | None = None
+    comments: int | None = None
+    shares: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+
+
+@dataclass(slots=True)
+class Account:
+    """An account as resolved by a run: its platform id, display name and status."""
+
+    institution_id: str
+    platform: str
+    handle: str
+    observed_at: dt.datetime
+    url: str | None = None
+    platform_id: str | None = None
+    display_name: str | None = None
+    found_via: str = "collected"
+    found_on: str | None = None
+    status: str = "active"
+
+
+@dataclass(slots=True)
+class RunError:
+    """A per-account failure of a run, with its kind (one of ERROR_KINDS)."""
+
+    institution_id: str | None
+    platform: str
+    handle: str | None
+    kind: str
+    message: str
+    occurred_at: dt.datetime
+    http_status: int | None = None
+
+
+_TS = pa.timestamp("us", tz="UTC")
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "snapshots": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("snapshot_date", pa.date32()),
+            ("collected_at", _TS),
+            ("followers", pa.int64()),
+            ("following", pa.int64()),
+            ("posts_total", pa.int64()),
+            ("likes_total", pa.int64()),
+            ("views_total", pa.int64()),
+            ("platform_id", pa.string()),
+            ("precision", pa.string()),
+            ("method", pa.string()),
+            ("posts_observed", pa.bool_()),
+            ("source", pa.string()),
+        ]
+    ),
+    "posts": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("post_id", pa.string()),
+            ("posted_at", _TS),
+            ("collected_at", _TS),
+            ("url", pa.string()),
+            ("text", pa.string()),
+            ("likes", pa.int64()),
+            ("comments", pa.int64()),
+            ("shares", pa.int64()),
+            ("quotes", pa.int64()),
+            ("views", pa.int64()),
+        ]
+    ),
+    "accounts": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("observed_at", _TS),
+            ("url", pa.string()),
+            ("platform_id", pa.string()),
+            ("display_name", pa.string()),
+            ("found_via", pa.string()),
+            ("found_on", pa.string()),
+            ("status", pa.string()),
+        ]
+    ),
+    "errors": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("kind", pa.string()),
+            ("message", pa.string()),
+            ("occurred_at", _TS),
+            ("http_status", pa.int64()),
+        ]
+    ),
+}
+
+RECORD_TABLES: dict[type, str] = {
+    Snapshot: "snapshots",
+    Post: "posts",
+    Account: "accounts",
+    RunError: "errors",
+}
+
+
+def to_table(kind: str, records: list) -> pa.Table:
+    """Records of one kind as an Arrow table with the landing schema (None stays null)."""
+    schema = SCHEMAS[kind]
+    rows = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in records]
+    columns = {name: [row.get(name) for row in rows] for name in schema.names}
+    return pa.Table.from_pydict(columns, schema=schema)

@@ -1,0 +1,77 @@
+"""The accounts to collect: registry handles first, then those discovered on the websites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from collectors.handles import profile_url
+from collectors.landing import complete_runs
+from warehouse.registry import Institution
+
+
+@dataclass(frozen=True)
+class Target:
+    """One official account of an institution on a platform."""
+
+    institution_id: str
+    platform: str
+    handle: str
+    url: str
+    found_via: str  # registry | discovered
+    found_on: str | None = None
+
+
+def discovered_accounts(landing_root: Path) -> dict[str, list[Target]]:
+    """Per institution, the accounts found by the latest discover run that covered it."""
+    latest: dict[str, list[Target]] = {}
+    for run in complete_runs(landing_root):  # oldest first, so later runs overwrite
+        if run.manifest.get("kind") != "discover":
+            continue
+        covered = run.manifest.get("stats", {}).get("institutions", [])
+        found: dict[str, list[Target]] = {iid: [] for iid in covered}
+        path = run.file("accounts")
+        if path is not None:
+            for row in pq.read_table(path).to_pylist():
+                found.setdefault(row["institution_id"], []).append(
+                    Target(
+                        institution_id=row["institution_id"],
+                        platform=row["platform"],
+                        handle=row["handle"],
+                        url=row["url"] or profile_url(row["platform"], row["handle"]),
+                        found_via="discovered",
+                        found_on=row["found_on"],
+                    )
+                )
+        latest.update(found)
+    return latest
+
+
+def collection_targets(
+    institutions: list[Institution],
+    landing_root: Path,
+    platforms: set[str] | None = None,
+    institution_ids: set[str] | None = None,
+) -> list[Target]:
+    """Accounts to collect. A platform with a handle in the registry ignores discovered ones."""
+    discovered = discovered_accounts(landing_root)
+    targets: list[Target] = []
+    for inst in institutions:
+        if institution_ids and inst.institution_id not in institution_ids:
+            continue
+        for platform, handles in inst.handles.items():
+            for handle in handles:
+                targets.append(
+                    Target(inst.institution_id, platform, handle, profile_url(platform, handle), "registry")
+                )
+        seen = {(t.platform, t.handle) for t in targets if t.institution_id == inst.institution_id}
+        for target in discovered.get(inst.institution_id, []):
+            if target.platform in inst.handles or (target.platform, target.handle) in seen:
+                continue
+            seen.add((target.platform, target.handle))
+            targets.append(target)
+    if platforms:
+        targets = [t for t in targets if t.platform in platforms]
+    return targets

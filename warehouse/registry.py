@@ -1,0 +1,166 @@
+"""The registry of institutions: a CSV that users edit, validated whole before it is applied."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from collectors.handles import HandleError, normalize_handle
+from collectors.landing import write_atomic
+from warehouse.csvcheck import InputError, Problem, read_rows
+
+KINDS = ("bank", "credit_union", "insurer", "neobank", "card_issuer", "investment", "other")
+HANDLE_COLUMNS = ("bluesky", "mastodon", "youtube", "x", "facebook", "instagram", "linkedin", "tiktok", "threads")
+REQUIRED_COLUMNS = ("institution_id", "name", "kind", "country", "website")
+OPTIONAL_COLUMNS = ("groups", "total_assets", *HANDLE_COLUMNS)
+EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "groups", *HANDLE_COLUMNS, "total_assets")
+
+# ISO 3166-1 alpha-2, officially assigned codes.
+COUNTRIES = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC
+    EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK
+    HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB
+    LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ
+    NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU
+    RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN
+    TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split()
+)
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+_GROUP = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Institution:
+    """One registry row, validated and normalized."""
+
+    institution_id: str
+    name: str
+    kind: str
+    country: str
+    website: str
+    groups: tuple[str, ...] = ()
+    total_assets: float | None = None
+    # platform -> normalized handles; a cell may list several, separated by ';'
+    handles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _check_website(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or "." not in parts.netloc or " " in value:
+        return "not a website URL (expected https://www.example.com/)"
+    return None
+
+
+def parse_registry(path: Path) -> list[Institution]:
+    """Every institution of a registry file, or InputError naming every bad cell."""
+    rows, problems = read_rows(Path(path), REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+    name = str(path)
+    institutions: list[Institution] = []
+    first_row_of: dict[str, int] = {}
+    for row, values in rows:
+        bad = len(problems)
+
+        def problem(column: str, message: str, row: int = row) -> None:
+            problems.append(Problem(name, row, column, message))
+
+        for column in REQUIRED_COLUMNS:
+            if column in values and not values[column]:
+                problem(column, "required value is empty")
+        iid = values.get("institution_id", "")
+        if iid and not _ID.match(iid):
+            problem("institution_id", f"{iid!r} is not a slug (lowercase letters, digits and -)")
+        elif iid in first_row_of:
+            problem("institution_id", f"duplicate id {iid!r}, first on row {first_row_of[iid]}")
+        elif iid:
+            first_row_of[iid] = row
+        kind = values.get("kind", "")
+        if kind and kind not in KINDS:
+            problem("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        country = values.get("country", "")
+        if country and country not in COUNTRIES:
+            hint = " (use GB for the United Kingdom)" if country.upper() in ("UK", "EN") else ""
+            problem("country", f"{country!r} is not an ISO 3166-1 alpha-2 code{hint}")
+        website = values.get("website", "")
+        if website and (msg := _check_website(website)):
+            problem("website", f"{website!r} is {msg}")
+        groups: list[str] = []
+        for tag in filter(None, (t.strip() for t in values.get("groups", "").split(";"))):
+            if not _GROUP.match(tag):
+                problem("groups", f"{tag!r} is not a group tag (lowercase letters, digits, - and _)")
+            elif tag not in groups:
+                groups.append(tag)
+        total_assets = None
+        if values.get("total_assets"):
+            try:
+                total_assets = float(values["total_assets"].replace("_", ""))
+                if total_assets < 0:
+                    raise ValueError
+            except ValueError:
+                problem("total_assets", f"{values['total_assets']!r} is not a non-negative number")
+        handles: dict[str, tuple[str, ...]] = {}
+        for platform in HANDLE_COLUMNS:
+            cell = values.get(platform, "")
+            found: list[str] = []
+            for item in filter(None, (v.strip() for v in cell.split(";"))):
+                try:
+                    handle = normalize_handle(platform, item)
+                except HandleError as exc:
+                    problem(platform, str(exc))
+                    continue
+                if handle not in found:
+                    found.append(handle)
+            if found:
+                handles[platform] = tuple(found)
+        if len(problems) == bad:
+            institutions.append(
+                Institution(
+                    institution_id=iid,
+                    name=values["name"],
+                    kind=kind,
+                    country=country,
+                    website=website,
+                    groups=tuple(groups),
+                    total_assets=total_assets,
+                    handles=handles,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return institutions
+
+
+def registry_csv(institutions: list[Institution]) -> str:
+    """The registry as CSV text, in the import format."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for inst in institutions:
+        row = {
+            "institution_id": inst.institution_id,
+            "name": inst.name,
+            "kind": inst.kind,
+            "country": inst.country,
+            "website": inst.website,
+            "groups": ";".join(inst.groups),
+            "total_assets": "" if inst.total_assets is None else f"{inst.total_assets:g}",
+        }
+        for platform in HANDLE_COLUMNS:
+            row[platform] = ";".join(inst.handles.get(platform, ()))
+        writer.writerow([row[c] for c in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+def save_registry(institutions: list[Institution], target: Path) -> None:
+    """Write the registry atomically: readers see the old file or the new one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, registry_csv(institutions).encode("utf-8"))
+
+
+def load_registry(path: Path) -> list[Institution]:
+    """The installed registry, or no institutions before the first import."""
+    return parse_registry(path) if Path(path).exists() else []
