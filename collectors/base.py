@@ -1,0 +1,293 @@
+"""The common base of the platform collectors: batching, the account flow, records and errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
+from collectors.records import Account, Post, RunError, Snapshot
+
+if TYPE_CHECKING:  # targets imports the registry, which imports this package: keep it lazy
+    from collectors.targets import Target
+
+WINDOW_DAYS = 28
+# Kinds worth a second try within the run; the others are facts about the account or the setup.
+RETRYABLE_KINDS = frozenset({"rate_limited", "http_error", "timeout", "parse_error"})
+
+
+@dataclass
+class Outcome:
+    """What one run learnt about one target account."""
+
+    target: Target
+    snapshot: Snapshot | None = None
+    account: Account | None = None
+    posts: list[Post] = field(default_factory=list)
+    error: RunError | None = None
+
+    @property
+    def collected(self) -> bool:
+        return self.snapshot is not None
+
+    @property
+    def retryable(self) -> bool:
+        return self.error is not None and self.error.kind in RETRYABLE_KINDS
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), max(1, size)):
+        yield items[start : start + size]
+
+
+def as_count(value: Any, what: str = "count") -> int | None:
+    """A platform count as int: None when absent or hidden (negative), parse_error when garbled.
+
+    YouTube sends counts as strings, the others as numbers; Mastodon sends -1 for hidden.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer():
+        return int(value) if value >= 0 else None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+        return number if number >= 0 else None
+    raise CollectError("parse_error", f"{what} is {value!r}, not a count")
+
+
+def parse_time(value: Any, what: str = "timestamp") -> dt.datetime:
+    """An ISO 8601 time from a payload as an aware UTC datetime; parse_error when unreadable."""
+    if not isinstance(value, str) or not value:
+        raise CollectError("parse_error", f"{what} is missing or not text: {value!r}")
+    text = value.strip().replace("Z", "+00:00")
+    # Facebook writes offsets without a colon (+0000); fromisoformat wants +00:00.
+    if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise CollectError("parse_error", f"{what} {value!r} is not an ISO 8601 time") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
+
+
+class Collector:
+    """One platform's collector. Subclasses hold only what is particular to their platform.
+
+    `fetch_*` methods do HTTP; `parse_*` methods are pure: payload in, records out.
+    """
+
+    platform: ClassVar[str]
+    batch_size: ClassVar[int] = 1
+    api_env: ClassVar[str]
+    default_api: ClassVar[str]
+    credential_envs: ClassVar[tuple[str, ...]] = ()
+    host_limit: ClassVar[HostLimit] = UNLIMITED
+
+    def __init__(
+        self,
+        client: HttpClient,
+        *,
+        env: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+        snapshot_date: dt.date | None = None,
+        keep_raw: Callable[[str, str, str], None] | None = None,
+    ):
+        self.client = client
+        self.env = os.environ if env is None else env
+        self.now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        self.cutoff = self.now - dt.timedelta(days=WINDOW_DAYS)
+        self.snapshot_date = snapshot_date or self.now.date()
+        self._keep_raw = keep_raw
+        self.base_url = (self.env.get(self.api_env) or self.default_api).rstrip("/")
+        for name in self.credential_envs:
+            client.add_secret(self.env.get(name))
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @classmethod
+    def missing_credentials(cls, env: Mapping[str, str] | None = None) -> list[str]:
+        env = os.environ if env is None else env
+        return [name for name in cls.credential_envs if not env.get(name)]
+
+    def credential(self, name: str) -> str:
+        return self.env.get(name, "")
+
+    def auth_headers(self) -> dict[str, str]:
+        return {}
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def is_throttled(self, fetched: Fetched) -> bool:
+        """Whether a non-429 response says "slow down" (Graph API and YouTube do so in the body)."""
+        return False
+
+    def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        """The platform's reading of a 4xx answer; the default calls every 4xx an http_error."""
+        if fetched.status in (401, 403):
+            return CollectError(
+                "auth_missing", f"{fetched.url}: credentials refused (HTTP {fetched.status})", fetched.status
+            )
+        if fetched.status == 404:
+            return CollectError("not_found", f"{fetched.url}: not found", 404)
+        return CollectError("http_error", f"{fetched.url}: HTTP {fetched.status}", fetched.status)
+
+    def get_json(self, url: str, *, params: dict | list | None = None, raw_name: str) -> Any:
+        """GET a JSON document, keep its body as a raw payload, raise CollectError on failure."""
+        return self.fetch(url, params=params, raw_name=raw_name).json()
+
+    def fetch(self, url: str, *, params: dict | list | None = None, raw_name: str) -> Fetched:
+        """GET, keep the body as a raw payload, raise the platform's CollectError for a 4xx."""
+        fetched = self.client.get(
+            url,
+            params=params,
+            headers=self.auth_headers(),
+            limit=self.host_limit,
+            platform=self.platform,
+            is_throttled=self.is_throttled,
+        )
+        self.keep_raw(raw_name, fetched.text)
+        if fetched.status >= 400:
+            try:
+                payload = fetched.json()
+            except CollectError:
+                payload = None
+            error = self.error_for(fetched, payload)
+            if error is not None:
+                raise error
+        return fetched
+
+    def keep_raw(self, name: str, text: str) -> None:
+        if self._keep_raw is not None:
+            self._keep_raw(self.platform, name, self.client.redact(text))
+
+    # -- the flow ------------------------------------------------------------------------------
+
+    def collect(self, targets: list[Target]) -> list[Outcome]:
+        """Every target's outcome, looking profiles up in batches of `batch_size`."""
+        outcomes: list[Outcome] = []
+        for batch in chunks(targets, self.batch_size):
+            try:
+                profiles = self.fetch_profiles([t.handle for t in batch])
+            except CollectError as exc:
+                outcomes.extend(self.failed(t, exc) for t in batch)
+                continue
+            for target in batch:
+                found = profiles.get(target.handle)
+                if isinstance(found, CollectError):
+                    outcomes.append(self.failed(target, found))
+                else:
+                    outcomes.append(self.collect_account(target, found))
+        return outcomes
+
+    def collect_account(self, target: Target, profile: dict | None) -> Outcome:
+        if profile is None:
+            return self.failed(target, CollectError("not_found", f"no {self.platform} account {target.handle!r}"))
+        try:
+            snapshot, account = self.parse_profile(profile, target)
+        except CollectError as exc:
+            return self.failed(target, exc)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return self.failed(target, CollectError("parse_error", f"unexpected profile format: {exc!r}"))
+        outcome = Outcome(target, snapshot, account)
+        if account.status == "private":
+            outcome.error = self.run_error(target, CollectError("private", "the account's posts are not public"))
+            return outcome
+        try:
+            pages = self.fetch_posts(target, profile)
+            outcome.posts = self.parse_posts(pages, target)
+        except CollectError as exc:
+            if exc.kind == "private":
+                account.status = "private"
+            outcome.error = self.run_error(target, exc)
+            return outcome
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            outcome.error = self.run_error(target, CollectError("parse_error", f"unexpected posts format: {exc!r}"))
+            return outcome
+        snapshot.posts_observed = True
+        return outcome
+
+    # -- what a platform provides --------------------------------------------------------------
+
+    def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
+        """Profile payloads by handle for one batch; a missing handle means not found."""
+        raise NotImplementedError
+
+    def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
+        raise NotImplementedError
+
+    def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
+        """Pages of the account's recent posts, back to the window's start."""
+        return []
+
+    def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
+        return []
+
+    # -- record helpers ------------------------------------------------------------------------
+
+    def in_window(self, posted_at: dt.datetime) -> bool:
+        return self.cutoff < posted_at <= self.now
+
+    def required_count(self, payload: dict, key: str, target: Target) -> int:
+        """A count the row cannot live without: absent or hidden is a parse_error, never 0."""
+        value = as_count(payload.get(key), key)
+        if value is None:
+            raise CollectError(
+                "parse_error", f"{self.platform} {target.handle}: {key} missing from the profile payload"
+            )
+        return value
+
+    def snapshot(self, target: Target, **counts: Any) -> Snapshot:
+        return Snapshot(
+            institution_id=target.institution_id,
+            platform=self.platform,
+            handle=target.handle,
+            snapshot_date=self.snapshot_date,
+            collected_at=self.now,
+            method="api",
+            **counts,
+        )
+
+    def account(self, target: Target, **fields: Any) -> Account:
+        return Account(
+            institution_id=target.institution_id,
+            platform=self.platform,
+            handle=target.handle,
+            observed_at=self.now,
+            url=target.url,
+            found_via=target.found_via,
+            found_on=target.found_on,
+            **fields,
+        )
+
+    def post(self, target: Target, **fields: Any) -> Post:
+        return Post(
+            institution_id=target.institution_id,
+            platform=self.platform,
+            handle=target.handle,
+            collected_at=self.now,
+            **fields,
+        )
+
+    def run_error(self, target: Target, exc: CollectError) -> RunError:
+        return RunError(
+            institution_id=target.institution_id,
+            platform=self.platform,
+            handle=target.handle,
+            kind=exc.kind,
+            message=self.client.redact(exc.message),
+            occurred_at=dt.datetime.now(dt.UTC),
+            http_status=exc.http_status,
+        )
+
+    def failed(self, target: Target, exc: CollectError) -> Outcome:
+        outcome = Outcome(target, error=self.run_error(target, exc))
+        if exc.kind in ("not_found", "private"):
+            outcome.account = self.account(target, status=exc.kind)
+        return outcome

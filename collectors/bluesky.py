@@ -1,0 +1,134 @@
+"""Bluesky accounts through the public AppView API (no auth)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from collectors.base import Collector, as_count, parse_time
+from collectors.http import CollectError, Fetched, HostLimit
+from collectors.records import Account, Post, Snapshot
+
+if TYPE_CHECKING:
+    from collectors.targets import Target
+
+REPOST = "app.bsky.feed.defs#reasonRepost"
+PIN = "app.bsky.feed.defs#reasonPin"
+# Feed errors that mean "this viewer may not see the posts", not "no such account".
+PRIVATE_ERRORS = {"AuthMissing", "BlockedActor", "BlockedByActor"}
+GONE_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound"}
+
+
+class BlueskyCollector(Collector):
+    """Bluesky accounts through the public AppView API (no auth)."""
+
+    platform = "bluesky"
+    batch_size = 25  # getProfiles takes at most 25 actors
+    api_env = "FINSOCIAL_BLUESKY_API"
+    default_api = "https://public.api.bsky.app"
+    # The public AppView allows 3,000 requests per 5 minutes per IP (10/s): stay well under.
+    host_limit = HostLimit(per_second=5, burst=10, concurrency=4)
+    page_size = 100  # getAuthorFeed's maximum
+
+    def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        name = payload.get("error") if isinstance(payload, dict) else None
+        if name in PRIVATE_ERRORS:
+            return CollectError("private", f"{fetched.url}: {name}", fetched.status)
+        if name in GONE_ERRORS or (fetched.status == 400 and "not found" in str(payload).lower()):
+            return CollectError("not_found", f"{fetched.url}: {name or 'not found'}", fetched.status)
+        return super().error_for(fetched, payload)
+
+    def fetch_profiles(self, handles: list[str]) -> dict[str, dict | None]:
+        payload = self.get_json(
+            f"{self.base_url}/xrpc/app.bsky.actor.getProfiles",
+            params=[("actors", h) for h in handles],
+            raw_name="getProfiles",
+        )
+        profiles = payload.get("profiles") if isinstance(payload, dict) else None
+        if not isinstance(profiles, list):
+            raise CollectError("parse_error", "getProfiles answer has no profiles list")
+        by_key = {}
+        for profile in profiles:
+            if isinstance(profile, dict):
+                by_key[str(profile.get("handle", "")).lower()] = profile
+                by_key[str(profile.get("did", ""))] = profile
+        # Unknown, taken-down and deactivated actors are left out of the answer: not found.
+        return {h: by_key.get(h) for h in handles}
+
+    def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
+        snapshot = self.snapshot(
+            target,
+            followers=self.required_count(profile, "followersCount", target),
+            following=as_count(profile.get("followsCount"), "followsCount"),
+            posts_total=as_count(profile.get("postsCount"), "postsCount"),
+            platform_id=profile.get("did"),
+        )
+        account = self.account(
+            target, platform_id=profile.get("did"), display_name=profile.get("displayName") or None
+        )
+        return snapshot, account
+
+    def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
+        pages: list[Any] = []
+        cursor = None
+        while True:
+            params = {
+                "actor": profile.get("did") or target.handle,
+                "limit": self.page_size,
+                "filter": "posts_no_replies",
+                "includePins": "true",
+            }
+            if cursor:
+                params["cursor"] = cursor
+            page = self.get_json(
+                f"{self.base_url}/xrpc/app.bsky.feed.getAuthorFeed", params=params, raw_name=f"getAuthorFeed-{target.handle}"
+            )
+            pages.append(page)
+            cursor = page.get("cursor") if isinstance(page, dict) else None
+            if not cursor or self._reached_window_start(page):
+                return pages
+
+    def _reached_window_start(self, page: dict) -> bool:
+        """Whether the page goes back past the window (a pin is out of order, so it is skipped)."""
+        for item in page.get("feed") or []:
+            reason = item.get("reason") or {}
+            if reason.get("$type") == PIN:
+                continue
+            stamp = reason.get("indexedAt") or (item.get("post") or {}).get("indexedAt")
+            if stamp and parse_time(stamp, "indexedAt") <= self.cutoff:
+                return True
+        return False
+
+    def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
+        posts: dict[str, Post] = {}
+        for page in pages:
+            feed = page.get("feed") if isinstance(page, dict) else None
+            if not isinstance(feed, list):
+                raise CollectError("parse_error", "getAuthorFeed answer has no feed list")
+            for item in feed:
+                post = item["post"]
+                author = post.get("author") or {}
+                reason = item.get("reason") or {}
+                # reason.by is the account itself; a repost of someone else's post is not its own.
+                if reason.get("$type") == REPOST and (reason.get("by") or {}).get("did") != author.get("did"):
+                    continue
+                uri = post["uri"]
+                if uri in posts:
+                    continue  # a pinned post, or a repost of its own post, appears twice
+                record = post.get("record") or {}
+                posted_at = parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt")
+                if not self.in_window(posted_at):
+                    continue
+                handle = author.get("handle") or target.handle
+                posts[uri] = self.post(
+                    target,
+                    post_id=uri,
+                    posted_at=posted_at,
+                    url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}",
+                    text=record.get("text"),
+                    likes=as_count(post.get("likeCount"), "likeCount"),
+                    comments=as_count(post.get("replyCount"), "replyCount"),
+                    shares=as_count(post.get("repostCount"), "repostCount"),
+                    quotes=as_count(post.get("quoteCount"), "quoteCount"),
+                )
+        return list(posts.values())
+

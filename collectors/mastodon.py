@@ -1,0 +1,114 @@
+"""Mastodon accounts through each account's home instance (no auth)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from collectors.base import Collector, as_count, parse_time
+from collectors.http import CollectError, Fetched, HostLimit
+from collectors.records import Account, Post, Snapshot
+
+if TYPE_CHECKING:
+    from collectors.targets import Target
+
+
+class MastodonCollector(Collector):
+    """Mastodon accounts through each account's home instance (no auth)."""
+
+    platform = "mastodon"
+    batch_size = 1  # accounts/lookup takes one account
+    api_env = "FINSOCIAL_MASTODON_API"  # when set, replaces every instance's origin
+    default_api = ""
+    # Mastodon's default limit is 300 requests per 5 minutes per IP (1/s) on each instance.
+    host_limit = HostLimit(per_second=0.9, burst=5, concurrency=2)
+    page_size = 40  # the statuses endpoint's maximum
+
+    def origin(self, handle: str) -> str:
+        return self.base_url or f"https://{handle.split('@', 1)[1]}"
+
+    def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        if fetched.status in (404, 410):
+            return CollectError("not_found", f"{fetched.url}: account not found", fetched.status)
+        if fetched.status in (401, 403):
+            # Instances that close their API to anonymous readers answer 401 or 403.
+            return CollectError("private", f"{fetched.url}: the instance requires a login", fetched.status)
+        return super().error_for(fetched, payload)
+
+    def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
+        found: dict[str, dict | CollectError | None] = {}
+        for handle in handles:
+            try:
+                # acct with the domain: an instance resolves its own domain as a local account.
+                payload = self.get_json(
+                    f"{self.origin(handle)}/api/v1/accounts/lookup",
+                    params={"acct": handle},
+                    raw_name=f"lookup-{handle}",
+                )
+            except CollectError as exc:
+                found[handle] = None if exc.kind == "not_found" else exc
+                continue
+            if not isinstance(payload, dict):
+                found[handle] = CollectError("parse_error", "accounts/lookup answer is not an account")
+            elif payload.get("suspended"):
+                found[handle] = None
+            else:
+                found[handle] = payload
+        return found
+
+    def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
+        if "followers_count" not in profile:
+            raise CollectError("parse_error", f"mastodon {target.handle}: followers_count missing from the profile")
+        snapshot = self.snapshot(
+            target,
+            # -1 means the owner hides the count: NULL, not a number.
+            followers=as_count(profile.get("followers_count"), "followers_count"),
+            following=as_count(profile.get("following_count"), "following_count"),
+            posts_total=as_count(profile.get("statuses_count"), "statuses_count"),
+            platform_id=str(profile["id"]),
+        )
+        account = self.account(
+            target, platform_id=str(profile["id"]), display_name=profile.get("display_name") or None
+        )
+        return snapshot, account
+
+    def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
+        origin = self.origin(target.handle)
+        url: str | None = f"{origin}/api/v1/accounts/{profile['id']}/statuses"
+        params: dict | None = {"limit": self.page_size, "exclude_reblogs": "true", "exclude_replies": "true"}
+        pages: list[Any] = []
+        while url:
+            fetched = self.fetch(url, params=params, raw_name=f"statuses-{target.handle}")
+            page = fetched.json()
+            if not isinstance(page, list):
+                raise CollectError("parse_error", "statuses answer is not a list")
+            pages.append(page)
+            older = [parse_time(s.get("created_at"), "created_at") for s in page if isinstance(s, dict)]
+            if not page or min(older, default=self.now) <= self.cutoff:
+                break
+            # The Link header's rel="next" carries max_id; it already holds every parameter.
+            url, params = (fetched.links.get("next") or {}).get("url"), None
+            if url and not url.startswith(origin + "/"):
+                break  # a next link to another host is not followed
+        return pages
+
+    def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
+        posts: dict[str, Post] = {}
+        for page in pages:
+            for status in page:
+                if status.get("reblog"):
+                    continue  # a boost of someone else's post
+                posted_at = parse_time(status.get("created_at"), "created_at")
+                if not self.in_window(posted_at) or str(status["id"]) in posts:
+                    continue
+                posts[str(status["id"])] = self.post(
+                    target,
+                    post_id=str(status["id"]),
+                    posted_at=posted_at,
+                    url=status.get("url") or status.get("uri"),
+                    text=status.get("content"),
+                    likes=as_count(status.get("favourites_count"), "favourites_count"),
+                    comments=as_count(status.get("replies_count"), "replies_count"),
+                    shares=as_count(status.get("reblogs_count"), "reblogs_count"),
+                    quotes=as_count(status.get("quotes_count"), "quotes_count"),
+                )
+        return list(posts.values())

@@ -1,0 +1,178 @@
+"""YouTube channels through the Data API v3 (API key)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from collectors.base import Collector, as_count, chunks, parse_time
+from collectors.http import CollectError, Fetched, HostLimit
+from collectors.records import Account, Post, Snapshot
+
+if TYPE_CHECKING:
+    from collectors.targets import Target
+
+KEY_ENV = "FINSOCIAL_YOUTUBE_API_KEY"
+THROTTLE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "forbidden"}
+
+
+def _reasons(payload: Any) -> set[str]:
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if not isinstance(error, dict):
+        return set()
+    return {e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict)}
+
+
+class YouTubeCollector(Collector):
+    """YouTube channels through the Data API v3 (API key)."""
+
+    platform = "youtube"
+    batch_size = 50  # channels.list takes at most 50 ids
+    api_env = "FINSOCIAL_YOUTUBE_API"
+    default_api = "https://www.googleapis.com/youtube/v3"
+    credential_envs = (KEY_ENV,)
+    # The binding limit is the 10,000-unit daily quota (1 unit a list call), not the rate.
+    host_limit = HostLimit(per_second=5, burst=10, concurrency=2)
+
+    def auth_headers(self) -> dict[str, str]:
+        # A Google API key may travel in this header, which keeps it out of every URL.
+        return {"X-Goog-Api-Key": self.credential(KEY_ENV)}
+
+    def is_throttled(self, fetched: Fetched) -> bool:
+        if fetched.status != 403:
+            return False
+        try:
+            return bool(_reasons(fetched.json()) & THROTTLE_REASONS)
+        except CollectError:
+            return False
+
+    def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        reasons = _reasons(payload)
+        if reasons & QUOTA_REASONS:
+            # The daily quota resets at midnight Pacific time: retrying today is pointless.
+            return CollectError("rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status)
+        if reasons & THROTTLE_REASONS:
+            return CollectError("rate_limited", f"{fetched.url}: rate limited", fetched.status)
+        if reasons & KEY_REASONS or fetched.status == 401 or "badRequest" in reasons and fetched.status == 400:
+            detail = ", ".join(sorted(r for r in reasons if r)) or f"HTTP {fetched.status}"
+            return CollectError("auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status)
+        if fetched.status == 404 or "playlistNotFound" in reasons:
+            return CollectError("not_found", f"{fetched.url}: not found", fetched.status)
+        return super().error_for(fetched, payload)
+
+    def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
+        parts = "snippet,statistics,contentDetails"
+        found: dict[str, dict | CollectError | None] = {}
+        ids = [h for h in handles if not h.startswith("@")]
+        if ids:
+            payload = self.get_json(
+                f"{self.base_url}/channels", params={"part": parts, "id": ",".join(ids), "maxResults": 50}, raw_name="channels"
+            )
+            items = {item.get("id"): item for item in _items(payload)}
+            found.update({h: items.get(h) for h in ids})
+        for handle in (h for h in handles if h.startswith("@")):
+            # forHandle takes one handle a call (1 quota unit each).
+            try:
+                payload = self.get_json(
+                    f"{self.base_url}/channels", params={"part": parts, "forHandle": handle}, raw_name=f"channels-{handle}"
+                )
+                items = _items(payload)
+                found[handle] = items[0] if items else None
+            except CollectError as exc:
+                found[handle] = exc
+        return found
+
+    def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
+        statistics = profile.get("statistics")
+        if not isinstance(statistics, dict):
+            raise CollectError("parse_error", f"youtube {target.handle}: statistics missing from the channel")
+        if statistics.get("hiddenSubscriberCount"):
+            followers = None  # the owner hides it: NULL, never 0
+        else:
+            followers = self.required_count(statistics, "subscriberCount", target)
+        snapshot = self.snapshot(
+            target,
+            followers=followers,
+            posts_total=as_count(statistics.get("videoCount"), "videoCount"),
+            views_total=as_count(statistics.get("viewCount"), "viewCount"),
+            platform_id=profile.get("id"),
+            # The API rounds subscriberCount to three significant figures.
+            precision="rounded",
+        )
+        snippet = profile.get("snippet") or {}
+        account = self.account(target, platform_id=profile.get("id"), display_name=snippet.get("title") or None)
+        return snapshot, account
+
+    def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
+        uploads = ((profile.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+        if not uploads:
+            raise CollectError("parse_error", f"youtube {target.handle}: no uploads playlist in the channel")
+        video_ids: list[str] = []
+        token = None
+        while True:
+            params = {"part": "contentDetails", "playlistId": uploads, "maxResults": 50}
+            if token:
+                params["pageToken"] = token
+            try:
+                page = self.get_json(f"{self.base_url}/playlistItems", params=params, raw_name=f"playlistItems-{target.handle}")
+            except CollectError as exc:
+                if exc.kind == "not_found":
+                    return []  # a channel that never uploaded has no uploads playlist to list
+                raise
+            items = _items(page)
+            older = False
+            for item in items:
+                details = item.get("contentDetails") or {}
+                published = details.get("videoPublishedAt")
+                if published and parse_time(published, "videoPublishedAt") <= self.cutoff:
+                    older = True
+                    continue
+                if details.get("videoId"):
+                    video_ids.append(details["videoId"])
+            token = page.get("nextPageToken")
+            if older or not token or not items:
+                break
+        pages = []
+        for batch in chunks(video_ids, 50):
+            pages.append(
+                self.get_json(
+                    f"{self.base_url}/videos",
+                    params={"part": "snippet,statistics", "id": ",".join(batch), "maxResults": 50},
+                    raw_name=f"videos-{target.handle}",
+                )
+            )
+        return pages
+
+    def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
+        posts = []
+        for page in pages:
+            for video in _items(page):
+                snippet = video.get("snippet") or {}
+                statistics = video.get("statistics") or {}
+                posted_at = parse_time(snippet.get("publishedAt"), "publishedAt")
+                if not self.in_window(posted_at):
+                    continue
+                posts.append(
+                    self.post(
+                        target,
+                        post_id=video["id"],
+                        posted_at=posted_at,
+                        url=f"https://www.youtube.com/watch?v={video['id']}",
+                        text=snippet.get("title"),
+                        # likeCount is absent when the owner hides likes: NULL.
+                        likes=as_count(statistics.get("likeCount"), "likeCount"),
+                        comments=as_count(statistics.get("commentCount"), "commentCount"),
+                        views=as_count(statistics.get("viewCount"), "viewCount"),
+                    )
+                )
+        return posts
+
+
+def _items(payload: Any) -> list[dict]:
+    if not isinstance(payload, dict):
+        raise CollectError("parse_error", "YouTube answer is not an object")
+    items = payload.get("items", [])
+    if not isinstance(items, list):
+        raise CollectError("parse_error", "YouTube answer's items is not a list")
+    return [i for i in items if isinstance(i, dict)]

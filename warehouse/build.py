@@ -1,0 +1,229 @@
+"""Build the warehouse from the landing zone and the registry into a new file, then swap it in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from collectors.landing import LandedRun, _fsync_dir, complete_runs
+from collectors.records import SCHEMAS
+from collectors.targets import collection_targets
+from warehouse.metrics import power_weights
+from warehouse.paths import DataPaths
+from warehouse.registry import Institution, load_registry
+
+VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build made: counts a person can check at a glance."""
+
+    db: Path
+    institutions: int
+    accounts: int
+    snapshots: int
+    posts: int
+    runs: int
+    data_from: dt.date | None
+    data_to: dt.date | None
+    seconds: float
+
+
+def sql_files(layer: str) -> list[tuple[str, str]]:
+    """(name, text) of the .sql files of a layer, in name order."""
+    folder = resources.files("warehouse") / layer
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations not yet recorded in schema_migrations; return those applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for name, text in sql_files("migrations"):
+        version = name.removesuffix(".sql")
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        con.execute(text)
+        con.execute("INSERT INTO schema_migrations VALUES (?, now())", [version])
+        con.execute("COMMIT")
+        applied.append(version)
+    return applied
+
+
+def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _load_registry(con, institutions: list[Institution], landing_root: Path) -> None:
+    inst_schema = pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("name", pa.string()),
+            ("kind", pa.string()),
+            ("country", pa.string()),
+            ("website", pa.string()),
+            ("groups", pa.list_(pa.string())),
+            ("total_assets", pa.float64()),
+        ]
+    )
+    rows = [
+        {
+            "institution_id": i.institution_id,
+            "name": i.name,
+            "kind": i.kind,
+            "country": i.country,
+            "website": i.website,
+            "groups": list(i.groups),
+            "total_assets": i.total_assets,
+        }
+        for i in institutions
+    ]
+    inst_table = _arrow(rows, inst_schema)  # noqa: F841 (read by DuckDB's replacement scan)
+    con.execute("INSERT INTO institutions BY NAME SELECT * FROM inst_table")
+    con.execute(
+        "INSERT INTO institution_groups SELECT institution_id, unnest(groups) FROM institutions"
+    )
+    target_schema = pa.schema(
+        [(n, pa.string()) for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")]
+    )
+    targets = collection_targets(institutions, landing_root)
+    target_table = _arrow([t.__dict__ for t in targets], target_schema)  # noqa: F841
+    con.execute("CREATE TABLE landed.targets AS SELECT * FROM target_table")
+
+
+def _load_landing(con, runs: list[LandedRun]) -> None:
+    for kind, schema in SCHEMAS.items():
+        empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
+        con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
+        files = [str(f) for run in runs if (f := run.file(kind)) is not None]
+        if not files:
+            continue
+        # the run a record belongs to is the folder its file lies in
+        con.execute(
+            f"INSERT INTO landed.{kind} BY NAME "
+            f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)/[^/]+$', 1) AS run_id "
+            f"FROM read_parquet(?, union_by_name = true, filename = true)",
+            [files],
+        )
+    run_rows = []
+    for run in runs:
+        m = run.manifest
+        requests = m.get("requests") or {}
+        run_rows.append(
+            {
+                "run_id": m["run_id"],
+                "kind": m["kind"],
+                "run_date": dt.date.fromisoformat(m["run_date"]),
+                "status": m.get("status", "complete"),
+                "demo": bool(m.get("demo", False)),
+                "started_at": dt.datetime.fromisoformat(m["started_at"]) if m.get("started_at") else None,
+                "finished_at": dt.datetime.fromisoformat(m["finished_at"]) if m.get("finished_at") else None,
+                "requests": sum(requests.values()) if requests else None,
+                "stats": json.dumps({**m.get("stats", {}), "requests": requests}),
+            }
+        )
+    run_schema = pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("kind", pa.string()),
+            ("run_date", pa.date32()),
+            ("status", pa.string()),
+            ("demo", pa.bool_()),
+            ("started_at", pa.timestamp("us", tz="UTC")),
+            ("finished_at", pa.timestamp("us", tz="UTC")),
+            ("requests", pa.int64()),
+            ("stats", pa.string()),
+        ]
+    )
+    run_table = _arrow(run_rows, run_schema)  # noqa: F841
+    con.execute("CREATE TABLE landed.runs AS SELECT * FROM run_table")
+
+
+def _load_weights(con) -> None:
+    rows = [
+        {"platform": p, "measure": m, "units_per_point": float(u)}
+        for p, (m, u) in power_weights().items()
+    ]
+    weights = pa.Table.from_pylist(rows)  # noqa: F841
+    con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
+
+
+def build(paths: DataPaths, log=None) -> BuildResult:
+    """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
+
+    A crash at any point leaves the last good warehouse in place.
+    """
+    started = time.perf_counter()
+    paths.ensure()
+    institutions = load_registry(paths.registry)
+    runs = complete_runs(paths.landing)
+    target = paths.next_db
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        apply_migrations(con)
+        con.execute("CREATE SCHEMA landed")
+        _load_registry(con, institutions, paths.landing)
+        _load_landing(con, runs)
+        _load_weights(con)
+        for _, text in sql_files("sql/staging"):
+            con.execute(text)
+        for name, text in sql_files("sql/marts"):
+            if log:
+                log(f"building {name}")
+            con.execute(text)
+        # the landed copies are build inputs, not part of the warehouse
+        con.execute("DROP SCHEMA landed CASCADE")
+        span = con.execute(
+            "SELECT min(snapshot_date), max(snapshot_date) FROM account_snapshots"
+        ).fetchone()
+        demo_runs = [bool(r.manifest.get("demo")) for r in runs]
+        info = {
+            "build_id": uuid.uuid4().hex,
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "finsocial_version": VERSION,
+            "demo": "true" if demo_runs and all(demo_runs) else "false",
+            "data_from": span[0].isoformat() if span[0] else None,
+            "data_to": span[1].isoformat() if span[1] else None,
+            "runs": str(len(runs)),
+        }
+        con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM accounts),"
+            " (SELECT count(*) FROM account_snapshots), (SELECT count(*) FROM posts)"
+        ).fetchone()
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(target, paths.db)
+    _fsync_dir(paths.db.parent)
+    return BuildResult(
+        db=paths.db,
+        institutions=counts[0],
+        accounts=counts[1],
+        snapshots=counts[2],
+        posts=counts[3],
+        runs=len(runs),
+        data_from=span[0],
+        data_to=span[1],
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,34 @@
+-- One snapshot per account per day: the latest collected wins, so a second run the same day replaces.
+CREATE OR REPLACE VIEW stg_snapshots AS
+WITH
+primary_handles AS (
+    -- a counts import may leave the handle out: it then belongs to the institution's first account there
+    SELECT institution_id, platform, min(handle) AS handle
+    FROM landed.targets
+    GROUP BY ALL
+),
+resolved AS (
+    SELECT
+        s.* EXCLUDE (handle),
+        coalesce(s.handle, p.handle) AS handle
+    FROM landed.snapshots AS s
+    LEFT JOIN primary_handles AS p
+        ON s.handle IS NULL AND p.institution_id = s.institution_id AND p.platform = s.platform
+),
+keyed AS (
+    SELECT
+        institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
+        *
+    FROM resolved
+),
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY account_id, snapshot_date ORDER BY collected_at DESC, run_id DESC
+        ) AS version
+    FROM keyed
+)
+SELECT * EXCLUDE (version)
+FROM ranked
+WHERE version = 1

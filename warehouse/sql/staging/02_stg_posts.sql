@@ -1,0 +1,25 @@
+-- Each post once, with its counts as last observed.
+CREATE OR REPLACE VIEW stg_posts AS
+WITH
+keyed AS (
+    SELECT
+        institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
+        *,
+        -- the sum of the counts the platform reported; NULL when it reported none of them
+        CASE
+            WHEN coalesce(likes, comments, shares, quotes) IS NOT NULL
+            THEN coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(quotes, 0)
+        END AS interactions
+    FROM landed.posts
+),
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY account_id, post_id ORDER BY collected_at DESC, run_id DESC
+        ) AS version
+    FROM keyed
+)
+SELECT * EXCLUDE (version)
+FROM ranked
+WHERE version = 1
