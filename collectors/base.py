@@ -132,7 +132,9 @@ class Collector:
         """The platform's reading of a 4xx answer; the default calls every 4xx an http_error."""
         if fetched.status in (401, 403):
             return CollectError(
-                "auth_missing", f"{fetched.url}: credentials refused (HTTP {fetched.status})", fetched.status
+                "auth_missing",
+                f"{fetched.url}: credentials refused (HTTP {fetched.status})",
+                fetched.status,
             )
         if fetched.status == 404:
             return CollectError("not_found", f"{fetched.url}: not found", 404)
@@ -188,16 +190,22 @@ class Collector:
 
     def collect_account(self, target: Target, profile: dict | None) -> Outcome:
         if profile is None:
-            return self.failed(target, CollectError("not_found", f"no {self.platform} account {target.handle!r}"))
+            return self.failed(
+                target, CollectError("not_found", f"no {self.platform} account {target.handle!r}")
+            )
         try:
             snapshot, account = self.parse_profile(profile, target)
         except CollectError as exc:
             return self.failed(target, exc)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return self.failed(target, CollectError("parse_error", f"unexpected profile format: {exc!r}"))
+            return self.failed(
+                target, CollectError("parse_error", f"unexpected profile format: {exc!r}")
+            )
         outcome = Outcome(target, snapshot, account)
         if account.status == "private":
-            outcome.error = self.run_error(target, CollectError("private", "the account's posts are not public"))
+            outcome.error = self.run_error(
+                target, CollectError("private", "the account's posts are not public")
+            )
             return outcome
         try:
             pages = self.fetch_posts(target, profile)
@@ -208,7 +216,9 @@ class Collector:
             outcome.error = self.run_error(target, exc)
             return outcome
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            outcome.error = self.run_error(target, CollectError("parse_error", f"unexpected posts format: {exc!r}"))
+            outcome.error = self.run_error(
+                target, CollectError("parse_error", f"unexpected posts format: {exc!r}")
+            )
             return outcome
         snapshot.posts_observed = True
         return outcome
@@ -239,7 +249,8 @@ class Collector:
         value = as_count(payload.get(key), key)
         if value is None:
             raise CollectError(
-                "parse_error", f"{self.platform} {target.handle}: {key} missing from the profile payload"
+                "parse_error",
+                f"{self.platform} {target.handle}: {key} missing from the profile payload",
             )
         return value
 

@@ -37,7 +37,9 @@ _HOSTS = {
     "threads.com": "threads",
 }
 
-_BSKY = re.compile(r"^(did:plc:[a-z2-7]{24}|did:web:[a-z0-9.-]+|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,})$")
+_BSKY = re.compile(
+    r"^(did:plc:[a-z2-7]{24}|did:web:[a-z0-9.-]+|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,})$"
+)
 _MASTODON = re.compile(r"^[a-z0-9_]{1,30}@([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 _YT_CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _YT_HANDLE = re.compile(r"^@[a-z0-9._-]{3,30}$")
@@ -87,7 +89,14 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
                 return None
             return platform, normalize_handle(platform, path[1])
         if platform == "youtube":
-            if path[0].startswith("@") and len(path) <= 2 and (len(path) == 1 or path[1] in ("videos", "featured", "about", "shorts", "streams")):
+            if (
+                path[0].startswith("@")
+                and len(path) <= 2
+                and (
+                    len(path) == 1
+                    or path[1] in ("videos", "featured", "about", "shorts", "streams")
+                )
+            ):
                 return platform, normalize_handle(platform, path[0])
             if path[0] == "channel" and len(path) >= 2:
                 return platform, normalize_handle(platform, path[1])
@@ -130,7 +139,12 @@ def normalize_handle(platform: str, value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise HandleError("empty handle")
-    if "://" in raw or raw.lower().startswith(("www.", "m.")) or "/" in raw and platform != "linkedin":
+    if (
+        "://" in raw
+        or raw.lower().startswith(("www.", "m."))
+        or "/" in raw
+        and platform != "linkedin"
+    ):
         url = raw if "://" in raw else "https://" + raw
         found = parse_profile_url(url)
         if found is None:

@@ -55,7 +55,9 @@ UNLIMITED = HostLimit(per_second=0.0, burst=1, concurrency=64)
 class _Bucket:
     """A token bucket plus a semaphore: the polite pace for one host, shared by all threads."""
 
-    def __init__(self, limit: HostLimit, clock: Callable[[], float], sleep: Callable[[float], None]):
+    def __init__(
+        self, limit: HostLimit, clock: Callable[[], float], sleep: Callable[[float], None]
+    ):
         self.limit = limit
         self.tokens = float(limit.burst)
         self.stamp = clock()
@@ -161,7 +163,9 @@ def strip_params(url: str, names: Iterable[str] = SECRET_PARAMS) -> str:
     """The URL without the named query parameters (paging links that echo a token back)."""
     parts = urlsplit(url)
     drop = {n.lower() for n in names}
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in drop]
+    query = [
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in drop
+    ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="(){},.@:")))
 
 
@@ -305,24 +309,35 @@ class HttpClient:
                     response.links,
                 )
                 shown = fetched.url
-                throttled = response.status_code == 429 or bool(is_throttled and is_throttled(fetched))
+                throttled = response.status_code == 429 or bool(
+                    is_throttled and is_throttled(fetched)
+                )
                 if not throttled and response.status_code < 500:
                     return fetched
                 wait = self._server_wait(response)
                 if throttled:
                     failure = CollectError(
-                        "rate_limited", f"{shown}: rate limited (HTTP {response.status_code})", response.status_code
+                        "rate_limited",
+                        f"{shown}: rate limited (HTTP {response.status_code})",
+                        response.status_code,
                     )
                 else:
                     failure = CollectError(
-                        "http_error", f"{shown}: server error HTTP {response.status_code}", response.status_code
+                        "http_error",
+                        f"{shown}: server error HTTP {response.status_code}",
+                        response.status_code,
                     )
             except requests.Timeout:
                 failure = CollectError("timeout", f"{shown}: no answer within {self.timeout[1]:g}s")
             except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                failure = CollectError("http_error", f"{shown}: connection failed or body cut short ({type(exc).__name__})")
+                failure = CollectError(
+                    "http_error",
+                    f"{shown}: connection failed or body cut short ({type(exc).__name__})",
+                )
             except requests.RequestException as exc:
-                raise CollectError("http_error", self.redact(f"{shown}: {type(exc).__name__}")) from None
+                raise CollectError(
+                    "http_error", self.redact(f"{shown}: {type(exc).__name__}")
+                ) from None
             finally:
                 bucket.release()
             if attempt >= self.max_retries:
@@ -330,7 +345,9 @@ class HttpClient:
             delay = self._backoff(attempt) if wait is None else wait
             if delay > self.max_wait:
                 raise CollectError(
-                    failure.kind, f"{failure.message}; the platform asks to wait {delay:.0f}s", failure.http_status
+                    failure.kind,
+                    f"{failure.message}; the platform asks to wait {delay:.0f}s",
+                    failure.http_status,
                 )
             self.sleep(delay)
             attempt += 1
@@ -338,7 +355,9 @@ class HttpClient:
     def _read(self, response: requests.Response, cap: int, shown: str) -> bytes:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise CollectError("http_error", f"{shown}: response of {declared} bytes is over the {cap} byte cap")
+            raise CollectError(
+                "http_error", f"{shown}: response of {declared} bytes is over the {cap} byte cap"
+            )
         chunks, size = [], 0
         for chunk in response.iter_content(64 * 1024):
             size += len(chunk)
@@ -354,7 +373,9 @@ class HttpClient:
         if origin not in self._robots:
             rules: Protego | None = None
             try:
-                fetched = self.get(origin + "/robots.txt", limit=limit, platform="website", max_bytes=500_000)
+                fetched = self.get(
+                    origin + "/robots.txt", limit=limit, platform="website", max_bytes=500_000
+                )
             except CollectError:
                 fetched = None
             if fetched is not None and fetched.status == 200:

@@ -31,7 +31,9 @@ class MastodonCollector(Collector):
             return CollectError("not_found", f"{fetched.url}: account not found", fetched.status)
         if fetched.status in (401, 403):
             # Instances that close their API to anonymous readers answer 401 or 403.
-            return CollectError("private", f"{fetched.url}: the instance requires a login", fetched.status)
+            return CollectError(
+                "private", f"{fetched.url}: the instance requires a login", fetched.status
+            )
         return super().error_for(fetched, payload)
 
     def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
@@ -48,7 +50,9 @@ class MastodonCollector(Collector):
                 found[handle] = None if exc.kind == "not_found" else exc
                 continue
             if not isinstance(payload, dict):
-                found[handle] = CollectError("parse_error", "accounts/lookup answer is not an account")
+                found[handle] = CollectError(
+                    "parse_error", "accounts/lookup answer is not an account"
+                )
             elif payload.get("suspended"):
                 found[handle] = None
             else:
@@ -57,7 +61,9 @@ class MastodonCollector(Collector):
 
     def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
         if "followers_count" not in profile:
-            raise CollectError("parse_error", f"mastodon {target.handle}: followers_count missing from the profile")
+            raise CollectError(
+                "parse_error", f"mastodon {target.handle}: followers_count missing from the profile"
+            )
         snapshot = self.snapshot(
             target,
             # -1 means the owner hides the count: NULL, not a number.
@@ -74,7 +80,11 @@ class MastodonCollector(Collector):
     def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
         origin = self.origin(target.handle)
         url: str | None = f"{origin}/api/v1/accounts/{profile['id']}/statuses"
-        params: dict | None = {"limit": self.page_size, "exclude_reblogs": "true", "exclude_replies": "true"}
+        params: dict | None = {
+            "limit": self.page_size,
+            "exclude_reblogs": "true",
+            "exclude_replies": "true",
+        }
         pages: list[Any] = []
         while url:
             fetched = self.fetch(url, params=params, raw_name=f"statuses-{target.handle}")
@@ -82,7 +92,9 @@ class MastodonCollector(Collector):
             if not isinstance(page, list):
                 raise CollectError("parse_error", "statuses answer is not a list")
             pages.append(page)
-            older = [parse_time(s.get("created_at"), "created_at") for s in page if isinstance(s, dict)]
+            older = [
+                parse_time(s.get("created_at"), "created_at") for s in page if isinstance(s, dict)
+            ]
             if not page or min(older, default=self.now) <= self.cutoff:
                 break
             # The Link header's rel="next" carries max_id; it already holds every parameter.

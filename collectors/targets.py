@@ -64,7 +64,13 @@ def collection_targets(
         for platform, handles in inst.handles.items():
             for handle in handles:
                 targets.append(
-                    Target(inst.institution_id, platform, handle, profile_url(platform, handle), "registry")
+                    Target(
+                        inst.institution_id,
+                        platform,
+                        handle,
+                        profile_url(platform, handle),
+                        "registry",
+                    )
                 )
         seen = {(t.platform, t.handle) for t in targets if t.institution_id == inst.institution_id}
         for target in discovered.get(inst.institution_id, []):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 KEY_ENV = "FINSOCIAL_YOUTUBE_API_KEY"
 THROTTLE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
-KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "forbidden"}
+KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "ipRefererBlocked"}
 
 
 def _reasons(payload: Any) -> set[str]:
@@ -51,12 +51,21 @@ class YouTubeCollector(Collector):
         reasons = _reasons(payload)
         if reasons & QUOTA_REASONS:
             # The daily quota resets at midnight Pacific time: retrying today is pointless.
-            return CollectError("rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status)
+            return CollectError(
+                "rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status
+            )
         if reasons & THROTTLE_REASONS:
             return CollectError("rate_limited", f"{fetched.url}: rate limited", fetched.status)
-        if reasons & KEY_REASONS or fetched.status == 401 or "badRequest" in reasons and fetched.status == 400:
+        message = (
+            str((payload.get("error") or {}).get("message", ""))
+            if isinstance(payload, dict)
+            else ""
+        )
+        if reasons & KEY_REASONS or fetched.status == 401 or "api key" in message.lower():
             detail = ", ".join(sorted(r for r in reasons if r)) or f"HTTP {fetched.status}"
-            return CollectError("auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status)
+            return CollectError(
+                "auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status
+            )
         if fetched.status == 404 or "playlistNotFound" in reasons:
             return CollectError("not_found", f"{fetched.url}: not found", fetched.status)
         return super().error_for(fetched, payload)
@@ -67,7 +76,9 @@ class YouTubeCollector(Collector):
         ids = [h for h in handles if not h.startswith("@")]
         if ids:
             payload = self.get_json(
-                f"{self.base_url}/channels", params={"part": parts, "id": ",".join(ids), "maxResults": 50}, raw_name="channels"
+                f"{self.base_url}/channels",
+                params={"part": parts, "id": ",".join(ids), "maxResults": 50},
+                raw_name="channels",
             )
             items = {item.get("id"): item for item in _items(payload)}
             found.update({h: items.get(h) for h in ids})
@@ -75,7 +86,9 @@ class YouTubeCollector(Collector):
             # forHandle takes one handle a call (1 quota unit each).
             try:
                 payload = self.get_json(
-                    f"{self.base_url}/channels", params={"part": parts, "forHandle": handle}, raw_name=f"channels-{handle}"
+                    f"{self.base_url}/channels",
+                    params={"part": parts, "forHandle": handle},
+                    raw_name=f"channels-{handle}",
                 )
                 items = _items(payload)
                 found[handle] = items[0] if items else None
@@ -86,7 +99,9 @@ class YouTubeCollector(Collector):
     def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
         statistics = profile.get("statistics")
         if not isinstance(statistics, dict):
-            raise CollectError("parse_error", f"youtube {target.handle}: statistics missing from the channel")
+            raise CollectError(
+                "parse_error", f"youtube {target.handle}: statistics missing from the channel"
+            )
         if statistics.get("hiddenSubscriberCount"):
             followers = None  # the owner hides it: NULL, never 0
         else:
@@ -101,13 +116,19 @@ class YouTubeCollector(Collector):
             precision="rounded",
         )
         snippet = profile.get("snippet") or {}
-        account = self.account(target, platform_id=profile.get("id"), display_name=snippet.get("title") or None)
+        account = self.account(
+            target, platform_id=profile.get("id"), display_name=snippet.get("title") or None
+        )
         return snapshot, account
 
     def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
-        uploads = ((profile.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+        uploads = ((profile.get("contentDetails") or {}).get("relatedPlaylists") or {}).get(
+            "uploads"
+        )
         if not uploads:
-            raise CollectError("parse_error", f"youtube {target.handle}: no uploads playlist in the channel")
+            raise CollectError(
+                "parse_error", f"youtube {target.handle}: no uploads playlist in the channel"
+            )
         video_ids: list[str] = []
         token = None
         while True:
@@ -115,10 +136,18 @@ class YouTubeCollector(Collector):
             if token:
                 params["pageToken"] = token
             try:
-                page = self.get_json(f"{self.base_url}/playlistItems", params=params, raw_name=f"playlistItems-{target.handle}")
+                page = self.get_json(
+                    f"{self.base_url}/playlistItems",
+                    params=params,
+                    raw_name=f"playlistItems-{target.handle}",
+                )
             except CollectError as exc:
                 if exc.kind == "not_found":
                     return []  # a channel that never uploaded has no uploads playlist to list
+                if exc.http_status == 403 and exc.kind == "auth_missing":
+                    raise CollectError(
+                        "private", f"youtube {target.handle}: uploads are not public", 403
+                    ) from None
                 raise
             items = _items(page)
             older = False

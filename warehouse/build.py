@@ -100,7 +100,10 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
         "INSERT INTO institution_groups SELECT institution_id, unnest(groups) FROM institutions"
     )
     target_schema = pa.schema(
-        [(n, pa.string()) for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")]
+        [
+            (n, pa.string())
+            for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")
+        ]
     )
     targets = collection_targets(institutions, landing_root)
     target_table = _arrow([t.__dict__ for t in targets], target_schema)  # noqa: F841
@@ -132,8 +135,12 @@ def _load_landing(con, runs: list[LandedRun]) -> None:
                 "run_date": dt.date.fromisoformat(m["run_date"]),
                 "status": m.get("status", "complete"),
                 "demo": bool(m.get("demo", False)),
-                "started_at": dt.datetime.fromisoformat(m["started_at"]) if m.get("started_at") else None,
-                "finished_at": dt.datetime.fromisoformat(m["finished_at"]) if m.get("finished_at") else None,
+                "started_at": dt.datetime.fromisoformat(m["started_at"])
+                if m.get("started_at")
+                else None,
+                "finished_at": dt.datetime.fromisoformat(m["finished_at"])
+                if m.get("finished_at")
+                else None,
                 "requests": sum(requests.values()) if requests else None,
                 "stats": json.dumps({**m.get("stats", {}), "requests": requests}),
             }

@@ -71,7 +71,9 @@ def read_rows(
         seen.add(col)
         if col not in known:
             problems.append(
-                Problem(name, 1, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}")
+                Problem(
+                    name, 1, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}"
+                )
             )
     for col in required:
         if col not in seen:
@@ -82,7 +84,12 @@ def read_rows(
             continue
         if len(cells) > len(header):
             problems.append(
-                Problem(name, index, None, f"{len(cells)} cells but the header has {len(header)} columns")
+                Problem(
+                    name,
+                    index,
+                    None,
+                    f"{len(cells)} cells but the header has {len(header)} columns",
+                )
             )
             continue
         values = {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)}

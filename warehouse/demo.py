@@ -86,7 +86,9 @@ def demo_institutions(rng: np.random.Generator, n: int) -> list[Institution]:
         names.add(name)
         country = str(COUNTRIES[len(out) % len(COUNTRIES)])
         slug = name.lower().replace(" ", "-")
-        groups = [f"{country.lower()}-{'banks' if kind in ('bank', 'neobank', 'credit_union') else kind}"]
+        groups = [
+            f"{country.lower()}-{'banks' if kind in ('bank', 'neobank', 'credit_union') else kind}"
+        ]
         if kind == "neobank":
             groups.append("neobanks")
         out.append(
@@ -166,7 +168,12 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
                      "message": "demo: simulated failure", "http_status": None}
                 )  # fmt: skip
         # posting: uneven weeks, weekday rhythm, engagement falling with audience size
-        rate = posts_week / 7 * rng.gamma(2.0, 0.5) * _WEEKDAY[[(days[d].weekday()) for d in range(n_days)]]
+        rate = (
+            posts_week
+            / 7
+            * rng.gamma(2.0, 0.5)
+            * _WEEKDAY[[(days[d].weekday()) for d in range(n_days)]]
+        )
         burst = 1 + 2 * (rng.random(n_days) < 0.03)
         n_posts = rng.poisson(rate * burst) * (day_index >= start)
         posts_total = int(rng.integers(50, 3000)) + np.cumsum(n_posts)
@@ -180,7 +187,9 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
                 "handle": [handle] * len(idx),
                 "day": idx,
                 "followers": followers[idx],
-                "following": np.full(len(idx), None) if platform == "youtube" else (followers[idx] * 0 + int(rng.integers(10, 900))),
+                "following": np.full(len(idx), None)
+                if platform == "youtube"
+                else (followers[idx] * 0 + int(rng.integers(10, 900))),
                 "posts_total": posts_total[idx],
                 "views_total": views[idx] if views is not None else np.full(len(idx), None),
                 "precision": precision,
@@ -191,7 +200,13 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
         for d in np.flatnonzero(n_posts):
             for k in range(int(n_posts[d])):
                 # interactions per post ∝ followers^0.72: engagement rate falls with audience
-                expected = ENGAGEMENT_AT_10K[platform] * 100 / 758.6 * quality * max(followers[d], 1) ** 0.72
+                expected = (
+                    ENGAGEMENT_AT_10K[platform]
+                    * 100
+                    / 758.6
+                    * quality
+                    * max(followers[d], 1) ** 0.72
+                )
                 total = expected * rng.lognormal(0, 0.8)
                 posts.append(
                     {
@@ -203,7 +218,9 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
                         "hour": int(rng.integers(7, 20)),
                         "likes": int(total * 0.75),
                         "comments": int(total * 0.1),
-                        "shares": None if platform in ("instagram", "youtube") else int(total * 0.12),
+                        "shares": None
+                        if platform in ("instagram", "youtube")
+                        else int(total * 0.12),
                         "quotes": int(total * 0.03) if platform in ("x", "bluesky") else None,
                         "views": int(total * 40) if platform in ("youtube", "x") else None,
                     }
@@ -240,7 +257,9 @@ def _write_runs(paths, days, snapshots, posts, errors_by_day, log) -> None:
                 "precision": snap["precision"][lo:hi].tolist(),
                 "method": snap["method"][lo:hi].tolist(),
                 "posts_observed": [bool(v) for v in snap["posts_observed"][lo:hi]],
-                "source": [None if m == "api" else "demo: published figures" for m in snap["method"][lo:hi]],
+                "source": [
+                    None if m == "api" else "demo: published figures" for m in snap["method"][lo:hi]
+                ],
             }
             run.add_table("snapshots", pa.Table.from_pydict(columns, schema=SCHEMAS["snapshots"]))
         # a post is landed by the run two days after it was posted, with its counts by then

@@ -1,0 +1,447 @@
+"""finsocial's command line: one entry point, one subcommand per task."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from warehouse.csvcheck import InputError
+from warehouse.formatting import format_value, movement
+from warehouse.metrics import METRICS
+from warehouse.paths import DataPaths
+
+PLATFORM_CHOICES = ("all", "bluesky", "mastodon", "youtube", "x", "facebook", "instagram",
+                    "linkedin", "tiktok", "threads")  # fmt: skip
+SOURCE_LINE = "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
+
+err = Console(stderr=True)
+
+
+def _paths(ctx: click.Context) -> DataPaths:
+    return DataPaths.resolve(ctx.obj.get("db"))
+
+
+def _build(paths: DataPaths, quiet: bool = False) -> None:
+    from warehouse.build import build
+
+    result = build(paths)
+    if not quiet:
+        span = f", {result.data_from} to {result.data_to}" if result.data_from else ""
+        click.echo(
+            f"built {result.db}: {result.institutions} institutions, {result.accounts} accounts, "
+            f"{result.snapshots:,} snapshots, {result.posts:,} posts from {result.runs} runs"
+            f"{span} in {result.seconds:.1f}s",
+            err=True,
+        )
+
+
+def _fail_input(exc: InputError) -> None:
+    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    help="Warehouse file (default: $FINSOCIAL_DB, else data/finsocial.duckdb).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """finsocial: how banks, insurers and credit unions show up on social media."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the data folder and an empty warehouse."""
+    paths = _paths(ctx)
+    paths.ensure()
+    _build(paths)
+    click.echo(f"ready: {paths.db}. Next: finsocial registry import registry/institutions.csv")
+
+
+@cli.group()
+def registry() -> None:
+    """Import or export the registry of institutions (CSV)."""
+
+
+@registry.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def registry_import(ctx: click.Context, file: str) -> None:
+    """Validate a registry CSV and make it the registry; a file with a bad row applies nothing."""
+    from warehouse.registry import parse_registry, save_registry
+
+    paths = _paths(ctx)
+    try:
+        institutions = parse_registry(Path(file))
+    except InputError as exc:
+        _fail_input(exc)
+    paths.ensure()
+    save_registry(institutions, paths.registry)
+    accounts = sum(len(h) for i in institutions for h in i.handles.values())
+    click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
+    _build(paths)
+
+
+@registry.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.pass_context
+def registry_export(ctx: click.Context, file: str) -> None:
+    """Write the registry, with discovered handles filled in, as CSV ('-' for stdout)."""
+    from collectors.targets import collection_targets
+    from warehouse.registry import load_registry, registry_csv
+
+    paths = _paths(ctx)
+    institutions = load_registry(paths.registry)
+    found: dict[tuple[str, str], list[str]] = {}
+    for target in collection_targets(institutions, paths.landing):
+        found.setdefault((target.institution_id, target.platform), []).append(target.handle)
+    merged = []
+    for inst in institutions:
+        handles = dict(inst.handles)
+        for (iid, platform), hs in found.items():
+            if iid == inst.institution_id and platform not in handles:
+                handles[platform] = tuple(hs)
+        merged.append(inst.__class__(**{**inst.__dict__, "handles": handles}))
+    text = registry_csv(merged)
+    if file == "-":
+        click.echo(text, nl=False)
+    else:
+        Path(file).write_text(text, encoding="utf-8")
+        click.echo(f"exported {len(merged)} institutions to {file}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--institution", "institutions", multiple=True, help="Only this institution (repeatable)."
+)
+@click.option(
+    "--allow-loopback", is_flag=True, hidden=True, help="Allow loopback addresses (tests)."
+)
+@click.pass_context
+def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: bool) -> None:
+    """Find each institution's official accounts on its own website."""
+    from collectors.discover import discover as run_discover
+
+    paths = _paths(ctx)
+    result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback,
+                          log=lambda m: click.echo(m, err=True))  # fmt: skip
+    click.echo(f"discover run {result.run_id}: {len(result.found)} accounts found", err=True)
+    _build(paths)
+
+
+@cli.command()
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(PLATFORM_CHOICES[1:7]),
+    help="Only this platform (repeatable).",
+)
+@click.option(
+    "--institution", "institutions", multiple=True, help="Only this institution (repeatable)."
+)
+@click.option(
+    "--date",
+    "run_date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day the counts are for (back-fill); default today (UTC).",
+)
+@click.pass_context
+def collect(ctx: click.Context, platforms, institutions, run_date) -> None:
+    """Collect counts and recent posts through the platforms' APIs, then build.
+
+    Exit code: 0 complete, 3 partial (some accounts failed), 1 failed.
+    """
+    from collectors.run import collect as run_collect
+
+    paths = _paths(ctx)
+    result = run_collect(
+        paths,
+        list(platforms) or None,
+        list(institutions) or None,
+        run_date.date() if run_date else None,
+        log=lambda m: click.echo(m, err=True),
+        progress=sys.stderr.isatty(),
+    )
+    click.echo(f"collect run {result.run_id}: {result.status}", err=True)
+    if result.run_id:
+        _build(paths)
+    sys.exit(result.exit_code)
+
+
+@cli.command("import-counts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_counts_cmd(ctx: click.Context, file: str) -> None:
+    """Import counts (CSV) for platforms without an open API, or published figures."""
+    from warehouse.counts import import_counts
+
+    paths = _paths(ctx)
+    try:
+        run = import_counts(paths, Path(file))
+    except InputError as exc:
+        _fail_input(exc)
+    click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
+    _build(paths)
+
+
+@cli.command()
+@click.pass_context
+def build(ctx: click.Context) -> None:
+    """Rebuild the warehouse from the landing zone and the registry."""
+    _build(_paths(ctx))
+
+
+def _rows(frame) -> list[dict]:
+    rows = []
+    for rec in frame.to_dict("records"):
+        clean = {}
+        for key, value in rec.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        rows.append(clean)
+    return rows
+
+
+def _markdown_cell(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+@cli.command()
+@click.option(
+    "--platform", required=True, type=click.Choice(PLATFORM_CHOICES), help="A platform, or all."
+)
+@click.option(
+    "--metric", required=True, type=click.Choice(list(METRICS)), help="The metric to rank by."
+)
+@click.option("--country", help="ISO country code, e.g. NL.")
+@click.option(
+    "--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other."
+)
+@click.option("--group", help="A peer group tag.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The day (default: the last day with data).",
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+)
+@click.pass_context
+def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
+    """Print a league table: institutions ranked by a metric on a platform."""
+    from warehouse import queries
+
+    paths = _paths(ctx)
+    try:
+        with queries.connect(paths.db) as con:
+            frame = queries.league_table(
+                con, platform, metric, as_of.date() if as_of else None,
+                country.upper() if country else None, kind, group, limit,
+            )  # fmt: skip
+            demo = queries.is_demo(con)
+            span = queries.info(con)
+    except queries.NoWarehouse as exc:
+        raise click.ClickException(str(exc)) from exc
+    day = frame.attrs.get("as_of")
+    if frame.empty:
+        raise click.ClickException(
+            f"no {platform} data for that selection as of {day or '-'} "
+            f"(data runs from {span.get('data_from')} to {span.get('data_to')})"
+        )
+    rows = _rows(frame)
+    for row in rows:
+        row["as_of"] = day.isoformat()
+    label = METRICS[metric].label
+    notice = "Demo data: fictional institutions with generated numbers." if demo else None
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    elif fmt == "markdown":
+        where = (
+            "all platforms" if platform == "all" else platform.title() if platform != "x" else "X"
+        )
+        scope = ", ".join(
+            filter(None, [country and country.upper(), kind, group and f"group {group}"])
+        )
+        lines = [
+            f"### Top {len(rows)} by {label} on {where}" + (f" ({scope})" if scope else ""),
+            "",
+            f"As of {day.isoformat()}; movement against {(day - dt.timedelta(days=30)).isoformat()}.",
+            "",
+            f"| Rank | Move | Institution | Country | Kind | {label} |",
+            "|---:|:---:|---|:---:|---|---:|",
+        ]
+        for row in rows:
+            lines.append(
+                f"| {row['rank']} | {movement(row['rank'], row['previous_rank'])} | "
+                f"{_markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
+                f"{format_value(metric, row['value'], bool(row['rounded']))} |"
+            )
+        lines += [
+            "",
+            f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds.",
+        ]
+        if notice:
+            lines += ["", f"> **{notice}**"]
+        click.echo("\n".join(lines))
+    else:
+        title = f"{label} · {platform} · as of {day.isoformat()}"
+        table = Table(title=title, caption=notice)
+        for col, justify in (("Rank", "right"), ("Move", "center"), ("Institution", "left"),
+                             ("Country", "center"), ("Kind", "left"), (label, "right")):  # fmt: skip
+            table.add_column(col, justify=justify)
+        for row in rows:
+            table.add_row(
+                str(row["rank"]), movement(row["rank"], row["previous_rank"]), row["name"],
+                row["country"], row["kind"], format_value(metric, row["value"], bool(row["rounded"])),
+            )  # fmt: skip
+        Console(highlight=False, markup=False).print(table)
+
+
+@cli.command()
+@click.option(
+    "--max-age",
+    type=float,
+    help="Exit 1 when any platform's newest data is older than this many hours.",
+)
+@click.pass_context
+def status(ctx: click.Context, max_age: float | None) -> None:
+    """Show the last runs, freshness per platform and the latest failures."""
+    from warehouse import queries
+
+    paths = _paths(ctx)
+    try:
+        with queries.connect(paths.db) as con:
+            runs = queries.last_runs(con, 5)
+            fresh = queries.freshness(con)
+            failures = queries.run_failures(con)
+            demo = queries.is_demo(con)
+    except queries.NoWarehouse as exc:
+        raise click.ClickException(str(exc)) from exc
+    console = Console(highlight=False, markup=False)
+    if demo:
+        console.print("Demo data: fictional institutions with generated numbers.")
+    table = Table(title="Freshness per platform")
+    for col in ("Platform", "Accounts", "With data", "Last snapshot", "Age (h)"):
+        table.add_column(col)
+    stale = []
+    for row in _rows(fresh):
+        age = row["age_hours"]
+        if max_age is not None and (age is None or age > max_age):
+            stale.append(row["platform"])
+        table.add_row(row["platform"], str(row["accounts_known"]), str(row["accounts_with_data"]),
+                      str(row["last_snapshot"] or "never"), "–" if age is None else f"{age:.1f}")  # fmt: skip
+    console.print(table)
+    table = Table(title="Last runs")
+    for col in ("Run", "Kind", "Status", "Snapshots", "Posts", "Errors", "Requests"):
+        table.add_column(col)
+    for row in _rows(runs):
+        table.add_row(row["run_id"], row["kind"], row["status"], str(row["snapshots"]),
+                      str(row["posts"]), str(row["errors"]), str(row["requests"] or "–"))  # fmt: skip
+    console.print(table)
+    if not failures.empty:
+        table = Table(title=f"Failures of run {failures['run_id'].iloc[0]}")
+        for col in ("Platform", "Kind", "Accounts", "Example"):
+            table.add_column(col)
+        for row in _rows(failures):
+            table.add_row(row["platform"], row["kind"], str(row["accounts"]), row["example"])
+        console.print(table)
+    if stale:
+        err.print(f"stale: {', '.join(stale)} older than {max_age} hours", markup=False)
+        sys.exit(1)
+
+
+def _serve(paths: DataPaths, port: int) -> None:
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "FINSOCIAL_DB": str(paths.db)}
+    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    try:
+        subprocess.run(cmd, env=env, check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+@click.option(
+    "--no-serve", is_flag=True, help="Build the demo warehouse but do not start the dashboard."
+)
+@click.option("--port", default=8501, show_default=True)
+@click.option("--days", default=450, show_default=True, type=click.IntRange(60, 5000))
+@click.option(
+    "--end-date", type=click.DateTime(["%Y-%m-%d"]), help="The demo's last day (default today)."
+)
+@click.pass_context
+def demo(ctx: click.Context, no_serve: bool, port: int, days: int, end_date) -> None:
+    """Build a warehouse of fictional demo institutions (data/demo/) and open the dashboard."""
+    from warehouse.demo import (
+        DEMO_DB,
+        DEMO_NOTICE,
+        DemoSpec,
+        NotADemoRoot,
+        generate,
+        reset_demo_root,
+    )
+
+    paths = DataPaths.resolve(ctx.obj.get("db") or os.environ.get("FINSOCIAL_DB") or DEMO_DB)
+    try:
+        reset_demo_root(paths)
+    except NotADemoRoot as exc:
+        raise click.ClickException(str(exc)) from exc
+    paths.ensure()
+    click.echo(DEMO_NOTICE, err=True)
+    generate(paths, DemoSpec(days=days, end=end_date.date() if end_date else None),
+             log=lambda m: click.echo(m, err=True))  # fmt: skip
+    _build(paths)
+    click.echo(f"demo warehouse: {paths.db}\n  try: FINSOCIAL_DB={os.path.relpath(paths.db)} "
+               "finsocial top --platform all --metric followers", err=True)  # fmt: skip
+    if not no_serve:
+        _serve(paths, port)
+
+
+@cli.command()
+@click.option("--port", default=8501, show_default=True)
+@click.pass_context
+def dashboard(ctx: click.Context, port: int) -> None:
+    """Start the dashboard (Streamlit) on the warehouse."""
+    _serve(_paths(ctx), port)
+
+
+def main() -> None:
+    cli(prog_name="finsocial")
+
+
+if __name__ == "__main__":
+    main()

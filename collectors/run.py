@@ -1,0 +1,254 @@
+"""`finsocial collect`: every platform's collector over the registry's accounts, into one run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from collectors import COLLECTOR_BY_PLATFORM
+from collectors.base import Collector, Outcome
+from collectors.http import HttpClient
+from collectors.landing import LandingRun
+from collectors.records import API_PLATFORMS, Account, RunError
+from collectors.targets import Target, collection_targets
+from warehouse.paths import DataPaths
+from warehouse.registry import load_registry
+
+EXIT_CODES = {"complete": 0, "nothing": 0, "partial": 3, "failed": 1}
+# Facts about an account rather than failures of the run.
+ACCOUNT_FACTS = frozenset({"not_found", "private"})
+
+
+@dataclass
+class CollectResult:
+    """What a collect run did: its id (None when there was nothing to do), status and stats."""
+
+    run_id: str | None
+    status: str
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+
+class _RunSink:
+    """Thread-safe access to the LandingRun for collectors running side by side."""
+
+    def __init__(self, run: LandingRun):
+        self.run = run
+        self.lock = threading.Lock()
+
+    def keep_raw(self, platform: str, name: str, text: str) -> None:
+        with self.lock:
+            self.run.add_raw(platform, name, text)
+
+    def count_request(self, platform: str | None) -> None:
+        with self.lock:
+            self.run.count_request(platform or "other")
+
+
+def _secrets(env: Mapping[str, str]) -> list[str]:
+    names = {n for c in COLLECTOR_BY_PLATFORM.values() for n in c.credential_envs}
+    return [env[n] for n in names if env.get(n)]
+
+
+def collect_platform(collector: Collector, targets: list[Target]) -> list[Outcome]:
+    """One platform's outcomes; accounts that failed for a passing reason get one more try."""
+    outcomes = collector.collect(targets)
+    again = [o.target for o in outcomes if o.retryable]
+    if again:
+        retried = {(o.target.institution_id, o.target.handle): o for o in collector.collect(again)}
+        outcomes = [retried.get((o.target.institution_id, o.target.handle), o) for o in outcomes]
+    return outcomes
+
+
+def _skipped(
+    collector_cls: type[Collector], targets: list[Target], missing: list[str]
+) -> list[Outcome]:
+    now = dt.datetime.now(dt.UTC)
+    message = f"{collector_cls.platform} skipped: {', '.join(missing)} not set"
+    return [
+        Outcome(
+            t, error=RunError(t.institution_id, t.platform, t.handle, "auth_missing", message, now)
+        )
+        for t in targets
+    ]
+
+
+def _crashed(targets: list[Target], exc: BaseException) -> list[Outcome]:
+    now = dt.datetime.now(dt.UTC)
+    message = f"collector failed: {type(exc).__name__}: {exc}"
+    return [
+        Outcome(
+            t, error=RunError(t.institution_id, t.platform, t.handle, "parse_error", message, now)
+        )
+        for t in targets
+    ]
+
+
+def run_status(outcomes: list[Outcome]) -> str:
+    if not outcomes:
+        return "nothing"
+    failures = [o for o in outcomes if o.error is not None and o.error.kind not in ACCOUNT_FACTS]
+    collected = [o for o in outcomes if o.collected]
+    if not failures:
+        return "complete"
+    return "partial" if collected else "failed"
+
+
+def collect(
+    paths: DataPaths,
+    platforms: list[str] | None = None,
+    institution_ids: list[str] | None = None,
+    run_date: dt.date | None = None,
+    log: Callable[[str], None] = print,
+    progress: bool = False,
+    *,
+    client: HttpClient | None = None,
+    now: dt.datetime | None = None,
+    env: Mapping[str, str] | None = None,
+) -> CollectResult:
+    """Collect every registry account on the API platforms into one landing run (no build)."""
+    started = time.monotonic()
+    env = os.environ if env is None else env
+    now = now or dt.datetime.now(dt.UTC)
+    run_date = run_date or now.astimezone(dt.UTC).date()
+    chosen = [p for p in (platforms or API_PLATFORMS) if p in API_PLATFORMS]
+    for platform in platforms or []:
+        if platform not in API_PLATFORMS:
+            log(
+                f"{platform}: no API collector (its counts come in through `finsocial import-counts`)"
+            )
+    institutions = load_registry(paths.registry)
+    targets = collection_targets(
+        institutions, paths.landing, set(chosen), set(institution_ids) if institution_ids else None
+    )
+    by_platform: dict[str, list[Target]] = {
+        p: [t for t in targets if t.platform == p] for p in chosen
+    }
+    by_platform = {p: ts for p, ts in by_platform.items() if ts}
+    if not by_platform:
+        log("nothing to collect: no registry or discovered accounts on the chosen platforms")
+        return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
+
+    paths.ensure()
+    run = LandingRun(paths.landing, "collect", run_date)
+    sink = _RunSink(run)
+    client = client or HttpClient()
+    client.on_request = sink.count_request
+    for secret in _secrets(env):
+        client.add_secret(secret)
+
+    reporter = _Reporter(log, progress, {p: len(ts) for p, ts in by_platform.items()})
+    results: dict[str, list[Outcome]] = {}
+
+    def work(platform: str) -> list[Outcome]:
+        cls = COLLECTOR_BY_PLATFORM[platform]
+        missing = cls.missing_credentials(env)
+        if missing:
+            log(
+                f"{platform}: skipped, {' and '.join(missing)} not set ({len(by_platform[platform])} accounts)"
+            )
+            return _skipped(cls, by_platform[platform], missing)
+        collector = cls(client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw)
+        try:
+            return collect_platform(collector, by_platform[platform])
+        except Exception as exc:  # one failing platform never stops the others
+            log(client.redact(f"{platform}: collector failed: {type(exc).__name__}: {exc}"))
+            return _crashed(by_platform[platform], exc)
+
+    with (
+        reporter,
+        ThreadPoolExecutor(max_workers=len(by_platform), thread_name_prefix="collect") as pool,
+    ):
+        futures = {p: pool.submit(work, p) for p in by_platform}
+        for platform, future in futures.items():
+            results[platform] = future.result()
+            reporter.done(platform, results[platform], run.requests.get(platform, 0))
+
+    outcomes = [o for p in by_platform for o in results[p]]
+    for outcome in outcomes:
+        if outcome.snapshot is not None:
+            run.add(outcome.snapshot)
+        run.extend(outcome.posts)
+        if outcome.account is not None:
+            run.add(outcome.account)
+        if outcome.error is not None:
+            run.add(outcome.error)
+    status = run_status(outcomes)
+    failed_by_kind = Counter(o.error.kind for o in outcomes if o.error is not None)
+    stats = {
+        "accounts_tried": len(outcomes),
+        "accounts_collected": sum(o.collected for o in outcomes),
+        "posts": sum(len(o.posts) for o in outcomes),
+        "failed_by_kind": dict(failed_by_kind),
+        "by_platform": {
+            p: {
+                "tried": len(results[p]),
+                "collected": sum(o.collected for o in results[p]),
+                "requests": run.requests.get(p, 0),
+            }
+            for p in by_platform
+        },
+        "requests": dict(run.requests),
+        "duration_s": round(time.monotonic() - started, 3),
+    }
+    run.commit(status, stats)
+    log(
+        f"run {run.run_id}: {status}, {stats['accounts_collected']}/{stats['accounts_tried']} accounts collected, "
+        f"{sum(run.requests.values())} requests"
+        + (
+            f", failures: {', '.join(f'{k} {v}' for k, v in sorted(failed_by_kind.items()))}"
+            if failed_by_kind
+            else ""
+        )
+    )
+    return CollectResult(run.run_id, status, stats)
+
+
+class _Reporter:
+    """A rich progress bar on a terminal, plain log lines otherwise."""
+
+    def __init__(self, log: Callable[[str], None], progress: bool, totals: dict[str, int]):
+        self.log = log
+        self.totals = totals
+        self.bar = None
+        if progress and sys.stdout.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=False)
+            self.tasks = {p: self.bar.add_task(p, total=n) for p, n in totals.items()}
+
+    def __enter__(self) -> _Reporter:
+        if self.bar is not None:
+            self.bar.start()
+        else:
+            for platform, n in self.totals.items():
+                self.log(f"{platform}: collecting {n} account{'s' if n != 1 else ''}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def done(self, platform: str, outcomes: list[Outcome], requests: int) -> None:
+        collected = sum(o.collected for o in outcomes)
+        kinds = Counter(o.error.kind for o in outcomes if o.error is not None)
+        detail = "".join(f", {n} {k}" for k, n in sorted(kinds.items()))
+        line = f"{platform}: {collected}/{len(outcomes)} collected{detail} ({requests} requests)"
+        if self.bar is not None:
+            self.bar.update(self.tasks[platform], completed=len(outcomes), description=platform)
+            self.bar.console.print(line)
+        else:
+            self.log(line)
+
+
+__all__ = ["CollectResult", "collect", "Account"]

@@ -1,0 +1,141 @@
+"""X (Twitter) accounts through API v2 (app bearer token)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from collectors.base import Collector, as_count, parse_time
+from collectors.http import CollectError, Fetched, HostLimit
+from collectors.records import Account, Post, Snapshot
+
+if TYPE_CHECKING:
+    from collectors.targets import Target
+
+TOKEN_ENV = "FINSOCIAL_X_BEARER_TOKEN"
+
+
+class XCollector(Collector):
+    """X (Twitter) accounts through API v2 (app bearer token)."""
+
+    platform = "x"
+    batch_size = 100  # /2/users/by takes at most 100 usernames
+    api_env = "FINSOCIAL_X_API"
+    default_api = "https://api.x.com"
+    credential_envs = (TOKEN_ENV,)
+    # users/by allows 300 requests per 15 minutes per app; timelines are tighter on small tiers,
+    # and the x-rate-limit-reset header tells the client when to come back.
+    host_limit = HostLimit(per_second=0.3, burst=5, concurrency=1)
+    page_size = 100
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credential(TOKEN_ENV)}"}
+
+    def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        if fetched.status == 401:
+            return CollectError("auth_missing", f"{fetched.url}: bearer token refused", 401)
+        return super().error_for(fetched, payload)
+
+    def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
+        payload = self.get_json(
+            f"{self.base_url}/2/users/by",
+            params={
+                "usernames": ",".join(handles),
+                "user.fields": "public_metrics,protected,name,username,verified",
+            },
+            raw_name="users-by",
+        )
+        if not isinstance(payload, dict):
+            raise CollectError("parse_error", "users/by answer is not an object")
+        users = {
+            str(u.get("username", "")).lower(): u
+            for u in payload.get("data") or []
+            if isinstance(u, dict)
+        }
+        found: dict[str, dict | CollectError | None] = {}
+        errors = {
+            str(e.get("value", "")).lower(): e
+            for e in payload.get("errors") or []
+            if isinstance(e, dict)
+        }
+        for handle in handles:
+            if handle in users:
+                found[handle] = users[handle]
+            elif handle in errors and "suspended" in str(errors[handle].get("detail", "")).lower():
+                found[handle] = CollectError(
+                    "not_found", f"x {handle}: {errors[handle].get('detail')}"
+                )
+            else:
+                found[handle] = None  # "Could not find user with usernames: [...]"
+        return found
+
+    def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
+        metrics = profile.get("public_metrics")
+        if not isinstance(metrics, dict):
+            raise CollectError(
+                "parse_error", f"x {target.handle}: public_metrics missing from the user"
+            )
+        posts_total = metrics.get("tweet_count", metrics.get("post_count"))
+        # like_count is how many posts the account liked, not likes it received: not likes_total.
+        snapshot = self.snapshot(
+            target,
+            followers=self.required_count(metrics, "followers_count", target),
+            following=as_count(metrics.get("following_count"), "following_count"),
+            posts_total=as_count(posts_total, "tweet_count"),
+            platform_id=str(profile["id"]),
+        )
+        account = self.account(
+            target,
+            platform_id=str(profile["id"]),
+            display_name=profile.get("name") or None,
+            status="private" if profile.get("protected") else "active",
+        )
+        return snapshot, account
+
+    def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
+        pages: list[Any] = []
+        token = None
+        while True:
+            params = {
+                "max_results": self.page_size,
+                "exclude": "retweets,replies",
+                "tweet.fields": "created_at,public_metrics",
+                # start_time makes the API stop at the window's start: no page is wasted.
+                "start_time": self.cutoff.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+            if token:
+                params["pagination_token"] = token
+            page = self.get_json(
+                f"{self.base_url}/2/users/{profile['id']}/tweets",
+                params=params,
+                raw_name=f"tweets-{target.handle}",
+            )
+            if not isinstance(page, dict):
+                raise CollectError("parse_error", "tweets answer is not an object")
+            pages.append(page)
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                return pages
+
+    def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
+        posts = []
+        for page in pages:
+            for tweet in page.get("data") or []:
+                metrics = tweet.get("public_metrics") or {}
+                posted_at = parse_time(tweet.get("created_at"), "created_at")
+                if not self.in_window(posted_at):
+                    continue
+                posts.append(
+                    self.post(
+                        target,
+                        post_id=str(tweet["id"]),
+                        posted_at=posted_at,
+                        url=f"https://x.com/{target.handle}/status/{tweet['id']}",
+                        text=tweet.get("text"),
+                        likes=as_count(metrics.get("like_count"), "like_count"),
+                        comments=as_count(metrics.get("reply_count"), "reply_count"),
+                        shares=as_count(metrics.get("retweet_count"), "retweet_count"),
+                        quotes=as_count(metrics.get("quote_count"), "quote_count"),
+                        views=as_count(metrics.get("impression_count"), "impression_count"),
+                    )
+                )
+        return posts

@@ -1,0 +1,57 @@
+"""Numbers for people: 1.2M, 3.4%, rank movement. Shared by the command line and the dashboard."""
+
+from __future__ import annotations
+
+import math
+
+from warehouse.metrics import METRICS
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def human_count(value: float | int | None) -> str:
+    """12,345 -> 12.3K; 1,234,567 -> 1.23M; None -> '–'."""
+    if is_missing(value):
+        return "–"
+    sign = "-" if value < 0 else ""
+    v = abs(float(value))
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= limit:
+            scaled = v / limit
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{sign}{scaled:.{digits}f}{suffix}"
+    return f"{sign}{v:.0f}" if v == int(v) else f"{sign}{v:.1f}"
+
+
+def format_value(metric: str, value: float | int | None, rounded: bool = False) -> str:
+    """A metric's value as a person reads it; '≈' marks counts the platform rounded."""
+    if is_missing(value):
+        return "–"
+    kind = METRICS[metric].kind
+    if kind == "count":
+        text = human_count(value)
+        if metric.startswith("growth") and value > 0:
+            text = "+" + text
+        return ("≈" + text) if rounded and metric == "followers" else text
+    if kind == "percent":
+        sign = "+" if metric.startswith("growth") and value > 0 else ""
+        return f"{sign}{value:.2f}%" if abs(value) < 10 else f"{sign}{value:.1f}%"
+    if kind == "ratio":
+        return f"{value:.2f}×"
+    if kind == "score":
+        return f"{value:,.1f}"
+    return f"{value:,.1f}"
+
+
+def movement(rank: int | None, previous_rank: int | None) -> str:
+    """▲2, ▼1, = or 'new' against the rank a period earlier."""
+    if is_missing(previous_rank) or is_missing(rank):
+        return "new"
+    change = int(previous_rank) - int(rank)
+    if change > 0:
+        return f"▲{change}"
+    if change < 0:
+        return f"▼{-change}"
+    return "="
