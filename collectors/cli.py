@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -388,10 +389,8 @@ def _serve(paths: DataPaths, port: int) -> None:
     click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(cmd, env=env, check=False)
-    except KeyboardInterrupt:
-        pass
 
 
 @cli.command()

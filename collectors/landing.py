@@ -105,7 +105,7 @@ class LandingRun:
         """Write the Parquet files, then the manifest last: only then does the run exist."""
         self.path.mkdir(parents=True, exist_ok=True)
         files: dict[str, dict] = {}
-        for kind, schema in SCHEMAS.items():
+        for kind, _schema in SCHEMAS.items():
             parts = list(self._tables[kind])
             if self._records[kind]:
                 parts.append(to_table(kind, self._records[kind]))
