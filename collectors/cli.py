@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import io
 import json
 import math
@@ -21,10 +20,10 @@ from warehouse.csvcheck import InputError
 from warehouse.formatting import format_value, movement
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
+from warehouse.report import SOURCE_LINE, league_markdown  # noqa: F401 (SOURCE_LINE re-exported)
 
 PLATFORM_CHOICES = ("all", "bluesky", "mastodon", "youtube", "x", "facebook", "instagram",
                     "linkedin", "tiktok", "threads")  # fmt: skip
-SOURCE_LINE = "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
 
 err = Console(stderr=True)
 
@@ -223,10 +222,6 @@ def _rows(frame) -> list[dict]:
     return rows
 
 
-def _markdown_cell(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
 @cli.command()
 @click.option(
     "--platform", required=True, type=click.Choice(PLATFORM_CHOICES), help="A platform, or all."
@@ -289,33 +284,7 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
         writer.writerows(rows)
         click.echo(out.getvalue(), nl=False)
     elif fmt == "markdown":
-        where = (
-            "all platforms" if platform == "all" else platform.title() if platform != "x" else "X"
-        )
-        scope = ", ".join(
-            filter(None, [country and country.upper(), kind, group and f"group {group}"])
-        )
-        lines = [
-            f"### Top {len(rows)} by {label} on {where}" + (f" ({scope})" if scope else ""),
-            "",
-            f"As of {day.isoformat()}; movement against {(day - dt.timedelta(days=30)).isoformat()}.",
-            "",
-            f"| Rank | Move | Institution | Country | Kind | {label} |",
-            "|---:|:---:|---|:---:|---|---:|",
-        ]
-        for row in rows:
-            lines.append(
-                f"| {row['rank']} | {movement(row['rank'], row['previous_rank'])} | "
-                f"{_markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
-                f"{format_value(metric, row['value'], bool(row['rounded']))} |"
-            )
-        lines += [
-            "",
-            f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds.",
-        ]
-        if notice:
-            lines += ["", f"> **{notice}**"]
-        click.echo("\n".join(lines))
+        click.echo(league_markdown(frame, metric, platform, country, kind, group, demo))
     else:
         title = f"{label} · {platform} · as of {day.isoformat()}"
         table = Table(title=title, caption=notice)

@@ -1,0 +1,67 @@
+"""League tables as Markdown for a blog post: shared by `finsocial top` and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from warehouse.formatting import format_value, is_missing, movement
+from warehouse.metrics import METRICS
+
+SOURCE_LINE = "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
+DEMO_LINE = "Demo data: fictional institutions with generated numbers."
+
+
+PLATFORM_NAMES = {"all": "All platforms", "bluesky": "Bluesky", "mastodon": "Mastodon",
+                  "youtube": "YouTube", "x": "X", "facebook": "Facebook", "instagram": "Instagram",
+                  "linkedin": "LinkedIn", "tiktok": "TikTok", "threads": "Threads"}  # fmt: skip
+
+
+def platform_label(platform: str) -> str:
+    """'all' -> 'all platforms', 'x' -> 'X', 'youtube' -> 'YouTube'."""
+    if platform == "all":
+        return "all platforms"
+    return PLATFORM_NAMES.get(platform, platform.title())
+
+
+def markdown_cell(text: object) -> str:
+    """A value made safe for one cell of a Markdown table."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def league_markdown(
+    frame: pd.DataFrame,
+    metric: str,
+    platform: str,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    demo: bool = False,
+    period_days: int = 30,
+) -> str:
+    """A league table (queries.league_table's frame) as a Markdown section with its source line."""
+    day: dt.date = frame.attrs["as_of"]
+    label = METRICS[metric].label
+    scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
+    previous = (day - dt.timedelta(days=period_days)).isoformat()
+    lines = [
+        f"### Top {len(frame)} by {label} on {platform_label(platform)}"
+        + (f" ({scope})" if scope else ""),
+        "",
+        f"As of {day.isoformat()}; movement against {previous}.",
+        "",
+        f"| Rank | Move | Institution | Country | Kind | {label} |",
+        "|---:|:---:|---|:---:|---|---:|",
+    ]
+    for row in frame.to_dict("records"):
+        previous_rank = None if is_missing(row["previous_rank"]) else row["previous_rank"]
+        lines.append(
+            f"| {row['rank']} | {movement(row['rank'], previous_rank)} | "
+            f"{markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
+            f"{format_value(metric, row['value'], bool(row['rounded']))} |"
+        )
+    lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds."]
+    if demo:
+        lines += ["", f"> **{DEMO_LINE}**"]
+    return "\n".join(lines)
