@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
 import os
+import re
 import secrets
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from collectors.records import RECORD_TABLES, SCHEMAS, to_table
+from warehouse.lock import pause_at
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -133,6 +137,7 @@ class LandingRun:
             "files": files,
         }
         _fsync_dir(self.path)
+        pause_at("landing.before_manifest")
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2).encode())
         return self.path
 
@@ -165,3 +170,33 @@ def complete_runs(landing_root: Path) -> list[LandedRun]:
         runs.append(LandedRun(manifest_path.parent, manifest))
     runs.sort(key=lambda r: r.run_id)
     return runs
+
+
+_RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def incomplete_runs(landing_root: Path) -> list[Path]:
+    """Run folders without a manifest: runs being written, or left by a process that died."""
+    landing_root = Path(landing_root)
+    if not landing_root.exists():
+        return []
+    return sorted(
+        run_dir
+        for day_dir in landing_root.iterdir()
+        if day_dir.is_dir() and _RUN_DATE.match(day_dir.name)
+        for run_dir in day_dir.iterdir()
+        if run_dir.is_dir() and not (run_dir / MANIFEST).exists()
+    )
+
+
+def sweep_incomplete_runs(landing_root: Path) -> list[Path]:
+    """Delete the run folders a dead process left without a manifest; call only under the lock.
+
+    They are invisible to every reader already; this only frees their space.
+    """
+    swept = incomplete_runs(landing_root)
+    for run_dir in swept:
+        shutil.rmtree(run_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            run_dir.parent.rmdir()  # only when the day holds nothing else
+    return swept

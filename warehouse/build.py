@@ -17,6 +17,7 @@ import pyarrow as pa
 from collectors.landing import LandedRun, _fsync_dir, complete_runs
 from collectors.records import SCHEMAS
 from collectors.targets import collection_targets
+from warehouse.lock import pause_at
 from warehouse.metrics import power_weights
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, load_registry
@@ -196,6 +197,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
             if log:
                 log(f"building {name}")
             con.execute(text)
+            pause_at(f"build.{name.removesuffix('.sql')}")
         # the landed copies are build inputs, not part of the warehouse
         con.execute("DROP SCHEMA landed CASCADE")
         span = con.execute(
@@ -221,6 +223,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
         con.close()
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
+    pause_at("build.before_swap")
     os.replace(target, paths.db)
     _fsync_dir(paths.db.parent)
     return BuildResult(
