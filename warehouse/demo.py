@@ -122,7 +122,11 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
             handle = _handle(platform, inst.institution_id)
             handles[platform] = (handle,)
             young = platform in ("bluesky", "threads") and rng.random() < 0.5
-            start = int(rng.integers(60, spec.days - 120)) if young else 0
+            start = (
+                int(rng.integers(spec.days // 8, max(spec.days // 8 + 1, spec.days - 120)))
+                if young
+                else 0
+            )
             followers0 = max(20.0, base * rel * rng.lognormal(0, 0.6))
             growth = rng.normal({"bluesky": 4.0, "x": -0.4, "tiktok": 3.0}.get(platform, 0.9), 1.2)
             quality = rng.lognormal(0, 0.5)
@@ -137,14 +141,18 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
     snapshots: list[dict[str, np.ndarray | list]] = []
     posts: list[dict] = []
     errors_by_day: dict[int, list[dict]] = {}
-    outage = {"x": range(200, 204), "instagram": range(310, 312)}
+    # platform outages, placed relative to the span so that any length has them
+    outage = {
+        "x": range(n_days * 4 // 9, n_days * 4 // 9 + 4),
+        "instagram": range(n_days * 2 // 3, n_days * 2 // 3 + 2),
+    }
     anomalous = set(rng.choice(len(accounts), 5, replace=False).tolist())
     for a_idx, (inst, platform, handle, start, f0, growth, quality) in enumerate(accounts):
         _, _, posts_week, method = PLATFORM_PROFILE[platform]
         walk = np.cumsum(rng.normal(0, 0.002, n_days))
         curve = f0 * np.exp(growth / 30 * (day_index - start) + walk - walk[start])
         if a_idx in anomalous:  # a platform cleaning out fake accounts: a lasting drop
-            purge = int(rng.integers(start + 40, n_days - 20))
+            purge = int(rng.integers(start + (n_days - start) // 4, n_days - (n_days - start) // 8))
             curve[purge:] *= rng.uniform(0.75, 0.85)
         followers = np.round(curve).astype(np.int64)
         present = day_index >= start
