@@ -65,7 +65,7 @@ class FacebookCollector(GraphCollector):
                 raw_name=f"page-{handle}",
             )
         except CollectError as exc:
-            return None if exc.kind == "not_found" else exc
+            return exc
         return (
             payload
             if isinstance(payload, dict)

@@ -49,7 +49,7 @@ class InstagramCollector(GraphCollector):
                 found[handle] = self._discover(handle, fields, f"business_discovery-{handle}")
             except CollectError as exc:
                 # Code 110: no such username, or not a professional account (which the API hides).
-                found[handle] = None if exc.kind == "not_found" else exc
+                found[handle] = exc
         return found
 
     def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:

@@ -47,7 +47,7 @@ class MastodonCollector(Collector):
                     raw_name=f"lookup-{handle}",
                 )
             except CollectError as exc:
-                found[handle] = None if exc.kind == "not_found" else exc
+                found[handle] = exc
                 continue
             if not isinstance(payload, dict):
                 found[handle] = CollectError(

@@ -16,7 +16,7 @@ from collectors import COLLECTOR_BY_PLATFORM
 from collectors.base import Collector, Outcome
 from collectors.http import HttpClient
 from collectors.landing import LandingRun
-from collectors.records import API_PLATFORMS, Account, RunError
+from collectors.records import API_PLATFORMS, RunError
 from collectors.targets import Target, collection_targets
 from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
@@ -147,17 +147,17 @@ def collect(
     for secret in _secrets(env):
         client.add_secret(secret)
 
-    reporter = _Reporter(log, progress, {p: len(ts) for p, ts in by_platform.items()})
     results: dict[str, list[Outcome]] = {}
+    for platform, platform_targets in by_platform.items():
+        cls = COLLECTOR_BY_PLATFORM[platform]
+        if missing := cls.missing_credentials(env):
+            n = len(platform_targets)
+            log(f"{platform}: skipped, {' and '.join(missing)} not set ({n} accounts)")
+            results[platform] = _skipped(cls, platform_targets, missing)
+    running = [p for p in by_platform if p not in results]
 
     def work(platform: str) -> list[Outcome]:
         cls = COLLECTOR_BY_PLATFORM[platform]
-        missing = cls.missing_credentials(env)
-        if missing:
-            log(
-                f"{platform}: skipped, {' and '.join(missing)} not set ({len(by_platform[platform])} accounts)"
-            )
-            return _skipped(cls, by_platform[platform], missing)
         collector = cls(client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw)
         try:
             return collect_platform(collector, by_platform[platform])
@@ -165,11 +165,12 @@ def collect(
             log(client.redact(f"{platform}: collector failed: {type(exc).__name__}: {exc}"))
             return _crashed(by_platform[platform], exc)
 
+    reporter = _Reporter(log, progress, {p: len(by_platform[p]) for p in running})
     with (
         reporter,
-        ThreadPoolExecutor(max_workers=len(by_platform), thread_name_prefix="collect") as pool,
+        ThreadPoolExecutor(max_workers=max(1, len(running)), thread_name_prefix="collect") as pool,
     ):
-        futures = {p: pool.submit(work, p) for p in by_platform}
+        futures = {p: pool.submit(work, p) for p in running}
         for platform, future in futures.items():
             results[platform] = future.result()
             reporter.done(platform, results[platform], run.requests.get(platform, 0))
@@ -251,4 +252,4 @@ class _Reporter:
             self.log(line)
 
 
-__all__ = ["CollectResult", "collect", "Account"]
+__all__ = ["CollectResult", "collect"]

@@ -80,7 +80,9 @@ class FakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def route(self, path: str, *replies: object, when: Callable[[dict], bool] | None = None) -> None:
+    def route(
+        self, path: str, *replies: object, when: Callable[[dict], bool] | None = None
+    ) -> None:
         self.routes.append((path, when, list(replies)))
 
     def requests_to(self, path: str) -> list[Seen]:
@@ -88,7 +90,10 @@ class FakeServer:
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
-        query = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        query = {
+            k: v if len(v) > 1 else v[0]
+            for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+        }
         seen = Seen("GET", parts.path, query, dict(handler.headers), handler.path)
         with self.lock:
             self.seen.append(seen)
@@ -137,12 +142,28 @@ def target(platform: str, handle: str, institution_id: str = "northwind") -> Tar
 
 
 def make_collector(cls, client, env, raw: list | None = None):
-    keep = (lambda platform, name, text: raw.append((platform, name, text))) if raw is not None else None
+    keep = (
+        (lambda platform, name, text: raw.append((platform, name, text)))
+        if raw is not None
+        else None
+    )
     return cls(client, env=env, now=NOW, keep_raw=keep)
 
 
 def write_registry(paths: DataPaths, rows: list[dict]) -> None:
-    columns = ["institution_id", "name", "kind", "country", "website", "bluesky", "mastodon", "youtube", "x", "facebook", "instagram"]
+    columns = [
+        "institution_id",
+        "name",
+        "kind",
+        "country",
+        "website",
+        "bluesky",
+        "mastodon",
+        "youtube",
+        "x",
+        "facebook",
+        "instagram",
+    ]
     lines = [",".join(columns)]
     for row in rows:
         lines.append(",".join(row.get(c, "") for c in columns))

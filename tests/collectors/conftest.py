@@ -25,7 +25,11 @@ def sleeps() -> list[float]:
 def client(sleeps) -> HttpClient:
     """A client with short timeouts whose backoff sleeps are recorded, not slept."""
     return HttpClient(
-        timeout=(1.0, 0.4), max_retries=2, backoff_base=0.5, sleep=sleeps.append, limits_enabled=False
+        timeout=(1.0, 0.4),
+        max_retries=2,
+        backoff_base=0.5,
+        sleep=sleeps.append,
+        limits_enabled=False,
     )
 
 
@@ -46,5 +50,3 @@ def env(server) -> dict[str, str]:
 @pytest.fixture
 def paths(tmp_path) -> DataPaths:
     return DataPaths(tmp_path / "finsocial.duckdb")
-
-

@@ -1,0 +1,198 @@
+"""`collect`: every platform into one landing run, with failures recorded and secrets kept out."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pyarrow.parquet as pq
+from collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
+
+from collectors.landing import complete_runs
+from collectors.run import collect
+
+NORTHWIND = {
+    "institution_id": "northwind",
+    "name": "Northwind Bank",
+    "kind": "bank",
+    "country": "GB",
+    "website": "https://www.northwind.example/",
+    "bluesky": "northwind.bsky.social",
+    "mastodon": "@news@bank.example",
+    "youtube": "UCnorthwindBank000000000",
+    "x": "@NorthwindBank",
+    "facebook": "https://www.facebook.com/northwindbank",
+    "instagram": "https://www.instagram.com/northwindbank/",
+}
+GHOST = {
+    "institution_id": "ghost",
+    "name": "Ghost CU",
+    "kind": "credit_union",
+    "country": "US",
+    "website": "https://ghost.example/",
+    "x": "ghostbank",
+}
+
+
+def serve_all(server):
+    server.route("/xrpc/app.bsky.actor.getProfiles", fixture("bluesky", "getProfiles.json"))
+    server.route(
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        fixture("bluesky", "feed-northwind-2.json"),
+        when=lambda q: "cursor" in q,
+    )
+    server.route("/xrpc/app.bsky.feed.getAuthorFeed", fixture("bluesky", "feed-northwind-1.json"))
+    server.route("/api/v1/accounts/lookup", fixture("mastodon", "lookup-news.json"))
+    server.route("/api/v1/accounts/109123/statuses", fixture("mastodon", "statuses-2.json"))
+    server.route("/youtube/v3/channels", fixture("youtube", "channels-ids.json"))
+    server.route("/youtube/v3/playlistItems", fixture("youtube", "playlist-2.json"))
+    server.route("/youtube/v3/videos", fixture("youtube", "videos.json"))
+    server.route("/2/users/by", fixture("x", "users-by.json"))
+    server.route("/2/users/1500000000000000001/tweets", fixture("x", "tweets-2.json"))
+    server.route("/v21.0/northwindbank", fixture("facebook", "page-northwind.json"))
+    server.route(
+        "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"],
+        fixture("instagram", "discovery-2.json"),
+        when=lambda q: "media.after" in q["fields"],
+    )
+    server.route(
+        "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"], fixture("instagram", "discovery-1.json")
+    )
+
+
+def read(run, kind):
+    path = run.file(kind)
+    return pq.read_table(path).to_pylist() if path else []
+
+
+def test_collect_all_platforms_into_one_run(server, client, env, paths):
+    write_registry(paths, [NORTHWIND, GHOST])
+    serve_all(server)
+    lines: list[str] = []
+    result = collect(paths, client=client, now=NOW, env=env, log=lines.append)
+    assert result.status == "complete" and result.exit_code == 0
+    (run,) = complete_runs(paths.landing)
+    assert run.run_id == result.run_id and run.manifest["kind"] == "collect"
+    assert run.manifest["run_date"] == "2026-03-01"
+    snaps = {r["platform"]: r for r in read(run, "snapshots")}
+    assert {p: s["followers"] for p, s in snaps.items()} == {
+        "bluesky": 12840, "mastodon": 5230, "youtube": 125000, "x": 45210, "facebook": 262100, "instagram": 88400,
+    }  # fmt: skip
+    assert (
+        snaps["youtube"]["precision"] == "rounded" and snaps["youtube"]["views_total"] == 48213577
+    )
+    assert snaps["facebook"]["likes_total"] == 250300 and snaps["x"]["likes_total"] is None
+    assert all(s["posts_observed"] and s["method"] == "api" for s in snaps.values())
+    posts = read(run, "posts")
+    per_platform = {p: sum(1 for r in posts if r["platform"] == p) for p in snaps}
+    # (the recorded videos.list answer holds three videos)
+    assert per_platform == {
+        "bluesky": 3,
+        "mastodon": 1,
+        "youtube": 3,
+        "x": 1,
+        "facebook": 1,
+        "instagram": 3,
+    }
+    accounts = {(r["institution_id"], r["platform"]): r for r in read(run, "accounts")}
+    assert accounts[("northwind", "x")]["found_via"] == "registry"
+    assert accounts[("northwind", "x")]["platform_id"] == "1500000000000000001"
+    assert accounts[("ghost", "x")]["status"] == "not_found"
+    errors = read(run, "errors")
+    assert [(e["institution_id"], e["kind"]) for e in errors] == [("ghost", "not_found")]
+    stats = run.manifest["stats"]
+    assert stats["accounts_tried"] == 7 and stats["accounts_collected"] == 6
+    assert stats["failed_by_kind"] == {"not_found": 1}
+    assert stats["requests"] == run.manifest["requests"]
+    # Requests per platform for this run (one account each).
+    assert run.manifest["requests"] == {
+        "bluesky": 3, "mastodon": 2, "youtube": 3, "x": 2, "facebook": 1, "instagram": 2,
+    }  # fmt: skip
+    assert stats["duration_s"] >= 0
+    assert any(line.startswith("bluesky: 1/1 collected") for line in lines)
+
+
+def test_secrets_never_reach_logs_or_landing(server, client, env, paths):
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    # Platforms echo tokens back in paging links and error messages; none of it may land.
+    echo = Reply({"error": {"message": f"bad token {TOKENS['FINSOCIAL_X_BEARER_TOKEN']}"}}, 400)
+    server.routes.insert(0, ("/2/users/by", None, [echo]))
+    lines: list[str] = []
+    collect(paths, client=client, now=NOW, env=env, log=lines.append)
+    blobs = [p.read_bytes() for p in paths.landing.rglob("*") if p.is_file()]
+    blobs = [gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in blobs]
+    assert len(blobs) > 10
+    for token in TOKENS.values():
+        if token.isdigit():
+            continue  # the Instagram user id is an id, not a secret
+        assert not any(token.encode() in blob for blob in blobs), token
+        assert not any(token in line for line in lines)
+    for table in paths.landing.rglob("*.parquet"):
+        for row in pq.read_table(table).to_pylist():
+            assert not any(
+                t in json.dumps(row, default=str) for t in TOKENS.values() if not t.isdigit()
+            )
+
+
+def test_missing_credential_skips_platform_with_one_line(server, client, env, paths):
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    del env["FINSOCIAL_X_BEARER_TOKEN"]
+    lines: list[str] = []
+    result = collect(
+        paths, platforms=["x", "bluesky"], client=client, now=NOW, env=env, log=lines.append
+    )
+    assert [line for line in lines if line.startswith("x:")] == [
+        "x: skipped, FINSOCIAL_X_BEARER_TOKEN not set (1 accounts)"
+    ]
+    assert result.status == "partial" and result.exit_code == 3
+    assert result.stats["failed_by_kind"] == {"auth_missing": 1}
+    assert not server.requests_to("/2/users/by")
+    (run,) = complete_runs(paths.landing)
+    assert {r["platform"] for r in read(run, "snapshots")} == {"bluesky"}
+
+
+def test_failing_platform_does_not_stop_others_and_is_retried_once(server, client, env, paths):
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    server.routes.insert(0, ("/xrpc/app.bsky.actor.getProfiles", None, [Reply("down", 503)]))
+    result = collect(
+        paths,
+        platforms=["bluesky", "mastodon"],
+        client=client,
+        now=NOW,
+        env=env,
+        log=lambda _: None,
+    )
+    assert result.status == "partial" and result.exit_code == 3
+    assert result.stats["accounts_collected"] == 1
+    # Three attempts within the HTTP layer, then one more pass of three within the run.
+    assert len(server.requests_to("/xrpc/app.bsky.actor.getProfiles")) == 6
+    (run,) = complete_runs(paths.landing)
+    (error,) = read(run, "errors")
+    assert error["kind"] == "http_error" and error["http_status"] == 503
+
+
+def test_all_failed_and_nothing_to_do(server, client, env, paths):
+    write_registry(
+        paths,
+        [{**NORTHWIND, "mastodon": "", "youtube": "", "x": "", "facebook": "", "instagram": ""}],
+    )
+    server.route("/xrpc/app.bsky.actor.getProfiles", Reply("down", 500))
+    result = collect(paths, client=client, now=NOW, env=env, log=lambda _: None)
+    assert result.status == "failed" and result.exit_code == 1
+
+    result = collect(
+        paths, platforms=["linkedin"], client=client, now=NOW, env=env, log=lambda _: None
+    )
+    assert result.status == "nothing" and result.exit_code == 0 and result.run_id is None
+
+
+def test_institution_filter(server, client, env, paths):
+    write_registry(paths, [NORTHWIND, GHOST])
+    serve_all(server)
+    result = collect(
+        paths, institution_ids=["ghost"], client=client, now=NOW, env=env, log=lambda _: None
+    )
+    assert result.stats["accounts_tried"] == 1 and result.status == "complete"
