@@ -10,6 +10,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -46,6 +47,25 @@ def _build(paths: DataPaths, quiet: bool = False) -> None:
         )
 
 
+EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try again later
+
+
+@contextlib.contextmanager
+def _writing(paths: DataPaths, command: str) -> Iterator[None]:
+    """Hold the writer lock for a writing command and clear what an interrupted run left."""
+    from collectors.landing import sweep_incomplete_runs
+    from warehouse.lock import LockBusy, writer_lock
+
+    try:
+        with writer_lock(paths, command, log=lambda m: click.echo(m, err=True)):
+            for run_dir in sweep_incomplete_runs(paths.landing):
+                click.echo(f"removed {run_dir}: a run interrupted before its manifest", err=True)
+            yield
+    except LockBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+
+
 def _fail_input(exc: InputError) -> None:
     err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
     sys.exit(1)
@@ -70,7 +90,8 @@ def init(ctx: click.Context) -> None:
     """Create the data folder and an empty warehouse."""
     paths = _paths(ctx)
     paths.ensure()
-    _build(paths)
+    with _writing(paths, "init"):
+        _build(paths)
     click.echo(f"ready: {paths.db}. Next: finsocial registry import registry/institutions.csv")
 
 
@@ -92,10 +113,11 @@ def registry_import(ctx: click.Context, file: str) -> None:
     except InputError as exc:
         _fail_input(exc)
     paths.ensure()
-    save_registry(institutions, paths.registry)
-    accounts = sum(len(h) for i in institutions for h in i.handles.values())
-    click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
-    _build(paths)
+    with _writing(paths, "registry import"):
+        save_registry(institutions, paths.registry)
+        accounts = sum(len(h) for i in institutions for h in i.handles.values())
+        click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
+        _build(paths)
 
 
 @registry.command("export")
@@ -139,10 +161,11 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     from collectors.discover import discover as run_discover
 
     paths = _paths(ctx)
-    result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback,
-                          log=lambda m: click.echo(m, err=True))  # fmt: skip
-    click.echo(f"discover run {result.run_id}: {len(result.found)} accounts found", err=True)
-    _build(paths)
+    with _writing(paths, "discover"):
+        result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback,
+                              log=lambda m: click.echo(m, err=True))  # fmt: skip
+        click.echo(f"discover run {result.run_id}: {len(result.found)} accounts found", err=True)
+        _build(paths)
 
 
 @cli.command()
@@ -171,17 +194,18 @@ def collect(ctx: click.Context, platforms, institutions, run_date) -> None:
     from collectors.run import collect as run_collect
 
     paths = _paths(ctx)
-    result = run_collect(
-        paths,
-        list(platforms) or None,
-        list(institutions) or None,
-        run_date.date() if run_date else None,
-        log=lambda m: click.echo(m, err=True),
-        progress=sys.stderr.isatty(),
-    )
-    click.echo(f"collect run {result.run_id}: {result.status}", err=True)
-    if result.run_id:
-        _build(paths)
+    with _writing(paths, "collect"):
+        result = run_collect(
+            paths,
+            list(platforms) or None,
+            list(institutions) or None,
+            run_date.date() if run_date else None,
+            log=lambda m: click.echo(m, err=True),
+            progress=sys.stderr.isatty(),
+        )
+        click.echo(f"collect run {result.run_id}: {result.status}", err=True)
+        if result.run_id:
+            _build(paths)
     sys.exit(result.exit_code)
 
 
@@ -193,19 +217,22 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
     from warehouse.counts import import_counts
 
     paths = _paths(ctx)
-    try:
-        run = import_counts(paths, Path(file))
-    except InputError as exc:
-        _fail_input(exc)
-    click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
-    _build(paths)
+    with _writing(paths, "import-counts"):
+        try:
+            run = import_counts(paths, Path(file))
+        except InputError as exc:
+            _fail_input(exc)
+        click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
+        _build(paths)
 
 
 @cli.command()
 @click.pass_context
 def build(ctx: click.Context) -> None:
     """Rebuild the warehouse from the landing zone and the registry."""
-    _build(_paths(ctx))
+    paths = _paths(ctx)
+    with _writing(paths, "build"):
+        _build(paths)
 
 
 def _rows(frame) -> list[dict]:
@@ -316,6 +343,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             runs = queries.last_runs(con, 5)
             fresh = queries.freshness(con)
             failures = queries.run_failures(con)
+            anomalies = queries.anomalies(con, limit=10)
             demo = queries.is_demo(con)
     except queries.NoWarehouse as exc:
         raise click.ClickException(str(exc)) from exc
@@ -347,6 +375,23 @@ def status(ctx: click.Context, max_age: float | None) -> None:
         for row in _rows(failures):
             table.add_row(row["platform"], row["kind"], str(row["accounts"]), row["example"])
         console.print(table)
+    if not anomalies.empty:
+        # flagged counts are stored but left out of growth until the next snapshot confirms them
+        table = Table(title="Follower anomalies (latest 10; flagged ones are left out of growth)")
+        for col in ("Day", "Account", "Before", "After", "Change", "Status"):
+            table.add_column(col)
+        for row in _rows(anomalies):
+            pct = "" if row["change_pct"] is None else f" ({row['change_pct']:+.1f}%)"
+            table.add_row(str(row["snapshot_date"])[:10], row["account_id"],
+                          f"{row['previous_followers']:,}", f"{row['followers']:,}",
+                          f"{row['change']:+,}{pct}", row["status"])  # fmt: skip
+        console.print(table)
+    from warehouse.lock import lock_holder
+
+    holder = lock_holder(paths)
+    if holder is not None:
+        console.print(f"In progress: {holder.get('command', 'a command')} (pid {holder.get('pid', '?')}, "
+                      f"since {holder.get('started_at', '?')})")  # fmt: skip
     if stale:
         err.print(f"stale: {', '.join(stale)} older than {max_age} hours", markup=False)
         sys.exit(1)
@@ -384,15 +429,16 @@ def demo(ctx: click.Context, no_serve: bool, port: int, days: int, end_date) -> 
     )
 
     paths = DataPaths.resolve(ctx.obj.get("db") or os.environ.get("FINSOCIAL_DB") or DEMO_DB)
-    try:
-        reset_demo_root(paths)
-    except NotADemoRoot as exc:
-        raise click.ClickException(str(exc)) from exc
-    paths.ensure()
-    click.echo(DEMO_NOTICE, err=True)
-    generate(paths, DemoSpec(days=days, end=end_date.date() if end_date else None),
-             log=lambda m: click.echo(m, err=True))  # fmt: skip
-    _build(paths)
+    with _writing(paths, "demo"):
+        try:
+            reset_demo_root(paths)
+        except NotADemoRoot as exc:
+            raise click.ClickException(str(exc)) from exc
+        paths.ensure()
+        click.echo(DEMO_NOTICE, err=True)
+        generate(paths, DemoSpec(days=days, end=end_date.date() if end_date else None),
+                 log=lambda m: click.echo(m, err=True))  # fmt: skip
+        _build(paths)
     click.echo(f"demo warehouse: {paths.db}\n  try: FINSOCIAL_DB={os.path.relpath(paths.db)} "
                "finsocial top --platform all --metric followers", err=True)  # fmt: skip
     if not no_serve:

@@ -115,3 +115,11 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def run_failures(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pd.DataFrame:
     """Failures of a run (the latest collecting run by default), counted by platform and kind."""
     return con.execute(query_sql("run_failures"), {"run_id": run_id}).df()
+
+
+def anomalies(
+    con: duckdb.DuckDBPyConnection, since: dt.date | None = None, limit: int = 50
+) -> pd.DataFrame:
+    """Overnight jumps and drops beyond the plausible bound, newest first, with their status:
+    'flagged' (kept out of growth metrics) or 'confirmed' (the next snapshot agreed)."""
+    return con.execute(query_sql("anomalies"), {"since": since, "limit": limit}).df()

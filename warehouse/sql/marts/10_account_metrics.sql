@@ -19,6 +19,10 @@ grid AS (
         SELECT unnest(generate_series(s.first_day, b.last_day, INTERVAL 1 DAY)) AS day
     ) AS d
 ),
+trusted AS (
+    -- growth skips a count flagged as an anomaly until the next snapshot confirms it
+    SELECT * FROM account_snapshots WHERE anomaly IS DISTINCT FROM 'flagged'
+),
 posts_observed_since AS (
     -- posts_per_week is only known from the first run that fetched the account's posts
     SELECT account_id, min(snapshot_date) AS since
@@ -55,6 +59,8 @@ as_of AS (
         cur.precision,
         cur.views_total,
         cur.likes_total,
+        coalesce(cur.anomaly = 'flagged', false) AS followers_flagged,
+        cur_ok.followers AS trusted_followers,
         -- followers(t-30): the nearest snapshot on or before t-30, at most 7 days older
         CASE WHEN base.snapshot_date >= g.day - 37 THEN base.followers END AS baseline_followers,
         coalesce(p_now.cum_posts, 0) - coalesce(p_then.cum_posts, 0) AS posts_28d,
@@ -64,7 +70,9 @@ as_of AS (
     FROM grid AS g
     ASOF LEFT JOIN account_snapshots AS cur
         ON cur.account_id = g.account_id AND cur.snapshot_date <= g.day
-    ASOF LEFT JOIN account_snapshots AS base
+    ASOF LEFT JOIN trusted AS cur_ok
+        ON cur_ok.account_id = g.account_id AND cur_ok.snapshot_date <= g.day
+    ASOF LEFT JOIN trusted AS base
         ON base.account_id = g.account_id AND base.snapshot_date <= g.day - 30
     ASOF LEFT JOIN post_running AS p_now
         ON p_now.account_id = g.account_id AND p_now.day <= g.day
@@ -76,10 +84,10 @@ as_of AS (
 rates AS (
     SELECT
         *,
-        followers - baseline_followers AS growth_30d,
+        trusted_followers - baseline_followers AS growth_30d,
         CASE
             WHEN baseline_followers > 0
-            THEN (followers - baseline_followers) * 100.0 / baseline_followers
+            THEN (trusted_followers - baseline_followers) * 100.0 / baseline_followers
         END AS growth_30d_pct,
         CASE WHEN posts_known THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
@@ -130,6 +138,7 @@ SELECT
     r.day,
     r.followers,
     r.followers_date,
+    r.followers_flagged,
     r.precision,
     r.baseline_followers,
     r.growth_30d,
