@@ -76,7 +76,7 @@ class PageFetcher:
                 limit=SITE_LIMIT,
                 platform="website",
                 allow_redirects=False,
-                max_bytes=MAX_PAGE_BYTES,
+                max_bytes=min(MAX_PAGE_BYTES, self.client.max_bytes),
             )
             if fetched.status in (301, 302, 303, 307, 308):
                 location = fetched.headers.get("Location")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collectors.base import as_count, parse_time
+from collectors.base import as_count
 from collectors.graph import GRAPH_API, GraphCollector
 from collectors.http import CollectError
 from collectors.records import Account, Post, Snapshot
@@ -90,8 +90,8 @@ class FacebookCollector(GraphCollector):
         if connection is None:
             return []  # Graph leaves an empty edge out
         pages = [connection]
-        while (url := self.next_page(connection.get("paging"))) and not self._past_window(
-            connection
+        while not self.past_window(connection, "created_time") and (
+            url := self.next_page(connection.get("paging"))
         ):
             connection = self.get_json(url, raw_name=f"posts-{target.handle}")
             if not isinstance(connection, dict):
@@ -99,34 +99,21 @@ class FacebookCollector(GraphCollector):
             pages.append(connection)
         return pages
 
-    def _past_window(self, connection: dict) -> bool:
-        stamps = [
-            parse_time(p.get("created_time"), "created_time") for p in connection.get("data") or []
-        ]
-        return not stamps or min(stamps) <= self.cutoff
-
     def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
-        posts: dict[str, Post] = {}
-        for page in pages:
-            data = page.get("data")
-            if not isinstance(data, list):
-                raise CollectError("parse_error", "posts connection has no data list")
-            for item in data:
-                posted_at = parse_time(item.get("created_time"), "created_time")
-                if not self.in_window(posted_at) or item["id"] in posts:
-                    continue
-                posts[item["id"]] = self.post(
-                    target,
-                    post_id=str(item["id"]),
-                    posted_at=posted_at,
-                    url=item.get("permalink_url"),
-                    text=item.get("message"),
-                    likes=_summary_total(item, "reactions"),
-                    comments=_summary_total(item, "comments"),
-                    # Graph leaves `shares` out when nobody shared: unknown stays NULL.
-                    shares=as_count((item.get("shares") or {}).get("count"), "shares.count"),
-                )
-        return list(posts.values())
+        return [
+            self.post(
+                target,
+                post_id=str(item["id"]),
+                posted_at=posted_at,
+                url=item.get("permalink_url"),
+                text=item.get("message"),
+                likes=_summary_total(item, "reactions"),
+                comments=_summary_total(item, "comments"),
+                # Graph leaves `shares` out when nobody shared: unknown stays NULL.
+                shares=as_count((item.get("shares") or {}).get("count"), "shares.count"),
+            )
+            for item, posted_at in self.window_items(pages, "created_time")
+        ]
 
 
 def _summary_total(item: dict, edge: str) -> int | None:

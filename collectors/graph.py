@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from collectors.base import Collector
+from collectors.base import Collector, parse_time
 from collectors.http import CollectError, Fetched, HostLimit, strip_params
 
 GRAPH_API = "https://graph.facebook.com/v21.0"
@@ -71,3 +72,21 @@ class GraphCollector(Collector):
         if urlsplit(url).netloc != base.netloc:
             return None
         return strip_params(url)
+
+    def past_window(self, connection: dict, time_key: str) -> bool:
+        """Whether a page of an edge (posts, media) reaches back past the window, or is empty."""
+        stamps = [parse_time(i.get(time_key), time_key) for i in connection.get("data") or []]
+        return not stamps or min(stamps) <= self.cutoff
+
+    def window_items(self, pages: list[Any], time_key: str) -> Iterator[tuple[dict, Any]]:
+        """(item, posted_at) for each distinct item of an edge's pages inside the window."""
+        seen: set[str] = set()
+        for page in pages:
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(data, list):
+                raise CollectError("parse_error", f"{self.platform} edge page has no data list")
+            for item in data:
+                posted_at = parse_time(item.get(time_key), time_key)
+                if self.in_window(posted_at) and str(item["id"]) not in seen:
+                    seen.add(str(item["id"]))
+                    yield item, posted_at

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from collectors.base import as_count, parse_time
+from collectors.base import as_count
 from collectors.graph import GRAPH_API, GraphCollector
 from collectors.http import CollectError
 from collectors.records import Account, Post, Snapshot
@@ -71,14 +71,9 @@ class InstagramCollector(GraphCollector):
             return []
         pages = [media]
         while True:
-            after = ((media.get("paging") or {}).get("cursors") or {}).get("after")
-            stamps = [parse_time(m.get("timestamp"), "timestamp") for m in media.get("data") or []]
-            if (
-                not after
-                or not (media.get("paging") or {}).get("next")
-                or not stamps
-                or min(stamps) <= self.cutoff
-            ):
+            paging = media.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not after or not paging.get("next") or self.past_window(media, "timestamp"):
                 return pages
             fields = f"media.after({after}).limit({self.page_size}){{{MEDIA_FIELDS}}}"
             media = (
@@ -87,23 +82,16 @@ class InstagramCollector(GraphCollector):
             pages.append(media)
 
     def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
-        posts: dict[str, Post] = {}
-        for page in pages:
-            data = page.get("data")
-            if not isinstance(data, list):
-                raise CollectError("parse_error", "media connection has no data list")
-            for item in data:
-                posted_at = parse_time(item.get("timestamp"), "timestamp")
-                if not self.in_window(posted_at) or item["id"] in posts:
-                    continue
-                posts[item["id"]] = self.post(
-                    target,
-                    post_id=str(item["id"]),
-                    posted_at=posted_at,
-                    url=item.get("permalink"),
-                    text=item.get("caption"),
-                    # like_count is left out when the owner hides likes: NULL.
-                    likes=as_count(item.get("like_count"), "like_count"),
-                    comments=as_count(item.get("comments_count"), "comments_count"),
-                )
-        return list(posts.values())
+        return [
+            self.post(
+                target,
+                post_id=str(item["id"]),
+                posted_at=posted_at,
+                url=item.get("permalink"),
+                text=item.get("caption"),
+                # like_count is left out when the owner hides likes: NULL.
+                likes=as_count(item.get("like_count"), "like_count"),
+                comments=as_count(item.get("comments_count"), "comments_count"),
+            )
+            for item, posted_at in self.window_items(pages, "timestamp")
+        ]

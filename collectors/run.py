@@ -83,9 +83,8 @@ def _skipped(
     ]
 
 
-def _crashed(targets: list[Target], exc: BaseException) -> list[Outcome]:
+def _crashed(targets: list[Target], message: str) -> list[Outcome]:
     now = dt.datetime.now(dt.UTC)
-    message = f"collector failed: {type(exc).__name__}: {exc}"
     return [
         Outcome(
             t, error=RunError(t.institution_id, t.platform, t.handle, "parse_error", message, now)
@@ -162,8 +161,9 @@ def collect(
         try:
             return collect_platform(collector, by_platform[platform])
         except Exception as exc:  # one failing platform never stops the others
-            log(client.redact(f"{platform}: collector failed: {type(exc).__name__}: {exc}"))
-            return _crashed(by_platform[platform], exc)
+            message = client.redact(f"collector failed: {type(exc).__name__}: {exc}")
+            log(f"{platform}: {message}")
+            return _crashed(by_platform[platform], message)
 
     reporter = _Reporter(log, progress, {p: len(by_platform[p]) for p in running})
     with (

@@ -12,8 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from collectors.records import API_PLATFORMS
 from collectors.targets import Target
 from warehouse.paths import DataPaths
+from warehouse.registry import REQUIRED_COLUMNS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every fixture's dates are written relative to this moment; the 28-day window starts 2026-02-01.
@@ -151,19 +153,7 @@ def make_collector(cls, client, env, raw: list | None = None):
 
 
 def write_registry(paths: DataPaths, rows: list[dict]) -> None:
-    columns = [
-        "institution_id",
-        "name",
-        "kind",
-        "country",
-        "website",
-        "bluesky",
-        "mastodon",
-        "youtube",
-        "x",
-        "facebook",
-        "instagram",
-    ]
+    columns = [*REQUIRED_COLUMNS, *API_PLATFORMS]
     lines = [",".join(columns)]
     for row in rows:
         lines.append(",".join(row.get(c, "") for c in columns))

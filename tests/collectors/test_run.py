@@ -196,3 +196,27 @@ def test_institution_filter(server, client, env, paths):
         paths, institution_ids=["ghost"], client=client, now=NOW, env=env, log=lambda _: None
     )
     assert result.stats["accounts_tried"] == 1 and result.status == "complete"
+
+
+def test_a_crashing_collector_is_contained(server, client, env, paths, monkeypatch):
+    from collectors.bluesky import BlueskyCollector
+
+    def boom(self, targets):
+        raise RuntimeError("unexpected shape " + env["FINSOCIAL_X_BEARER_TOKEN"])
+
+    monkeypatch.setattr(BlueskyCollector, "collect", boom)
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    lines: list[str] = []
+    result = collect(
+        paths, platforms=["bluesky", "x"], client=client, now=NOW, env=env, log=lines.append
+    )
+    assert result.status == "partial" and result.stats["accounts_collected"] == 1
+    assert any("bluesky: collector failed: RuntimeError" in line for line in lines)
+    assert not any(TOKENS["FINSOCIAL_X_BEARER_TOKEN"] in line for line in lines)
+    (run,) = complete_runs(paths.landing)
+    (error,) = read(run, "errors")
+    assert (
+        error["platform"] == "bluesky"
+        and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in error["message"]
+    )
