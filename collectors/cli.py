@@ -235,6 +235,30 @@ def build(ctx: click.Context) -> None:
         _build(paths)
 
 
+@cli.command()
+@click.option(
+    "--before",
+    type=click.DateTime(["%Y-%m"]),
+    help="Compact the months before this one, YYYY-MM (default: the current month).",
+)
+@click.pass_context
+def compact(ctx: click.Context, before) -> None:
+    """Merge the landing zone's runs into one Parquet file per month and record kind."""
+    from collectors.compact import compact as run_compact
+
+    paths = _paths(ctx)
+    with _writing(paths, "compact"):
+        result = run_compact(
+            paths.landing, before.date() if before else None, log=lambda m: click.echo(m, err=True)
+        )
+    before_n, after_n = sum(result.records_before.values()), sum(result.records_after.values())
+    click.echo(
+        f"compacted {result.runs_compacted} runs in {len(result.months)} months: "
+        f"{before_n:,} records in, {after_n:,} records out",
+        err=True,
+    )
+
+
 def _rows(frame) -> list[dict]:
     rows = []
     for rec in frame.to_dict("records"):
@@ -343,7 +367,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             runs = queries.last_runs(con, 5)
             fresh = queries.freshness(con)
             failures = queries.run_failures(con)
-            anomalies = queries.anomalies(con, limit=10)
+            anomalies = queries.snapshot_anomalies(con, limit=10)
             demo = queries.is_demo(con)
     except queries.NoWarehouse as exc:
         raise click.ClickException(str(exc)) from exc

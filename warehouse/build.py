@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from collectors.landing import LandedRun, _fsync_dir, complete_runs
+from collectors.compact import CompactedMonth, landing_runs, manifests_of
+from collectors.landing import LandedRun, _fsync_dir
 from collectors.records import SCHEMAS
 from collectors.targets import collection_targets
 from warehouse.lock import pause_at
@@ -111,23 +112,29 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
     con.execute("CREATE TABLE landed.targets AS SELECT * FROM target_table")
 
 
-def _load_landing(con, runs: list[LandedRun]) -> None:
+def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ()) -> None:
     for kind, schema in SCHEMAS.items():
         empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
         con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
         files = [str(f) for run in runs if (f := run.file(kind)) is not None]
-        if not files:
-            continue
-        # the run a record belongs to is the folder its file lies in
-        con.execute(
-            f"INSERT INTO landed.{kind} BY NAME "
-            f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)/[^/]+$', 1) AS run_id "
-            f"FROM read_parquet(?, union_by_name = true, filename = true)",
-            [files],
-        )
+        if files:
+            # the run a record belongs to is the folder its file lies in
+            con.execute(
+                f"INSERT INTO landed.{kind} BY NAME "
+                f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)/[^/]+$', 1) AS run_id "
+                f"FROM read_parquet(?, union_by_name = true, filename = true)",
+                [files],
+            )
+        compacted = [str(f) for month in months if (f := month.file(kind)) is not None]
+        if compacted:
+            # a compacted month's file keeps each record's run_id as a column
+            con.execute(
+                f"INSERT INTO landed.{kind} BY NAME "
+                f"SELECT * FROM read_parquet(?, union_by_name = true)",
+                [compacted],
+            )
     run_rows = []
-    for run in runs:
-        m = run.manifest
+    for m in manifests_of(runs, months):
         requests = m.get("requests") or {}
         run_rows.append(
             {
@@ -180,7 +187,8 @@ def build(paths: DataPaths, log=None) -> BuildResult:
     started = time.perf_counter()
     paths.ensure()
     institutions = load_registry(paths.registry)
-    runs = complete_runs(paths.landing)
+    runs, months = landing_runs(paths.landing)
+    manifests = manifests_of(runs, months)
     target = paths.next_db
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -189,7 +197,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
         apply_migrations(con)
         con.execute("CREATE SCHEMA landed")
         _load_registry(con, institutions, paths.landing)
-        _load_landing(con, runs)
+        _load_landing(con, runs, months)
         _load_weights(con)
         for _, text in sql_files("sql/staging"):
             con.execute(text)
@@ -203,7 +211,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
         span = con.execute(
             "SELECT min(snapshot_date), max(snapshot_date) FROM account_snapshots"
         ).fetchone()
-        demo_runs = [bool(r.manifest.get("demo")) for r in runs]
+        demo_runs = [bool(m.get("demo")) for m in manifests]
         info = {
             "build_id": uuid.uuid4().hex,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -211,7 +219,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
             "demo": "true" if demo_runs and all(demo_runs) else "false",
             "data_from": span[0].isoformat() if span[0] else None,
             "data_to": span[1].isoformat() if span[1] else None,
-            "runs": str(len(runs)),
+            "runs": str(len(manifests)),
         }
         con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
         counts = con.execute(
@@ -232,7 +240,7 @@ def build(paths: DataPaths, log=None) -> BuildResult:
         accounts=counts[1],
         snapshots=counts[2],
         posts=counts[3],
-        runs=len(runs),
+        runs=len(manifests),
         data_from=span[0],
         data_to=span[1],
         seconds=time.perf_counter() - started,

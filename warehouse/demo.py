@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from collectors.landing import LandingRun, complete_runs
+from collectors.landing import LandingRun
 from collectors.records import SCHEMAS
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
@@ -302,7 +302,9 @@ class NotADemoRoot(Exception):
 
 def reset_demo_root(paths: DataPaths) -> None:
     """Empty a demo data folder; refuse one that holds runs that are not demo runs."""
-    real = [r for r in complete_runs(paths.landing) if not r.manifest.get("demo")]
+    from collectors.compact import landing_runs, manifests_of
+
+    real = [m for m in manifests_of(*landing_runs(paths.landing)) if not m.get("demo")]
     if real:
         raise NotADemoRoot(
             f"{paths.root} holds {len(real)} collected run(s); the demo writes only to a folder "

@@ -117,9 +117,9 @@ def run_failures(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> p
     return con.execute(query_sql("run_failures"), {"run_id": run_id}).df()
 
 
-def anomalies(
+def snapshot_anomalies(
     con: duckdb.DuckDBPyConnection, since: dt.date | None = None, limit: int = 50
 ) -> pd.DataFrame:
     """Overnight jumps and drops beyond the plausible bound, newest first, with their status:
     'flagged' (kept out of growth metrics) or 'confirmed' (the next snapshot agreed)."""
-    return con.execute(query_sql("anomalies"), {"since": since, "limit": limit}).df()
+    return con.execute(query_sql("snapshot_anomalies"), {"since": since, "limit": limit}).df()

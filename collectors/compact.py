@@ -1,0 +1,197 @@
+"""`finsocial compact`: many small runs into one Parquet file per month and record kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from collectors.landing import MANIFEST, LandedRun, _fsync_dir, complete_runs, write_atomic
+from collectors.records import SCHEMAS
+from warehouse.lock import pause_at
+
+COMPACTED = "compacted"
+INDEX = "compacted.json"
+FORMAT_VERSION = 1
+# Discover runs stay as they are: they are few, and the collection targets read them run by run.
+KEPT_KINDS = frozenset({"discover"})
+
+
+def with_run_id(kind: str) -> pa.Schema:
+    """A record kind's landing schema plus the run each record came from."""
+    return SCHEMAS[kind].append(pa.field("run_id", pa.string()))
+
+
+@dataclass(frozen=True)
+class CompactedMonth:
+    """One month of compacted runs: a Parquet file per record kind and the runs' manifests."""
+
+    path: Path
+    index: dict
+
+    @property
+    def manifests(self) -> list[dict]:
+        return list(self.index.get("runs", []))
+
+    @property
+    def run_ids(self) -> set[str]:
+        return {m["run_id"] for m in self.manifests}
+
+    def file(self, kind: str) -> Path | None:
+        entry = self.index.get("files", {}).get(kind)
+        return self.path / entry["path"] if entry else None
+
+    def rows(self, kind: str) -> int:
+        return self.index.get("files", {}).get(kind, {}).get("rows", 0)
+
+
+@dataclass
+class CompactResult:
+    """What a compaction did, with the record counts it checked before deleting anything."""
+
+    months: list[str] = field(default_factory=list)
+    runs_compacted: int = 0
+    records_before: dict[str, int] = field(default_factory=dict)
+    records_after: dict[str, int] = field(default_factory=dict)
+
+
+def compacted_months(landing_root: Path) -> list[CompactedMonth]:
+    """Every compacted month whose index was written (the index is written last)."""
+    months = []
+    for index_path in sorted((Path(landing_root) / COMPACTED).glob(f"*/{INDEX}")):
+        try:
+            months.append(CompactedMonth(index_path.parent, json.loads(index_path.read_text())))
+        except (OSError, ValueError):
+            continue
+    return months
+
+
+def landing_runs(landing_root: Path) -> tuple[list[LandedRun], list[CompactedMonth]]:
+    """The build's inputs: runs still in their own folders, and compacted months.
+
+    A run folder whose run is already in a compacted month (left by a compaction that was
+    interrupted before it deleted it) is skipped, so no record is read twice.
+    """
+    months = compacted_months(landing_root)
+    compacted = {run_id for month in months for run_id in month.run_ids}
+    runs = [r for r in complete_runs(landing_root) if r.run_id not in compacted]
+    return runs, months
+
+
+def manifests_of(runs: list[LandedRun], months: list[CompactedMonth]) -> list[dict]:
+    """The manifest of every run, in its own folder or compacted."""
+    return [r.manifest for r in runs] + [m for month in months for m in month.manifests]
+
+
+def _run_table(run: LandedRun, kind: str) -> pa.Table | None:
+    path = run.file(kind)
+    if path is None:
+        return None
+    table = pq.read_table(path)
+    schema = SCHEMAS[kind]
+    # older runs may lack a column added since: it is null for them, as the build reads it
+    columns = [
+        table[name].cast(f.type) if name in table.column_names else pa.nulls(len(table), f.type)
+        for name, f in zip(schema.names, schema, strict=True)
+    ]
+    columns.append(pa.array([run.run_id] * len(table), pa.string()))
+    return pa.Table.from_arrays(columns, schema=with_run_id(kind))
+
+
+def _remove_run(run_dir: Path) -> None:
+    # the manifest first: a folder cut short after that is invisible and swept later
+    (run_dir / MANIFEST).unlink(missing_ok=True)
+    shutil.rmtree(run_dir, ignore_errors=True)
+    if run_dir.parent.exists() and not any(run_dir.parent.iterdir()):
+        run_dir.parent.rmdir()
+
+
+def compact(
+    landing_root: Path,
+    before: dt.date | None = None,
+    log: Callable[[str], None] = print,
+) -> CompactResult:
+    """Merge the runs of every month before `before` (default: the current month's first day)
+    into compacted/<YYYY-MM>/, one Parquet file per record kind with run_id as a column.
+
+    The new files are counted against their inputs before the month's index is written (last,
+    atomically); the run folders are deleted only after that. Call it under the writer lock.
+    """
+    landing_root = Path(landing_root)
+    before = before or dt.datetime.now(dt.UTC).date().replace(day=1)
+    result = CompactResult()
+    existing = {m.path.name: m for m in compacted_months(landing_root)}
+    by_month: dict[str, list[LandedRun]] = {}
+    for run in complete_runs(landing_root):
+        if run.manifest.get("kind") in KEPT_KINDS:
+            continue
+        if dt.date.fromisoformat(run.manifest["run_date"]) >= before:
+            continue
+        by_month.setdefault(run.manifest["run_date"][:7], []).append(run)
+    for month, runs in sorted(by_month.items()):
+        old = existing.get(month)
+        done = old.run_ids if old else set()
+        for leftover in (r for r in runs if r.run_id in done):
+            _remove_run(leftover.path)  # an earlier compaction stopped before deleting it
+        fresh = [r for r in runs if r.run_id not in done]
+        if not fresh:
+            continue
+        month_dir = landing_root / COMPACTED / month
+        month_dir.mkdir(parents=True, exist_ok=True)
+        generation = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+        files: dict[str, dict] = {}
+        for kind in SCHEMAS:
+            parts = []
+            if old is not None and (path := old.file(kind)) is not None:
+                parts.append(pq.read_table(path).cast(with_run_id(kind)))
+            parts += [t for r in fresh if (t := _run_table(r, kind)) is not None]
+            expected = (old.rows(kind) if old else 0) + sum(
+                r.manifest.get("files", {}).get(kind, {}).get("rows", 0) for r in fresh
+            )
+            result.records_before[kind] = result.records_before.get(kind, 0) + expected
+            if not parts:
+                continue
+            table = pa.concat_tables(parts)
+            target = month_dir / f"{kind}-{generation}.parquet"
+            pq.write_table(table, target, compression="zstd")
+            with open(target, "rb") as fh:
+                written = pq.ParquetFile(fh).metadata.num_rows
+            if written != expected or table.num_rows != expected:
+                target.unlink(missing_ok=True)
+                raise RuntimeError(
+                    f"compacting {month} {kind}: {written} records written, {expected} expected; "
+                    "nothing was changed"
+                )
+            files[kind] = {"path": target.name, "rows": written}
+            result.records_after[kind] = result.records_after.get(kind, 0) + written
+        for run in fresh:  # raw payloads are kept: a parser fix can rebuild history from them
+            raw = run.path / "raw"
+            if raw.exists():
+                (month_dir / "raw").mkdir(exist_ok=True)
+                raw.rename(month_dir / "raw" / run.run_id)
+        index = {
+            "format_version": FORMAT_VERSION,
+            "month": month,
+            "compacted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "runs": (old.manifests if old else []) + [r.manifest for r in fresh],
+            "files": files,
+        }
+        _fsync_dir(month_dir)
+        pause_at("compact.before_index")
+        write_atomic(month_dir / INDEX, json.dumps(index, indent=2).encode())
+        for stale in month_dir.glob("*.parquet"):
+            if stale.name not in {f["path"] for f in files.values()}:
+                stale.unlink()
+        for run in fresh:
+            _remove_run(run.path)
+        result.months.append(month)
+        result.runs_compacted += len(fresh)
+        log(f"{month}: {len(fresh)} runs compacted, {len(index['runs'])} in the month")
+    return result
