@@ -220,3 +220,23 @@ def test_a_crashing_collector_is_contained(server, client, env, paths, monkeypat
         error["platform"] == "bluesky"
         and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in error["message"]
     )
+
+
+def test_progress_bar_on_a_terminal(server, client, env, paths, monkeypatch):
+    import sys
+
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    lines: list[str] = []
+    result = collect(
+        paths,
+        platforms=["bluesky"],
+        client=client,
+        now=NOW,
+        env=env,
+        log=lines.append,
+        progress=True,
+    )
+    assert result.status == "complete"
+    assert not any(line.startswith("bluesky: collecting") for line in lines)  # the bar took over
