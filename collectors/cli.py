@@ -67,7 +67,7 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
 
 
 def _fail_input(exc: InputError) -> None:
-    err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    click.echo(f"error: {exc}", err=True)  # plain text: paths in messages must not wrap
     sys.exit(1)
 
 
@@ -203,7 +203,6 @@ def collect(ctx: click.Context, platforms, institutions, run_date) -> None:
             log=lambda m: click.echo(m, err=True),
             progress=sys.stderr.isatty(),
         )
-        click.echo(f"collect run {result.run_id}: {result.status}", err=True)
         if result.run_id:
             _build(paths)
     sys.exit(result.exit_code)
@@ -383,7 +382,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
         if max_age is not None and (age is None or age > max_age):
             stale.append(row["platform"])
         table.add_row(row["platform"], str(row["accounts_known"]), str(row["accounts_with_data"]),
-                      str(row["last_snapshot"] or "never"), "–" if age is None else f"{age:.1f}")  # fmt: skip
+                      str(row["last_snapshot"] or "never")[:10], "–" if age is None else f"{age:.1f}")  # fmt: skip
     console.print(table)
     table = Table(title="Last runs")
     for col in ("Run", "Kind", "Status", "Snapshots", "Posts", "Errors", "Requests"):
