@@ -1,0 +1,72 @@
+"""Idempotent nightly runs: a second collect the same day replaces, --date back-fills, runs counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+from click.testing import CliRunner
+
+from collectors.cli import cli
+from tests.nightly.conftest import runs_table, serve_bluesky
+
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def snapshots(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(
+            "SELECT account_id, snapshot_date, followers FROM account_snapshots ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_second_collect_same_day_replaces_and_date_back_fills(server, paths, cli_env):
+    serve_bluesky(server, 1200, 1250, 1100)
+    runner = CliRunner()
+    account = "northwind/bluesky/northwind.bsky.social"
+
+    first = runner.invoke(cli, ["collect"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert snapshots(paths.db) == [(account, TODAY, 1200)]
+
+    again = runner.invoke(cli, ["collect"], catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    # the later run of the day wins; the day still has one snapshot
+    assert snapshots(paths.db) == [(account, TODAY, 1250)]
+
+    yesterday = TODAY - dt.timedelta(days=1)
+    back = runner.invoke(cli, ["collect", "--date", yesterday.isoformat()], catch_exceptions=False)
+    assert back.exit_code == 0, back.output
+    assert snapshots(paths.db) == [(account, yesterday, 1100), (account, TODAY, 1250)]
+
+    runs = runs_table(paths.db)
+    assert [(r["kind"], r["run_date"], r["status"], r["snapshots"]) for r in runs] == [
+        ("collect", TODAY, "complete", 1),
+        ("collect", TODAY, "complete", 1),
+        ("collect", yesterday, "complete", 1),
+    ]
+    for run in runs:
+        stats = run["stats"]
+        # one profile batch and one feed page per run
+        assert run["requests"] == 2
+        assert stats["accounts_tried"] == 1
+        assert stats["accounts_collected"] == 1
+        assert stats["failed_by_kind"] == {}
+        assert stats["requests"] == {"bluesky": 2}
+        assert stats["duration_s"] >= 0
+
+
+def test_a_failed_account_is_counted_by_kind(server, paths, cli_env):
+    server.routes.clear()
+    server.route("/xrpc/app.bsky.actor.getProfiles", {"profiles": []})  # unknown: not found
+    result = CliRunner().invoke(cli, ["collect"], catch_exceptions=False)
+    # not_found is a fact about the account, not a failure of the run
+    assert result.exit_code == 0, result.output
+    (run,) = runs_table(paths.db)
+    assert run["snapshots"] == 0
+    assert run["stats"]["accounts_tried"] == 1
+    assert run["stats"]["accounts_collected"] == 0
+    assert run["stats"]["failed_by_kind"] == {"not_found": 1}
