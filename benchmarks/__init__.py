@@ -1,0 +1,1 @@
+"""Benchmarks: a scale generator and timed runs of the build, the queries and the collectors."""
