@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 TOKEN_ENV = "FINSOCIAL_FACEBOOK_TOKEN"
 POST_FIELDS = (
     "id,created_time,permalink_url,message,shares,"
-    "reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
+    "reactions.summary(total_count).limit(0),"
+    # filter(stream): every comment, replies included; the default (toplevel) leaves replies out.
+    "comments.filter(stream).summary(total_count).limit(0)"
 )
 
 

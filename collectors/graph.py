@@ -30,9 +30,21 @@ class GraphCollector(Collector):
     # the usage headers and codes 4/17/32/613 say when to back off.
     host_limit = HostLimit(per_second=0.5, burst=5, concurrency=2)
 
-    def auth_headers(self) -> dict[str, str]:
-        # The token travels in a header, so no URL we request or log carries it.
-        return {"Authorization": f"Bearer {self.credential(self.token_env)}"}
+    def fetch(self, url: str, *, params: dict | list | None = None, raw_name: str) -> Fetched:
+        """GET with the token as the documented `access_token` query parameter.
+
+        Meta documents the token as a query parameter on the Pages and Instagram APIs, not an
+        Authorization header. The HTTP layer writes `access_token=***` in every URL it shows,
+        and the client redacts the token from raw payloads and errors.
+        """
+        token = [("access_token", self.credential(self.token_env))]
+        if params is None:
+            merged: list = token
+        elif isinstance(params, dict):
+            merged = [*params.items(), *token]
+        else:
+            merged = [*params, *token]
+        return super().fetch(url, params=merged, raw_name=raw_name)
 
     def is_throttled(self, fetched: Fetched) -> bool:
         if fetched.status not in (400, 403):

@@ -44,11 +44,15 @@ def test_facebook_pages_in_one_call_with_nested_posts(server, client, env):
         lookup.query["ids"] == "northwindbank,southbank"
         and "posts.since(" in lookup.query["fields"]
     )
-    # The paging link echoed the token; the client dropped it and sent the header instead.
+    # Every comment, replies included, is counted (filter(stream), not the toplevel default).
+    assert "comments.filter(stream).summary(total_count).limit(0)" in lookup.query["fields"]
+    # The paging link echoed the token; the client dropped that copy and sent its own once, as
+    # the documented access_token query parameter (Graph documents no Authorization header).
     (page2,) = server.requests_to(POSTS)
-    assert "access_token" not in page2.query and page2.query["after"] == "QVFIUjF"
+    assert page2.query["after"] == "QVFIUjF"
     token = TOKENS["FINSOCIAL_FACEBOOK_TOKEN"]
-    assert all(s.headers["Authorization"] == f"Bearer {token}" for s in server.seen)
+    assert all(s.query["access_token"] == token for s in server.seen)
+    assert not any("Authorization" in s.headers for s in server.seen)
     assert not any(token in text for _, _, text in raw)
     assert any("talking_about_count" in text for _, _, text in raw)
 
@@ -125,6 +129,9 @@ def test_instagram_business_discovery_and_media_pages(server, client, env):
     calls = server.requests_to(IG)
     assert "business_discovery.username(northwindbank){" in calls[0].query["fields"]
     assert len(calls) == 4  # northwind twice (two media pages), oddbank, ghostbank
+    token = TOKENS["FINSOCIAL_INSTAGRAM_TOKEN"]
+    assert all(c.query["access_token"] == token for c in calls)
+    assert token not in ghost.error.message
 
 
 def test_instagram_5xx_then_success_and_truncated(server, client, env, sleeps):
