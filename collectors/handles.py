@@ -43,6 +43,8 @@ _BSKY = re.compile(
 _MASTODON = re.compile(r"^[a-z0-9_]{1,30}@([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 _YT_CHANNEL = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _YT_HANDLE = re.compile(r"^@[a-z0-9._-]{3,30}$")
+# A legacy username (youtube.com/user/NAME): not a handle; channels.list finds it by forUsername.
+_YT_USER = re.compile(r"^user/[a-z0-9._-]{1,50}$")
 _X = re.compile(r"^[a-z0-9_]{1,15}$")
 _FB = re.compile(r"^[a-z0-9.\-]{3,80}$")
 _IG = re.compile(r"^[a-z0-9._]{1,30}$")
@@ -50,12 +52,19 @@ _LI = re.compile(r"^(company|showcase|school)/[a-z0-9%._\-]{2,100}$")
 _TT = re.compile(r"^[a-z0-9._]{2,24}$")
 
 
+# Subdomains that still show the platform's own profile pages: www, mobile, and language or
+# country editions (nl-nl.facebook.com, uk.linkedin.com, es-la.facebook.com, vm.tiktok.com).
+_EDITION = re.compile(r"^(?:(?:www|m|mobile|web|[a-z]{2}(?:[-_][a-z]{2})?)\.)+$")
+
+
 def _host(netloc: str) -> str:
-    host = netloc.lower().split("@")[-1].split(":")[0]
-    for prefix in ("www.", "m.", "mobile.", "web.", "business.", "nl.", "en.", "de.", "fr."):
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-    return host
+    """The platform host a URL's host stands for (its edition subdomains dropped), else the
+    host itself without www. (any Mastodon instance, whose subdomains are its own)."""
+    host = netloc.lower().split("@")[-1].split(":")[0].rstrip(".")
+    for known in _HOSTS:
+        if host == known or (host.endswith("." + known) and _EDITION.match(host[: -len(known)])):
+            return known
+    return host.removeprefix("www.")
 
 
 def _path_parts(path: str) -> list[str]:
@@ -73,6 +82,8 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
     host = _host(parts.netloc)
     platform = _HOSTS.get(host)
     path = _path_parts(parts.path)
+    if platform == "x" and not path and parts.fragment.startswith("!/"):
+        path = _path_parts(parts.fragment[2:])  # the old twitter.com/#!/NAME links
     if platform is None:
         # A Mastodon profile lives on any instance: https://bank.example/@news
         if len(path) == 1 and path[0].startswith("@") and "@" not in path[0][1:] and host:
@@ -100,13 +111,22 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
                 return platform, normalize_handle(platform, path[0])
             if path[0] == "channel" and len(path) >= 2:
                 return platform, normalize_handle(platform, path[1])
-            if path[0] in ("c", "user") and len(path) >= 2:
+            if path[0] == "user" and len(path) >= 2:
+                return platform, normalize_handle(platform, "user/" + path[1])
+            if path[0] == "c" and len(path) >= 2:
+                # A custom URL has no API lookup; YouTube turned custom URLs into the handle of
+                # the same name, so the handle is the best reading of it.
                 return platform, normalize_handle(platform, "@" + path[1])
             return None
         if platform == "facebook":
             if path[0] in ("profile.php",):
                 ids = parse_qs(parts.query).get("id")
                 return (platform, ids[0]) if ids and ids[0].isdigit() else None
+            if path[0] == "pg" and len(path) >= 2:
+                path = path[1:]  # the old facebook.com/pg/NAME/posts page links
+            elif path[0] == "pages" and len(path) >= 3:
+                # facebook.com/pages/Some-Name/123456: the page's numeric id is the handle.
+                return (platform, path[2]) if path[2].isdigit() else None
             if path[0].lower() in _FB_RESERVED or len(path) > 2:
                 return None
             if len(path) == 2 and path[1] not in ("about", "posts", "timeline", "community"):
@@ -118,9 +138,17 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
             if len(path) > 2 and path[2] not in ("about", "posts", "life", "jobs", "mycompany"):
                 return None
             return platform, normalize_handle(platform, f"{path[0]}/{path[1]}")
-        if len(path) > 2 or (len(path) == 2 and path[1] not in ("about", "featured", "")):
+        if platform == "x" and path[0].lower() == "intent" and path[1:2] in (["follow"], ["user"]):
+            # A "follow us" button names the account itself; other intents (tweet) are shares.
+            names = parse_qs(parts.query).get("screen_name")
+            return (platform, normalize_handle(platform, names[0])) if names else None
+        if len(path) > 2 or (
+            len(path) == 2 and path[1] not in ("about", "featured", "") and path[0] != "_u"
+        ):
             return None  # a post, a status, a reel: not the account itself
         first = path[0]
+        if platform == "instagram" and first == "_u" and len(path) == 2:
+            first = path[1]  # the app deep link instagram.com/_u/NAME
         if platform == "x" and first.lower() in _X_RESERVED:
             return None
         if platform == "instagram" and first.lower() in _IG_RESERVED:
@@ -139,6 +167,8 @@ def normalize_handle(platform: str, value: str) -> str:
     raw = (value or "").strip()
     if not raw:
         raise HandleError("empty handle")
+    if platform == "youtube" and raw.lower().startswith("user/"):
+        return _normalize_plain(platform, raw)
     if (
         "://" in raw
         or raw.lower().startswith(("www.", "m."))
@@ -171,9 +201,14 @@ def _normalize_plain(platform: str, raw: str) -> str:
     if platform == "youtube":
         if _YT_CHANNEL.match(raw):
             return raw  # channel ids are case-sensitive
+        if raw.lower().startswith("user/"):
+            handle = raw.lower().rstrip("/")
+            if not _YT_USER.match(handle):
+                raise HandleError(f"{raw!r} is not a YouTube legacy username (user/NAME)")
+            return handle
         handle = raw.lower() if raw.startswith("@") else "@" + raw.lower()
         if not _YT_HANDLE.match(handle):
-            raise HandleError(f"{raw!r} is not a YouTube channel id (UC…) or @handle")
+            raise HandleError(f"{raw!r} is not a YouTube channel id (UC…), @handle or user/NAME")
         return handle
     if platform == "x":
         handle = raw.lstrip("@").lower()
@@ -213,7 +248,7 @@ def profile_url(platform: str, handle: str) -> str:
         user, instance = handle.split("@", 1)
         return f"https://{instance}/@{user}"
     if platform == "youtube":
-        if handle.startswith("@"):
+        if handle.startswith(("@", "user/")):
             return f"https://www.youtube.com/{handle}"
         return f"https://www.youtube.com/channel/{handle}"
     if platform == "x":

@@ -73,7 +73,7 @@ class YouTubeCollector(Collector):
     def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
         parts = "snippet,statistics,contentDetails"
         found: dict[str, dict | CollectError | None] = {}
-        ids = [h for h in handles if not h.startswith("@")]
+        ids = [h for h in handles if not h.startswith(("@", "user/"))]
         if ids:
             payload = self.get_json(
                 f"{self.base_url}/channels",
@@ -82,13 +82,18 @@ class YouTubeCollector(Collector):
             )
             items = {item.get("id"): item for item in _items(payload)}
             found.update({h: items.get(h) for h in ids})
-        for handle in (h for h in handles if h.startswith("@")):
-            # forHandle takes one handle a call (1 quota unit each).
+        for handle in (h for h in handles if h.startswith(("@", "user/"))):
+            # forHandle and forUsername take one name a call (1 quota unit each). A legacy
+            # username (youtube.com/user/NAME) is not a handle: only forUsername finds it.
+            if handle.startswith("@"):
+                lookup = {"forHandle": handle}
+            else:
+                lookup = {"forUsername": handle.removeprefix("user/")}
             try:
                 payload = self.get_json(
                     f"{self.base_url}/channels",
-                    params={"part": parts, "forHandle": handle},
-                    raw_name=f"channels-{handle}",
+                    params={"part": parts, **lookup},
+                    raw_name=f"channels-{handle.replace('/', '-')}",
                 )
                 items = _items(payload)
                 found[handle] = items[0] if items else None
@@ -167,7 +172,8 @@ class YouTubeCollector(Collector):
             pages.append(
                 self.get_json(
                     f"{self.base_url}/videos",
-                    params={"part": "snippet,statistics", "id": ",".join(batch), "maxResults": 50},
+                    # No maxResults: videos.list does not support it together with id.
+                    params={"part": "snippet,statistics", "id": ",".join(batch)},
                     raw_name=f"videos-{target.handle}",
                 )
             )

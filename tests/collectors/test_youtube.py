@@ -86,7 +86,9 @@ def test_channels_uploads_and_video_statistics(server, client, env):
     assert (
         len(server.requests_to(PLAYLIST)) == 2 + 1 + 1
     )  # northwind 2 pages, hidden and handle: none
-    assert server.requests_to(VIDEOS)[0].query["id"] == "vid00000001,vid00000002,vid00000003"
+    videos_query = server.requests_to(VIDEOS)[0].query
+    assert videos_query["id"] == "vid00000001,vid00000002,vid00000003"
+    assert "maxResults" not in videos_query  # videos.list does not support it with id
     # The key travels in a header, never in a URL.
     assert all(
         s.headers.get("X-Goog-Api-Key") == TOKENS["FINSOCIAL_YOUTUBE_API_KEY"] for s in server.seen
@@ -149,3 +151,33 @@ def test_missing_statistics_and_malformed(server, client, env):
     server.route(CHANNELS, {"items": [{"id": CH1, "statistics": {"viewCount": "12"}}]})
     (north,) = make_collector(YouTubeCollector, client, env).collect([target("youtube", CH1)])
     assert north.error.kind == "parse_error" and "subscriberCount" in north.error.message
+
+
+def test_legacy_username_is_looked_up_by_for_username(server, client, env):
+    """youtube.com/user/NAME is a legacy username, not a handle: forUsername, never forHandle."""
+    from collectors.handles import normalize_handle
+
+    handle = normalize_handle("youtube", "https://www.youtube.com/user/LegacyBank")
+    assert handle == "user/legacybank"
+    server.route(
+        CHANNELS,
+        fixture("youtube", "channels-username.json"),
+        when=lambda q: q.get("forUsername") == "legacybank",
+    )
+    server.route(CHANNELS, fixture("youtube", "channels-empty.json"))
+    server.route(PLAYLIST, {"items": []})
+    legacy, ghost = make_collector(YouTubeCollector, client, env).collect(
+        [target("youtube", handle), target("youtube", "user/nobodyhere")]
+    )
+    snap = legacy.snapshot
+    assert (snap.followers, snap.views_total, snap.posts_total, snap.platform_id) == (
+        21400,
+        731200,
+        188,
+        "UClegacyUsername00000004",
+    )
+    assert legacy.account.url == "https://www.youtube.com/user/legacybank"
+    assert ghost.snapshot is None and ghost.error.kind == "not_found"
+    lookups = [s.query for s in server.requests_to(CHANNELS)]
+    assert [q.get("forUsername") for q in lookups] == ["legacybank", "nobodyhere"]
+    assert not any("forHandle" in q or "id" in q for q in lookups)
