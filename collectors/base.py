@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
-from collectors.records import Account, Post, RunError, Snapshot
+from collectors.records import Account, Post, RunError, Snapshot, landing_problem
 
 if TYPE_CHECKING:  # targets imports the registry, which imports this package: keep it lazy
     from collectors.targets import Target
@@ -195,6 +195,8 @@ class Collector:
             )
         try:
             snapshot, account = self.parse_profile(profile, target)
+            if problem := landing_problem(snapshot) or landing_problem(account):
+                raise CollectError("parse_error", f"unexpected profile format: {problem}")
         except CollectError as exc:
             return self.failed(target, exc)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -209,7 +211,10 @@ class Collector:
             return outcome
         try:
             pages = self.fetch_posts(target, profile)
-            outcome.posts = self.parse_posts(pages, target)
+            posts = self.parse_posts(pages, target)
+            if problem := next(filter(None, map(landing_problem, posts)), None):
+                raise CollectError("parse_error", f"unexpected posts format: {problem}")
+            outcome.posts = posts
         except CollectError as exc:
             if exc.kind == "private":
                 account.status = "private"

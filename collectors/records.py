@@ -187,3 +187,26 @@ def to_table(kind: str, records: list) -> pa.Table:
     rows = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(r) for r in records]
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+_PY_TYPES = {pa.types.is_string: str, pa.types.is_int64: int, pa.types.is_boolean: bool,
+             pa.types.is_date32: dt.date, pa.types.is_timestamp: dt.datetime}  # fmt: skip
+
+
+def landing_problem(record: object) -> str | None:
+    """Why a record could not be landed (a field of the wrong type, a count past int64), or None.
+
+    A payload that puts a list where a string belongs must fail that account, not the run.
+    """
+    schema = SCHEMAS[RECORD_TABLES[type(record)]]
+    for f in schema:
+        value = getattr(record, f.name)
+        if value is None:
+            continue
+        wanted = next(t for check, t in _PY_TYPES.items() if check(f.type))
+        if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+            return f"{f.name} is {value!r:.60}, not {wanted.__name__}"
+        if wanted is int and not _INT64[0] <= value <= _INT64[1]:
+            return f"{f.name} is {value}, past the largest count a warehouse holds"
+    return None

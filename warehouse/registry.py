@@ -134,7 +134,7 @@ def parse_registry(path: Path) -> list[Institution]:
             institutions.append(
                 Institution(
                     institution_id=iid,
-                    name=values["name"],
+                    name=values.get("name", ""),  # a missing column is already a problem
                     kind=kind,
                     country=country,
                     website=website,
