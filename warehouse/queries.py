@@ -117,6 +117,139 @@ def run_failures(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> p
     return con.execute(query_sql("run_failures"), {"run_id": run_id}).df()
 
 
+# ---- the dashboard's views ------------------------------------------------------------------
+
+POST_ORDERS = ("interactions", "likes", "comments", "shares", "views")
+
+
+def history_step(start: dt.date, end: dt.date, points: int = 400) -> int:
+    """Every how many days to sample a span so that a line keeps about `points` points."""
+    return max(1, ((end - start).days + points) // points)
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Headline counts: institutions, accounts, accounts_with_data, platforms, posts, last_day."""
+    cursor = con.execute(query_sql("summary"))
+    return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+
+
+def institutions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every institution: institution_id, name, kind, country, website, groups, accounts."""
+    return con.execute(query_sql("institutions")).df()
+
+
+def account_day(con: duckdb.DuckDBPyConnection, platform: str, as_of: dt.date) -> pd.DataFrame:
+    """Every account of a platform on a day with its followers, rates and expected interactions."""
+    return con.execute(query_sql("account_day"), {"platform": platform, "as_of": as_of}).df()
+
+
+def peer_benchmark(
+    con: duckdb.DuckDBPyConnection, institution_id: str, peers: list[str], as_of: dt.date
+) -> pd.DataFrame:
+    """Per platform and metric: the institution's value, the peer median, top quartile, leader,
+    percentile (0–100) and gap to the median, among `peers` and the institution itself."""
+    params = {"institution_id": institution_id, "peers": list(peers), "as_of": as_of}
+    return con.execute(query_sql("peer_benchmark"), params).df()
+
+
+def institution_accounts(
+    con: duckdb.DuckDBPyConnection, institution_id: str, as_of: dt.date | None
+) -> pd.DataFrame:
+    """An institution's accounts (handle, url, status, how found) with their metrics on a day."""
+    params = {"institution_id": institution_id, "as_of": as_of}
+    return con.execute(query_sql("institution_accounts"), params).df()
+
+
+def metric_history(
+    con: duckdb.DuckDBPyConnection,
+    institution_ids: list[str],
+    platforms: list[str],
+    start: dt.date,
+    end: dt.date,
+    step: int | None = None,
+) -> pd.DataFrame:
+    """Institutions' followers, growth, posting and engagement per platform and day."""
+    params = {"institutions": list(institution_ids), "platforms": list(platforms), "start": start,
+              "end": end, "step": step or history_step(start, end)}  # fmt: skip
+    return con.execute(query_sql("metric_history"), params).df()
+
+
+def posting_rhythm(
+    con: duckdb.DuckDBPyConnection, institution_id: str, as_of: dt.date, days: int = 91
+) -> pd.DataFrame:
+    """An institution's posts per platform and ISO weekday over the last `days` days."""
+    params = {"institution_id": institution_id, "as_of": as_of, "days": days}
+    return con.execute(query_sql("posting_rhythm"), params).df()
+
+
+def top_posts(
+    con: duckdb.DuckDBPyConnection,
+    institution_id: str,
+    as_of: dt.date,
+    order_by: str = "interactions",
+    days: int = 91,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """An institution's posts of the last `days` days with the most `order_by` (POST_ORDERS)."""
+    if order_by not in POST_ORDERS:
+        raise ValueError(f"unknown post order {order_by!r}; known: {', '.join(POST_ORDERS)}")
+    params = {"institution_id": institution_id, "as_of": as_of, "days": days, "limit": limit}
+    return con.execute(query_sql("top_posts").format(order_by=order_by), params).df()
+
+
+def audience_share(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    start: dt.date,
+    end: dt.date,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    top: int = 8,
+    step: int | None = None,
+) -> pd.DataFrame:
+    """Each of the `top` largest institutions' share (%) of the population's followers per day;
+    the others together in one row whose institution_id and name are empty."""
+    params = {"platform": platform, "start": start, "end": end, "country": country, "kind": kind,
+              "group": group, "top": top, "step": step or history_step(start, end)}  # fmt: skip
+    return con.execute(query_sql("audience_share"), params).df()
+
+
+def rank_history(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    institution_ids: list[str],
+    start: dt.date,
+    end: dt.date,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    step: int | None = None,
+) -> pd.DataFrame:
+    """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
+    check_metric(metric)
+    params = {"platform": platform, "institutions": list(institution_ids), "start": start,
+              "end": end, "country": country, "kind": kind, "group": group,
+              "step": step or history_step(start, end)}  # fmt: skip
+    return con.execute(query_sql("rank_history").format(metric=metric), params).df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per platform: accounts known, active, fresh (last 7 days of data), rounded, manual."""
+    return con.execute(query_sql("coverage")).df()
+
+
+def failures_by_day(con: duckdb.DuckDBPyConnection, days: int = 90) -> pd.DataFrame:
+    """Per-account failures per run day, platform and kind over the last `days` days of runs."""
+    return con.execute(query_sql("failures_by_day"), {"days": days}).df()
+
+
+def power_weights(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The power-score weights the warehouse was built with: platform, measure, units_per_point."""
+    return con.execute(query_sql("power_weights")).df()
+
+
 def snapshot_anomalies(
     con: duckdb.DuckDBPyConnection, since: dt.date | None = None, limit: int = 50
 ) -> pd.DataFrame:

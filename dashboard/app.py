@@ -1,0 +1,37 @@
+"""The dashboard's router: one st.Page per page script in dashboard/pages/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="finsocial", page_icon=":material/leaderboard:", layout="wide")
+navigation = st.navigation(
+    {
+        "Benchmark": [
+            st.Page(
+                PAGES / "league.py",
+                title="League tables",
+                icon=":material/leaderboard:",
+                default=True,
+            ),
+            st.Page(
+                PAGES / "engagement.py",
+                title="Engagement against audience",
+                icon=":material/scatter_plot:",
+            ),
+            st.Page(PAGES / "peers.py", title="Peer benchmark", icon=":material/balance:"),
+            st.Page(
+                PAGES / "profile.py", title="Institution profile", icon=":material/account_balance:"
+            ),
+            st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:"),
+        ],
+        "About the data": [
+            st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:"),
+            st.Page(PAGES / "methodology.py", title="Methodology", icon=":material/menu_book:"),
+        ],
+    }
+)
+st.logo(str(Path(__file__).parent / "logo.svg"), size="large")
+navigation.run()

@@ -1,0 +1,346 @@
+"""Pure functions from a DataFrame to a plotly Figure: no Streamlit, no warehouse, no I/O."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from warehouse.formatting import format_value, human_count, is_missing
+from warehouse.metrics import METRICS
+from warehouse.report import PLATFORM_NAMES
+
+PRIMARY = "#1F4E9A"
+MUTED = "#8A94A6"
+GRID = "#E6EAF0"
+FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
+# One colour per platform on every chart, near each brand but told apart from each other.
+PLATFORM_COLORS = {
+    "all": PRIMARY,
+    "facebook": "#1877F2",
+    "instagram": "#C13584",
+    "x": "#5B6770",
+    "youtube": "#E62117",
+    "linkedin": "#0A3A75",
+    "tiktok": "#00A8A0",
+    "bluesky": "#5FB7F0",
+    "mastodon": "#6364FF",
+    "threads": "#F29D38",
+}
+# For series that are not platforms (kinds, countries, institutions): calm, distinct, print-safe.
+SERIES_COLORS = ["#1F4E9A", "#E07B39", "#2A9D8F", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
+                 "#4C9BE8", "#8C8C8C", "#CCB974", "#64B5CD", "#55A868"]  # fmt: skip
+OTHERS_COLOR = "#C9CFD8"
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def platform_color(platform: str) -> str:
+    return PLATFORM_COLORS.get(platform, MUTED)
+
+
+def series_colors(names: list[str]) -> dict[str, str]:
+    """A stable colour per series name, in the order given."""
+    return {name: SERIES_COLORS[i % len(SERIES_COLORS)] for i, name in enumerate(names)}
+
+
+def safe(text: object) -> str:
+    """Outside text for plotly, which reads a few HTML tags in labels: shown as typed, never markup."""
+    return html.escape("–" if is_missing(text) else str(text), quote=False)
+
+
+def _style(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        height=height,
+        font={"family": FONT, "size": 13, "color": "#1A2433"},
+        margin={"l": 10, "r": 10, "t": 48 if title else 16, "b": 10},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}} if title else None,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "title": None},
+        hoverlabel={"font": {"family": FONT}},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_xaxes(gridcolor=GRID, zeroline=False)
+    fig.update_yaxes(gridcolor=GRID, zeroline=False)
+    return fig
+
+
+def empty(message: str, height: int = 300) -> go.Figure:
+    """A blank figure that says why it is blank."""
+    fig = go.Figure()
+    fig.add_annotation(text=safe(message), showarrow=False, x=0.5, y=0.5, xref="paper",
+                       yref="paper", font={"size": 15, "color": MUTED})  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _style(fig, height)
+
+
+def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
+    """The league table as horizontal bars, the leader on top, values labelled as in the table."""
+    rows = frame.dropna(subset=["value"])
+    if rows.empty:
+        return empty("No values to chart for this selection")
+    labels = [f"{r} · {safe(n)}" for r, n in zip(rows["rank"], rows["name"], strict=True)]
+    texts = [format_value(metric, v, bool(r)) for v, r in zip(rows["value"], rows["rounded"], strict=True)]  # fmt: skip
+    color = platform_color(platform)
+    fig = go.Figure(
+        go.Bar(
+            x=rows["value"],
+            y=labels,
+            orientation="h",
+            marker={"color": color, "line": {"width": 0}},
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=np.array(texts, dtype=object),
+            hovertemplate="%{y}<br>"
+            + safe(METRICS[metric].label)
+            + ": %{customdata}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(showticklabels=False, showgrid=False)
+    fig = _style(fig, height=max(260, 34 * len(rows) + 60))
+    fig.update_layout(bargap=0.28, margin={"r": 70})
+    return fig
+
+
+def _hover_frame(frame: pd.DataFrame) -> np.ndarray:
+    return np.stack([
+        frame["name"].map(safe),
+        frame["handle"].map(safe),
+        frame["followers"].map(human_count),
+        frame["engagement_rate"].map(lambda v: format_value("engagement_rate", v)),
+        frame["interactions_per_post"].map(lambda v: format_value("interactions_per_post", v)),
+        frame["posts_per_week"].map(lambda v: format_value("posts_per_week", v)),
+        frame["overperformance"].map(lambda v: format_value("overperformance", v)),
+    ], axis=-1)  # fmt: skip
+
+
+_SCATTER_HOVER = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>Followers: %{customdata[2]}"
+                  "<br>Engagement rate: %{customdata[3]}<br>Interactions per post: %{customdata[4]}"
+                  "<br>Posts per week: %{customdata[5]}<br>Against expected: %{customdata[6]}"
+                  "<extra></extra>")  # fmt: skip
+
+
+def engagement_scatter(
+    frame: pd.DataFrame,
+    y: str = "engagement_rate",
+    color_by: str = "kind",
+    highlight: str | None = None,
+    platform: str | None = None,
+) -> go.Figure:
+    """Followers (log) against engagement rate or interactions per post (log), bubbles sized by
+    posts per week, coloured by kind or country; peer medians as dotted lines; the curve of
+    expected engagement for an account's size; one institution highlighted."""
+    if y not in ("engagement_rate", "interactions_per_post"):
+        raise ValueError(f"y must be engagement_rate or interactions_per_post, not {y!r}")
+    rows = frame[(frame["followers"] > 0) & (frame[y] > 0)].copy()
+    if rows.empty:
+        return empty("No accounts with both followers and engagement on this day", height=480)
+    size = rows["posts_per_week"].fillna(0).clip(upper=30)
+    rows["_size"] = 8 + 26 * np.sqrt(size / max(size.max(), 1))
+    fig = go.Figure()
+    groups = sorted(rows[color_by].dropna().unique().tolist())
+    colors = series_colors(groups)
+    for group in groups:
+        part = rows[rows[color_by] == group]
+        label = str(group).replace("_", " ").capitalize() if color_by == "kind" else str(group)
+        fig.add_trace(go.Scatter(
+            x=part["followers"], y=part[y], mode="markers", name=safe(label),
+            marker={"size": part["_size"], "color": colors[group], "opacity": 0.75,
+                    "line": {"width": 0.8, "color": "white"}},
+            customdata=_hover_frame(part), hovertemplate=_SCATTER_HOVER,
+        ))  # fmt: skip
+    fitted = rows.dropna(subset=["expected_interactions"]).sort_values("followers")
+    if not fitted.empty:
+        expected = fitted["expected_interactions"]
+        if y == "engagement_rate":
+            expected = expected * 100.0 / fitted["followers"]
+        fig.add_trace(go.Scatter(
+            x=fitted["followers"], y=expected, mode="lines", name="Expected for audience size",
+            line={"color": "#1A2433", "width": 2, "dash": "dash"}, hoverinfo="skip",
+        ))  # fmt: skip
+    median_x, median_y = rows["followers"].median(), rows[y].median()
+    fig.add_vline(x=median_x, line={"color": MUTED, "width": 1, "dash": "dot"},
+                  annotation_text=f"median audience {human_count(median_x)}",
+                  annotation_position="top left", annotation_font_color=MUTED)  # fmt: skip
+    fig.add_hline(y=median_y, line={"color": MUTED, "width": 1, "dash": "dot"},
+                  annotation_text=f"median {format_value(y, median_y)}",
+                  annotation_position="bottom right", annotation_font_color=MUTED)  # fmt: skip
+    if highlight is not None:
+        mine = rows[rows["institution_id"] == highlight]
+        if not mine.empty:
+            fig.add_trace(go.Scatter(
+                x=mine["followers"], y=mine[y], mode="markers+text", name=safe(mine["name"].iloc[0]),
+                text=mine["name"].map(safe), textposition="top center",
+                textfont={"size": 13, "color": "#1A2433"},
+                marker={"size": mine["_size"] + 6, "color": "rgba(0,0,0,0)",
+                        "line": {"width": 3, "color": "#D62728"}},
+                customdata=_hover_frame(mine), hovertemplate=_SCATTER_HOVER,
+            ))  # fmt: skip
+    fig.update_xaxes(type="log", title="Followers (log scale)")
+    fig.update_yaxes(type="log", title=METRICS[y].label + " (log scale)")
+    return _style(fig, height=520)
+
+
+def peer_percentiles(frame: pd.DataFrame, metric: str) -> go.Figure:
+    """Per platform, the institution's percentile among its peers on one metric, with the median
+    (50) and the top quartile (75) marked: where it stands at a glance."""
+    rows = frame[(frame["metric"] == metric) & frame["percentile"].notna()]
+    if rows.empty:
+        return empty("No values for this metric among these peers")
+    rows = rows.assign(_order=rows["platform"].map(lambda p: (p != "all", p))).sort_values("_order")
+    labels = [PLATFORM_NAMES.get(p, p) for p in rows["platform"]]
+    texts = [f"{pct:.0f}th · {format_value(metric, v, bool(r))}" for pct, v, r in
+             zip(rows["percentile"], rows["value"], rows["rounded"], strict=True)]  # fmt: skip
+    fig = go.Figure(go.Bar(
+        x=rows["percentile"].clip(lower=1.5), y=labels, orientation="h", text=texts,
+        textposition="outside", cliponaxis=False,
+        marker={"color": [platform_color(p) for p in rows["platform"]]},
+        customdata=np.stack([rows["peer_median"].map(lambda v: format_value(metric, v)),
+                             rows["leader"].map(safe), rows["peers"]], axis=-1),
+        hovertemplate="%{y}: %{text}<br>Peer median: %{customdata[0]}<br>Leader: %{customdata[1]}"
+                      "<br>Peers with a value: %{customdata[2]}<extra></extra>",
+    ))  # fmt: skip
+    for x, label in ((50, "median"), (75, "top quartile")):
+        fig.add_vline(x=x, line={"color": MUTED, "width": 1, "dash": "dot"}, annotation_text=label,
+                      annotation_position="top", annotation_font_color=MUTED)  # fmt: skip
+    fig.update_xaxes(range=[0, 150], title="Percentile among peers", tickvals=[0, 25, 50, 75, 100])
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig = _style(fig, height=max(260, 40 * len(rows) + 90))
+    fig.update_layout(margin={"t": 36})
+    return fig
+
+
+def history_lines(
+    frame: pd.DataFrame, y: str = "followers", color: str = "platform", log_y: bool = False
+) -> go.Figure:
+    """A metric over time, one line per platform (platform colours) or per institution."""
+    rows = frame.dropna(subset=[y]).sort_values("day")
+    if rows.empty:
+        return empty("No history for this selection")
+    fig = go.Figure()
+    keys = list(dict.fromkeys(rows[color]))
+    colors = series_colors(keys) if color != "platform" else {k: platform_color(k) for k in keys}
+    for key in keys:
+        part = rows[rows[color] == key]
+        label = PLATFORM_NAMES.get(key, key) if color == "platform" else part["name"].iloc[0]
+        values = part[y].map(lambda v: format_value(y, v))
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part[y], mode="lines", name=safe(label),
+            line={"color": colors[key], "width": 3 if key == "all" else 2},
+            customdata=values, hovertemplate=safe(label) + " · %{x|%Y-%m-%d}: %{customdata}<extra></extra>",
+        ))  # fmt: skip
+    # on a log axis, label the powers of ten only: plotly's minor labels crowd a short axis
+    fig.update_yaxes(type="log" if log_y else "linear", title=METRICS[y].label,
+                     dtick=1 if log_y else None,
+                     tickformat="~s" if METRICS[y].kind == "count" else None)  # fmt: skip
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(hovermode="x unified")
+    return _style(fig)
+
+
+def posting_rhythm(frame: pd.DataFrame) -> go.Figure:
+    """Posts per weekday, stacked by platform."""
+    if frame.empty:
+        return empty("No posts in this period")
+    fig = go.Figure()
+    for platform in sorted(frame["platform"].unique()):
+        part = frame[frame["platform"] == platform].set_index("weekday").reindex(range(1, 8))
+        fig.add_trace(go.Bar(
+            x=WEEKDAYS, y=part["posts"].fillna(0), name=PLATFORM_NAMES.get(platform, platform),
+            marker={"color": platform_color(platform)},
+            hovertemplate="%{x}: %{y} posts<extra>" + PLATFORM_NAMES.get(platform, platform) + "</extra>",
+        ))  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Posts")
+    return _style(fig, height=340)
+
+
+def audience_share(frame: pd.DataFrame) -> go.Figure:
+    """Each institution's share of the population's followers over time, stacked to 100 %."""
+    if frame.empty:
+        return empty("No audience to share in this selection")
+    fig = go.Figure()
+    named = frame.dropna(subset=["institution_id"])
+    latest = named[named["day"] == named["day"].max()].sort_values("share", ascending=False)
+    keys = latest["institution_id"].tolist() + [
+        k for k in named["institution_id"].unique() if k not in set(latest["institution_id"])]  # fmt: skip
+    colors = series_colors(keys)
+    for key in keys:
+        part = named[named["institution_id"] == key].sort_values("day")
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part["share"], name=safe(part["name"].iloc[0]), stackgroup="share",
+            mode="lines", line={"width": 0.5, "color": colors[key]},
+            hovertemplate=safe(part["name"].iloc[0]) + ": %{y:.1f}%<extra></extra>",
+        ))  # fmt: skip
+    others = frame[frame["institution_id"].isna()].sort_values("day")
+    if not others.empty:
+        fig.add_trace(go.Scatter(
+            x=others["day"], y=others["share"], name="All others", stackgroup="share", mode="lines",
+            line={"width": 0.5, "color": OTHERS_COLOR},
+            hovertemplate="All others: %{y:.1f}%<extra></extra>",
+        ))  # fmt: skip
+    fig.update_yaxes(title="Share of followers (%)", range=[0, 100], ticksuffix="%")
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(hovermode="x unified")
+    return _style(fig)
+
+
+def rank_lines(frame: pd.DataFrame, metric: str) -> go.Figure:
+    """Rank over time (1 on top), one line per institution."""
+    if frame.empty:
+        return empty("No ranks for this selection")
+    fig = go.Figure()
+    keys = list(dict.fromkeys(frame.sort_values("rank")["institution_id"]))
+    colors = series_colors(keys)
+    for key in keys:
+        part = frame[frame["institution_id"] == key].sort_values("day")
+        name = safe(part["name"].iloc[0])
+        fig.add_trace(go.Scatter(
+            x=part["day"], y=part["rank"], mode="lines", name=name, line={"color": colors[key], "width": 2, "shape": "hv"},
+            customdata=part["value"].map(lambda v: format_value(metric, v)),
+            hovertemplate=name + ": #%{y} (%{customdata})<extra></extra>",
+        ))  # fmt: skip
+    worst = int(frame["rank"].max())
+    fig.update_yaxes(range=[worst + 0.5, 0.5], title=f"Rank by {METRICS[metric].label}",
+                     dtick=1 if worst <= 15 else None)  # fmt: skip
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(hovermode="x unified")
+    return _style(fig)
+
+
+def coverage_bars(frame: pd.DataFrame) -> go.Figure:
+    """Per platform: accounts known, and those with a count in the last 7 days of data."""
+    if frame.empty:
+        return empty("No accounts known yet")
+    labels = [PLATFORM_NAMES.get(p, p) for p in frame["platform"]]
+    fig = go.Figure([
+        go.Bar(x=labels, y=frame["accounts_known"], name="Known", marker={"color": OTHERS_COLOR}),
+        go.Bar(x=labels, y=frame["fresh_7d"], name="With a count in the last 7 days",
+               marker={"color": [platform_color(p) for p in frame["platform"]]}),
+    ])  # fmt: skip
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(title="Accounts")
+    return _style(fig, height=320)
+
+
+def failures_bars(frame: pd.DataFrame) -> go.Figure:
+    """Per-account failures per run day, stacked by kind."""
+    if frame.empty:
+        return empty("No failures in this period")
+    daily = frame.groupby(["day", "kind"], as_index=False)["failures"].sum()
+    kinds = sorted(daily["kind"].unique())
+    colors = series_colors(kinds)
+    fig = go.Figure([
+        go.Bar(x=part["day"], y=part["failures"], name=kind.replace("_", " "),
+               marker={"color": colors[kind]})
+        for kind, part in ((k, daily[daily["kind"] == k]) for k in kinds)
+    ])  # fmt: skip
+    fig.update_layout(barmode="stack", bargap=0.1)
+    fig.update_yaxes(title="Accounts failed")
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    return _style(fig, height=320)

@@ -1,0 +1,146 @@
+"""League tables: who leads on a platform by a metric, with the movement against a month earlier."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from warehouse.formatting import movement
+from warehouse.metrics import METRICS
+from warehouse.report import league_markdown
+
+wh = ui.page(
+    "League tables",
+    "Who leads? Institutions ranked by one metric on one platform, with their movement against "
+    "30 days earlier. The page's address holds the selection: copy it to share this table.",
+)
+options = wh.options
+PLATFORMS = ["all", *options["platforms"]]
+LIMITS = [5, 10, 20, 25, 50, 100]
+url = st.query_params
+saved: dict = st.session_state.setdefault("league_saved", {})
+
+
+def start(name: str, allowed: list, default: object) -> object:
+    """The URL's value when it is a valid one, else this session's last, else the default."""
+    value = url.get(name)
+    if name == "n" and value is not None and value.isdigit():
+        value = int(value)
+    if value in allowed:
+        return value
+    return saved.get(name, default) if saved.get(name, default) in allowed else default
+
+
+def start_day() -> dt.date:
+    try:
+        day = dt.date.fromisoformat(url.get("as_of", ""))
+    except ValueError:
+        day = saved.get("as_of")
+    if day is None or not (wh.first_day <= day <= wh.last_day):
+        return wh.last_day
+    return day
+
+
+# A new build moves a table that showed "the latest day" to the new latest day.
+latest_before = st.session_state.get("lt_latest")
+if latest_before not in (None, wh.last_day) and st.session_state.get("lt_as_of") == latest_before:
+    st.session_state["lt_as_of"] = wh.last_day
+st.session_state["lt_latest"] = wh.last_day
+
+ui.seed("lt_platform", start("platform", PLATFORMS, "all"))
+ui.seed("lt_metric", start("metric", list(METRICS), "followers"))
+ui.seed("lt_country", start("country", options["countries"], ui.ANY))
+ui.seed("lt_kind", start("kind", options["kinds"], ui.ANY))
+ui.seed("lt_group", start("group", options["groups"], ui.ANY))
+ui.seed("lt_n", start("n", LIMITS, 10))
+ui.seed("lt_as_of", start_day())
+
+with st.container(border=True):
+    c = st.columns([1.1, 1.5, 1, 1, 1.1, 1.25, 0.7])
+    platform = c[0].selectbox(
+        "Platform", PLATFORMS, key="lt_platform", format_func=ui.platform_name
+    )
+    metric = c[1].selectbox("Metric", list(METRICS), key="lt_metric", format_func=ui.metric_name)
+    country, kind, group = ui.population_filters(c[2:5], options, "lt")
+    as_of = c[5].date_input("As of", key="lt_as_of", min_value=wh.first_day,
+                            max_value=wh.last_day, format="YYYY-MM-DD")  # fmt: skip
+    limit = c[6].selectbox("Top", LIMITS, key="lt_n")
+
+state = {"platform": platform, "metric": metric, "country": country, "kind": kind, "group": group,
+         "n": limit, "as_of": as_of if as_of != wh.last_day else None}  # fmt: skip
+saved.update(state)
+st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
+
+frame = data.league_table(platform, metric, as_of, country, kind, group, limit)
+label = METRICS[metric].label
+where = ui.platform_name(platform)
+if frame.empty or frame["value"].notna().sum() == 0:
+    ui.explain(
+        f"No institution has a value for {label} on {where} as of {as_of.isoformat()} with these "
+        "filters. Try another platform or metric, or clear a filter. Engagement needs posts, which "
+        "finsocial collects through the platforms' APIs only (manual imports carry counts only); "
+        f"growth needs a count from 30 days earlier. Data runs from {ui.iso(wh.first_day)} to "
+        f"{ui.iso(wh.last_day)}."
+    )
+    ui.footer(wh)
+    st.stop()
+
+ranked = frame[frame["value"].notna()]
+leader = ranked.iloc[0]
+moves = ranked.assign(change=ranked["previous_rank"] - ranked["rank"]).dropna(subset=["change"])
+k = st.columns(4)
+k[0].metric("Leader", ui.value_text(metric, leader["value"], leader["rounded"]), str(leader["name"]),
+            delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+k[1].metric("Median", ui.value_text(metric, ranked["value"].median()),
+            f"of the top {len(ranked)}", delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+if not moves.empty and moves["change"].max() > 0:
+    climber = moves.loc[moves["change"].idxmax()]
+    k[2].metric("Biggest climber", f"▲{int(climber['change'])}", str(climber["name"]),
+                delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+else:
+    k[2].metric("Biggest climber", "=", "no rank changed", delta_color="off", delta_arrow="off",
+                border=True)  # fmt: skip
+k[3].metric("As of", as_of.isoformat(), f"against {(as_of - dt.timedelta(days=30)).isoformat()}",
+            delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+
+st.subheader(f"Top {len(frame)} by {label} · {where}")
+left, right = st.columns([1.15, 1])
+table = pd.DataFrame(
+    {
+        "Rank": frame["rank"],
+        "Move": [movement(r, p) for r, p in zip(frame["rank"], frame["previous_rank"], strict=True)],
+        "Institution": frame["name"],
+        "Country": frame["country"],
+        "Kind": frame["kind"].map(ui.kind_name),
+        label: [ui.value_text(metric, v, r) for v, r in zip(frame["value"], frame["rounded"], strict=True)],
+    }
+)  # fmt: skip
+with left:
+    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
+                          selection_mode="single-row", key="lt_table",
+                          height=min(38 + 35 * len(table), 740))  # fmt: skip
+    rows = picked.selection.rows if picked is not None else []
+    if rows:
+        chosen = frame.iloc[rows[0]]
+        st.page_link("pages/profile.py", label=f"Open the profile of {ui.plain(chosen['name'])}", icon=":material/account_balance:",
+                     query_params={"institution": chosen["institution_id"]})  # fmt: skip
+    else:
+        st.caption("Select a row to open the institution's profile. "
+                   + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
+                   + METRICS[metric].definition)  # fmt: skip
+with right:
+    st.plotly_chart(charts.league_bar(frame, metric, platform), width="stretch",
+                    config={"displayModeBar": False}, key="lt_chart")  # fmt: skip
+
+download = frame.assign(as_of=as_of.isoformat())
+slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
+d = st.columns([1.1, 1.4, 4])
+d[0].download_button("Download CSV", download.to_csv(index=False), f"{slug}.csv", "text/csv",
+                     icon=":material/download:", width="stretch")  # fmt: skip
+markdown = league_markdown(frame, metric, platform, country, kind, group, wh.demo)
+d[1].download_button("Download Markdown", markdown, f"{slug}.md", "text/markdown", icon=":material/description:",
+                     width="stretch")  # fmt: skip
+with d[2].expander("Markdown for a blog post"):
+    st.code(markdown, language="markdown")
+ui.footer(wh)

@@ -1,0 +1,71 @@
+"""Methodology: each metric's definition as computed, and where each platform's numbers come from."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, ui
+from warehouse.metrics import DEFAULT_POWER_WEIGHTS, METRICS
+
+wh = ui.page(
+    "Methodology",
+    "What each number means, exactly as the warehouse computes it, and where each platform's "
+    "numbers come from.",
+    needs="nothing",
+)
+
+st.subheader("Metrics")
+st.markdown(
+    "For an account on day *t*, over the trailing 28 days of its own posts. A count the platform "
+    "did not give is missing, never 0. Platform **All platforms** sums an institution's accounts "
+    "(followers, growth, posts) or weights their rates by each account's audience."
+)
+st.markdown("\n".join(f"- **{m.label}** (`{m.name}`): {m.definition}" for m in METRICS.values()))
+st.caption("The definitions are computed in one place, warehouse/sql/marts/10_account_metrics.sql "
+           "and 20_institution_metrics.sql, and used alike by the dashboard and `finsocial top`.")  # fmt: skip
+
+st.subheader("League tables")
+st.markdown(
+    "A league table ranks institutions by one metric on one platform, as of a day, among those "
+    "that pass the filters (country, kind, peer group). Ties share a rank; an institution without "
+    "a value ranks last. The movement arrow compares with the rank 30 days earlier in the same "
+    "population; *new* means it had no value then. ≈ marks counts the platform rounds."
+)
+
+st.subheader("Where the numbers come from")
+SOURCES = [
+    ("Bluesky", "Public AppView API: app.bsky.actor.getProfiles, getAuthorFeed", "nothing"),
+    ("Mastodon", "The account's home instance: accounts/lookup, accounts/:id/statuses", "nothing"),
+    ("YouTube", "Data API v3: channels.list, uploads playlist, videos.list; subscribers are "
+                "rounded to 3 significant figures by YouTube", "API key"),
+    ("X", "API v2: users/by, users/:id/tweets public_metrics", "bearer token"),
+    ("Facebook", "Graph API: page fan_count, followers_count, posts", "page or system-user token"),
+    ("Instagram", "Graph API business_discovery: followers_count, media_count, media",
+     "token of a linked professional account"),
+    ("LinkedIn, TikTok, Threads", "Manual counts import (CSV) of published figures; no scraping, "
+                                  "their terms forbid it; no posts, so no engagement", "nothing"),
+]  # fmt: skip
+st.table(pd.DataFrame(SOURCES, columns=["Platform", "How", "Needs"]).set_index("Platform"))
+st.markdown(
+    "Collectors run every night and land each run's raw payloads and normalized records before the "
+    "warehouse is rebuilt, so a parser fix can rebuild history. Accounts come from the registry "
+    "(a CSV the user owns) and from the institution's own website (links and JSON-LD `sameAs`)."
+)
+
+st.subheader("Power score weights")
+weights = None
+if wh is not None:
+    weights = data.query("power_weights")
+if weights is None or weights.empty:
+    weights = pd.DataFrame([(p, m, u) for p, (m, u) in DEFAULT_POWER_WEIGHTS.items()],
+                           columns=["platform", "measure", "units_per_point"])  # fmt: skip
+st.dataframe(
+    pd.DataFrame({
+        "Platform": weights["platform"].map(ui.platform_name),
+        "One point per": [f"{u:,.0f} {m.replace('_total', '').replace('_', ' ')}"
+                          for m, u in zip(weights["measure"], weights["units_per_point"], strict=True)],
+    }),
+    hide_index=True, width="content",
+)  # fmt: skip
+st.caption("After The Financial Brand's Power 100. Set FINSOCIAL_POWER_WEIGHTS to a JSON file to "
+           "change them, then run `finsocial build`.")  # fmt: skip
+ui.footer(wh)

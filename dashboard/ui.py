@@ -1,0 +1,171 @@
+"""What every page shares: the header, the demo banner, the empty-data explanations, labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from warehouse.formatting import format_value, is_missing
+from warehouse.metrics import METRICS
+from warehouse.queries import NoWarehouse
+from warehouse.report import PLATFORM_NAMES
+
+DEMO_BANNER = (
+    "**Demo data.** The institutions on these pages are fictional and their numbers are generated; "
+    "they are not real figures."
+)
+KIND_LABELS = {"bank": "Bank", "credit_union": "Credit union", "insurer": "Insurer",
+               "neobank": "Neobank", "card_issuer": "Card issuer", "investment": "Investment",
+               "other": "Other"}  # fmt: skip
+NEXT_STEPS_NO_FILE = (
+    "Create one with `finsocial init`, import the institutions with "
+    "`finsocial registry import registry/institutions.csv`, then run `finsocial collect`. "
+    "To look around first, `finsocial demo` builds a warehouse of fictional institutions."
+)
+NEXT_STEPS_NO_INSTITUTIONS = (
+    "The warehouse has no institutions yet. Run "
+    "`finsocial registry import registry/institutions.csv`, then `finsocial collect`."
+)
+NEXT_STEPS_NO_COUNTS = (
+    "No counts have been collected yet. Run `finsocial collect` (and `finsocial import-counts FILE` "
+    "for platforms without an open API); the dashboard shows the new build without a restart."
+)
+# "any" in a selectbox: Streamlit shows None as an empty choice, so the sentinel is "".
+ANY = ""
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+# Static styling only (no outside text ever goes through st.html): a tighter top margin.
+PAGE_CSS = """<style>
+.block-container { padding-top: 2.2rem; }
+h1 { font-size: 2.2rem !important; }
+</style>"""
+
+
+def plain(text: object) -> str:
+    """Text from outside made literal for elements that render Markdown (titles, captions)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def platform_name(platform: str) -> str:
+    return PLATFORM_NAMES.get(platform, platform.title())
+
+
+def kind_name(kind: str) -> str:
+    return KIND_LABELS.get(kind, str(kind).replace("_", " ").capitalize())
+
+
+def metric_name(metric: str) -> str:
+    return METRICS[metric].label
+
+
+def value_text(metric: str, value: object, rounded: object = False) -> str:
+    return format_value(metric, None if is_missing(value) else value, bool(rounded))
+
+
+def iso(day: object) -> str:
+    """A day in ISO form; '–' for none."""
+    if is_missing(day) or day is None or (not isinstance(day, str) and pd.isna(day)):
+        return "–"
+    if isinstance(day, pd.Timestamp | dt.datetime):
+        return day.date().isoformat()
+    return day.isoformat() if isinstance(day, dt.date) else str(day)
+
+
+def page(title: str, intro: str, needs: str = "counts") -> data.Warehouse | None:
+    """The page's title, the demo banner and a check of the data the page needs.
+
+    needs: 'counts' (metrics), 'institutions', 'file' (any warehouse) or 'nothing'.
+    Stops the page with an explanation and the next step when the data is not there.
+    """
+    st.html(PAGE_CSS)
+    st.title(title)
+    st.caption(intro)
+    try:
+        wh = data.warehouse()
+    except NoWarehouse:
+        if needs == "nothing":
+            return None
+        st.info(
+            f"There is no warehouse at `{data.db_path()}` yet. {NEXT_STEPS_NO_FILE}",
+            icon=":material/database:",
+        )
+        st.stop()
+    except duckdb.Error as exc:
+        if needs == "nothing":
+            return None
+        st.error(
+            f"The warehouse at `{data.db_path()}` could not be read ({type(exc).__name__}). "
+            "If a build is running, reload in a moment; otherwise run `finsocial build`.",
+            icon=":material/error:",
+        )
+        st.stop()
+    if wh.demo:
+        st.warning(DEMO_BANNER, icon=":material/science:")
+    if needs in ("counts", "institutions") and not wh.has_institutions:
+        st.info(NEXT_STEPS_NO_INSTITUTIONS, icon=":material/account_balance:")
+        st.stop()
+    if needs == "counts" and not wh.has_metrics:
+        st.info(NEXT_STEPS_NO_COUNTS, icon=":material/inbox:")
+        st.stop()
+    return wh
+
+
+def footer(wh: data.Warehouse | None) -> None:
+    if wh is None:
+        return
+    st.divider()
+    span = f"data {iso(wh.info.get('data_from'))} to {iso(wh.info.get('data_to'))}"
+    built = str(wh.info.get("built_at") or "–").replace("T", " ")
+    st.caption(
+        f"finsocial · {span} · warehouse built {built} · build {str(wh.info.get('build_id'))[:8]}"
+    )
+
+
+def choose(label: str, options: list, key: str, default: object = None, **kwargs) -> object:
+    """A selectbox whose choice survives a switch to another page and back (Streamlit forgets the
+    state of widgets a page did not draw, so the choice is also kept under `key` + '_saved')."""
+    if st.session_state.get(key) not in options:
+        saved = st.session_state.get(f"{key}_saved", default)
+        st.session_state[key] = saved if saved in options else (
+            default if default in options else options[0])  # fmt: skip
+    value = st.selectbox(label, options, key=key, **kwargs)
+    st.session_state[f"{key}_saved"] = value
+    return value
+
+
+def institution_picker(column, names: dict[str, str], key: str) -> str:
+    """A selectbox of institutions in `column`, started from and written to the URL's
+    ?institution=, so a profile or a benchmark can be linked to."""
+    if st.query_params.get("institution") in names:
+        seed(key, st.query_params["institution"])
+    with column:
+        chosen = choose("Institution", list(names), key, format_func=names.get)
+    st.query_params["institution"] = chosen
+    return chosen
+
+
+def population_filters(columns: list, options: dict, prefix: str) -> tuple:
+    """Country, kind and peer-group selectboxes in three columns; None means all."""
+    country = columns[0].selectbox("Country", [ANY, *options["countries"]], key=f"{prefix}_country",
+                                   format_func=lambda v: v or "All countries")  # fmt: skip
+    kind = columns[1].selectbox("Kind", [ANY, *options["kinds"]], key=f"{prefix}_kind",
+                                format_func=lambda v: kind_name(v) if v else "All kinds")  # fmt: skip
+    group = columns[2].selectbox("Peer group", [ANY, *options["groups"]], key=f"{prefix}_group",
+                                 format_func=lambda v: v or "All groups")  # fmt: skip
+    return country or None, kind or None, group or None
+
+
+def seed(key: str, value: object) -> None:
+    """Set a widget's starting value once (from the URL, say) before the widget is drawn."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def explain(message: str, icon: str = ":material/info:") -> None:
+    st.info(message, icon=icon)

@@ -1,0 +1,24 @@
+"""Fixtures shared across test folders: the demo warehouse, built once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+DEMO_END = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full demo warehouse (64 fictional institutions, 450 days to DEMO_END); read it only."""
+    from warehouse.build import build
+    from warehouse.demo import DemoSpec, generate
+    from warehouse.paths import DataPaths
+
+    paths = DataPaths.resolve(tmp_path_factory.mktemp("demo") / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(end=DEMO_END))
+    build(paths)
+    return paths.db

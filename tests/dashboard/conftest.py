@@ -1,0 +1,73 @@
+"""Warehouses for the dashboard's tests, and a helper to run one page with AppTest."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from warehouse.paths import DataPaths
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["league", "engagement", "peers", "profile", "trends", "health", "methodology"]
+SCRIPT_NAME = "<script>alert('x')</script> Bank"
+
+
+@pytest.fixture(scope="session")
+def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse as `finsocial init` leaves it: no institutions, no counts."""
+    from warehouse.build import build
+
+    paths = DataPaths.resolve(tmp_path_factory.mktemp("empty") / "finsocial.duckdb")
+    paths.ensure()
+    build(paths)
+    return paths.db
+
+
+@pytest.fixture(scope="session")
+def script_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo warehouse whose largest institution is named like an HTML script."""
+    from warehouse.build import build
+    from warehouse.demo import DemoSpec, generate
+
+    paths = DataPaths.resolve(tmp_path_factory.mktemp("script") / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(institutions=6, days=70))
+    with paths.registry.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["name"] = SCRIPT_NAME  # the demo gives its first institution the largest audience
+    with paths.registry.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    build(paths)
+    return paths.db
+
+
+@pytest.fixture
+def use_db(monkeypatch: pytest.MonkeyPatch):
+    """Point the dashboard at a warehouse file for this test."""
+
+    def use(db: Path) -> None:
+        monkeypatch.setenv("FINSOCIAL_DB", str(db))
+
+    return use
+
+
+def page(name: str, **query: str) -> AppTest:
+    """Run a page script once, with the URL's query parameters."""
+    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{name}.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text the page shows in markdown-like elements, joined."""
+    parts = []
+    for kind in ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    return "\n".join(parts)

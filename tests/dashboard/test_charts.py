@@ -1,0 +1,171 @@
+"""The chart functions: DataFrame in, plotly Figure out, no browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts
+
+DAYS = pd.to_datetime([dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(3)])
+EVIL = "<b>Evil</b> <script>x()</script>"
+
+
+def spec(fig: go.Figure) -> str:
+    return json.dumps(fig.to_plotly_json(), default=str)
+
+
+def is_blank(fig: go.Figure) -> bool:
+    return not fig.data and bool(fig.layout.annotations)
+
+
+def league() -> pd.DataFrame:
+    return pd.DataFrame({"rank": [1, 2, 3], "previous_rank": [2, 1, None], "institution_id": ["a", "b", "c"],
+                         "name": ["Alpha Bank", EVIL, "Gamma"], "value": [1_200_000.0, 34_000.0, None],
+                         "rounded": [True, False, False]})  # fmt: skip
+
+
+def accounts() -> pd.DataFrame:
+    return pd.DataFrame({
+        "institution_id": ["a", "b", "c", "d"], "name": ["Alpha", "Beta", "Gamma", EVIL],
+        "handle": ["@a", "@b", "@c", "@d"], "kind": ["bank", "bank", "insurer", "neobank"],
+        "country": ["NL", "GB", "NL", "US"], "followers": [1e3, 1e4, 1e5, 1e6],
+        "engagement_rate": [2.0, 1.0, 0.4, 0.1], "interactions_per_post": [20.0, 100, 400, 1000],
+        "posts_per_week": [1.0, None, 5.0, 10.0], "expected_interactions": [25.0, 90, 380, 1200],
+        "overperformance": [0.8, 1.1, 1.05, 0.83],
+    })  # fmt: skip
+
+
+def test_platform_colours_are_distinct_and_stable():
+    colours = [charts.platform_color(p) for p in charts.PLATFORM_COLORS]
+    assert len(set(colours)) == len(colours)
+    assert charts.platform_color("myspace") == charts.MUTED
+
+
+def test_safe_shows_markup_as_typed():
+    assert charts.safe(EVIL) == "&lt;b&gt;Evil&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;"
+    assert charts.safe(None) == "–"
+
+
+def test_league_bar_labels_values_like_the_table_and_escapes_names():
+    fig = charts.league_bar(league(), "followers", "facebook")
+    bar = fig.data[0]
+    assert list(bar.text) == ["≈1.20M", "34.0K"]  # the institution without a value is left out
+    assert bar.y[0] == "1 · Alpha Bank"
+    assert "<script>" not in spec(fig)
+    assert bar.marker.color == charts.PLATFORM_COLORS["facebook"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the leader on top
+
+
+def test_league_bar_without_values_says_so():
+    assert is_blank(charts.league_bar(league().iloc[2:], "followers", "all"))
+
+
+@pytest.mark.parametrize("y", ["engagement_rate", "interactions_per_post"])
+def test_engagement_scatter_has_groups_expected_curve_medians_and_highlight(y):
+    fig = charts.engagement_scatter(accounts(), y=y, color_by="kind", highlight="b")
+    names = [t.name for t in fig.data]
+    assert names[:4] == ["Bank", "Insurer", "Neobank", "Expected for audience size"]
+    assert names[-1] == "Beta" and fig.data[-1].mode == "markers+text"
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
+    assert len(fig.layout.shapes) == 2  # the two medians
+    curve = fig.data[3]
+    if y == "engagement_rate":  # expected interactions turned into an expected rate
+        assert curve.y[0] == pytest.approx(25 * 100 / 1000)
+    else:
+        assert curve.y[0] == pytest.approx(25)
+    assert "<script>" not in spec(fig)
+
+
+def test_engagement_scatter_by_country_and_empty():
+    fig = charts.engagement_scatter(accounts(), color_by="country")
+    assert {t.name for t in fig.data} >= {"NL", "GB", "US"}
+    assert is_blank(charts.engagement_scatter(accounts().assign(engagement_rate=None)))
+    with pytest.raises(ValueError):
+        charts.engagement_scatter(accounts(), y="followers")
+
+
+def test_peer_percentiles_puts_all_platforms_first():
+    frame = pd.DataFrame({
+        "platform": ["x", "all", "facebook", "x"], "metric": ["followers", "followers", "followers", "growth_30d"],
+        "value": [10.0, 30.0, 20.0, 1.0], "rounded": [False] * 4, "peer_median": [5.0, 20.0, 25.0, 0.0],
+        "top_quartile": [8.0, 25.0, 30.0, 1.0], "leader": ["A", EVIL, "C", "D"],
+        "leader_value": [10.0, 40.0, 50.0, 2.0], "percentile": [100.0, 60.0, 0.0, 50.0],
+        "gap": [5.0, 10.0, -5.0, 1.0], "peers": [3, 3, 3, 3],
+    })  # fmt: skip
+    fig = charts.peer_percentiles(frame, "followers")
+    assert list(fig.data[0].y) == ["All platforms", "Facebook", "X"]
+    assert fig.data[0].x[1] > 0  # a 0th percentile still shows a sliver
+    assert "<script>" not in spec(fig)
+    assert is_blank(charts.peer_percentiles(frame, "power_score"))
+
+
+def history() -> pd.DataFrame:
+    return pd.DataFrame({
+        "day": list(DAYS) * 2, "institution_id": ["a"] * 3 + ["b"] * 3,
+        "name": ["Alpha"] * 3 + [EVIL] * 3, "platform": ["x"] * 3 + ["all"] * 3,
+        "followers": [10, 11, 12, 100, 110, None],
+    })  # fmt: skip
+
+
+def test_history_lines_per_platform_and_per_institution():
+    fig = charts.history_lines(history(), "followers", "platform", log_y=True)
+    assert [t.name for t in fig.data] == ["X", "All platforms"]
+    assert fig.data[0].line.color == charts.PLATFORM_COLORS["x"]
+    assert fig.layout.yaxis.type == "log"
+    fig = charts.history_lines(history(), "followers", "institution_id")
+    assert [t.name for t in fig.data] == ["Alpha", charts.safe(EVIL)]
+    assert is_blank(charts.history_lines(history().iloc[:0]))
+
+
+def test_posting_rhythm_stacks_platforms_over_seven_weekdays():
+    frame = pd.DataFrame({"platform": ["x", "x", "facebook"], "weekday": [1, 5, 7], "posts": [3, 2, 1],
+                          "interactions_per_post": [1.0, 2.0, 3.0]})  # fmt: skip
+    fig = charts.posting_rhythm(frame)
+    assert fig.layout.barmode == "stack"
+    x = next(t for t in fig.data if t.name == "X")
+    assert list(x.x) == charts.WEEKDAYS and list(x.y) == [3, 0, 0, 0, 2, 0, 0]
+    assert is_blank(charts.posting_rhythm(frame.iloc[:0]))
+
+
+def test_audience_share_stacks_leaders_then_others():
+    frame = pd.DataFrame({
+        "day": [DAYS[0]] * 3 + [DAYS[1]] * 3, "institution_id": ["a", "b", None] * 2,
+        "name": ["Alpha", EVIL, None] * 2, "followers": [50, 30, 20, 40, 40, 20],
+        "share": [50.0, 30.0, 20.0, 40.0, 40.0, 20.0],
+    })  # fmt: skip
+    fig = charts.audience_share(frame)
+    assert [t.name for t in fig.data][-1] == "All others"
+    assert all(t.stackgroup == "share" for t in fig.data)
+    assert "<script>" not in spec(fig)
+    assert is_blank(charts.audience_share(frame.iloc[:0]))
+
+
+def test_rank_lines_put_rank_one_on_top():
+    frame = pd.DataFrame({"day": list(DAYS) * 2, "institution_id": ["a"] * 3 + ["b"] * 3,
+                          "name": ["Alpha"] * 3 + ["Beta"] * 3, "value": [3.0, 2, 1, 1, 2, 3],
+                          "rank": [1, 1, 2, 2, 2, 1]})  # fmt: skip
+    fig = charts.rank_lines(frame, "followers")
+    assert list(fig.layout.yaxis.range) == [2.5, 0.5]
+    assert [t.name for t in fig.data] == ["Alpha", "Beta"]
+    assert is_blank(charts.rank_lines(frame.iloc[:0], "followers"))
+
+
+def test_coverage_and_failure_bars():
+    coverage = pd.DataFrame(
+        {"platform": ["x", "youtube"], "accounts_known": [10, 5], "fresh_7d": [9, 5]}
+    )
+    fig = charts.coverage_bars(coverage)
+    assert list(fig.data[0].x) == ["X", "YouTube"] and list(fig.data[1].y) == [9, 5]
+    failures = pd.DataFrame({"day": [DAYS[0], DAYS[0], DAYS[1]], "platform": ["x", "youtube", "x"],
+                             "kind": ["timeout", "timeout", "rate_limited"], "failures": [1, 2, 4]})  # fmt: skip
+    fig = charts.failures_bars(failures)
+    assert fig.layout.barmode == "stack"
+    timeout = next(t for t in fig.data if t.name == "timeout")
+    assert list(timeout.y) == [3]  # platforms summed per day and kind
+    assert is_blank(charts.coverage_bars(coverage.iloc[:0]))
+    assert is_blank(charts.failures_bars(failures.iloc[:0]))

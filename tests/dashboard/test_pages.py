@@ -1,0 +1,239 @@
+"""Each page run with AppTest on the demo warehouse, an empty one, none, and a hostile name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import DEMO_END
+from tests.dashboard.conftest import PAGES, ROOT, SCRIPT_NAME, page, texts
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders_with_the_demo_banner(demo, name):
+    at = page(name)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("fictional" in w.value for w in at.warning), "the demo banner is missing"
+    assert at.title[0].value
+
+
+def test_router_runs_the_league_table_by_default(demo):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "League tables"
+
+
+# ---- league tables ------------------------------------------------------------------------------
+
+
+def test_league_table_defaults_to_top_ten_by_followers_on_all_platforms(demo):
+    at = page("league")
+    table = at.dataframe[0].value
+    assert len(table) == 10
+    assert list(table["Rank"]) == sorted(table["Rank"])
+    assert at.selectbox(key="lt_platform").value == "all"
+    assert at.selectbox(key="lt_metric").value == "followers"
+    assert at.date_input(key="lt_as_of").value == DEMO_END
+    assert "Top 10 by Followers · All platforms" in texts(at)
+
+
+def test_league_table_reads_its_state_from_the_url(demo):
+    at = page("league", platform="x", metric="engagement_rate", country="NL", n="5")
+    assert not at.exception
+    assert at.selectbox(key="lt_platform").value == "x"
+    assert at.selectbox(key="lt_metric").value == "engagement_rate"
+    assert at.selectbox(key="lt_country").value == "NL"
+    table = at.dataframe[0].value
+    assert 0 < len(table) <= 5
+    assert set(table["Country"]) == {"NL"}
+    assert all(v.endswith("%") for v in table["Engagement rate (%)"] if v != "–")
+
+
+def test_league_table_writes_its_state_to_the_url(demo):
+    at = page("league")
+    at.selectbox(key="lt_platform").set_value("youtube").run()
+    at.selectbox(key="lt_n").set_value(20).run()
+    at.selectbox(key="lt_kind").set_value("insurer").run()
+    assert not at.exception
+    params = dict(at.query_params)
+    assert params["platform"] in ("youtube", ["youtube"])
+    assert params["n"] in ("20", ["20"])
+    assert params["kind"] in ("insurer", ["insurer"])
+    assert "country" not in params  # "all countries" stays out of the link
+    assert set(at.dataframe[0].value["Kind"]) == {"Insurer"}
+
+
+def test_league_table_ignores_nonsense_in_the_url(demo):
+    at = page("league", platform="myspace", metric="DROP TABLE", n="-3", as_of="1999-01-01")
+    assert not at.exception
+    assert at.selectbox(key="lt_platform").value == "all"
+    assert at.selectbox(key="lt_metric").value == "followers"
+    assert at.date_input(key="lt_as_of").value == DEMO_END
+    assert len(at.dataframe[0].value) == 10
+
+
+def test_league_table_as_of_an_earlier_day(demo):
+    at = page("league", as_of="2026-06-30", platform="facebook")
+    assert at.date_input(key="lt_as_of").value.isoformat() == "2026-06-30"
+    assert "2026-06-30" in texts(at)
+
+
+def test_league_table_explains_a_selection_without_values(demo):
+    # LinkedIn counts come in by hand without posts: no engagement to rank by
+    at = page("league", platform="linkedin", metric="engagement_rate")
+    assert not at.exception
+    assert not at.dataframe
+    assert any("Engagement needs posts" in i.value for i in at.info)
+
+
+def test_league_table_offers_csv_and_markdown(demo):
+    at = page("league")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download CSV", "Download Markdown"]
+    markdown = at.code[0].value
+    assert markdown.startswith("### Top 10 by Followers on all platforms")
+    assert "| Rank | Move | Institution |" in markdown
+    assert "Demo data" in markdown
+
+
+# ---- the other pages ----------------------------------------------------------------------------
+
+
+def test_engagement_highlights_an_institution_and_lists_over_and_under_performers(demo):
+    at = page("engagement")
+    assert at.selectbox(key="ea_platform").value == "facebook"
+    above, below = at.dataframe[0].value, at.dataframe[1].value
+    assert len(above) == 5 and len(below) == 5
+
+    def ratio(text: str) -> float:
+        return float(text.rstrip("×"))
+
+    assert min(map(ratio, above["Against expected"])) > max(map(ratio, below["Against expected"]))
+    highlight = at.selectbox(key="ea_highlight")
+    assert highlight.value == ""  # no institution highlighted at first
+    at.selectbox(key="ea_highlight").set_value("brildora-assurance").run()
+    assert not at.exception
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    marked = [t for t in traces if t.get("mode") == "markers+text"]
+    assert [t["name"] for t in marked] == ["Brildora Assurance"]
+
+
+def test_engagement_explains_a_platform_without_posts(demo):
+    at = page("engagement")
+    at.selectbox(key="ea_platform").set_value("linkedin").run()
+    assert not at.exception
+    assert any("too few to compare" in i.value for i in at.info)
+
+
+def test_peer_benchmark_from_the_url_and_hand_picked_peers(demo):
+    from warehouse import queries
+
+    with queries.connect(demo) as con:
+        ids = queries.institutions(con)["institution_id"].tolist()
+    at = page("peers", institution=ids[3])
+    assert at.selectbox(key="pb_institution").value == ids[3]
+    assert "against" in at.subheader[0].value
+    at.radio(key="pb_mode").set_value("picked").run()
+    assert any("No peers" in i.value for i in at.info)
+    at.multiselect(key="pb_picked").set_value(ids[:3]).run()
+    assert not at.exception
+    assert "against 3 peers" in at.subheader[0].value
+    table = at.dataframe[0].value
+    assert {"Peer median", "Top quartile", "Leader", "Percentile", "Gap to median"} <= set(table)
+
+
+def test_profile_shows_accounts_history_rhythm_and_top_posts(demo):
+    at = page("profile", institution="brildora-assurance")
+    assert not at.exception
+    assert at.header[0].value == "Brildora Assurance"
+    accounts = at.dataframe[0].value
+    assert len(accounts) >= 3 and "Handle" in accounts
+    assert len(at.get("plotly_chart")) == 2
+    assert len(at.tabs) == 3
+    assert at.query_params["institution"] in ("brildora-assurance", ["brildora-assurance"])
+
+
+def test_trends_compares_the_five_largest_by_default(demo):
+    at = page("trends")
+    assert not at.exception
+    assert len(at.multiselect[0].value) == 5
+    assert len(at.get("plotly_chart")) == 3
+    at.selectbox(key="tr_metric").set_value("growth_30d_pct").run()
+    assert not at.exception
+
+
+def test_data_health_shows_freshness_runs_failures_and_anomalies(demo):
+    at = page("health")
+    assert not at.exception
+    fresh = at.dataframe[0].value
+    assert set(fresh["Platform"]) >= {"Facebook", "YouTube", "LinkedIn"}
+    assert "Rounded" in texts(at)  # YouTube's rounded counts are called out
+    assert "Last run" in texts(at)
+
+
+def test_methodology_lists_every_metric(demo):
+    from warehouse.metrics import METRICS
+
+    at = page("methodology")
+    body = texts(at)
+    for metric in METRICS.values():
+        assert metric.label in body
+
+
+# ---- thin data ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_empty_warehouse_explains_the_next_step(empty_db, use_db, name):
+    use_db(empty_db)
+    at = page(name)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.warning  # no demo banner on a real install
+    if name != "methodology":
+        assert "finsocial registry import" in texts(at)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_missing_warehouse_explains_how_to_make_one(tmp_path, use_db, name):
+    use_db(tmp_path / "nothing-here.duckdb")
+    at = page(name)
+    assert not at.exception, [e.message for e in at.exception]
+    if name != "methodology":
+        assert "finsocial init" in texts(at)
+
+
+# ---- names from outside -------------------------------------------------------------------------
+
+
+def test_a_script_name_is_shown_as_text(script_db, use_db):
+    use_db(script_db)
+    at = page("league")
+    assert not at.exception
+    assert SCRIPT_NAME in at.dataframe[0].value["Institution"].tolist()
+    assert SCRIPT_NAME in at.code[0].value  # the Markdown download keeps it as typed
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    assert all(not getattr(m.proto, "allow_html", False) for m in at.markdown)
+
+    at = page("profile", institution=_first_id(script_db))
+    assert not at.exception
+    assert at.header[0].value == r"\<script\>alert\('x'\)\</script\> Bank"  # Markdown-escaped
+
+
+def _first_id(db) -> str:
+    from warehouse import queries
+
+    with queries.connect(db) as con:
+        frame = queries.institutions(con)
+    return frame.loc[frame["name"].str.startswith("<script>"), "institution_id"].iloc[0]

@@ -1,0 +1,143 @@
+"""The dashboard in headless Chromium on the demo warehouse: every page renders, shows its content
+and no exception; screenshots and render times go to test-artifacts/dashboard/."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+# url path, the page's title, text that shows its content rendered, plotly charts expected
+PAGES = [
+    ("", "League tables", "Top 10 by Followers", 1),
+    ("engagement", "Engagement against audience", "Most above what their audience predicts", 1),
+    ("peers", "Peer benchmark", "peers", 1),
+    ("profile", "Institution profile", "Followers per platform", 2),
+    ("trends", "Trends", "Share of audience", 3),
+    ("health", "Data health", "Freshness per platform", 2),
+    ("methodology", "Methodology", "Power score weights", 0),
+]
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.timeout(240),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run installs it)",
+    ),  # fmt: skip
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_db, tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "FINSOCIAL_DB": str(demo_db)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield url
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def rendered(page, charts: int, timeout: float = 60_000) -> None:
+    """Wait until the script has run and every plotly chart has drawn."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_function(
+        """n => {
+            const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+            return charts.length >= n && charts.every(c => c.querySelector('.main-svg'));
+        }""",
+        arg=charts,
+        timeout=timeout,
+    )
+
+
+def test_every_page_in_a_real_browser(dashboard_url, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    start = time.perf_counter()
+    page.goto(dashboard_url)  # the first visit pays for the server's imports and cold caches
+    rendered(page, 1)
+    times = {"first visit (cold)": round(time.perf_counter() - start, 2)}
+    for path, title, content, charts in PAGES:
+        start = time.perf_counter()
+        page.goto(f"{dashboard_url}/{path}")
+        rendered(page, charts)
+        times[path or "league"] = round(time.perf_counter() - start, 2)
+        assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+            '[data-testid="stException"]').first.inner_text()  # fmt: skip
+        assert page.get_by_role("heading", name=title).first.is_visible()
+        assert page.get_by_text("fictional", exact=False).first.is_visible()  # the demo banner
+        assert page.get_by_text(content, exact=False).first.is_visible()
+        # a full-length screenshot: Streamlit scrolls inside the page, so grow the window instead
+        height = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        )
+        page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 6000)})
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(ARTIFACTS / f"{path or 'league'}.png"))
+        page.set_viewport_size({"width": 1440, "height": 1000})
+    (ARTIFACTS / "render_times.json").write_text(json.dumps(times, indent=2) + "\n")
+    print("render times (s):", times)
+    assert not errors, errors
+    assert max(times.values()) < 30, times  # generous: CI machines are shared
+
+
+def test_a_shared_league_table_link_reproduces_the_table(dashboard_url, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(f"{dashboard_url}/?platform=youtube&metric=followers&kind=insurer&n=5")
+    rendered(page, 1)
+    assert page.get_by_text("Top 5 by Followers · YouTube").first.is_visible()
+    assert "kind=insurer" in page.url and "platform=youtube" in page.url
+    page.screenshot(path=str(ARTIFACTS / "league-shared-link.png"))
