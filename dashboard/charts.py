@@ -205,9 +205,10 @@ def peer_percentiles(frame: pd.DataFrame, metric: str) -> go.Figure:
         hovertemplate="%{y}: %{text}<br>Peer median: %{customdata[0]}<br>Leader: %{customdata[1]}"
                       "<br>Peers with a value: %{customdata[2]}<extra></extra>",
     ))  # fmt: skip
-    for x, label in ((50, "median"), (75, "top quartile")):
-        fig.add_vline(x=x, line={"color": MUTED, "width": 1, "dash": "dot"}, annotation_text=label,
-                      annotation_position="top", annotation_font_color=MUTED)  # fmt: skip
+    for x, label, anchor in ((50, "median", "right"), (75, "top quartile", "left")):
+        fig.add_vline(x=x, line={"color": MUTED, "width": 1, "dash": "dot"})
+        fig.add_annotation(x=x, y=1, xref="x", yref="paper", yanchor="bottom", xanchor=anchor,
+                           text=label, showarrow=False, font={"color": MUTED})  # fmt: skip
     fig.update_xaxes(range=[0, 150], title="Percentile among peers", tickvals=[0, 25, 50, 75, 100])
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig = _style(fig, height=max(260, 40 * len(rows) + 90))
@@ -223,7 +224,9 @@ def history_lines(
     if rows.empty:
         return empty("No history for this selection")
     fig = go.Figure()
-    keys = list(dict.fromkeys(rows[color]))
+    # largest last value first: the same institutions get the same colours on every trend chart
+    latest = rows.groupby(color)[y].last().sort_values(ascending=False)
+    keys = latest.index.tolist()
     colors = series_colors(keys) if color != "platform" else {k: platform_color(k) for k in keys}
     for key in keys:
         part = rows[rows[color] == key]
@@ -295,7 +298,8 @@ def rank_lines(frame: pd.DataFrame, metric: str) -> go.Figure:
     if frame.empty:
         return empty("No ranks for this selection")
     fig = go.Figure()
-    keys = list(dict.fromkeys(frame.sort_values("rank")["institution_id"]))
+    last = frame.sort_values("day").groupby("institution_id")["rank"].last().sort_values()
+    keys = last.index.tolist()
     colors = series_colors(keys)
     for key in keys:
         part = frame[frame["institution_id"] == key].sort_values("day")

@@ -139,13 +139,13 @@ def choose(label: str, options: list, key: str, default: object = None, **kwargs
     return value
 
 
-def institution_picker(column, names: dict[str, str], key: str) -> str:
+def institution_picker(column, names: dict[str, str], key: str, default: str | None = None) -> str:
     """A selectbox of institutions in `column`, started from and written to the URL's
     ?institution=, so a profile or a benchmark can be linked to."""
     if st.query_params.get("institution") in names:
         seed(key, st.query_params["institution"])
     with column:
-        chosen = choose("Institution", list(names), key, format_func=names.get)
+        chosen = choose("Institution", list(names), key, default, format_func=names.get)
     st.query_params["institution"] = chosen
     return chosen
 

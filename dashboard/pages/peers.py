@@ -18,7 +18,10 @@ MODES = {"country": "Same country", "kind": "Same kind", "group": "Same peer gro
 
 with st.container(border=True):
     c = st.columns([1.5, 1.6, 1.6, 1])
-    me = ui.institution_picker(c[0], names, "pb_institution")
+    # start with a mid-table institution: a leader is first at everything, which shows little
+    middle = data.league_table("all", "followers", wh.last_day, None, None, None, None)
+    default = middle["institution_id"].iloc[len(middle) // 2] if not middle.empty else None
+    me = ui.institution_picker(c[0], names, "pb_institution", default)
     mode = c[1].radio("Peers", list(MODES), key="pb_mode", format_func=MODES.get, horizontal=True)
     row = institutions.set_index("institution_id").loc[me]
     value = None

@@ -114,11 +114,11 @@ def history() -> pd.DataFrame:
 
 def test_history_lines_per_platform_and_per_institution():
     fig = charts.history_lines(history(), "followers", "platform", log_y=True)
-    assert [t.name for t in fig.data] == ["X", "All platforms"]
-    assert fig.data[0].line.color == charts.PLATFORM_COLORS["x"]
+    assert [t.name for t in fig.data] == ["All platforms", "X"]  # the largest first
+    assert fig.data[1].line.color == charts.PLATFORM_COLORS["x"]
     assert fig.layout.yaxis.type == "log"
     fig = charts.history_lines(history(), "followers", "institution_id")
-    assert [t.name for t in fig.data] == ["Alpha", charts.safe(EVIL)]
+    assert [t.name for t in fig.data] == [charts.safe(EVIL), "Alpha"]
     assert is_blank(charts.history_lines(history().iloc[:0]))
 
 
@@ -151,7 +151,7 @@ def test_rank_lines_put_rank_one_on_top():
                           "rank": [1, 1, 2, 2, 2, 1]})  # fmt: skip
     fig = charts.rank_lines(frame, "followers")
     assert list(fig.layout.yaxis.range) == [2.5, 0.5]
-    assert [t.name for t in fig.data] == ["Alpha", "Beta"]
+    assert [t.name for t in fig.data] == ["Beta", "Alpha"]  # by the last rank
     assert is_blank(charts.rank_lines(frame.iloc[:0], "followers"))
 
 
