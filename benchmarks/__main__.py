@@ -270,17 +270,17 @@ def summary_table(size: str, result: dict) -> Table:
     if build:
         table.add_row(
             "build", f"{build['seconds']['median']:.1f} s (±{build['seconds']['iqr']:.1f})",
-            "", "", "", "", f"peak {build['peak_rss_mb']['max']:.0f} MB, {build['warehouse_mb']:.0f} MB file",
+            f"{build['warehouse_mb']:.0f} MB file", "", "", "", f"{build['peak_rss_mb']['max']:.0f} MB peak",
         )  # fmt: skip
-    for q in result.get("queries", {}).values():
+    for name, q in result.get("queries", {}).items():
         table.add_row(
-            q["label"],
+            name,
             f"{q['ours_ms']['median']:.1f} ms",
             f"{q['floor_ms']['median']:.1f} ms",
             f"{q['baseline_ms']['median']:.0f} ms",
             f"{q['ours_vs_floor']:.1f}×",
             f"{1 / q['ours_vs_baseline']:.0f}×",
-            "yes" if q["equal_to_baseline"] else f"NO: {q['check']}",
+            "yes" if q["equal_to_baseline"] else "NO",
         )
     return table
 

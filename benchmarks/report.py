@@ -1,0 +1,58 @@
+"""Markdown tables of the latest results (benchmarks/results/*.json), for BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+SIZES = ("S", "M", "L")
+
+
+def _load() -> dict[str, dict]:
+    return {s: json.loads((RESULTS / f"{s}.json").read_text()) for s in SIZES
+            if (RESULTS / f"{s}.json").exists()}  # fmt: skip
+
+
+def build_table(results: dict[str, dict]) -> str:
+    lines = ["| size | accounts | snapshots | posts | build median (min–max) | peak memory | "
+             "warehouse file | load avg at start |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for size, r in results.items():
+        b = r.get("build")
+        if not b:
+            continue
+        c = b["counts"]
+        s = b["seconds"]
+        lines.append(
+            f"| {size} | {c['accounts']:,} | {c['snapshots']:,} | {c['posts']:,} | "
+            f"{s['median']:.1f} s ({s['min']:.1f}–{s['max']:.1f}, n={s['n']}) | "
+            f"{b['peak_rss_mb']['max']:,.0f} MB | {b['warehouse_mb']:,.0f} MB | "
+            f"{r['machine']['load_average_at_start'][0]:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def query_table(results: dict[str, dict]) -> str:
+    lines = ["| query | size | ours (median) | ours + connect | floor | pandas | ours/floor | "
+             "pandas/ours | equal |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    names = [n for r in results.values() for n in r.get("queries", {})]
+    for name in dict.fromkeys(names):
+        for size, r in results.items():
+            q = r.get("queries", {}).get(name)
+            if not q:
+                continue
+            lines.append(
+                f"| {name} | {size} | {q['ours_ms']['median']:.1f} ms | "
+                f"{q['ours_with_connect_ms']['median']:.1f} ms | {q['floor_ms']['median']:.1f} ms | "
+                f"{q['baseline_ms']['median']:,.0f} ms | {q['ours_vs_floor']:.1f}× | "
+                f"{1 / q['ours_vs_baseline']:,.0f}× | {'yes' if q['equal_to_baseline'] else 'NO'} |"
+            )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    results = _load()
+    print(build_table(results))
+    print()
+    print(query_table(results))
