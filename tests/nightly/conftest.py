@@ -147,7 +147,7 @@ def runs_table(db: Path) -> list[dict]:
     try:
         rows = con.execute(
             "SELECT run_id, kind, run_date, status, snapshots, requests, CAST(stats AS VARCHAR) "
-            "FROM runs ORDER BY run_id"
+            "FROM runs ORDER BY started_at, run_id"
         ).fetchall()
     finally:
         con.close()
