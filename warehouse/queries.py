@@ -26,8 +26,13 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection. Builds swap the file, so never hold one for long."""
     if not Path(db).exists():
         raise NoWarehouse(f"no warehouse at {db}: run `finsocial init` or `finsocial demo` first")
-    con = duckdb.connect(str(db), read_only=True)
+    # A fresh in-memory instance that attaches the file: duckdb.connect(path) would reuse the
+    # process's open instance of that path, which still reads the file a build has replaced.
+    con = duckdb.connect(":memory:")
     try:
+        quoted = str(db).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+        con.execute("USE warehouse")
         yield con
     finally:
         con.close()

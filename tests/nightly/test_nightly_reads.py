@@ -123,13 +123,6 @@ def test_readers_never_fail_or_see_a_torn_warehouse_while_builds_swap(paths):
         assert int(queries.info(con)["runs"]) == BUILDS + 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DuckDB keeps one database instance per path and process while any connection to it "
-    "is open, so a reader that connects while an older connection is still open (another "
-    "Streamlit session) reads the build that connection opened; queries.connect could ATTACH the "
-    "file READ_ONLY to a fresh in-memory instance instead (reported to the dashboard owner)",
-)
 def test_a_new_reader_sees_the_new_build_while_an_old_connection_is_open(paths):
     land_counts(paths, DAY0, {ACCOUNT: 1000})
     build(paths)

@@ -1,5 +1,5 @@
 -- One snapshot per account per day: the latest collected wins, so a second run the same day replaces.
-CREATE OR REPLACE VIEW stg_snapshots AS
+CREATE OR REPLACE TEMP VIEW stg_snapshots AS
 WITH
 primary_handles AS (
     -- a counts import may leave the handle out: it then belongs to the institution's first account there

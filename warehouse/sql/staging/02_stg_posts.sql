@@ -1,5 +1,5 @@
 -- Each post once, with its counts as last observed.
-CREATE OR REPLACE VIEW stg_posts AS
+CREATE OR REPLACE TEMP VIEW stg_posts AS
 WITH
 keyed AS (
     SELECT

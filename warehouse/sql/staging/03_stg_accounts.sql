@@ -1,5 +1,5 @@
 -- Every account known: from the registry and discovery, and any seen by a run.
-CREATE OR REPLACE VIEW stg_accounts AS
+CREATE OR REPLACE TEMP VIEW stg_accounts AS
 WITH
 observed AS (
     SELECT
