@@ -221,7 +221,9 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
             run = import_counts(paths, Path(file))
         except InputError as exc:
             _fail_input(exc)
-        click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
+        click.echo(
+            f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}"
+        )
         _build(paths)
 
 

@@ -57,7 +57,9 @@ def db(tmp_path):
 
 
 def top(db, *args) -> str:
-    result = CliRunner().invoke(cli, ["--db", str(db), "top", "--platform", "x", "--metric", "followers", *args])
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "top", "--platform", "x", "--metric", "followers", *args]
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -68,7 +70,10 @@ def test_top_json_is_an_array_in_rank_order(db):
     assert [r["rank"] for r in rows] == [1, 2, 3]
     for key in ("rank", "institution_id", "name", "country", "kind", "platform", "metric", "value"):
         assert key in rows[0]
-    assert rows[0] | {"as_of": "2026-03-31", "platform": "x", "metric": "followers", "value": 5000} == rows[0]
+    assert (
+        rows[0] | {"as_of": "2026-03-31", "platform": "x", "metric": "followers", "value": 5000}
+        == rows[0]
+    )
 
 
 def test_top_csv_and_filters(db):
@@ -86,12 +91,17 @@ def test_top_markdown_is_ready_to_paste(db):
 
 
 def test_top_as_of_a_day_without_data(db):
-    result = CliRunner().invoke(cli, ["--db", str(db), "top", "--platform", "youtube", "--metric", "followers"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "top", "--platform", "youtube", "--metric", "followers"]
+    )
     assert result.exit_code == 1 and "no youtube data" in result.output
 
 
 def test_top_without_a_warehouse(tmp_path):
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.duckdb"), "top", "--platform", "x", "--metric", "followers"])
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(tmp_path / "none.duckdb"), "top", "--platform", "x", "--metric", "followers"],
+    )
     assert result.exit_code == 1 and "finsocial init" in result.output
 
 
@@ -114,7 +124,9 @@ def test_status_shows_freshness_and_exits_non_zero_when_stale(db):
 
 def test_demo_top_ten(tmp_path):
     db = tmp_path / "demo" / "finsocial.duckdb"
-    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-serve", "--days", "60", "--end-date", "2026-11-21"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "demo", "--no-serve", "--days", "60", "--end-date", "2026-11-21"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(top(db, "--format", "json", "--limit", "10").strip() or "[]")
     assert len(rows) == 10

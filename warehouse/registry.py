@@ -11,20 +11,11 @@ from urllib.parse import urlsplit
 
 from collectors.handles import HandleError, normalize_handle
 from collectors.landing import write_atomic
+from collectors.records import PLATFORMS
 from warehouse.csvcheck import InputError, Problem, read_rows
 
 KINDS = ("bank", "credit_union", "insurer", "neobank", "card_issuer", "investment", "other")
-HANDLE_COLUMNS = (
-    "bluesky",
-    "mastodon",
-    "youtube",
-    "x",
-    "facebook",
-    "instagram",
-    "linkedin",
-    "tiktok",
-    "threads",
-)
+HANDLE_COLUMNS = PLATFORMS  # a column per platform, in the same order
 REQUIRED_COLUMNS = ("institution_id", "name", "kind", "country", "website")
 OPTIONAL_COLUMNS = ("groups", "total_assets", *HANDLE_COLUMNS)
 EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "groups", *HANDLE_COLUMNS, "total_assets")

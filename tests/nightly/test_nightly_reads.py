@@ -10,8 +10,6 @@ import sys
 import threading
 import time
 
-import pytest
-
 from tests.nightly.conftest import REPO, land_counts
 from warehouse import queries
 from warehouse.build import build

@@ -33,7 +33,7 @@ def test_counts_land_as_manual_snapshots(installed, tmp_path):
     path.write_text(
         "institution_id,platform,date,followers,posts_total,source\n"
         "alpha-bank,linkedin,2026-01-31,1.2M,,annual report\n"
-        "bravo-ins,linkedin,2026-01-31,\"45,120\",310,\n"
+        'bravo-ins,linkedin,2026-01-31,"45,120",310,\n'
         "alpha-bank,x,2026-01-31,1000,,\n"
     )
     import_counts(installed, path)

@@ -129,7 +129,9 @@ def test_presence_index_from_percentile_ranks(warehouse):
 
 def test_power_score_weights(warehouse):
     assert account(warehouse, "charlie")["power_score"] == pytest.approx(100.0)  # 100,000 / 1,000
-    assert account(warehouse, "alpha", platform="instagram")["power_score"] == pytest.approx(5000 / 750)
+    assert account(warehouse, "alpha", platform="instagram")["power_score"] == pytest.approx(
+        5000 / 750
+    )
 
 
 def test_platform_all_sums_counts_and_weights_rates(warehouse):
@@ -149,7 +151,9 @@ def test_platform_all_sums_counts_and_weights_rates(warehouse):
 
 def test_league_table_ties_movement_and_nulls_last(warehouse):
     table = queries.league_table(warehouse, "all", "followers", as_of=T)
-    got = list(zip(table["rank"], table["name"], table["value"], table["previous_rank"], strict=True))
+    got = list(
+        zip(table["rank"], table["name"], table["value"], table["previous_rank"], strict=True)
+    )
     # 03-01: delta 90,000, charlie 80,000, alpha 4,800, bravo 1,000 (02-22), echo 50
     assert got[:5] == [
         (1, "Charlie Bank", 100000, 2),
@@ -159,7 +163,13 @@ def test_league_table_ties_movement_and_nulls_last(warehouse):
         (5, "Echo Credit Union", 50, 5),
     ]
     rates = queries.league_table(warehouse, "x", "engagement_rate", as_of=T)
-    assert list(rates["name"]) == ["Alpha Bank", "Bravo Insurance", "Charlie Bank", "Delta Bank", "Echo Credit Union"]
+    assert list(rates["name"]) == [
+        "Alpha Bank",
+        "Bravo Insurance",
+        "Charlie Bank",
+        "Delta Bank",
+        "Echo Credit Union",
+    ]
     assert list(rates["rank"]) == [1, 2, 3, 4, 5]
     assert math.isnan(rates["value"].iloc[-1])  # NULL ranks after every value
     hidden = queries.league_table(warehouse, "mastodon", "followers", as_of=T)
