@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bs4 import BeautifulSoup
+
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
 from collectors.records import Account, Post, Snapshot
@@ -117,10 +119,19 @@ class MastodonCollector(Collector):
                     post_id=str(status["id"]),
                     posted_at=posted_at,
                     url=status.get("url") or status.get("uri"),
-                    text=status.get("content"),
+                    text=status_text(status.get("content")),
                     likes=as_count(status.get("favourites_count"), "favourites_count"),
                     comments=as_count(status.get("replies_count"), "replies_count"),
                     shares=as_count(status.get("reblogs_count"), "reblogs_count"),
                     quotes=as_count(status.get("quotes_count"), "quotes_count"),
                 )
         return list(posts.values())
+
+
+def status_text(content: object) -> str | None:
+    """A status's text: Mastodon sends its content as HTML (paragraphs, links, mentions)."""
+    if not isinstance(content, str) or not content:
+        return None
+    soup = BeautifulSoup(content.replace("<br>", "\n").replace("<br />", "\n"), "html.parser")
+    paragraphs = [p.get_text() for p in soup.find_all("p")] or [soup.get_text()]
+    return "\n\n".join(paragraphs).strip() or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collector_fakes import Reply, fixture, make_collector, target
 
-from collectors.mastodon import MastodonCollector
+from collectors.mastodon import MastodonCollector, status_text
 
 LOOKUP = "/api/v1/accounts/lookup"
 STATUSES = "/api/v1/accounts/109123/statuses"
@@ -59,6 +59,7 @@ def test_lookup_and_statuses_across_link_pages(server, client, env):
     ]
     first = next(p for p in news.posts if p.post_id == "113000000000000003")
     assert (first.likes, first.comments, first.shares, first.quotes) == (7, 1, 2, 1)
+    assert first.text == "status 113000000000000003"  # the HTML content as plain text
     assert next(p for p in news.posts if p.post_id == "113000000000000002").quotes is None
     assert server.requests_to(LOOKUP)[0].query["acct"] == "news@bank.example"
     first_page = server.requests_to(STATUSES)[0].query
@@ -128,3 +129,9 @@ def test_missing_followers_field_and_garbled_count(server, client, env):
         [target("mastodon", "news@bank.example")]
     )
     assert news.error.kind == "parse_error" and news.snapshot is None
+
+
+def test_status_html_becomes_plain_text():
+    html = '<p>Rates are up <a href="https://bank.example/x">#savings</a> &amp; more<br>today</p><p>2/2</p>'
+    assert status_text(html) == "Rates are up #savings & more\ntoday\n\n2/2"
+    assert status_text("") is None and status_text(None) is None
