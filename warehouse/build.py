@@ -192,7 +192,13 @@ def build(paths: DataPaths, log=None) -> BuildResult:
     target = paths.next_db
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = duckdb.connect(str(target))
+    # A bounded memory budget: DuckDB spills sorts and joins to disk beyond it, so a large history
+    # builds on a small machine instead of taking most of its memory.
+    config = {
+        "memory_limit": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
+        "temp_directory": str(paths.root / ".build-tmp"),
+    }
+    con = duckdb.connect(str(target), config=config)
     try:
         apply_migrations(con)
         con.execute("CREATE SCHEMA landed")

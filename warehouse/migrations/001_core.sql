@@ -34,6 +34,7 @@ CREATE TABLE account_snapshots (
     account_id VARCHAR NOT NULL,
     institution_id VARCHAR NOT NULL,
     platform VARCHAR NOT NULL,
+    handle VARCHAR,
     snapshot_date DATE NOT NULL,
     followers BIGINT,                    -- NULL: the platform did not give it, never 0
     following BIGINT,
@@ -45,8 +46,9 @@ CREATE TABLE account_snapshots (
     posts_observed BOOLEAN NOT NULL,
     source VARCHAR,
     run_id VARCHAR NOT NULL,
-    collected_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (account_id, snapshot_date)
+    collected_at TIMESTAMPTZ NOT NULL
+    -- unique per (account_id, snapshot_date); not declared, as an index would cost the build
+    -- more than it serves readers who scan by day
 );
 
 CREATE TABLE posts (
@@ -64,8 +66,8 @@ CREATE TABLE posts (
     views BIGINT,
     interactions BIGINT,                 -- likes + comments + shares + quotes, those reported
     collected_at TIMESTAMPTZ NOT NULL,
-    run_id VARCHAR NOT NULL,
-    PRIMARY KEY (account_id, post_id)
+    run_id VARCHAR NOT NULL
+    -- unique per (account_id, post_id), not declared (see account_snapshots)
 );
 
 CREATE TABLE runs (

@@ -1,13 +1,13 @@
--- The public core tables, filled from staging.
-INSERT INTO accounts BY NAME
-SELECT * FROM stg_accounts;
-
+-- The public core tables, filled from staging (snapshots first: stg_accounts reads them).
 INSERT INTO account_snapshots BY NAME
 SELECT
-    account_id, institution_id, platform, snapshot_date, followers, following, posts_total,
+    account_id, institution_id, platform, handle, snapshot_date, followers, following, posts_total,
     likes_total, views_total, precision, method, coalesce(posts_observed, false) AS posts_observed,
     source, run_id, collected_at
 FROM stg_snapshots;
+
+INSERT INTO accounts BY NAME
+SELECT * FROM stg_accounts;
 
 INSERT INTO posts BY NAME
 SELECT

@@ -1,34 +1,11 @@
 -- Every metric of every account for every day from its first snapshot to the last day with data.
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
+-- Each account's days form a dense daily series, so "as of" values, the baseline 30 days back and
+-- the trailing 28-day post window are window functions over one sort, not joins.
 INSERT INTO account_metrics BY NAME
 WITH
 bounds AS (
     SELECT max(snapshot_date) AS last_day FROM account_snapshots
-),
-spans AS (
-    SELECT account_id, min(snapshot_date) AS first_day
-    FROM account_snapshots
-    GROUP BY account_id
-),
-grid AS (
-    SELECT a.account_id, a.institution_id, a.platform, CAST(d.day AS DATE) AS day
-    FROM spans AS s
-    JOIN accounts AS a USING (account_id)
-    CROSS JOIN bounds AS b
-    CROSS JOIN LATERAL (
-        SELECT unnest(generate_series(s.first_day, b.last_day, INTERVAL 1 DAY)) AS day
-    ) AS d
-),
-trusted AS (
-    -- growth skips a count flagged as an anomaly until the next snapshot confirms it
-    SELECT * FROM account_snapshots WHERE anomaly IS DISTINCT FROM 'flagged'
-),
-posts_observed_since AS (
-    -- posts_per_week is only known from the first run that fetched the account's posts
-    SELECT account_id, min(snapshot_date) AS since
-    FROM account_snapshots
-    WHERE posts_observed
-    GROUP BY account_id
 ),
 post_days AS (
     SELECT
@@ -40,58 +17,103 @@ post_days AS (
     FROM posts
     GROUP BY ALL
 ),
-post_running AS (
-    -- running totals, so that a 28-day window is the difference of two as-of lookups
+spans AS (
+    -- the series starts up to 27 days before the first snapshot, so that the first day's post
+    -- window holds the posts the first run fetched
     SELECT
-        account_id,
-        day,
-        sum(n_posts) OVER w AS cum_posts,
-        sum(n_counted) OVER w AS cum_counted,
-        sum(coalesce(interactions, 0)) OVER w AS cum_interactions
-    FROM post_days
-    WINDOW w AS (PARTITION BY account_id ORDER BY day ROWS UNBOUNDED PRECEDING)
+        s.account_id,
+        s.first_snapshot,
+        greatest(least(s.first_snapshot, p.first_post), s.first_snapshot - 27) AS first_day
+    FROM (
+        SELECT account_id, min(snapshot_date) AS first_snapshot
+        FROM account_snapshots
+        GROUP BY account_id
+    ) AS s
+    LEFT JOIN (SELECT account_id, min(day) AS first_post FROM post_days GROUP BY account_id) AS p
+        USING (account_id)
 ),
-as_of AS (
+grid AS (
+    SELECT a.account_id, a.institution_id, a.platform, s.first_snapshot, CAST(d.day AS DATE) AS day
+    FROM spans AS s
+    JOIN accounts AS a USING (account_id)
+    CROSS JOIN bounds AS b
+    CROSS JOIN LATERAL (
+        SELECT unnest(generate_series(s.first_day, b.last_day, INTERVAL 1 DAY)) AS day
+    ) AS d
+),
+daily AS (
     SELECT
         g.*,
-        cur.followers,
-        cur.snapshot_date AS followers_date,
-        cur.precision,
-        cur.views_total,
-        cur.likes_total,
-        coalesce(cur.anomaly = 'flagged', false) AS followers_flagged,
-        cur_ok.followers AS trusted_followers,
-        -- followers(t-30): the nearest snapshot on or before t-30, at most 7 days older
-        CASE WHEN base.snapshot_date >= g.day - 37 THEN base.followers END AS baseline_followers,
-        coalesce(p_now.cum_posts, 0) - coalesce(p_then.cum_posts, 0) AS posts_28d,
-        coalesce(p_now.cum_counted, 0) - coalesce(p_then.cum_counted, 0) AS counted_28d,
-        coalesce(p_now.cum_interactions, 0) - coalesce(p_then.cum_interactions, 0) AS interactions_28d,
-        g.day >= o.since AS posts_known
+        -- the snapshot of the day, if any, as one value so that "latest" carries NULL counts too
+        CASE WHEN s.snapshot_date IS NOT NULL THEN {
+            'day': s.snapshot_date, 'followers': s.followers, 'precision': s.precision,
+            'views_total': s.views_total, 'likes_total': s.likes_total,
+            'flagged': coalesce(s.anomaly = 'flagged', false)
+        } END AS snap,
+        -- growth skips a count flagged as an anomaly until the next snapshot confirms it
+        CASE WHEN s.snapshot_date IS NOT NULL AND s.anomaly IS DISTINCT FROM 'flagged' THEN {
+            'day': s.snapshot_date, 'followers': s.followers
+        } END AS trusted_snap,
+        CASE WHEN s.posts_observed THEN g.day END AS posts_observed_day,
+        coalesce(p.n_posts, 0) AS n_posts,
+        coalesce(p.n_counted, 0) AS n_counted,
+        coalesce(p.interactions, 0) AS interactions
     FROM grid AS g
-    ASOF LEFT JOIN account_snapshots AS cur
-        ON cur.account_id = g.account_id AND cur.snapshot_date <= g.day
-    ASOF LEFT JOIN trusted AS cur_ok
-        ON cur_ok.account_id = g.account_id AND cur_ok.snapshot_date <= g.day
-    ASOF LEFT JOIN trusted AS base
-        ON base.account_id = g.account_id AND base.snapshot_date <= g.day - 30
-    ASOF LEFT JOIN post_running AS p_now
-        ON p_now.account_id = g.account_id AND p_now.day <= g.day
-    ASOF LEFT JOIN post_running AS p_then
-        ON p_then.account_id = g.account_id AND p_then.day <= g.day - 28
-    LEFT JOIN posts_observed_since AS o
-        ON o.account_id = g.account_id
+    LEFT JOIN account_snapshots AS s
+        ON s.account_id = g.account_id AND s.snapshot_date = g.day
+    LEFT JOIN post_days AS p
+        ON p.account_id = g.account_id AND p.day = g.day
+),
+carried AS (
+    SELECT
+        account_id,
+        institution_id,
+        platform,
+        first_snapshot,
+        day,
+        last_value(snap IGNORE NULLS) OVER upto AS cur,
+        last_value(trusted_snap IGNORE NULLS) OVER upto AS trusted,
+        -- posts_per_week is only known from the first run that fetched the account's posts
+        min(posts_observed_day) OVER upto AS posts_since,
+        sum(n_posts) OVER window_28d AS posts_28d,
+        sum(n_counted) OVER window_28d AS counted_28d,
+        sum(interactions) OVER window_28d AS interactions_28d
+    FROM daily
+    WINDOW
+        upto AS (PARTITION BY account_id ORDER BY day ROWS UNBOUNDED PRECEDING),
+        window_28d AS (PARTITION BY account_id ORDER BY day ROWS 27 PRECEDING)
+),
+with_baseline AS (
+    SELECT
+        *,
+        -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
+        -- so that is the value carried 30 rows back), at most 7 days older
+        lag(trusted, 30) OVER (PARTITION BY account_id ORDER BY day) AS base
+    FROM carried
 ),
 rates AS (
     SELECT
-        *,
-        trusted_followers - baseline_followers AS growth_30d,
+        account_id,
+        institution_id,
+        platform,
+        day,
+        cur.followers AS followers,
+        cur.day AS followers_date,
+        cur.flagged AS followers_flagged,
+        cur.precision AS precision,
+        cur.views_total AS views_total,
+        cur.likes_total AS likes_total,
+        CASE WHEN base.day >= day - 37 THEN base.followers END AS baseline_followers,
+        trusted.followers - baseline_followers AS growth_30d,
         CASE
             WHEN baseline_followers > 0
-            THEN (trusted_followers - baseline_followers) * 100.0 / baseline_followers
+            THEN (trusted.followers - baseline_followers) * 100.0 / baseline_followers
         END AS growth_30d_pct,
-        CASE WHEN posts_known THEN posts_28d / 4.0 END AS posts_per_week,
+        posts_28d,
+        CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
-    FROM as_of
+    FROM with_baseline
+    WHERE day >= first_snapshot
 ),
 engagement AS (
     SELECT

@@ -29,7 +29,7 @@ snapshot_spans AS (
         bool_and(method = 'manual') AS manual_only,
         min(snapshot_date) AS first_snapshot,
         max(snapshot_date) AS last_snapshot
-    FROM stg_snapshots
+    FROM account_snapshots  -- filled from stg_snapshots first, so the dedup runs once
     GROUP BY account_id
 ),
 all_ids AS (
