@@ -32,10 +32,17 @@ spans AS (
     LEFT JOIN (SELECT account_id, min(day) AS first_post FROM post_days GROUP BY account_id) AS p
         USING (account_id)
 ),
+numbered AS (
+    -- a small integer per account: windows partition and sort on it faster than on the text id
+    SELECT account_id, institution_id, platform, row_number() OVER (ORDER BY account_id) AS account_no
+    FROM accounts
+),
 grid AS (
-    SELECT a.account_id, a.institution_id, a.platform, s.first_snapshot, CAST(d.day AS DATE) AS day
+    SELECT
+        a.account_no, a.account_id, a.institution_id, a.platform, s.first_snapshot,
+        CAST(d.day AS DATE) AS day
     FROM spans AS s
-    JOIN accounts AS a USING (account_id)
+    JOIN numbered AS a USING (account_id)
     CROSS JOIN bounds AS b
     CROSS JOIN LATERAL (
         SELECT unnest(generate_series(s.first_day, b.last_day, INTERVAL 1 DAY)) AS day
@@ -66,6 +73,7 @@ daily AS (
 ),
 carried AS (
     SELECT
+        account_no,
         account_id,
         institution_id,
         platform,
@@ -73,6 +81,9 @@ carried AS (
         day,
         last_value(snap IGNORE NULLS) OVER upto AS cur,
         last_value(trusted_snap IGNORE NULLS) OVER upto AS trusted,
+        -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
+        -- so that is the one carried to 30 rows back); used if at most 7 days older
+        last_value(trusted_snap IGNORE NULLS) OVER upto_30_days_back AS base,
         -- posts_per_week is only known from the first run that fetched the account's posts
         min(posts_observed_day) OVER upto AS posts_since,
         sum(n_posts) OVER window_28d AS posts_28d,
@@ -80,16 +91,11 @@ carried AS (
         sum(interactions) OVER window_28d AS interactions_28d
     FROM daily
     WINDOW
-        upto AS (PARTITION BY account_id ORDER BY day ROWS UNBOUNDED PRECEDING),
-        window_28d AS (PARTITION BY account_id ORDER BY day ROWS 27 PRECEDING)
-),
-with_baseline AS (
-    SELECT
-        *,
-        -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
-        -- so that is the value carried 30 rows back), at most 7 days older
-        lag(trusted, 30) OVER (PARTITION BY account_id ORDER BY day) AS base
-    FROM carried
+        upto AS (PARTITION BY account_no ORDER BY day ROWS UNBOUNDED PRECEDING),
+        upto_30_days_back AS (
+            PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 30 PRECEDING
+        ),
+        window_28d AS (PARTITION BY account_no ORDER BY day ROWS 27 PRECEDING)
 ),
 rates AS (
     SELECT
@@ -112,7 +118,7 @@ rates AS (
         posts_28d,
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
-    FROM with_baseline
+    FROM carried
     WHERE day >= first_snapshot
 ),
 engagement AS (
