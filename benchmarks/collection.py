@@ -212,4 +212,6 @@ def run(log=print, accounts: int = 60) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    target = Path(__file__).parent / "results" / "collection.json"
+    target.write_text(json.dumps(run(), indent=2) + "\n")
+    print(f"wrote {target}")

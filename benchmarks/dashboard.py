@@ -63,6 +63,25 @@ def _render_time(page, url: str, timeout_s: float = 120.0) -> tuple[float, int]:
     return done_at - started, errors
 
 
+def server_times(paths: DataPaths, runs: int = 3) -> dict:
+    """Each page script run by Streamlit's AppTest, no browser: the server's share of a page's
+    time. The first run starts from an empty query cache; the later ones hit it."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["FINSOCIAL_DB"] = str(paths.db)
+    out = {}
+    for name in PAGES:
+        times, errors = [], 0
+        for _ in range(runs):
+            app = AppTest.from_file(str(APP.parent / "pages" / f"{name}.py"), default_timeout=120)
+            started = time.perf_counter()
+            app.run()
+            times.append(time.perf_counter() - started)
+            errors += len(app.exception)
+        out[name] = {"first_s": times[0], "cached_s": min(times[1:]), "exceptions": errors}
+    return out
+
+
 def run(paths: DataPaths, log=print, visits: int = 3) -> dict:
     """Start the dashboard on the warehouse, visit every page `visits` times (the first on an
     empty cache), and read the server's memory."""
@@ -94,14 +113,16 @@ def run(paths: DataPaths, log=print, visits: int = 3) -> dict:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
             try:
                 for name in PAGES:
+                    # the first visit in a fresh browser (nothing cached, in the browser or in
+                    # the server's query cache for this page); then reloads in the same browser
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    page = context.new_page()
                     times, errors = [], 0
                     for _ in range(visits):
-                        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                        page = context.new_page()
                         seconds, shown = _render_time(page, f"{base}/{name}")
                         times.append(seconds)
                         errors += shown
-                        context.close()
+                    context.close()
                     pages[name] = {
                         "first_s": times[0],
                         "cached_s": min(times[1:]) if len(times) > 1 else None,
@@ -111,11 +132,21 @@ def run(paths: DataPaths, log=print, visits: int = 3) -> dict:
                     log(f"page {name}: first {times[0]:.2f} s, then {min(times[1:]):.2f} s")
             finally:
                 browser.close()
-        return {"pages": pages, "server_idle": idle, "server_after": _rss_mb(server.pid),
-                "settle_s": SETTLE_S}  # fmt: skip
+        after = _rss_mb(server.pid)
+        return {"pages": pages, "server_idle": idle, "server_after": after, "settle_s": SETTLE_S,
+                "server_script_s": server_times(paths)}  # fmt: skip
     finally:
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+if __name__ == "__main__":
+    import json
+
+    from benchmarks import scale
+
+    size = sys.argv[1] if len(sys.argv) > 1 else "S"
+    print(json.dumps(server_times(scale.paths_for(size)), indent=2))

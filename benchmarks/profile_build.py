@@ -39,8 +39,24 @@ VARIANTS = {
 }
 
 
+REPO = Path(__file__).resolve().parent.parent
+REV: str | None = None  # a git revision to read warehouse/ SQL from, instead of the work tree
+
+
+def sql_files(layer: str) -> list[tuple[str, str]]:
+    """(name, text) of a layer's .sql files: the work tree's, or those of git revision REV."""
+    if REV is None:
+        return wb.sql_files(layer)
+    folder = f"warehouse/{layer}/"
+    names = subprocess.run(["git", "ls-tree", "--name-only", REV, folder], cwd=REPO,
+                           capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
+    return [(Path(n).name, subprocess.run(["git", "show", f"{REV}:{n}"], cwd=REPO,
+             capture_output=True, text=True, check=True).stdout)
+            for n in sorted(names) if n.endswith(".sql")]  # fmt: skip
+
+
 def _migrations(variant: str) -> list[tuple[str, str]]:
-    files = wb.sql_files("migrations")
+    files = sql_files("migrations")
     if variant in ("no_pk", "all_fixes"):
         files = [
             (n, t.replace(",\n    PRIMARY KEY (account_id, snapshot_date)\n", "\n").replace(
@@ -51,7 +67,7 @@ def _migrations(variant: str) -> list[tuple[str, str]]:
 
 
 def _marts(variant: str) -> list[tuple[str, str]]:
-    files = wb.sql_files("sql/marts")
+    files = sql_files("sql/marts")
     if variant in ("no_order", "all_fixes"):
         files = [(n, re.sub(r"\nORDER BY [^;]*$", "\n", t.rstrip())) for n, t in files]
     return files
@@ -114,14 +130,17 @@ def replay(db: Path, variant: str) -> dict:
         step(f"migration {name}", lambda text=text: con.execute(text))
     con.execute("CREATE SCHEMA landed")
     institutions = load_registry(paths.registry)
-    runs = complete_runs(paths.landing)
+    if hasattr(wb, "landing_runs"):  # compacted months beside the runs
+        runs, months = wb.landing_runs(paths.landing)
+    else:
+        runs, months = complete_runs(paths.landing), ()
     step("load registry", lambda: wb._load_registry(con, institutions, paths.landing))
-    step("load landing", lambda: wb._load_landing(con, runs))
+    step("load landing", lambda: wb._load_landing(con, runs, months))
     wb._load_weights(con)
-    for _, text in wb.sql_files("sql/staging"):
+    for _, text in sql_files("sql/staging"):
         if variant in ("stg_table", "all_fixes"):
-            text = text.replace("CREATE OR REPLACE VIEW stg_snapshots AS",
-                                "CREATE OR REPLACE TEMP TABLE stg_snapshots AS")  # fmt: skip
+            text = re.sub(r"CREATE OR REPLACE (TEMP )?VIEW stg_snapshots AS",
+                          "CREATE OR REPLACE TEMP TABLE stg_snapshots AS", text)  # fmt: skip
         step(f"staging {text.split(' AS', 1)[0].split()[-1]}", lambda text=text: con.execute(text))
     profile_file = target.with_suffix(".json")
     for name, text in _marts(variant):
@@ -162,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="S")
     parser.add_argument("--variant", action="append", choices=list(VARIANTS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--rev", help="read warehouse/ SQL from this git revision (e.g. HEAD)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     paths = scale.paths_for(args.size)
+    global REV
+    REV = args.rev
     if args.child:
         print(json.dumps(replay(paths.db, args.child)))
         return 0
@@ -172,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for variant in args.variant or ["as_is"]:
         out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.profile_build", "--size", args.size, "--child", variant],
+            [sys.executable, "-m", "benchmarks.profile_build", "--size", args.size, "--child", variant,
+             *(["--rev", args.rev] if args.rev else [])],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -15,9 +15,9 @@ def _load() -> dict[str, dict]:
 
 
 def build_table(results: dict[str, dict]) -> str:
-    lines = ["| size | accounts | snapshots | posts | build median (min–max) | peak memory | "
-             "warehouse file | load avg at start |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = ["| size | accounts | snapshots | posts | build median (min–max) | build CPU | "
+             "peak memory | warehouse file | load avg at start |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for size, r in results.items():
         b = r.get("build")
         if not b:
@@ -27,6 +27,7 @@ def build_table(results: dict[str, dict]) -> str:
         lines.append(
             f"| {size} | {c['accounts']:,} | {c['snapshots']:,} | {c['posts']:,} | "
             f"{s['median']:.1f} s ({s['min']:.1f}–{s['max']:.1f}, n={s['n']}) | "
+            f"{min(run['cpu_seconds'] for run in b['runs']):.0f} s | "
             f"{b['peak_rss_mb']['max']:,.0f} MB | {b['warehouse_mb']:,.0f} MB | "
             f"{r['machine']['load_average_at_start'][0]:.1f} |"
         )
@@ -34,8 +35,9 @@ def build_table(results: dict[str, dict]) -> str:
 
 
 def query_table(results: dict[str, dict]) -> str:
-    lines = ["| query | size | ours (median) | ours + connect | floor | pandas | ours/floor | "
-             "pandas/ours | equal |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    lines = ["| query | size | ours median (min) | ours + connect | floor median (min) | pandas | "
+             "ours/floor | pandas/ours | equal |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
     names = [n for r in results.values() for n in r.get("queries", {})]
     for name in dict.fromkeys(names):
         for size, r in results.items():
@@ -43,11 +45,22 @@ def query_table(results: dict[str, dict]) -> str:
             if not q:
                 continue
             lines.append(
-                f"| {name} | {size} | {q['ours_ms']['median']:.1f} ms | "
-                f"{q['ours_with_connect_ms']['median']:.1f} ms | {q['floor_ms']['median']:.1f} ms | "
+                f"| {name} | {size} | {q['ours_ms']['median']:.1f} ({q['ours_ms']['min']:.1f}) ms | "
+                f"{q['ours_with_connect_ms']['median']:.1f} ms | "
+                f"{q['floor_ms']['median']:.1f} ({q['floor_ms']['min']:.1f}) ms | "
                 f"{q['baseline_ms']['median']:,.0f} ms | {q['ours_vs_floor']:.1f}× | "
                 f"{1 / q['ours_vs_baseline']:,.0f}× | {'yes' if q['equal_to_baseline'] else 'NO'} |"
             )
+    return "\n".join(lines)
+
+
+def page_table(results: dict[str, dict]) -> str:
+    lines = ["| size | page | first visit (empty cache) | later visits (cached) | errors shown |",
+             "|---|---|---:|---:|---:|"]  # fmt: skip
+    for size, r in results.items():
+        for name, p in (r.get("dashboard") or {}).get("pages", {}).items():
+            lines.append(f"| {size} | {name} | {p['first_s']:.2f} s | {p['cached_s']:.2f} s | "
+                         f"{p['exceptions_shown']} |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -56,3 +69,5 @@ if __name__ == "__main__":
     print(build_table(results))
     print()
     print(query_table(results))
+    print()
+    print(page_table(results))
