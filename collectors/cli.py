@@ -33,10 +33,10 @@ def _paths(ctx: click.Context) -> DataPaths:
     return DataPaths.resolve(ctx.obj.get("db"))
 
 
-def _build(paths: DataPaths, quiet: bool = False) -> None:
+def _build(paths: DataPaths, quiet: bool = False, full: bool = False) -> None:
     from warehouse.build import build
 
-    result = build(paths)
+    result = build(paths, full=full)
     if not quiet:
         span = f", {result.data_from} to {result.data_to}" if result.data_from else ""
         click.echo(
@@ -228,12 +228,17 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
 
 
 @cli.command()
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Recompute every day's metrics, not only those new runs can change.",
+)
 @click.pass_context
-def build(ctx: click.Context) -> None:
+def build(ctx: click.Context, full: bool) -> None:
     """Rebuild the warehouse from the landing zone and the registry."""
     paths = _paths(ctx)
     with _writing(paths, "build"):
-        _build(paths)
+        _build(paths, full=full)
 
 
 @cli.command()

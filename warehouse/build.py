@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -179,10 +180,62 @@ def _load_weights(con) -> None:
     con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
 
 
-def build(paths: DataPaths, log=None) -> BuildResult:
+def metrics_version() -> str:
+    """A digest of everything the metrics depend on besides the data: the SQL and the weights."""
+    digest = hashlib.sha256(VERSION.encode())
+    for layer in ("migrations", "sql/staging", "sql/marts"):
+        for name, text in sql_files(layer):
+            digest.update(name.encode() + b"\0" + text.encode())
+    digest.update(json.dumps(sorted(power_weights().items())).encode())
+    return digest.hexdigest()[:16]
+
+
+# Metrics look back at most this far: the baseline 30 days, plus 7 days of as-of tolerance; and an
+# anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
+ANOMALY_LOOKBACK_DAYS = 8
+
+
+def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[dt.date, str]:
+    """The first day whose metrics must be computed; days before it are copied from prev_db.
+
+    Incremental only when the previous warehouse was built by the same SQL and weights, from runs
+    that are all still in the landing zone: then a day's metrics can change only if a new run has
+    a snapshot near it or a post in its window.
+    """
+    first_ever = dt.date(1, 1, 1)
+    if full or prev_db is None or not prev_db.exists():
+        return first_ever, "full"
+    quoted = str(prev_db).replace("'", "''")
+    try:
+        con.execute(f"ATTACH '{quoted}' AS prev (READ_ONLY)")
+        prev_info = dict(con.execute("SELECT key, value FROM prev.warehouse_info").fetchall())
+    except duckdb.Error:
+        return first_ever, "full"
+    if prev_info.get("metrics_version") != version or not prev_info.get("data_to"):
+        return first_ever, "full"
+    current = {r[0] for r in con.execute("SELECT run_id FROM landed.runs").fetchall()}
+    previous = {r[0] for r in con.execute("SELECT run_id FROM prev.runs").fetchall()}
+    if not previous <= current:
+        return first_ever, "full"  # a run went away: nothing of the old warehouse can be trusted
+    new_snapshot, new_post = con.execute(
+        "SELECT (SELECT min(snapshot_date) FROM landed.snapshots"
+        "        WHERE run_id NOT IN (SELECT run_id FROM prev.runs)),"
+        "       (SELECT min(CAST(posted_at AS DATE)) FROM landed.posts"
+        "        WHERE run_id NOT IN (SELECT run_id FROM prev.runs))"
+    ).fetchone()
+    candidates = [dt.date.fromisoformat(prev_info["data_to"]) + dt.timedelta(days=1)]
+    if new_snapshot:
+        candidates.append(new_snapshot - dt.timedelta(days=ANOMALY_LOOKBACK_DAYS))
+    if new_post:
+        candidates.append(new_post)
+    return min(candidates), "incremental"
+
+
+def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
     """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
 
-    A crash at any point leaves the last good warehouse in place.
+    A crash at any point leaves the last good warehouse in place. Metrics of days that no new run
+    can have changed are copied from the previous warehouse, unless `full`.
     """
     started = time.perf_counter()
     paths.ensure()
@@ -205,6 +258,18 @@ def build(paths: DataPaths, log=None) -> BuildResult:
         _load_registry(con, institutions, paths.landing)
         _load_landing(con, runs, months)
         _load_weights(con)
+        version = metrics_version()
+        from_day, mode = _metrics_from(con, paths.db, version, full)
+        con.execute("CREATE TEMP TABLE metrics_from AS SELECT ?::DATE AS day", [from_day])
+        if mode == "incremental":
+            for table in ("account_metrics", "institution_metrics"):
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * FROM prev.{table} WHERE day < ? ORDER BY day",
+                    [from_day],
+                )
+            con.execute("DETACH prev")
+            if log:
+                log(f"metrics before {from_day} copied from the previous build")
         for _, text in sql_files("sql/staging"):
             con.execute(text)
         for name, text in sql_files("sql/marts"):
@@ -226,6 +291,9 @@ def build(paths: DataPaths, log=None) -> BuildResult:
             "data_from": span[0].isoformat() if span[0] else None,
             "data_to": span[1].isoformat() if span[1] else None,
             "runs": str(len(manifests)),
+            "metrics_version": version,
+            "build_mode": mode,
+            "metrics_from": None if mode == "full" else from_day.isoformat(),
         }
         con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
         counts = con.execute(

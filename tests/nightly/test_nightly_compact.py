@@ -64,7 +64,11 @@ def tables(db) -> dict[str, list]:
                 for c, t in columns
                 if (name, c) != ("schema_migrations", "applied_at")
             )
-            where = " WHERE key NOT IN ('build_id', 'built_at')" if name == "warehouse_info" else ""
+            where = (
+                " WHERE key NOT IN ('build_id', 'built_at', 'build_mode', 'metrics_from')"
+                if name == "warehouse_info"
+                else ""
+            )
             out[name] = con.execute(f"SELECT {select} FROM {name}{where} ORDER BY ALL").fetchall()
         return out
     finally:

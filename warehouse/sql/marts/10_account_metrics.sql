@@ -2,10 +2,13 @@
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
 -- Each account's days form a dense daily series, so "as of" values, the baseline 30 days back and
 -- the trailing 28-day post window are window functions over one sort, not joins.
+-- Only days on or after metrics_from.day are computed: the build copies earlier days from the
+-- previous warehouse when no input of theirs changed (a nightly run), else it is the first day.
 INSERT INTO account_metrics BY NAME
 WITH
 bounds AS (
-    SELECT max(snapshot_date) AS last_day FROM account_snapshots
+    SELECT max(snapshot_date) AS last_day, (SELECT day FROM metrics_from) AS from_day
+    FROM account_snapshots
 ),
 post_days AS (
     SELECT
@@ -19,18 +22,43 @@ post_days AS (
 ),
 spans AS (
     -- the series starts up to 27 days before the first snapshot, so that the first day's post
-    -- window holds the posts the first run fetched
+    -- window holds the posts the first run fetched; and no earlier than 37 days before the first
+    -- day computed, as far back as a metric looks (the 30-day baseline, 7 days of tolerance)
     SELECT
         s.account_id,
         s.first_snapshot,
-        greatest(least(s.first_snapshot, p.first_post), s.first_snapshot - 27) AS first_day
+        s.posts_since,
+        greatest(
+            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.from_day - 37
+        ) AS first_day
     FROM (
-        SELECT account_id, min(snapshot_date) AS first_snapshot
+        SELECT
+            account_id,
+            min(snapshot_date) AS first_snapshot,
+            -- posts_per_week is only known from the first run that fetched the account's posts
+            min(snapshot_date) FILTER (WHERE posts_observed) AS posts_since
         FROM account_snapshots
         GROUP BY account_id
     ) AS s
     LEFT JOIN (SELECT account_id, min(day) AS first_post FROM post_days GROUP BY account_id) AS p
         USING (account_id)
+    CROSS JOIN bounds AS b
+),
+seeds AS (
+    -- where the series starts after the first snapshot, the latest counts before its start
+    SELECT
+        s.account_id,
+        arg_max({
+            'day': a.snapshot_date, 'followers': a.followers, 'precision': a.precision,
+            'views_total': a.views_total, 'likes_total': a.likes_total,
+            'flagged': coalesce(a.anomaly = 'flagged', false)
+        }, a.snapshot_date) AS snap,
+        arg_max({'day': a.snapshot_date, 'followers': a.followers}, a.snapshot_date)
+            FILTER (WHERE a.anomaly IS DISTINCT FROM 'flagged') AS trusted_snap
+    FROM spans AS s
+    JOIN account_snapshots AS a
+        ON a.account_id = s.account_id AND a.snapshot_date < s.first_day
+    GROUP BY s.account_id
 ),
 numbered AS (
     -- a small integer per account: windows partition and sort on it faster than on the text id
@@ -40,7 +68,7 @@ numbered AS (
 grid AS (
     SELECT
         a.account_no, a.account_id, a.institution_id, a.platform, s.first_snapshot,
-        CAST(d.day AS DATE) AS day
+        s.posts_since, s.first_day, CAST(d.day AS DATE) AS day
     FROM spans AS s
     JOIN numbered AS a USING (account_id)
     CROSS JOIN bounds AS b
@@ -52,16 +80,16 @@ daily AS (
     SELECT
         g.*,
         -- the snapshot of the day, if any, as one value so that "latest" carries NULL counts too
+        -- (on the series' first day, else the latest before it)
         CASE WHEN s.snapshot_date IS NOT NULL THEN {
             'day': s.snapshot_date, 'followers': s.followers, 'precision': s.precision,
             'views_total': s.views_total, 'likes_total': s.likes_total,
             'flagged': coalesce(s.anomaly = 'flagged', false)
-        } END AS snap,
+        } WHEN g.day = g.first_day THEN seed.snap END AS snap,
         -- growth skips a count flagged as an anomaly until the next snapshot confirms it
         CASE WHEN s.snapshot_date IS NOT NULL AND s.anomaly IS DISTINCT FROM 'flagged' THEN {
             'day': s.snapshot_date, 'followers': s.followers
-        } END AS trusted_snap,
-        CASE WHEN s.posts_observed THEN g.day END AS posts_observed_day,
+        } WHEN g.day = g.first_day THEN seed.trusted_snap END AS trusted_snap,
         coalesce(p.n_posts, 0) AS n_posts,
         coalesce(p.n_counted, 0) AS n_counted,
         coalesce(p.interactions, 0) AS interactions
@@ -70,6 +98,8 @@ daily AS (
         ON s.account_id = g.account_id AND s.snapshot_date = g.day
     LEFT JOIN post_days AS p
         ON p.account_id = g.account_id AND p.day = g.day
+    LEFT JOIN seeds AS seed
+        ON g.day = g.first_day AND seed.account_id = g.account_id
 ),
 carried AS (
     SELECT
@@ -78,14 +108,13 @@ carried AS (
         institution_id,
         platform,
         first_snapshot,
+        posts_since,
         day,
         last_value(snap IGNORE NULLS) OVER upto AS cur,
         last_value(trusted_snap IGNORE NULLS) OVER upto AS trusted,
         -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
         -- so that is the one carried to 30 rows back); used if at most 7 days older
         last_value(trusted_snap IGNORE NULLS) OVER upto_30_days_back AS base,
-        -- posts_per_week is only known from the first run that fetched the account's posts
-        min(posts_observed_day) OVER upto AS posts_since,
         sum(n_posts) OVER window_28d AS posts_28d,
         sum(n_counted) OVER window_28d AS counted_28d,
         sum(interactions) OVER window_28d AS interactions_28d
@@ -119,7 +148,7 @@ rates AS (
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
     FROM carried
-    WHERE day >= first_snapshot
+    WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
 ),
 engagement AS (
     SELECT

@@ -11,6 +11,7 @@ weighted AS (
         CASE WHEN overperformance IS NOT NULL THEN followers END AS op_weight,
         CASE WHEN presence_index IS NOT NULL THEN followers END AS pi_weight
     FROM account_metrics
+    WHERE day >= (SELECT day FROM metrics_from)  -- earlier days were copied, as for accounts
 ),
 rolled AS (
     SELECT

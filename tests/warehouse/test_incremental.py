@@ -1,0 +1,133 @@
+"""A nightly build recomputes only the days new runs can change, and equals a full build."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import pyarrow.parquet as pq
+
+from collectors.landing import LandingRun, complete_runs
+from collectors.records import Post, Snapshot
+from warehouse.build import build
+from warehouse.demo import DemoSpec, generate
+from warehouse.paths import DataPaths
+
+END = dt.date(2026, 3, 31)
+TABLES = (
+    "account_metrics",
+    "institution_metrics",
+    "account_snapshots",
+    "snapshot_anomalies",
+    "posts",
+)
+
+
+def contents(db) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out = {}
+        for table in TABLES:
+            rows = con.sql(f"SELECT * FROM {table}").to_arrow_table().to_pylist()
+            # sums over the same rows may differ in the last bits with their order
+            out[table] = sorted(
+                (
+                    tuple(round(v, 6) if isinstance(v, float) else v for v in row.values())
+                    for row in rows
+                ),
+                key=repr,
+            )
+        return out
+    finally:
+        con.close()
+
+
+def info(db) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+    finally:
+        con.close()
+
+
+def test_nightly_builds_equal_a_full_build(tmp_path):
+    paths = DataPaths(tmp_path / "nightly" / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(institutions=12, days=90, end=END))
+    held = tmp_path / "held"
+    held.mkdir()
+    days = sorted(p.name for p in paths.landing.iterdir())
+    for day in days[60:]:
+        shutil.move(paths.landing / day, held / day)
+    build(paths)
+    assert info(paths.db)["build_mode"] == "full"
+
+    # night after night, one or several days arrive
+    for chunk in (days[60:61], days[61:63], days[63:75], days[75:]):
+        for day in chunk:
+            shutil.move(held / day, paths.landing / day)
+        build(paths)
+        facts = info(paths.db)
+        assert facts["build_mode"] == "incremental"
+        assert facts["metrics_from"] > days[40]  # the history before was copied, not recomputed
+
+    assert_equals_full_build(paths, tmp_path / "full-1")
+    snaps = complete_runs(paths.landing)
+    now = dt.datetime(2026, 4, 1, 5, tzinfo=dt.UTC)
+
+    # posts observed again, with new counts: only their windows change
+    old_posts = pq.read_table(snaps[50].file("posts")).to_pylist()[:3]
+    run = LandingRun(paths.landing, "collect", END)
+    for p in old_posts:
+        run.add(Post(p["institution_id"], p["platform"], p["handle"], p["post_id"], p["posted_at"],
+                     now, likes=(p["likes"] or 0) + 1000, comments=p["comments"]))  # fmt: skip
+    run.commit()
+    build(paths)
+    assert (
+        info(paths.db)["metrics_from"] == min(p["posted_at"] for p in old_posts).date().isoformat()
+    )
+    assert_equals_full_build(paths, tmp_path / "full-2")
+
+    # a drop on the last day is flagged; the next night confirms it, which changes that day's growth
+    some = pq.read_table(snaps[-1].file("snapshots")).to_pylist()[0]
+    key = (some["institution_id"], some["platform"], some["handle"])
+    for offset in (1, 2):
+        day = END + dt.timedelta(days=offset)
+        run = LandingRun(paths.landing, "collect", day)
+        run.add(
+            Snapshot(*key, day, now + dt.timedelta(days=offset), followers=some["followers"] // 2)
+        )
+        run.commit()
+        build(paths)
+    assert_equals_full_build(paths, tmp_path / "full-3")
+
+    # a back-fill of an old day
+    first = dt.date.fromisoformat(snaps[5].manifest["run_date"])
+    run = LandingRun(paths.landing, "import", END)
+    run.add(Snapshot(*key, first, now, followers=some["followers"] + 5000, method="manual"))
+    run.commit()
+    build(paths)
+    assert info(paths.db)["metrics_from"] <= first.isoformat()
+    assert_equals_full_build(paths, tmp_path / "full-4")
+
+
+def assert_equals_full_build(paths: DataPaths, where) -> None:
+    assert info(paths.db)["build_mode"] == "incremental"
+    full = DataPaths(where / "finsocial.duckdb")
+    shutil.copytree(paths.root, full.root, ignore=shutil.ignore_patterns("*.duckdb*"))
+    build(full, full=True)
+    assert info(full.db)["build_mode"] == "full"
+    assert contents(paths.db) == contents(full.db)
+
+
+def test_a_new_metric_definition_rebuilds_everything(tmp_path, monkeypatch):
+    paths = DataPaths(tmp_path / "w" / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(institutions=6, days=60, end=END))
+    build(paths)
+    build(paths)
+    assert info(paths.db)["build_mode"] == "incremental"
+    monkeypatch.setattr("warehouse.build.metrics_version", lambda: "changed")
+    build(paths)
+    assert info(paths.db)["build_mode"] == "full"
