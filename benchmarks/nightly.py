@@ -50,7 +50,9 @@ def _build(db: Path, full: bool) -> dict:
             "print(json.dumps({'seconds': r.seconds, 'cpu_seconds': u.ru_utime + u.ru_stime, "
             "'peak_rss_mb': u.ru_maxrss / 1024}))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+                         check=False)  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(f"build (full={full}) failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
