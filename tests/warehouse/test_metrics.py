@@ -193,3 +193,31 @@ def test_league_table_filters(warehouse):
 def test_unknown_metric_never_reaches_sql(warehouse):
     with pytest.raises(ValueError, match="unknown metric"):
         queries.league_table(warehouse, "x", "followers; DROP TABLE posts", as_of=T)
+
+
+def test_several_accounts_on_one_platform_roll_up(paths, registry_file):
+    # echo runs two X accounts: 50 followers without posts, and 30 followers whose one post drew
+    # 3 likes (engagement 10%); bravo has one. Per platform, echo's X is their sum and weighted mean.
+    save_registry(parse_registry(registry_file), paths.registry)
+    land(paths, [
+        snap("echo-cu", "x", "echo", "2026-03-01", 40),
+        snap("echo-cu", "x", "echo", "2026-03-31", 50),
+        snap("echo-cu", "x", "echo_help", "2026-03-01", 20),
+        snap("echo-cu", "x", "echo_help", "2026-03-31", 30),
+        post("echo-cu", "x", "echo_help", "h1", "2026-03-30", likes=3),
+        snap("bravo-ins", "x", "bravo", "2026-03-31", 700),
+    ])  # fmt: skip
+    build(paths)
+    con = duckdb.connect(str(paths.db), read_only=True)
+    rows = con.execute(
+        "SELECT institution_id, platform, accounts, followers, growth_30d, growth_30d_pct,"
+        " posts_per_week, engagement_rate FROM institution_metrics WHERE day = ? ORDER BY ALL",
+        [T],
+    ).fetchall()
+    con.close()
+    assert rows == [
+        ("bravo-ins", "all", 1, 700, None, None, 0.0, None),
+        ("bravo-ins", "x", 1, 700, None, None, 0.0, None),
+        ("echo-cu", "all", 2, 80, 20, pytest.approx(100 / 3), 0.25, pytest.approx(10.0)),
+        ("echo-cu", "x", 2, 80, 20, pytest.approx(100 / 3), 0.25, pytest.approx(10.0)),
+    ]

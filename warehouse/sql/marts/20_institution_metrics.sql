@@ -1,23 +1,54 @@
 -- Per institution: its accounts on each platform, and on 'all' platforms together.
 -- Counts are summed; rates are weighted by each account's audience.
+-- Most institutions have one account on a platform: those rows are the account's own values, so
+-- only platforms with several accounts, and 'all', are aggregated (far fewer groups to hash).
 INSERT INTO institution_metrics BY NAME
 WITH
+shared AS (
+    SELECT institution_id, platform
+    FROM accounts
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
 weighted AS (
     SELECT
-        *,
-        CASE WHEN growth_30d IS NOT NULL THEN baseline_followers END AS growth_base,
-        CASE WHEN interactions_per_post IS NOT NULL THEN followers END AS ipp_weight,
-        CASE WHEN engagement_rate IS NOT NULL THEN followers END AS er_weight,
-        CASE WHEN overperformance IS NOT NULL THEN followers END AS op_weight,
-        CASE WHEN presence_index IS NOT NULL THEN followers END AS pi_weight
-    FROM account_metrics
-    WHERE day >= (SELECT day FROM metrics_from)  -- earlier days were copied, as for accounts
+        m.*,
+        CASE WHEN s.platform IS NOT NULL THEN m.platform END AS shared_platform,
+        CASE WHEN m.growth_30d IS NOT NULL THEN m.baseline_followers END AS growth_base,
+        CASE WHEN m.interactions_per_post IS NOT NULL THEN m.followers END AS ipp_weight,
+        CASE WHEN m.engagement_rate IS NOT NULL THEN m.followers END AS er_weight,
+        CASE WHEN m.overperformance IS NOT NULL THEN m.followers END AS op_weight,
+        CASE WHEN m.presence_index IS NOT NULL THEN m.followers END AS pi_weight
+    FROM account_metrics AS m
+    LEFT JOIN shared AS s USING (institution_id, platform)
+    WHERE m.day >= (SELECT day FROM metrics_from)  -- earlier days were copied, as for accounts
+),
+single AS (
+    -- what the aggregates below give for a group of one account
+    SELECT
+        institution_id,
+        platform,
+        day,
+        1 AS accounts,
+        followers,
+        coalesce(precision = 'rounded', false) AS rounded,
+        growth_30d,
+        CASE WHEN growth_base > 0 THEN growth_30d * 100.0 / growth_base END AS growth_30d_pct,
+        posts_per_week,
+        CASE WHEN ipp_weight > 0 THEN interactions_per_post END AS interactions_per_post,
+        CASE WHEN er_weight > 0 THEN engagement_rate END AS engagement_rate,
+        CASE WHEN op_weight > 0 THEN overperformance END AS overperformance,
+        CASE WHEN pi_weight > 0 THEN presence_index END AS presence_index,
+        power_score
+    FROM weighted
+    WHERE shared_platform IS NULL
 ),
 rolled AS (
     SELECT
         institution_id,
-        coalesce(platform, 'all') AS platform,
+        coalesce(shared_platform, 'all') AS platform,
         day,
+        grouping(shared_platform) = 0 AND shared_platform IS NULL AS single_accounts,
         count(*) AS accounts,
         sum(followers) AS followers,
         coalesce(bool_or(precision = 'rounded'), false) AS rounded,
@@ -34,7 +65,10 @@ rolled AS (
             AS presence_index,
         sum(power_score) AS power_score
     FROM weighted
-    GROUP BY GROUPING SETS ((institution_id, platform, day), (institution_id, day))
+    GROUP BY GROUPING SETS ((institution_id, shared_platform, day), (institution_id, day))
 )
-SELECT * FROM rolled
+SELECT * FROM single
+UNION ALL
+-- the (institution, no shared platform) groups are the single accounts' rows again: left out
+SELECT * EXCLUDE (single_accounts) FROM rolled WHERE NOT single_accounts
 ORDER BY day, platform, institution_id
