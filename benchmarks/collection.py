@@ -1,7 +1,7 @@
 """Collection cost: requests per account, and the pace achieved against a rate-limited server.
 
 A local server on 127.0.0.1 answers Bluesky's AppView calls for any number of synthetic accounts
-(the same approach as tests/collectors' fake server, but generating answers instead of replaying
+(on the same LocalServer as tests/collectors' fake server, but generating answers instead of replaying
 recorded ones), optionally adding latency and enforcing a requests-per-second limit with 429s.
 """
 
@@ -12,11 +12,12 @@ import json
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from collectors.bluesky import BlueskyCollector
+from collectors.localserver import LocalServer
 from collectors.run import collect
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
@@ -24,7 +25,7 @@ from warehouse.registry import Institution, save_registry
 POSTS_PER_ACCOUNT = 6  # recent posts, all inside the 28-day window: one feed page each
 
 
-class SyntheticAppView:
+class SyntheticAppView(LocalServer):
     """getProfiles and getAuthorFeed for handles a0.scale.example ... with latency and a limit."""
 
     def __init__(self, latency: float = 0.0, allowed_per_second: float = 0.0) -> None:
@@ -34,30 +35,7 @@ class SyntheticAppView:
         self.stamp = time.monotonic()
         self.lock = threading.Lock()
         self.served: list[tuple[float, str, int]] = []  # (time, path, status)
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                server.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def _admit(self) -> bool:
         """A token bucket holding one second of allowance: over it, the request gets a 429."""

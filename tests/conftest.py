@@ -1,4 +1,5 @@
-"""Fixtures shared across test folders: the demo warehouse, built once per session."""
+"""Fixtures shared across test folders: the demo warehouse, built once per session, and the
+local server that stands in for the platforms."""
 
 from __future__ import annotations
 
@@ -22,3 +23,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(paths, DemoSpec(end=DEMO_END))
     build(paths)
     return paths.db
+
+
+@pytest.fixture
+def server():
+    """A fresh local platform server on 127.0.0.1 (tests/collectors/collector_fakes.FakeServer)."""
+    from tests.collectors.collector_fakes import FakeServer
+
+    fake = FakeServer()
+    yield fake
+    fake.close()

@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from collectors.localserver import LocalServer
 from collectors.records import API_PLATFORMS
 from collectors.targets import Target
 from warehouse.paths import DataPaths
@@ -53,7 +54,7 @@ class Seen:
     url: str
 
 
-class FakeServer:
+class FakeServer(LocalServer):
     """Routes by path (and an optional query predicate); each route plays its replies in order,
     the last one repeating."""
 
@@ -61,26 +62,7 @@ class FakeServer:
         self.routes: list[tuple[str, Callable[[dict], bool] | None, list]] = []
         self.seen: list[Seen] = []
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True  # headers and body go in two writes
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                server.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__()
 
     def route(
         self, path: str, *replies: object, when: Callable[[dict], bool] | None = None
@@ -131,10 +113,6 @@ class FakeServer:
                 handler.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
             pass
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def target(platform: str, handle: str, institution_id: str = "northwind") -> Target:

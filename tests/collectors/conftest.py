@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from collector_fakes import TOKENS, FakeServer
 
 from collectors.http import HttpClient
+from tests.collectors.collector_fakes import TOKENS
 from warehouse.paths import DataPaths
-
-
-@pytest.fixture
-def server():
-    fake = FakeServer()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture

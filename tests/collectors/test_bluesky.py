@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from collector_fakes import Reply, fixture, make_collector, target
-
 from collectors.bluesky import BlueskyCollector
+from tests.collectors.collector_fakes import Reply, fixture, make_collector, target
 
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -216,7 +215,7 @@ def test_malformed_and_truncated_bodies(server, client, env):
 
 def test_parse_posts_is_pure():
     collector = BlueskyCollector.__new__(BlueskyCollector)
-    from collector_fakes import NOW
+    from tests.collectors.collector_fakes import NOW
 
     collector.now, collector.cutoff = NOW, NOW - dt.timedelta(days=28)
     pages = [

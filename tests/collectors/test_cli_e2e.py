@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from collector_fakes import write_registry
-from test_run import NORTHWIND, serve_all
 
 from collectors.cli import cli
+from tests.collectors.collector_fakes import write_registry
+from tests.collectors.test_run import NORTHWIND, serve_all
 
 
 def test_collect_then_top_ranks_the_collected_numbers(server, env, paths, monkeypatch):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gzip
 
 import pyarrow.parquet as pq
-from collector_fakes import FIXTURES, Reply, write_registry
 
 from collectors.discover import Candidate, choose_accounts, discover, parse_page
 from collectors.landing import complete_runs
 from collectors.targets import collection_targets
+from tests.collectors.collector_fakes import FIXTURES, Reply, write_registry
 from warehouse.registry import Institution, load_registry
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

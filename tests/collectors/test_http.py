@@ -5,7 +5,6 @@ from __future__ import annotations
 import email.utils
 
 import pytest
-from collector_fakes import Reply
 
 from collectors.base import as_count, parse_time
 from collectors.http import (
@@ -20,6 +19,7 @@ from collectors.http import (
     redact_url,
     strip_params,
 )
+from tests.collectors.collector_fakes import Reply
 
 
 def test_retry_after_seconds_and_http_date():

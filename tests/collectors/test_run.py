@@ -6,10 +6,10 @@ import gzip
 import json
 
 import pyarrow.parquet as pq
-from collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
 
 from collectors.landing import complete_runs
 from collectors.run import collect
+from tests.collectors.collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
 
 NORTHWIND = {
     "institution_id": "northwind",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collector_fakes import TOKENS, Reply, fixture, make_collector, target
-
 from collectors.youtube import YouTubeCollector
+from tests.collectors.collector_fakes import TOKENS, Reply, fixture, make_collector, target
 
 CH1, CH2, CH3 = "UCnorthwindBank000000000", "UChiddenSubs000000000000", "UChandleChannel000000003"
 CHANNELS, PLAYLIST, VIDEOS = (

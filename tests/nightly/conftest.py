@@ -48,13 +48,6 @@ def serve_bluesky(server: FakeServer, *followers: int, delay: float = 0.0) -> No
 
 
 @pytest.fixture
-def server():
-    fake = FakeServer()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
 def paths(tmp_path) -> DataPaths:
     paths = DataPaths(tmp_path / "data" / "finsocial.duckdb")
     paths.ensure()
