@@ -22,6 +22,7 @@ from collectors.targets import collection_targets
 from warehouse.lock import pause_at
 from warehouse.metrics import power_weights
 from warehouse.paths import DataPaths
+from warehouse.queries import attach_read_only
 from warehouse.registry import Institution, load_registry
 
 VERSION = "0.1.0"
@@ -205,9 +206,8 @@ def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[
     first_ever = dt.date(1, 1, 1)
     if full or prev_db is None or not prev_db.exists():
         return first_ever, "full"
-    quoted = str(prev_db).replace("'", "''")
     try:
-        con.execute(f"ATTACH '{quoted}' AS prev (READ_ONLY)")
+        attach_read_only(con, prev_db, "prev")
         prev_info = dict(con.execute("SELECT key, value FROM prev.warehouse_info").fetchall())
     except duckdb.Error:
         return first_ever, "full"

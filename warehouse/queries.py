@@ -21,6 +21,13 @@ class NoWarehouse(Exception):
     """There is no warehouse file yet at the path."""
 
 
+def attach_read_only(con: duckdb.DuckDBPyConnection, db: Path, alias: str) -> None:
+    """Attach a warehouse file read-only under `alias` (a path is quoted, not bound: ATTACH takes
+    no parameters)."""
+    quoted = str(db).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+
+
 @contextmanager
 def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived read-only connection. Builds swap the file, so never hold one for long."""
@@ -30,8 +37,7 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     # process's open instance of that path, which still reads the file a build has replaced.
     con = duckdb.connect(":memory:")
     try:
-        quoted = str(db).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+        attach_read_only(con, db, "warehouse")
         con.execute("USE warehouse")
         yield con
     finally:
