@@ -38,8 +38,10 @@ GOALS = {
 
 def machine() -> dict:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                  if line.startswith("model name")), py_platform.processor())  # fmt: skip
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        py_platform.processor(),
+    )
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     return {
@@ -86,8 +88,10 @@ def run_builds(paths: DataPaths, repeat: int, log) -> dict:
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-m", "benchmarks.build_child", str(paths.db)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - started
         if out.returncode != 0:
             raise RuntimeError(f"build failed:\n{out.stderr[-3000:]}")
@@ -100,9 +104,7 @@ def run_builds(paths: DataPaths, repeat: int, log) -> dict:
         "peak_rss_mb": spread([r["peak_rss_mb"] for r in runs]),
         "warehouse_mb": paths.db.stat().st_size / 2**20,
         "phases_s": runs[-1]["phases_s"],
-        "counts": {
-            k: runs[-1][k] for k in ("institutions", "accounts", "snapshots", "posts", "runs")
-        },
+        "counts": {k: runs[-1][k] for k in ("institutions", "accounts", "snapshots", "posts", "runs")},
         "runs": runs,
     }
 
@@ -130,9 +132,14 @@ def cases(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[Case]:
         "SELECT group_name FROM institution_groups WHERE institution_id = ? ORDER BY 1 LIMIT 1",
         [leader],
     ).fetchone()[0]
-    peers = [r[0] for r in con.execute(
-        "SELECT institution_id FROM institution_groups WHERE group_name = ? AND institution_id <> ?"
-        " ORDER BY institution_id LIMIT 24", [group, leader]).fetchall()]  # fmt: skip
+    peers = [
+        r[0]
+        for r in con.execute(
+            "SELECT institution_id FROM institution_groups WHERE group_name = ? AND institution_id <> ?"
+            " ORDER BY institution_id LIMIT 24",
+            [group, leader],
+        ).fetchall()
+    ]
     trend_ids = list(top["institution_id"])
     step = queries.history_step(first, day)
     league_floor = (
@@ -165,9 +172,7 @@ def cases(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[Case]:
         Case(
             "league_facebook_engagement",
             "league table: Facebook banks, engagement rate",
-            lambda c: queries.league_table(
-                c, "facebook", "engagement_rate", day, kind="bank", limit=10
-            ),
+            lambda c: queries.league_table(c, "facebook", "engagement_rate", day, kind="bank", limit=10),
             league_floor.format(metric="engagement_rate", extra="AND i.kind = $kind "),
             {"platform": "facebook", "day": day, "kind": "bank"},
             lambda: baseline.league_table(paths, "facebook", "engagement_rate", day, kind="bank"),
@@ -186,7 +191,7 @@ def cases(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[Case]:
                 t,
                 ["account_id"],
                 ["followers", "interactions_per_post", "engagement_rate", "expected_interactions"],
-            ),  # fmt: skip
+            ),
         ),
         Case(
             "peer_benchmark",
@@ -211,7 +216,7 @@ def cases(con: duckdb.DuckDBPyConnection, paths: DataPaths) -> list[Case]:
                 t,
                 ["platform", "handle"],
                 ["followers", "growth_30d", "interactions_per_post", "engagement_rate"],
-            ),  # fmt: skip
+            ),
         ),
         Case(
             "trends",
@@ -239,7 +244,9 @@ def run_queries(paths: DataPaths, repeat: int, baseline_repeat: int, log) -> dic
                     return case.ours(c)
 
             connected, _ = timed(fresh, repeat)
-            floor, _ = timed(lambda case=case: con.execute(case.floor_sql, case.floor_params).fetchall(), repeat)  # fmt: skip
+            floor, _ = timed(
+                lambda case=case: con.execute(case.floor_sql, case.floor_params).fetchall(), repeat
+            )
             base, theirs = timed(case.baseline, baseline_repeat, warmup=0)
             equal, detail = case.check(answer, theirs)
             out[case.name] = {
@@ -254,8 +261,10 @@ def run_queries(paths: DataPaths, repeat: int, baseline_repeat: int, log) -> dic
                 "ours_vs_baseline": ours["median"] / base["median"],
                 "ours_vs_floor": ours["median"] / floor["median"],
             }
-            log(f"{case.name}: ours {ours['median']:.1f} ms, floor {floor['median']:.1f} ms, "
-                f"pandas {base['median']:.0f} ms, {detail}")  # fmt: skip
+            log(
+                f"{case.name}: ours {ours['median']:.1f} ms, floor {floor['median']:.1f} ms, "
+                f"pandas {base['median']:.0f} ms, {detail}"
+            )
     finally:
         con.close()
     return out
@@ -263,15 +272,27 @@ def run_queries(paths: DataPaths, repeat: int, baseline_repeat: int, log) -> dic
 
 def summary_table(size: str, result: dict) -> Table:
     table = Table(title=f"finsocial benchmarks, size {size}")
-    for col in ("what", "ours", "floor (bare DuckDB)", "pandas baseline", "ours/floor",
-                "baseline/ours", "equal"):  # fmt: skip
+    for col in (
+        "what",
+        "ours",
+        "floor (bare DuckDB)",
+        "pandas baseline",
+        "ours/floor",
+        "baseline/ours",
+        "equal",
+    ):
         table.add_column(col, justify="left" if col == "what" else "right")
     build = result.get("build")
     if build:
         table.add_row(
-            "build", f"{build['seconds']['median']:.1f} s (±{build['seconds']['iqr']:.1f})",
-            f"{build['warehouse_mb']:.0f} MB file", "", "", "", f"{build['peak_rss_mb']['max']:.0f} MB peak",
-        )  # fmt: skip
+            "build",
+            f"{build['seconds']['median']:.1f} s (±{build['seconds']['iqr']:.1f})",
+            f"{build['warehouse_mb']:.0f} MB file",
+            "",
+            "",
+            "",
+            f"{build['peak_rss_mb']['max']:.0f} MB peak",
+        )
     for name, q in result.get("queries", {}).items():
         table.add_row(
             name,
@@ -301,14 +322,16 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         console.print(f"[dim]{dt.datetime.now():%H:%M:%S}[/dim] {message}", highlight=False)
 
-    result: dict = {"size": args.size, "spec": repr(scale.SIZES[args.size]), "machine": machine(),
-                    "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}  # fmt: skip
+    result: dict = {
+        "size": args.size,
+        "spec": repr(scale.SIZES[args.size]),
+        "machine": machine(),
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
     paths, made = scale.ensure(args.size, args.root, log)
     if made:
         result["generated"] = made.__dict__
-        log(
-            f"generated {made.snapshots:,} snapshots and {made.posts:,} posts in {made.seconds:.1f} s"
-        )
+        log(f"generated {made.snapshots:,} snapshots and {made.posts:,} posts in {made.seconds:.1f} s")
     if not (args.skip_build and paths.db.exists()):
         result["build"] = run_builds(paths, args.repeat, log)
     result["queries"] = run_queries(paths, args.query_repeat, args.repeat, log)

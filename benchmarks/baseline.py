@@ -48,8 +48,7 @@ def read_posts(
     landing: Path, platform: str | None = None, institution_ids: list[str] | None = None
 ) -> pd.DataFrame:
     """Every post once, with its counts as last observed, and its interactions."""
-    columns = [*ACCOUNT, "post_id", "posted_at", "collected_at", "likes", "comments", "shares",
-               "quotes"]  # fmt: skip
+    columns = [*ACCOUNT, "post_id", "posted_at", "collected_at", "likes", "comments", "shares", "quotes"]
     filters = _filters(platform, institution_ids)
     frame = pd.read_parquet(_files(landing, "posts"), columns=columns, filters=filters)
     frame = frame.sort_values("collected_at", kind="stable")
@@ -72,9 +71,7 @@ def as_of(snapshots: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return latest.set_index(ACCOUNT)
 
 
-def account_metrics(
-    snapshots: pd.DataFrame, posts: pd.DataFrame | None, day: pd.Timestamp
-) -> pd.DataFrame:
+def account_metrics(snapshots: pd.DataFrame, posts: pd.DataFrame | None, day: pd.Timestamp) -> pd.DataFrame:
     """followers, growth_30d(_pct), interactions_per_post and engagement_rate of each account."""
     now = as_of(snapshots, day)
     frame = pd.DataFrame({"followers": now["followers"]})
@@ -102,20 +99,12 @@ def institution_values(accounts: pd.DataFrame, platform: str, metric: str) -> pd
     if platform != "all":
         accounts = accounts[accounts["platform"] == platform]
     grouped = accounts.groupby("institution_id")
-    out = pd.DataFrame(
-        {"accounts": grouped.size(), "followers": grouped["followers"].sum(min_count=1)}
-    )
+    out = pd.DataFrame({"accounts": grouped.size(), "followers": grouped["followers"].sum(min_count=1)})
     if metric in ("followers", "growth_30d"):
-        out["value"] = (
-            grouped[metric].sum(min_count=1) if metric != "followers" else out["followers"]
-        )
+        out["value"] = grouped[metric].sum(min_count=1) if metric != "followers" else out["followers"]
     elif metric == "growth_30d_pct":
         base = accounts["baseline_followers"].where(accounts["growth_30d"].notna())
-        sums = (
-            accounts.assign(base=base)
-            .groupby("institution_id")[["growth_30d", "base"]]
-            .sum(min_count=1)
-        )
+        sums = accounts.assign(base=base).groupby("institution_id")[["growth_30d", "base"]].sum(min_count=1)
         out["value"] = (sums["growth_30d"] * 100.0 / sums["base"]).where(sums["base"] > 0)
     elif metric in ("engagement_rate", "interactions_per_post"):
         weight = accounts["followers"].where(accounts[metric].notna())
@@ -158,9 +147,7 @@ def league_table(
     cur = cur.merge(prev.rename(columns={"rank": "previous_rank"}), on="institution_id", how="left")
     cur = cur.sort_values(["rank", "name", "institution_id"]).head(limit)
     cur["rank"] = cur["rank"].astype("int64")
-    return cur[
-        ["rank", "previous_rank", "institution_id", "name", "value", "followers", "accounts"]
-    ]
+    return cur[["rank", "previous_rank", "institution_id", "name", "value", "followers", "accounts"]]
 
 
 def same_league(ours: pd.DataFrame, theirs: pd.DataFrame) -> tuple[bool, str]:
@@ -199,8 +186,9 @@ def engagement_vs_audience(paths: DataPaths, platform: str, day: dt.date) -> pd.
     the interactions expected of its size (a log-log least-squares fit over the platform)."""
     accounts = _accounts_where(paths, platform, None, day)
     fit = accounts[(accounts["interactions_per_post"] > 0) & (accounts["followers"] > 0)]
-    slope, intercept = np.polyfit(np.log(fit["followers"].astype(float)),
-                                  np.log(fit["interactions_per_post"]), 1)  # fmt: skip
+    slope, intercept = np.polyfit(
+        np.log(fit["followers"].astype(float)), np.log(fit["interactions_per_post"]), 1
+    )
     accounts["expected_interactions"] = np.exp(
         intercept + slope * np.log(accounts["followers"].astype(float))
     ).where(accounts["followers"] > 0)
@@ -216,9 +204,7 @@ def profile(paths: DataPaths, institution_id: str, day: dt.date) -> pd.DataFrame
     return accounts.sort_values(["platform", "handle"]).reset_index(drop=True)
 
 
-def peer_medians(
-    paths: DataPaths, institution_id: str, peers: list[str], day: dt.date
-) -> pd.DataFrame:
+def peer_medians(paths: DataPaths, institution_id: str, peers: list[str], day: dt.date) -> pd.DataFrame:
     """Per platform (and 'all') and metric, the median over the institution and its peers."""
     members = [institution_id, *peers]
     accounts = _accounts_where(paths, None, members, day)
@@ -228,8 +214,14 @@ def peer_medians(
         for metric in ("followers", "growth_30d_pct", "engagement_rate"):
             values = institution_values(accounts, platform, metric)["value"].dropna()
             if len(values):
-                rows.append({"platform": platform, "metric": metric, "peer_median": values.median(),
-                             "peers": len(values)})  # fmt: skip
+                rows.append(
+                    {
+                        "platform": platform,
+                        "metric": metric,
+                        "peer_median": values.median(),
+                        "peers": len(values),
+                    }
+                )
     return pd.DataFrame(rows).sort_values(["platform", "metric"]).reset_index(drop=True)
 
 
@@ -240,14 +232,17 @@ def follower_history(
     an as-of join (pandas merge_asof) of each account's snapshots onto the sampled days."""
     snapshots = read_snapshots(paths.landing, None, institution_ids)
     # every step-th day counted back from the end, as the dashboard samples a long span
-    days = pd.to_datetime(
-        [end - dt.timedelta(days=k) for k in range(0, (end - start).days + 1, step)]
-    )
+    days = pd.to_datetime([end - dt.timedelta(days=k) for k in range(0, (end - start).days + 1, step)])
     accounts = snapshots[ACCOUNT].drop_duplicates()
     grid = accounts.merge(pd.DataFrame({"day": days}), how="cross").sort_values("day")
     snapshots = snapshots.sort_values("snapshot_date")
-    joined = pd.merge_asof(grid, snapshots[[*ACCOUNT, "snapshot_date", "followers"]],
-                           left_on="day", right_on="snapshot_date", by=ACCOUNT)  # fmt: skip
+    joined = pd.merge_asof(
+        grid,
+        snapshots[[*ACCOUNT, "snapshot_date", "followers"]],
+        left_on="day",
+        right_on="snapshot_date",
+        by=ACCOUNT,
+    )
     joined = joined[joined["snapshot_date"].notna()]
     out = joined.groupby(["day", "institution_id"])["followers"].sum(min_count=1).reset_index()
     return out.sort_values(["day", "institution_id"]).reset_index(drop=True)

@@ -19,9 +19,7 @@ def main(db: str) -> None:
     # a full rebuild: since 3f1580e a build copies the days no new run can change from the
     # previous warehouse, which would make repeated builds of the same landing zone nearly free
     full = {"full": True} if "full" in inspect.signature(build).parameters else {}
-    result = build(
-        DataPaths(Path(db)), log=lambda m: phases.append((m, time.perf_counter())), **full
-    )
+    result = build(DataPaths(Path(db)), log=lambda m: phases.append((m, time.perf_counter())), **full)
     marks = [*(t for _, t in phases), started + result.seconds]
     steps = {name: round(marks[i + 1] - t, 3) for i, (name, t) in enumerate(phases)}
     steps["before marts (migrations, landing load, staging)"] = round(marks[0] - started, 3)

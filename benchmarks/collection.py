@@ -83,8 +83,14 @@ def _did(handle: str) -> str:
 
 def _profile(handle: str) -> dict:
     n = int(handle.split(".")[0][1:])
-    return {"did": _did(handle), "handle": handle, "displayName": f"Scale {n}",
-            "followersCount": 1000 + 37 * n, "followsCount": 100, "postsCount": 500 + n}  # fmt: skip
+    return {
+        "did": _did(handle),
+        "handle": handle,
+        "displayName": f"Scale {n}",
+        "followersCount": 1000 + 37 * n,
+        "followsCount": 100,
+        "postsCount": 500 + n,
+    }
 
 
 def _feed(actor: str) -> list[dict]:
@@ -97,13 +103,18 @@ def _feed(actor: str) -> list[dict]:
         items.append(
             {
                 "post": {
-                    "uri": uri, "cid": f"c{k}", "indexedAt": stamp,
+                    "uri": uri,
+                    "cid": f"c{k}",
+                    "indexedAt": stamp,
                     "author": {"did": actor, "handle": handle},
                     "record": {"createdAt": stamp, "text": f"post {k}"},
-                    "likeCount": 10 + k, "replyCount": 1, "repostCount": 2, "quoteCount": 0,
+                    "likeCount": 10 + k,
+                    "replyCount": 1,
+                    "repostCount": 2,
+                    "quoteCount": 0,
                 }
             }
-        )  # fmt: skip
+        )
     return items
 
 
@@ -111,12 +122,15 @@ def _registry(root: Path, accounts: int) -> DataPaths:
     paths = DataPaths(root / "finsocial.duckdb")
     institutions = [
         Institution(
-            institution_id=f"scale-{i:04d}", name=f"Scale {i}", kind="bank", country="US",
+            institution_id=f"scale-{i:04d}",
+            name=f"Scale {i}",
+            kind="bank",
+            country="US",
             website=f"https://www.scale-{i:04d}.example/",
             handles={"bluesky": (f"a{i}.scale.example",)},
         )
         for i in range(accounts)
-    ]  # fmt: skip
+    ]
     save_registry(institutions, paths.registry)
     paths.ensure()
     return paths
@@ -141,9 +155,7 @@ def one_run(accounts: int, latency: float, allowed: float, log) -> dict:
     # past the collector's initial burst: the pace it keeps up
     burst = BlueskyCollector.host_limit.burst
     times = [t for t, _, status in served if status == 200]
-    steady = (
-        (len(times) - burst - 1) / (times[-1] - times[burst]) if len(times) > burst + 2 else None
-    )
+    steady = (len(times) - burst - 1) / (times[-1] - times[burst]) if len(times) > burst + 2 else None
     by_path: dict[str, int] = {}
     for _, path, status in served:
         if status == 200:
@@ -161,8 +173,7 @@ def one_run(accounts: int, latency: float, allowed: float, log) -> dict:
         "requests_refused_429": limited,
         "requests_by_call": by_path,
         "requests_per_account": len(ok) / accounts,
-        "fewest_possible_per_account": (-(-accounts // BlueskyCollector.batch_size) + accounts)
-        / accounts,
+        "fewest_possible_per_account": (-(-accounts // BlueskyCollector.batch_size) + accounts) / accounts,
         "seconds": elapsed,
         "achieved_per_s": achieved,
         "steady_per_s": steady,

@@ -93,8 +93,19 @@ def run(paths: DataPaths, log=print, visits: int = 3) -> dict:
 
     port = _free_port()
     env = {**os.environ, "FINSOCIAL_DB": str(paths.db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -133,8 +144,13 @@ def run(paths: DataPaths, log=print, visits: int = 3) -> dict:
             finally:
                 browser.close()
         after = _rss_mb(server.pid)
-        return {"pages": pages, "server_idle": idle, "server_after": after, "settle_s": SETTLE_S,
-                "server_script_s": server_times(paths)}  # fmt: skip
+        return {
+            "pages": pages,
+            "server_idle": idle,
+            "server_after": after,
+            "settle_s": SETTLE_S,
+            "server_script_s": server_times(paths),
+        }
     finally:
         server.terminate()
         try:

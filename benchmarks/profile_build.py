@@ -52,21 +52,33 @@ def sql_files(layer: str) -> list[tuple[str, str]]:
     if REV is None:
         return wb.sql_files(layer)
     folder = f"warehouse/{layer}/"
-    names = subprocess.run(["git", "ls-tree", "--name-only", REV, folder], cwd=REPO,
-                           capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
-    return [(Path(n).name, subprocess.run(["git", "show", f"{REV}:{n}"], cwd=REPO,
-             capture_output=True, text=True, check=True).stdout)
-            for n in sorted(names) if n.endswith(".sql")]  # fmt: skip
+    names = subprocess.run(
+        ["git", "ls-tree", "--name-only", REV, folder], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return [
+        (
+            Path(n).name,
+            subprocess.run(
+                ["git", "show", f"{REV}:{n}"], cwd=REPO, capture_output=True, text=True, check=True
+            ).stdout,
+        )
+        for n in sorted(names)
+        if n.endswith(".sql")
+    ]
 
 
 def _migrations(variant: str) -> list[tuple[str, str]]:
     files = sql_files("migrations")
     if variant in ("no_pk", "all_fixes", "proposed"):
         files = [
-            (n, t.replace(",\n    PRIMARY KEY (account_id, snapshot_date)\n", "\n").replace(
-                ",\n    PRIMARY KEY (account_id, post_id)\n", "\n"))
+            (
+                n,
+                t.replace(",\n    PRIMARY KEY (account_id, snapshot_date)\n", "\n").replace(
+                    ",\n    PRIMARY KEY (account_id, post_id)\n", "\n"
+                ),
+            )
             for n, t in files
-        ]  # fmt: skip
+        ]
     return files
 
 
@@ -93,10 +105,29 @@ def _top_operators(profile: dict, n: int = 6) -> list[dict]:
         name = node.get("type") or node.get("operator_type") or node.get("operator_name")
         rows = node.get("intermediate_rows", node.get("operator_cardinality"))
         extra = node.get("extra_info") or {}
-        detail = {k: v for k, v in extra.items() if k in ("Table", "Conditions", "Join Type",
-                  "Aggregates", "Groups", "Projections", "Order By", "Function")}  # fmt: skip
-        found.append({"operator": str(name), "seconds": round(float(timing), 3), "rows": rows,
-                      "detail": json.dumps(detail)[:200]})  # fmt: skip
+        detail = {
+            k: v
+            for k, v in extra.items()
+            if k
+            in (
+                "Table",
+                "Conditions",
+                "Join Type",
+                "Aggregates",
+                "Groups",
+                "Projections",
+                "Order By",
+                "Function",
+            )
+        }
+        found.append(
+            {
+                "operator": str(name),
+                "seconds": round(float(timing), 3),
+                "rows": rows,
+                "detail": json.dumps(detail)[:200],
+            }
+        )
         for child in node.get("children", []):
             walk(child)
 
@@ -130,8 +161,9 @@ def replay(db: Path, variant: str) -> dict:
     def step(name: str, fn) -> None:
         t, cpu = time.perf_counter(), _cpu()
         fn()
-        steps.append({"step": name, "seconds": round(time.perf_counter() - t, 3),
-                      "cpu_s": round(_cpu() - cpu, 3)})  # fmt: skip
+        steps.append(
+            {"step": name, "seconds": round(time.perf_counter() - t, 3), "cpu_s": round(_cpu() - cpu, 3)}
+        )
 
     for name, text in _migrations(variant):
         step(f"migration {name}", lambda text=text: con.execute(text))
@@ -146,8 +178,11 @@ def replay(db: Path, variant: str) -> dict:
     wb._load_weights(con)
     for _, text in sql_files("sql/staging"):
         if variant in ("stg_table", "all_fixes", "proposed"):
-            text = re.sub(r"CREATE OR REPLACE (TEMP )?VIEW stg_snapshots AS",
-                          "CREATE OR REPLACE TEMP TABLE stg_snapshots AS", text)  # fmt: skip
+            text = re.sub(
+                r"CREATE OR REPLACE (TEMP )?VIEW stg_snapshots AS",
+                "CREATE OR REPLACE TEMP TABLE stg_snapshots AS",
+                text,
+            )
         step(f"staging {text.split(' AS', 1)[0].split()[-1]}", lambda text=text: con.execute(text))
     profile_file = target.with_suffix(".json")
     for name, text in _marts(variant):
@@ -158,15 +193,20 @@ def replay(db: Path, variant: str) -> dict:
             con.execute(statement)
             seconds, cpu_s = time.perf_counter() - t, _cpu() - cpu
             head = " ".join(line for line in statement.splitlines() if not line.startswith("--"))
-            entry = {"step": f"{name} #{k + 1}: {head[:50]}", "seconds": round(seconds, 3),
-                     "cpu_s": round(cpu_s, 3)}  # fmt: skip
+            entry = {
+                "step": f"{name} #{k + 1}: {head[:50]}",
+                "seconds": round(seconds, 3),
+                "cpu_s": round(cpu_s, 3),
+            }
             # read before the next statement: each profiled statement overwrites the file
             with contextlib.suppress(OSError, ValueError):
                 entry["top_operators"] = _top_operators(json.loads(profile_file.read_text()))
             con.execute("PRAGMA disable_profiling")
             steps.append(entry)
-    step("drop landed, CHECKPOINT", lambda: (con.execute("DROP SCHEMA landed CASCADE"),
-                                             con.execute("CHECKPOINT")))  # fmt: skip
+    step(
+        "drop landed, CHECKPOINT",
+        lambda: (con.execute("DROP SCHEMA landed CASCADE"), con.execute("CHECKPOINT")),
+    )
     con.close()
     size = target.stat().st_size
     shutil.rmtree(target.parent)
@@ -200,21 +240,36 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for variant in args.variant or ["as_is"]:
         out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.profile_build", "--size", args.size, "--child", variant,
-             *(["--rev", args.rev] if args.rev else []),
-             *(["--memory", args.memory] if args.memory else [])],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.profile_build",
+                "--size",
+                args.size,
+                "--child",
+                variant,
+                *(["--rev", args.rev] if args.rev else []),
+                *(["--memory", args.memory] if args.memory else []),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         result.update(rev=args.rev or "work tree", memory_limit=args.memory)
         results.append(result)
-        print(f"{variant}: {result['seconds']:.1f} s ({result['cpu_s']:.1f} s CPU), peak {result['peak_rss_mb']} MB, "
-              f"{result['warehouse_mb']} MB file", flush=True)  # fmt: skip
+        print(
+            f"{variant}: {result['seconds']:.1f} s ({result['cpu_s']:.1f} s CPU), peak {result['peak_rss_mb']} MB, "
+            f"{result['warehouse_mb']} MB file",
+            flush=True,
+        )
         for s in result["steps"]:
             print(f"   {s['seconds']:8.2f} s {s['cpu_s']:8.2f} s CPU  {s['step']}")
             for op in s.get("top_operators", [])[:4]:
-                print(f"{'':26}{op['seconds']:7.2f} s  {op['operator']}  rows={op['rows']}  "
-                      f"{op['detail'][:110]}")  # fmt: skip
+                print(
+                    f"{'':26}{op['seconds']:7.2f} s  {op['operator']}  rows={op['rows']}  "
+                    f"{op['detail'][:110]}"
+                )
     target = args.out or Path(__file__).parent / "results" / f"profile_build_{args.size}.json"
     target.write_text(json.dumps(results, indent=2) + "\n")
     return 0

@@ -10,14 +10,17 @@ SIZES = ("S", "M", "L")
 
 
 def _load() -> dict[str, dict]:
-    return {s: json.loads((RESULTS / f"{s}.json").read_text()) for s in SIZES
-            if (RESULTS / f"{s}.json").exists()}  # fmt: skip
+    return {
+        s: json.loads((RESULTS / f"{s}.json").read_text()) for s in SIZES if (RESULTS / f"{s}.json").exists()
+    }
 
 
 def build_table(results: dict[str, dict]) -> str:
-    lines = ["| size | accounts | snapshots | posts | build median (min–max) | build CPU | "
-             "peak memory | warehouse file | load avg at start |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| size | accounts | snapshots | posts | build median (min–max) | build CPU | "
+        "peak memory | warehouse file | load avg at start |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for size, r in results.items():
         b = r.get("build")
         if not b:
@@ -35,9 +38,11 @@ def build_table(results: dict[str, dict]) -> str:
 
 
 def query_table(results: dict[str, dict]) -> str:
-    lines = ["| query | size | ours median (min) | ours + connect | floor median (min) | pandas | "
-             "ours/floor | pandas/ours | equal |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
+    lines = [
+        "| query | size | ours median (min) | ours + connect | floor median (min) | pandas | "
+        "ours/floor | pandas/ours | equal |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     names = [n for r in results.values() for n in r.get("queries", {})]
     for name in dict.fromkeys(names):
         for size, r in results.items():
@@ -55,12 +60,16 @@ def query_table(results: dict[str, dict]) -> str:
 
 
 def page_table(results: dict[str, dict]) -> str:
-    lines = ["| size | page | first visit (empty cache) | later visits (cached) | errors shown |",
-             "|---|---|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        "| size | page | first visit (empty cache) | later visits (cached) | errors shown |",
+        "|---|---|---:|---:|---:|",
+    ]
     for size, r in results.items():
         for name, p in (r.get("dashboard") or {}).get("pages", {}).items():
-            lines.append(f"| {size} | {name} | {p['first_s']:.2f} s | {p['cached_s']:.2f} s | "
-                         f"{p['exceptions_shown']} |")  # fmt: skip
+            lines.append(
+                f"| {size} | {name} | {p['first_s']:.2f} s | {p['cached_s']:.2f} s | "
+                f"{p['exceptions_shown']} |"
+            )
     return "\n".join(lines)
 
 

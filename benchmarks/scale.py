@@ -20,8 +20,7 @@ from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
 
 DATA_ROOT = Path(__file__).parent / "data"
-PLATFORMS = ("facebook", "x", "instagram", "youtube", "linkedin", "tiktok", "bluesky", "mastodon",
-             "threads")  # fmt: skip
+PLATFORMS = ("facebook", "x", "instagram", "youtube", "linkedin", "tiktok", "bluesky", "mastodon", "threads")
 # share of institutions present, audience relative to Facebook, posts a week, method
 PROFILE = {
     "facebook": (0.95, 1.0, 3.0, "api"),
@@ -35,13 +34,54 @@ PROFILE = {
     "threads": (0.3, 0.1, 2.0, "manual"),
 }
 MONTHLY_GROWTH_PCT = {"bluesky": 4.0, "x": -0.4, "tiktok": 3.0, "threads": 2.0}
-KINDS = (("bank", 0.55), ("insurer", 0.18), ("credit_union", 0.1), ("neobank", 0.08),
-         ("card_issuer", 0.04), ("investment", 0.05))  # fmt: skip
-COUNTRIES = (("US", 0.3), ("GB", 0.08), ("DE", 0.08), ("FR", 0.06), ("CA", 0.05), ("AU", 0.04),
-             ("NL", 0.04), ("ES", 0.04), ("IT", 0.04), ("IN", 0.05), ("BR", 0.04), ("JP", 0.03),
-             ("NG", 0.03), ("ZA", 0.03), ("MX", 0.03), ("SE", 0.02), ("CH", 0.02), ("PL", 0.02))  # fmt: skip
-_STEMS = ("vel", "quor", "zan", "bril", "ost", "mar", "tyr", "lun", "kes", "dra", "fen", "wyn",
-          "cal", "hol", "ester", "jun", "nor", "pell")  # fmt: skip
+KINDS = (
+    ("bank", 0.55),
+    ("insurer", 0.18),
+    ("credit_union", 0.1),
+    ("neobank", 0.08),
+    ("card_issuer", 0.04),
+    ("investment", 0.05),
+)
+COUNTRIES = (
+    ("US", 0.3),
+    ("GB", 0.08),
+    ("DE", 0.08),
+    ("FR", 0.06),
+    ("CA", 0.05),
+    ("AU", 0.04),
+    ("NL", 0.04),
+    ("ES", 0.04),
+    ("IT", 0.04),
+    ("IN", 0.05),
+    ("BR", 0.04),
+    ("JP", 0.03),
+    ("NG", 0.03),
+    ("ZA", 0.03),
+    ("MX", 0.03),
+    ("SE", 0.02),
+    ("CH", 0.02),
+    ("PL", 0.02),
+)
+_STEMS = (
+    "vel",
+    "quor",
+    "zan",
+    "bril",
+    "ost",
+    "mar",
+    "tyr",
+    "lun",
+    "kes",
+    "dra",
+    "fen",
+    "wyn",
+    "cal",
+    "hol",
+    "ester",
+    "jun",
+    "nor",
+    "pell",
+)
 _ENDS = ("dora", "mere", "vale", "holt", "wick", "stone", "fjord", "lyn", "crest", "brook")
 _WEEKDAY = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])
 END = dt.date(2026, 3, 31)
@@ -142,8 +182,14 @@ def generate(paths: DataPaths, spec: ScaleSpec, log=None) -> Generated:
     countries = _pick(rng, COUNTRIES, n_inst)
     stems = rng.integers(0, len(_STEMS), n_inst)
     ends = rng.integers(0, len(_ENDS), n_inst)
-    suffix = {"bank": "Bank", "insurer": "Assurance", "credit_union": "Credit Union",
-              "neobank": "", "card_issuer": "Card Services", "investment": "Capital"}  # fmt: skip
+    suffix = {
+        "bank": "Bank",
+        "insurer": "Assurance",
+        "credit_union": "Credit Union",
+        "neobank": "",
+        "card_issuer": "Card Services",
+        "investment": "Capital",
+    }
     inst_ids, names, shorts = [], [], []
     for i in range(n_inst):
         stem = (_STEMS[stems[i]] + _ENDS[ends[i]]).title()
@@ -171,11 +217,15 @@ def generate(paths: DataPaths, spec: ScaleSpec, log=None) -> Generated:
             groups.append("neobanks")
         institutions.append(
             Institution(
-                institution_id=inst_ids[i], name=names[i], kind=kind, country=country,
-                website=f"https://www.{inst_ids[i]}.example/", groups=tuple(groups),
+                institution_id=inst_ids[i],
+                name=names[i],
+                kind=kind,
+                country=country,
+                website=f"https://www.{inst_ids[i]}.example/",
+                groups=tuple(groups),
                 handles={p: (h,) for p, h in handles_of[i]},
             )
-        )  # fmt: skip
+        )
     save_registry(institutions, paths.registry)
 
     # per account: starting audience, trend, engagement quality, start day, posting habit
@@ -242,10 +292,20 @@ def generate(paths: DataPaths, spec: ScaleSpec, log=None) -> Generated:
     inst_col = pa.array(acc_inst.tolist(), pa.string())
     plat_col = pa.array(acc_plat.tolist(), pa.string())
     handle_col = pa.array(acc_handle, pa.string())
-    post_cols = {"post_acc": post_acc, "post_day": post_day, "interactions": interactions,
-                 "posted_s": posted_s, "no_shares": no_shares, "has_quotes": has_quotes,
-                 "has_views": has_views, "post_ids": post_ids, "inst_col": inst_col,
-                 "plat_col": plat_col, "handle_col": handle_col, "day0": day0}  # fmt: skip
+    post_cols = {
+        "post_acc": post_acc,
+        "post_day": post_day,
+        "interactions": interactions,
+        "posted_s": posted_s,
+        "no_shares": no_shares,
+        "has_quotes": has_quotes,
+        "has_views": has_views,
+        "post_ids": post_ids,
+        "inst_col": inst_col,
+        "plat_col": plat_col,
+        "handle_col": handle_col,
+        "day0": day0,
+    }
     if log:
         log(f"generated {n_acc} accounts, {int(observed.sum())} snapshots, {n_all_posts} posts")
 
@@ -265,7 +325,7 @@ def generate(paths: DataPaths, spec: ScaleSpec, log=None) -> Generated:
                 ra = np.flatnonzero(observed[:, lo - 1] & api)
                 a_idx = np.concatenate([a_idx, ra])
                 d_idx = np.concatenate([d_idx, np.full(len(ra), lo - 1)])
-                collected = np.concatenate([collected, (day0 + lo - 1) * 86400 + np.full(len(ra), 23 * 3600)])  # fmt: skip
+                collected = np.concatenate([collected, (day0 + lo - 1) * 86400 + np.full(len(ra), 23 * 3600)])
             n = len(a_idx)
             if n == 0:
                 continue
@@ -292,29 +352,31 @@ def generate(paths: DataPaths, spec: ScaleSpec, log=None) -> Generated:
                     if method == "api"
                     else pa.array(np.full(n, "scale: published figures"), pa.string()),
                 }
-            )  # fmt: skip
+            )
             kind = "collect" if method == "api" else "import"
             run = LandingRun(
-                paths.landing, kind, run_date,
+                paths.landing,
+                kind,
+                run_date,
                 run_id=f"{run_date:%Y%m%d}T230000Z-scale-{method}-{w:03d}",
                 started_at=dt.datetime.combine(run_date, dt.time(23), dt.UTC),
-            )  # fmt: skip
+            )
             run.add_table("snapshots", snaps)
             n_snaps += n
             if method == "api":
                 _add_posts(run, post_cols, lo, hi)
                 _add_errors(run, observed, alive, api, lo, hi, inst_col, plat_col, handle_col, day0)
                 if w == 0:
-                    run.add_table("accounts", _accounts(inst_col, plat_col, handle_col, names,
-                                                        inst_of, day0 + hi - 1))  # fmt: skip
+                    run.add_table(
+                        "accounts", _accounts(inst_col, plat_col, handle_col, names, inst_of, day0 + hi - 1)
+                    )
             run.count_request(method, 0)
             run.commit("complete", {"accounts_tried": int(rows_acc.sum()), "scale": True})
             n_runs += 1
         if log and (w + 1) % 6 == 0:
             log(f"landed {w + 1} of {len(windows)} months")
     size = sum(f.stat().st_size for f in paths.landing.rglob("*") if f.is_file())
-    return Generated(n_inst, n_acc, n_snaps, n_all_posts, n_runs,
-                     time.perf_counter() - started, size)  # fmt: skip
+    return Generated(n_inst, n_acc, n_snaps, n_all_posts, n_runs, time.perf_counter() - started, size)
 
 
 def _add_posts(run: LandingRun, p: dict, lo: int, hi: int) -> None:

@@ -200,9 +200,7 @@ class Collector:
         except CollectError as exc:
             return self.failed(target, exc)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return self.failed(
-                target, CollectError("parse_error", f"unexpected profile format: {exc!r}")
-            )
+            return self.failed(target, CollectError("parse_error", f"unexpected profile format: {exc!r}"))
         outcome = Outcome(target, snapshot, account)
         if account.status == "private":
             outcome.error = self.run_error(

@@ -35,9 +35,7 @@ class BlueskyCollector(Collector):
         if name in PRIVATE_ERRORS:
             return CollectError("private", f"{fetched.url}: {name}", fetched.status)
         if name in GONE_ERRORS or (fetched.status == 400 and "not found" in str(payload).lower()):
-            return CollectError(
-                "not_found", f"{fetched.url}: {name or 'not found'}", fetched.status
-            )
+            return CollectError("not_found", f"{fetched.url}: {name or 'not found'}", fetched.status)
         return super().error_for(fetched, payload)
 
     def fetch_profiles(self, handles: list[str]) -> dict[str, dict | None]:
@@ -114,17 +112,13 @@ class BlueskyCollector(Collector):
                 author = post.get("author") or {}
                 reason = item.get("reason") or {}
                 # reason.by is the account itself; a repost of someone else's post is not its own.
-                if reason.get("$type") == REPOST and (reason.get("by") or {}).get(
-                    "did"
-                ) != author.get("did"):
+                if reason.get("$type") == REPOST and (reason.get("by") or {}).get("did") != author.get("did"):
                     continue
                 uri = post["uri"]
                 if uri in posts:
                     continue  # a pinned post, or a repost of its own post, appears twice
                 record = post.get("record") or {}
-                posted_at = parse_time(
-                    record.get("createdAt") or post.get("indexedAt"), "createdAt"
-                )
+                posted_at = parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt")
                 if not self.in_window(posted_at):
                     continue
                 handle = author.get("handle") or target.handle

@@ -23,8 +23,18 @@ from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
 from warehouse.report import SOURCE_LINE, league_markdown  # noqa: F401 (SOURCE_LINE re-exported)
 
-PLATFORM_CHOICES = ("all", "bluesky", "mastodon", "youtube", "x", "facebook", "instagram",
-                    "linkedin", "tiktok", "threads")  # fmt: skip
+PLATFORM_CHOICES = (
+    "all",
+    "bluesky",
+    "mastodon",
+    "youtube",
+    "x",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "tiktok",
+    "threads",
+)
 
 err = Console(stderr=True)
 
@@ -149,12 +159,8 @@ def registry_export(ctx: click.Context, file: str) -> None:
 
 
 @cli.command()
-@click.option(
-    "--institution", "institutions", multiple=True, help="Only this institution (repeatable)."
-)
-@click.option(
-    "--allow-loopback", is_flag=True, hidden=True, help="Allow loopback addresses (tests)."
-)
+@click.option("--institution", "institutions", multiple=True, help="Only this institution (repeatable).")
+@click.option("--allow-loopback", is_flag=True, hidden=True, help="Allow loopback addresses (tests).")
 @click.pass_context
 def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: bool) -> None:
     """Find each institution's official accounts on its own website."""
@@ -162,8 +168,12 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
 
     paths = _paths(ctx)
     with _writing(paths, "discover"):
-        result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback,
-                              log=lambda m: click.echo(m, err=True))  # fmt: skip
+        result = run_discover(
+            paths,
+            list(institutions) or None,
+            allow_loopback=allow_loopback,
+            log=lambda m: click.echo(m, err=True),
+        )
         click.echo(f"discover run {result.run_id}: {len(result.found)} accounts found", err=True)
         _build(paths)
 
@@ -176,9 +186,7 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     type=click.Choice(PLATFORM_CHOICES[1:7]),
     help="Only this platform (repeatable).",
 )
-@click.option(
-    "--institution", "institutions", multiple=True, help="Only this institution (repeatable)."
-)
+@click.option("--institution", "institutions", multiple=True, help="Only this institution (repeatable).")
 @click.option(
     "--date",
     "run_date",
@@ -221,9 +229,7 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
             run = import_counts(paths, Path(file))
         except InputError as exc:
             _fail_input(exc)
-        click.echo(
-            f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}"
-        )
+        click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
         _build(paths)
 
 
@@ -280,16 +286,10 @@ def _rows(frame) -> list[dict]:
 
 
 @cli.command()
-@click.option(
-    "--platform", required=True, type=click.Choice(PLATFORM_CHOICES), help="A platform, or all."
-)
-@click.option(
-    "--metric", required=True, type=click.Choice(list(METRICS)), help="The metric to rank by."
-)
+@click.option("--platform", required=True, type=click.Choice(PLATFORM_CHOICES), help="A platform, or all.")
+@click.option("--metric", required=True, type=click.Choice(list(METRICS)), help="The metric to rank by.")
 @click.option("--country", help="ISO country code, e.g. NL.")
-@click.option(
-    "--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other."
-)
+@click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
 @click.option(
     "--as-of",
@@ -314,9 +314,15 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
     try:
         with queries.connect(paths.db) as con:
             frame = queries.league_table(
-                con, platform, metric, as_of.date() if as_of else None,
-                country.upper() if country else None, kind, group, limit,
-            )  # fmt: skip
+                con,
+                platform,
+                metric,
+                as_of.date() if as_of else None,
+                country.upper() if country else None,
+                kind,
+                group,
+                limit,
+            )
             demo = queries.is_demo(con)
             span = queries.info(con)
     except queries.NoWarehouse as exc:
@@ -345,14 +351,24 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
     else:
         title = f"{label} · {platform} · as of {day.isoformat()}"
         table = Table(title=title, caption=notice)
-        for col, justify in (("Rank", "right"), ("Move", "center"), ("Institution", "left"),
-                             ("Country", "center"), ("Kind", "left"), (label, "right")):  # fmt: skip
+        for col, justify in (
+            ("Rank", "right"),
+            ("Move", "center"),
+            ("Institution", "left"),
+            ("Country", "center"),
+            ("Kind", "left"),
+            (label, "right"),
+        ):
             table.add_column(col, justify=justify)
         for row in rows:
             table.add_row(
-                str(row["rank"]), movement(row["rank"], row["previous_rank"]), row["name"],
-                row["country"], row["kind"], format_value(metric, row["value"], bool(row["rounded"])),
-            )  # fmt: skip
+                str(row["rank"]),
+                movement(row["rank"], row["previous_rank"]),
+                row["name"],
+                row["country"],
+                row["kind"],
+                format_value(metric, row["value"], bool(row["rounded"])),
+            )
         Console(highlight=False, markup=False).print(table)
 
 
@@ -388,15 +404,27 @@ def status(ctx: click.Context, max_age: float | None) -> None:
         age = row["age_hours"]
         if max_age is not None and (age is None or age > max_age):
             stale.append(row["platform"])
-        table.add_row(row["platform"], str(row["accounts_known"]), str(row["accounts_with_data"]),
-                      str(row["last_snapshot"] or "never")[:10], "–" if age is None else f"{age:.1f}")  # fmt: skip
+        table.add_row(
+            row["platform"],
+            str(row["accounts_known"]),
+            str(row["accounts_with_data"]),
+            str(row["last_snapshot"] or "never")[:10],
+            "–" if age is None else f"{age:.1f}",
+        )
     console.print(table)
     table = Table(title="Last runs")
     for col in ("Run", "Kind", "Status", "Snapshots", "Posts", "Errors", "Requests"):
         table.add_column(col)
     for row in _rows(runs):
-        table.add_row(row["run_id"], row["kind"], row["status"], str(row["snapshots"]),
-                      str(row["posts"]), str(row["errors"]), str(row["requests"] or "–"))  # fmt: skip
+        table.add_row(
+            row["run_id"],
+            row["kind"],
+            row["status"],
+            str(row["snapshots"]),
+            str(row["posts"]),
+            str(row["errors"]),
+            str(row["requests"] or "–"),
+        )
     console.print(table)
     if not failures.empty:
         table = Table(title=f"Failures of run {failures['run_id'].iloc[0]}")
@@ -412,16 +440,23 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             table.add_column(col)
         for row in _rows(anomalies):
             pct = "" if row["change_pct"] is None else f" ({row['change_pct']:+.1f}%)"
-            table.add_row(str(row["snapshot_date"])[:10], row["account_id"],
-                          f"{row['previous_followers']:,}", f"{row['followers']:,}",
-                          f"{row['change']:+,}{pct}", row["status"])  # fmt: skip
+            table.add_row(
+                str(row["snapshot_date"])[:10],
+                row["account_id"],
+                f"{row['previous_followers']:,}",
+                f"{row['followers']:,}",
+                f"{row['change']:+,}{pct}",
+                row["status"],
+            )
         console.print(table)
     from warehouse.lock import lock_holder
 
     holder = lock_holder(paths)
     if holder is not None:
-        console.print(f"In progress: {holder.get('command', 'a command')} (pid {holder.get('pid', '?')}, "
-                      f"since {holder.get('started_at', '?')})")  # fmt: skip
+        console.print(
+            f"In progress: {holder.get('command', 'a command')} (pid {holder.get('pid', '?')}, "
+            f"since {holder.get('started_at', '?')})"
+        )
     if stale:
         err.print(f"stale: {', '.join(stale)} older than {max_age} hours", markup=False)
         sys.exit(1)
@@ -431,21 +466,28 @@ def _serve(paths: DataPaths, port: int) -> None:
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = {**os.environ, "FINSOCIAL_DB": str(paths.db)}
     click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with contextlib.suppress(KeyboardInterrupt):
         subprocess.run(cmd, env=env, check=False)
 
 
 @cli.command()
-@click.option(
-    "--no-serve", is_flag=True, help="Build the demo warehouse but do not start the dashboard."
-)
+@click.option("--no-serve", is_flag=True, help="Build the demo warehouse but do not start the dashboard.")
 @click.option("--port", default=8501, show_default=True)
 @click.option("--days", default=450, show_default=True, type=click.IntRange(60, 5000))
-@click.option(
-    "--end-date", type=click.DateTime(["%Y-%m-%d"]), help="The demo's last day (default today)."
-)
+@click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help="The demo's last day (default today).")
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, port: int, days: int, end_date) -> None:
     """Build a warehouse of fictional demo institutions (data/demo/) and open the dashboard."""
@@ -466,11 +508,17 @@ def demo(ctx: click.Context, no_serve: bool, port: int, days: int, end_date) -> 
             raise click.ClickException(str(exc)) from exc
         paths.ensure()
         click.echo(DEMO_NOTICE, err=True)
-        generate(paths, DemoSpec(days=days, end=end_date.date() if end_date else None),
-                 log=lambda m: click.echo(m, err=True))  # fmt: skip
+        generate(
+            paths,
+            DemoSpec(days=days, end=end_date.date() if end_date else None),
+            log=lambda m: click.echo(m, err=True),
+        )
         _build(paths)
-    click.echo(f"demo warehouse: {paths.db}\n  try: FINSOCIAL_DB={os.path.relpath(paths.db)} "
-               "finsocial top --platform all --metric followers", err=True)  # fmt: skip
+    click.echo(
+        f"demo warehouse: {paths.db}\n  try: FINSOCIAL_DB={os.path.relpath(paths.db)} "
+        "finsocial top --platform all --metric followers",
+        err=True,
+    )
     if not no_serve:
         _serve(paths, port)
 

@@ -81,9 +81,7 @@ class PageFetcher:
             if fetched.status in (301, 302, 303, 307, 308):
                 location = fetched.headers.get("Location")
                 if not location:
-                    raise CollectError(
-                        "http_error", f"{url}: redirect without a Location", fetched.status
-                    )
+                    raise CollectError("http_error", f"{url}: redirect without a Location", fetched.status)
                 url = urljoin(url, location)
                 continue
             if fetched.status == 404:
@@ -202,9 +200,7 @@ def discover(
     """Find each institution's official accounts on its website and land them as a discover run."""
     started = time.monotonic()
     institutions = [
-        i
-        for i in load_registry(paths.registry)
-        if not institution_ids or i.institution_id in institution_ids
+        i for i in load_registry(paths.registry) if not institution_ids or i.institution_id in institution_ids
     ]
     if not institutions:
         log("nothing to discover: no institutions in the registry match")
@@ -237,9 +233,7 @@ def discover(
             continue
         covered.append(inst.institution_id)
         for page_url, html in pages:
-            run.add_raw(
-                "website", f"{inst.institution_id}-{urlsplit(page_url).path or 'home'}", html
-            )
+            run.add_raw("website", f"{inst.institution_id}-{urlsplit(page_url).path or 'home'}", html)
         now = dt.datetime.now(dt.UTC)
         for c in chosen:
             account = Account(

@@ -57,22 +57,16 @@ class GraphCollector(Collector):
     def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
         error = graph_error(payload)
         code, subcode = error.get("code"), error.get("error_subcode")
-        message = str(
-            error.get("error_user_msg") or error.get("message") or f"HTTP {fetched.status}"
-        )
+        message = str(error.get("error_user_msg") or error.get("message") or f"HTTP {fetched.status}")
         where = f"{self.platform} ({fetched.url.split('?')[0]})"
         if code in THROTTLE_CODES:
             return CollectError("rate_limited", f"{where}: rate limited: {message}", fetched.status)
         if code in AUTH_CODES or fetched.status == 401:
-            return CollectError(
-                "auth_missing", f"{where}: token refused: {message}", fetched.status
-            )
+            return CollectError("auth_missing", f"{where}: token refused: {message}", fetched.status)
         if code in NOT_FOUND_CODES or (code == 100 and subcode == 33):
             return CollectError("not_found", f"{where}: {message}", fetched.status)
         if code in PERMISSION_CODES:
-            return CollectError(
-                "private", f"{where}: not visible to this token: {message}", fetched.status
-            )
+            return CollectError("private", f"{where}: not visible to this token: {message}", fetched.status)
         return CollectError("http_error", f"{where}: {message}", fetched.status)
 
     def next_page(self, paging: Any) -> str | None:

@@ -11,14 +11,50 @@ class HandleError(ValueError):
 
 
 _X_RESERVED = {
-    "intent", "share", "home", "i", "search", "hashtag", "explore", "settings", "login",
-    "signup", "messages", "notifications", "privacy", "tos", "compose", "account", "oauth",
-}  # fmt: skip
+    "intent",
+    "share",
+    "home",
+    "i",
+    "search",
+    "hashtag",
+    "explore",
+    "settings",
+    "login",
+    "signup",
+    "messages",
+    "notifications",
+    "privacy",
+    "tos",
+    "compose",
+    "account",
+    "oauth",
+}
 _FB_RESERVED = {
-    "sharer", "sharer.php", "share", "share.php", "dialog", "plugins", "tr", "login",
-    "login.php", "groups", "events", "watch", "photo", "photo.php", "photos", "story.php",
-    "permalink.php", "hashtag", "help", "policies", "privacy", "pages", "gaming", "marketplace",
-}  # fmt: skip
+    "sharer",
+    "sharer.php",
+    "share",
+    "share.php",
+    "dialog",
+    "plugins",
+    "tr",
+    "login",
+    "login.php",
+    "groups",
+    "events",
+    "watch",
+    "photo",
+    "photo.php",
+    "photos",
+    "story.php",
+    "permalink.php",
+    "hashtag",
+    "help",
+    "policies",
+    "privacy",
+    "pages",
+    "gaming",
+    "marketplace",
+}
 _IG_RESERVED = {"p", "reel", "reels", "explore", "stories", "accounts", "tv", "about", "legal"}
 _TT_RESERVED = {"share", "embed", "tag", "music", "discover", "video"}
 
@@ -103,10 +139,7 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
             if (
                 path[0].startswith("@")
                 and len(path) <= 2
-                and (
-                    len(path) == 1
-                    or path[1] in ("videos", "featured", "about", "shorts", "streams")
-                )
+                and (len(path) == 1 or path[1] in ("videos", "featured", "about", "shorts", "streams"))
             ):
                 return platform, normalize_handle(platform, path[0])
             if path[0] == "channel" and len(path) >= 2:
@@ -142,9 +175,7 @@ def parse_profile_url(url: str) -> tuple[str, str] | None:
             # A "follow us" button names the account itself; other intents (tweet) are shares.
             names = parse_qs(parts.query).get("screen_name")
             return (platform, normalize_handle(platform, names[0])) if names else None
-        if len(path) > 2 or (
-            len(path) == 2 and path[1] not in ("about", "featured", "") and path[0] != "_u"
-        ):
+        if len(path) > 2 or (len(path) == 2 and path[1] not in ("about", "featured", "") and path[0] != "_u"):
             return None  # a post, a status, a reel: not the account itself
         first = path[0]
         if platform == "instagram" and first == "_u" and len(path) == 2:
@@ -169,12 +200,7 @@ def normalize_handle(platform: str, value: str) -> str:
         raise HandleError("empty handle")
     if platform == "youtube" and raw.lower().startswith("user/"):
         return _normalize_plain(platform, raw)
-    if (
-        "://" in raw
-        or raw.lower().startswith(("www.", "m."))
-        or "/" in raw
-        and platform != "linkedin"
-    ):
+    if "://" in raw or raw.lower().startswith(("www.", "m.")) or "/" in raw and platform != "linkedin":
         url = raw if "://" in raw else "https://" + raw
         found = parse_profile_url(url)
         if found is None:

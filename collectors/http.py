@@ -55,9 +55,7 @@ UNLIMITED = HostLimit(per_second=0.0, burst=1, concurrency=64)
 class _Bucket:
     """A token bucket plus a semaphore: the polite pace for one host, shared by all threads."""
 
-    def __init__(
-        self, limit: HostLimit, clock: Callable[[], float], sleep: Callable[[float], None]
-    ):
+    def __init__(self, limit: HostLimit, clock: Callable[[], float], sleep: Callable[[float], None]):
         self.limit = limit
         self.tokens = float(limit.burst)
         self.stamp = clock()
@@ -163,9 +161,7 @@ def strip_params(url: str, names: Iterable[str] = SECRET_PARAMS) -> str:
     """The URL without the named query parameters (paging links that echo a token back)."""
     parts = urlsplit(url)
     drop = {n.lower() for n in names}
-    query = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in drop
-    ]
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in drop]
     return urlunsplit(parts._replace(query=urlencode(query, safe="(){},.@:")))
 
 
@@ -309,9 +305,7 @@ class HttpClient:
                     response.links,
                 )
                 shown = fetched.url
-                throttled = response.status_code == 429 or bool(
-                    is_throttled and is_throttled(fetched)
-                )
+                throttled = response.status_code == 429 or bool(is_throttled and is_throttled(fetched))
                 if not throttled and response.status_code < 500:
                     return fetched
                 wait = self._server_wait(response)
@@ -335,9 +329,7 @@ class HttpClient:
                     f"{shown}: connection failed or body cut short ({type(exc).__name__})",
                 )
             except requests.RequestException as exc:
-                raise CollectError(
-                    "http_error", self.redact(f"{shown}: {type(exc).__name__}")
-                ) from None
+                raise CollectError("http_error", self.redact(f"{shown}: {type(exc).__name__}")) from None
             finally:
                 bucket.release()
             if attempt >= self.max_retries:
@@ -373,9 +365,7 @@ class HttpClient:
         if origin not in self._robots:
             rules: Protego | None = None
             try:
-                fetched = self.get(
-                    origin + "/robots.txt", limit=limit, platform="website", max_bytes=500_000
-                )
+                fetched = self.get(origin + "/robots.txt", limit=limit, platform="website", max_bytes=500_000)
             except CollectError:
                 fetched = None
             if fetched is not None and fetched.status == 200:

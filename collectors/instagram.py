@@ -76,9 +76,7 @@ class InstagramCollector(GraphCollector):
             if not after or not paging.get("next") or self.past_window(media, "timestamp"):
                 return pages
             fields = f"media.after({after}).limit({self.page_size}){{{MEDIA_FIELDS}}}"
-            media = (
-                self._discover(target.handle, fields, f"media-{target.handle}").get("media") or {}
-            )
+            media = self._discover(target.handle, fields, f"media-{target.handle}").get("media") or {}
             pages.append(media)
 
     def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:

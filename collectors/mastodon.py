@@ -33,9 +33,7 @@ class MastodonCollector(Collector):
             return CollectError("not_found", f"{fetched.url}: account not found", fetched.status)
         if fetched.status in (401, 403):
             # Instances that close their API to anonymous readers answer 401 or 403.
-            return CollectError(
-                "private", f"{fetched.url}: the instance requires a login", fetched.status
-            )
+            return CollectError("private", f"{fetched.url}: the instance requires a login", fetched.status)
         return super().error_for(fetched, payload)
 
     def fetch_profiles(self, handles: list[str]) -> dict[str, dict | CollectError | None]:
@@ -52,9 +50,7 @@ class MastodonCollector(Collector):
                 found[handle] = exc
                 continue
             if not isinstance(payload, dict):
-                found[handle] = CollectError(
-                    "parse_error", "accounts/lookup answer is not an account"
-                )
+                found[handle] = CollectError("parse_error", "accounts/lookup answer is not an account")
             elif payload.get("suspended"):
                 found[handle] = None
             else:
@@ -94,9 +90,7 @@ class MastodonCollector(Collector):
             if not isinstance(page, list):
                 raise CollectError("parse_error", "statuses answer is not a list")
             pages.append(page)
-            older = [
-                parse_time(s.get("created_at"), "created_at") for s in page if isinstance(s, dict)
-            ]
+            older = [parse_time(s.get("created_at"), "created_at") for s in page if isinstance(s, dict)]
             if not page or min(older, default=self.now) <= self.cutoff:
                 break
             # The Link header's rel="next" carries max_id; it already holds every parameter.

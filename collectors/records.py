@@ -190,8 +190,13 @@ def to_table(kind: str, records: list) -> pa.Table:
 
 
 _INT64 = (-(2**63), 2**63 - 1)
-_PY_TYPES = {pa.types.is_string: str, pa.types.is_int64: int, pa.types.is_boolean: bool,
-             pa.types.is_date32: dt.date, pa.types.is_timestamp: dt.datetime}  # fmt: skip
+_PY_TYPES = {
+    pa.types.is_string: str,
+    pa.types.is_int64: int,
+    pa.types.is_boolean: bool,
+    pa.types.is_date32: dt.date,
+    pa.types.is_timestamp: dt.datetime,
+}
 
 
 def landing_problem(record: object) -> str | None:

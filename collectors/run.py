@@ -70,15 +70,11 @@ def collect_platform(collector: Collector, targets: list[Target]) -> list[Outcom
     return outcomes
 
 
-def _skipped(
-    collector_cls: type[Collector], targets: list[Target], missing: list[str]
-) -> list[Outcome]:
+def _skipped(collector_cls: type[Collector], targets: list[Target], missing: list[str]) -> list[Outcome]:
     now = dt.datetime.now(dt.UTC)
     message = f"{collector_cls.platform} skipped: {', '.join(missing)} not set"
     return [
-        Outcome(
-            t, error=RunError(t.institution_id, t.platform, t.handle, "auth_missing", message, now)
-        )
+        Outcome(t, error=RunError(t.institution_id, t.platform, t.handle, "auth_missing", message, now))
         for t in targets
     ]
 
@@ -86,9 +82,7 @@ def _skipped(
 def _crashed(targets: list[Target], message: str) -> list[Outcome]:
     now = dt.datetime.now(dt.UTC)
     return [
-        Outcome(
-            t, error=RunError(t.institution_id, t.platform, t.handle, "parse_error", message, now)
-        )
+        Outcome(t, error=RunError(t.institution_id, t.platform, t.handle, "parse_error", message, now))
         for t in targets
     ]
 
@@ -123,16 +117,12 @@ def collect(
     chosen = [p for p in (platforms or API_PLATFORMS) if p in API_PLATFORMS]
     for platform in platforms or []:
         if platform not in API_PLATFORMS:
-            log(
-                f"{platform}: no API collector (its counts come in through `finsocial import-counts`)"
-            )
+            log(f"{platform}: no API collector (its counts come in through `finsocial import-counts`)")
     institutions = load_registry(paths.registry)
     targets = collection_targets(
         institutions, paths.landing, set(chosen), set(institution_ids) if institution_ids else None
     )
-    by_platform: dict[str, list[Target]] = {
-        p: [t for t in targets if t.platform == p] for p in chosen
-    }
+    by_platform: dict[str, list[Target]] = {p: [t for t in targets if t.platform == p] for p in chosen}
     by_platform = {p: ts for p, ts in by_platform.items() if ts}
     if not by_platform:
         log("nothing to collect: no registry or discovered accounts on the chosen platforms")

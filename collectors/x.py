@@ -47,23 +47,17 @@ class XCollector(Collector):
         if not isinstance(payload, dict):
             raise CollectError("parse_error", "users/by answer is not an object")
         users = {
-            str(u.get("username", "")).lower(): u
-            for u in payload.get("data") or []
-            if isinstance(u, dict)
+            str(u.get("username", "")).lower(): u for u in payload.get("data") or [] if isinstance(u, dict)
         }
         found: dict[str, dict | CollectError | None] = {}
         errors = {
-            str(e.get("value", "")).lower(): e
-            for e in payload.get("errors") or []
-            if isinstance(e, dict)
+            str(e.get("value", "")).lower(): e for e in payload.get("errors") or [] if isinstance(e, dict)
         }
         for handle in handles:
             if handle in users:
                 found[handle] = users[handle]
             elif handle in errors and "suspended" in str(errors[handle].get("detail", "")).lower():
-                found[handle] = CollectError(
-                    "not_found", f"x {handle}: {errors[handle].get('detail')}"
-                )
+                found[handle] = CollectError("not_found", f"x {handle}: {errors[handle].get('detail')}")
             else:
                 found[handle] = None  # "Could not find user with usernames: [...]"
         return found
@@ -71,9 +65,7 @@ class XCollector(Collector):
     def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
         metrics = profile.get("public_metrics")
         if not isinstance(metrics, dict):
-            raise CollectError(
-                "parse_error", f"x {target.handle}: public_metrics missing from the user"
-            )
+            raise CollectError("parse_error", f"x {target.handle}: public_metrics missing from the user")
         posts_total = metrics.get("tweet_count", metrics.get("post_count"))
         # like_count is how many posts the account liked, not likes it received: not likes_total.
         snapshot = self.snapshot(

@@ -51,21 +51,13 @@ class YouTubeCollector(Collector):
         reasons = _reasons(payload)
         if reasons & QUOTA_REASONS:
             # The daily quota resets at midnight Pacific time: retrying today is pointless.
-            return CollectError(
-                "rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status
-            )
+            return CollectError("rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status)
         if reasons & THROTTLE_REASONS:
             return CollectError("rate_limited", f"{fetched.url}: rate limited", fetched.status)
-        message = (
-            str((payload.get("error") or {}).get("message", ""))
-            if isinstance(payload, dict)
-            else ""
-        )
+        message = str((payload.get("error") or {}).get("message", "")) if isinstance(payload, dict) else ""
         if reasons & KEY_REASONS or fetched.status == 401 or "api key" in message.lower():
             detail = ", ".join(sorted(r for r in reasons if r)) or f"HTTP {fetched.status}"
-            return CollectError(
-                "auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status
-            )
+            return CollectError("auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status)
         if fetched.status == 404 or "playlistNotFound" in reasons:
             return CollectError("not_found", f"{fetched.url}: not found", fetched.status)
         return super().error_for(fetched, payload)
@@ -104,9 +96,7 @@ class YouTubeCollector(Collector):
     def parse_profile(self, profile: dict, target: Target) -> tuple[Snapshot, Account]:
         statistics = profile.get("statistics")
         if not isinstance(statistics, dict):
-            raise CollectError(
-                "parse_error", f"youtube {target.handle}: statistics missing from the channel"
-            )
+            raise CollectError("parse_error", f"youtube {target.handle}: statistics missing from the channel")
         if statistics.get("hiddenSubscriberCount"):
             followers = None  # the owner hides it: NULL, never 0
         else:
@@ -127,13 +117,9 @@ class YouTubeCollector(Collector):
         return snapshot, account
 
     def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
-        uploads = ((profile.get("contentDetails") or {}).get("relatedPlaylists") or {}).get(
-            "uploads"
-        )
+        uploads = ((profile.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
         if not uploads:
-            raise CollectError(
-                "parse_error", f"youtube {target.handle}: no uploads playlist in the channel"
-            )
+            raise CollectError("parse_error", f"youtube {target.handle}: no uploads playlist in the channel")
         video_ids: list[str] = []
         token = None
         while True:

@@ -22,9 +22,7 @@ navigation = st.navigation(
                 icon=":material/scatter_plot:",
             ),
             st.Page(PAGES / "peers.py", title="Peer benchmark", icon=":material/balance:"),
-            st.Page(
-                PAGES / "profile.py", title="Institution profile", icon=":material/account_balance:"
-            ),
+            st.Page(PAGES / "profile.py", title="Institution profile", icon=":material/account_balance:"),
             st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:"),
         ],
         "About the data": [

@@ -30,8 +30,20 @@ PLATFORM_COLORS = {
     "threads": "#F29D38",
 }
 # For series that are not platforms (kinds, countries, institutions): calm, distinct, print-safe.
-SERIES_COLORS = ["#1F4E9A", "#E07B39", "#2A9D8F", "#C44E52", "#8172B3", "#937860", "#DA8BC3",
-                 "#4C9BE8", "#8C8C8C", "#CCB974", "#64B5CD", "#55A868"]  # fmt: skip
+SERIES_COLORS = [
+    "#1F4E9A",
+    "#E07B39",
+    "#2A9D8F",
+    "#C44E52",
+    "#8172B3",
+    "#937860",
+    "#DA8BC3",
+    "#4C9BE8",
+    "#8C8C8C",
+    "#CCB974",
+    "#64B5CD",
+    "#55A868",
+]
 OTHERS_COLOR = "#C9CFD8"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -70,8 +82,15 @@ def _style(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Fi
 def empty(message: str, height: int = 300) -> go.Figure:
     """A blank figure that says why it is blank."""
     fig = go.Figure()
-    fig.add_annotation(text=safe(message), showarrow=False, x=0.5, y=0.5, xref="paper",
-                       yref="paper", font={"size": 15, "color": MUTED})  # fmt: skip
+    fig.add_annotation(
+        text=safe(message),
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 15, "color": MUTED},
+    )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _style(fig, height)
@@ -83,7 +102,7 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
     if rows.empty:
         return empty("No values to chart for this selection")
     labels = [f"{r} · {safe(n)}" for r, n in zip(rows["rank"], rows["name"], strict=True)]
-    texts = [format_value(metric, v, bool(r)) for v, r in zip(rows["value"], rows["rounded"], strict=True)]  # fmt: skip
+    texts = [format_value(metric, v, bool(r)) for v, r in zip(rows["value"], rows["rounded"], strict=True)]
     color = platform_color(platform)
     fig = go.Figure(
         go.Bar(
@@ -95,9 +114,7 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
             textposition="outside",
             cliponaxis=False,
             customdata=np.array(texts, dtype=object),
-            hovertemplate="%{y}<br>"
-            + safe(METRICS[metric].label)
-            + ": %{customdata}<extra></extra>",
+            hovertemplate="%{y}<br>" + safe(METRICS[metric].label) + ": %{customdata}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
@@ -108,21 +125,26 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
 
 
 def _hover_frame(frame: pd.DataFrame) -> np.ndarray:
-    return np.stack([
-        frame["name"].map(safe),
-        frame["handle"].map(safe),
-        frame["followers"].map(human_count),
-        frame["engagement_rate"].map(lambda v: format_value("engagement_rate", v)),
-        frame["interactions_per_post"].map(lambda v: format_value("interactions_per_post", v)),
-        frame["posts_per_week"].map(lambda v: format_value("posts_per_week", v)),
-        frame["overperformance"].map(lambda v: format_value("overperformance", v)),
-    ], axis=-1)  # fmt: skip
+    return np.stack(
+        [
+            frame["name"].map(safe),
+            frame["handle"].map(safe),
+            frame["followers"].map(human_count),
+            frame["engagement_rate"].map(lambda v: format_value("engagement_rate", v)),
+            frame["interactions_per_post"].map(lambda v: format_value("interactions_per_post", v)),
+            frame["posts_per_week"].map(lambda v: format_value("posts_per_week", v)),
+            frame["overperformance"].map(lambda v: format_value("overperformance", v)),
+        ],
+        axis=-1,
+    )
 
 
-_SCATTER_HOVER = ("<b>%{customdata[0]}</b> · %{customdata[1]}<br>Followers: %{customdata[2]}"
-                  "<br>Engagement rate: %{customdata[3]}<br>Interactions per post: %{customdata[4]}"
-                  "<br>Posts per week: %{customdata[5]}<br>Against expected: %{customdata[6]}"
-                  "<extra></extra>")  # fmt: skip
+_SCATTER_HOVER = (
+    "<b>%{customdata[0]}</b> · %{customdata[1]}<br>Followers: %{customdata[2]}"
+    "<br>Engagement rate: %{customdata[3]}<br>Interactions per post: %{customdata[4]}"
+    "<br>Posts per week: %{customdata[5]}<br>Against expected: %{customdata[6]}"
+    "<extra></extra>"
+)
 
 
 def engagement_scatter(
@@ -148,39 +170,73 @@ def engagement_scatter(
     for group in groups:
         part = rows[rows[color_by] == group]
         label = str(group).replace("_", " ").capitalize() if color_by == "kind" else str(group)
-        fig.add_trace(go.Scatter(
-            x=part["followers"], y=part[y], mode="markers", name=safe(label),
-            marker={"size": part["_size"], "color": colors[group], "opacity": 0.75,
-                    "line": {"width": 0.8, "color": "white"}},
-            customdata=_hover_frame(part), hovertemplate=_SCATTER_HOVER,
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=part["followers"],
+                y=part[y],
+                mode="markers",
+                name=safe(label),
+                marker={
+                    "size": part["_size"],
+                    "color": colors[group],
+                    "opacity": 0.75,
+                    "line": {"width": 0.8, "color": "white"},
+                },
+                customdata=_hover_frame(part),
+                hovertemplate=_SCATTER_HOVER,
+            )
+        )
     fitted = rows.dropna(subset=["expected_interactions"]).sort_values("followers")
     if not fitted.empty:
         expected = fitted["expected_interactions"]
         if y == "engagement_rate":
             expected = expected * 100.0 / fitted["followers"]
-        fig.add_trace(go.Scatter(
-            x=fitted["followers"], y=expected, mode="lines", name="Expected for audience size",
-            line={"color": "#1A2433", "width": 2, "dash": "dash"}, hoverinfo="skip",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=fitted["followers"],
+                y=expected,
+                mode="lines",
+                name="Expected for audience size",
+                line={"color": "#1A2433", "width": 2, "dash": "dash"},
+                hoverinfo="skip",
+            )
+        )
     median_x, median_y = rows["followers"].median(), rows[y].median()
-    fig.add_vline(x=median_x, line={"color": MUTED, "width": 1, "dash": "dot"},
-                  annotation_text=f"median audience {human_count(median_x)}",
-                  annotation_position="top left", annotation_font_color=MUTED)  # fmt: skip
-    fig.add_hline(y=median_y, line={"color": MUTED, "width": 1, "dash": "dot"},
-                  annotation_text=f"median {format_value(y, median_y)}",
-                  annotation_position="bottom right", annotation_font_color=MUTED)  # fmt: skip
+    fig.add_vline(
+        x=median_x,
+        line={"color": MUTED, "width": 1, "dash": "dot"},
+        annotation_text=f"median audience {human_count(median_x)}",
+        annotation_position="top left",
+        annotation_font_color=MUTED,
+    )
+    fig.add_hline(
+        y=median_y,
+        line={"color": MUTED, "width": 1, "dash": "dot"},
+        annotation_text=f"median {format_value(y, median_y)}",
+        annotation_position="bottom right",
+        annotation_font_color=MUTED,
+    )
     if highlight is not None:
         mine = rows[rows["institution_id"] == highlight]
         if not mine.empty:
-            fig.add_trace(go.Scatter(
-                x=mine["followers"], y=mine[y], mode="markers+text", name=safe(mine["name"].iloc[0]),
-                text=mine["name"].map(safe), textposition="top center",
-                textfont={"size": 13, "color": "#1A2433"},
-                marker={"size": mine["_size"] + 6, "color": "rgba(0,0,0,0)",
-                        "line": {"width": 3, "color": "#D62728"}},
-                customdata=_hover_frame(mine), hovertemplate=_SCATTER_HOVER,
-            ))  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=mine["followers"],
+                    y=mine[y],
+                    mode="markers+text",
+                    name=safe(mine["name"].iloc[0]),
+                    text=mine["name"].map(safe),
+                    textposition="top center",
+                    textfont={"size": 13, "color": "#1A2433"},
+                    marker={
+                        "size": mine["_size"] + 6,
+                        "color": "rgba(0,0,0,0)",
+                        "line": {"width": 3, "color": "#D62728"},
+                    },
+                    customdata=_hover_frame(mine),
+                    hovertemplate=_SCATTER_HOVER,
+                )
+            )
     fig.update_xaxes(type="log", title="Followers (log scale)")
     fig.update_yaxes(type="log", title=METRICS[y].label + " (log scale)")
     return _style(fig, height=520)
@@ -194,21 +250,44 @@ def peer_percentiles(frame: pd.DataFrame, metric: str) -> go.Figure:
         return empty("No values for this metric among these peers")
     rows = rows.assign(_order=rows["platform"].map(lambda p: (p != "all", p))).sort_values("_order")
     labels = [PLATFORM_NAMES.get(p, p) for p in rows["platform"]]
-    texts = [f"{pct:.0f}th · {format_value(metric, v, bool(r))}" for pct, v, r in
-             zip(rows["percentile"], rows["value"], rows["rounded"], strict=True)]  # fmt: skip
-    fig = go.Figure(go.Bar(
-        x=rows["percentile"].clip(lower=1.5), y=labels, orientation="h", text=texts,
-        textposition="outside", cliponaxis=False,
-        marker={"color": [platform_color(p) for p in rows["platform"]]},
-        customdata=np.stack([rows["peer_median"].map(lambda v: format_value(metric, v)),
-                             rows["leader"].map(safe), rows["peers"]], axis=-1),
-        hovertemplate="%{y}: %{text}<br>Peer median: %{customdata[0]}<br>Leader: %{customdata[1]}"
-                      "<br>Peers with a value: %{customdata[2]}<extra></extra>",
-    ))  # fmt: skip
+    texts = [
+        f"{pct:.0f}th · {format_value(metric, v, bool(r))}"
+        for pct, v, r in zip(rows["percentile"], rows["value"], rows["rounded"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["percentile"].clip(lower=1.5),
+            y=labels,
+            orientation="h",
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            marker={"color": [platform_color(p) for p in rows["platform"]]},
+            customdata=np.stack(
+                [
+                    rows["peer_median"].map(lambda v: format_value(metric, v)),
+                    rows["leader"].map(safe),
+                    rows["peers"],
+                ],
+                axis=-1,
+            ),
+            hovertemplate="%{y}: %{text}<br>Peer median: %{customdata[0]}<br>Leader: %{customdata[1]}"
+            "<br>Peers with a value: %{customdata[2]}<extra></extra>",
+        )
+    )
     for x, label, anchor in ((50, "median", "right"), (75, "top quartile", "left")):
         fig.add_vline(x=x, line={"color": MUTED, "width": 1, "dash": "dot"})
-        fig.add_annotation(x=x, y=1, xref="x", yref="paper", yanchor="bottom", xanchor=anchor,
-                           text=label, showarrow=False, font={"color": MUTED})  # fmt: skip
+        fig.add_annotation(
+            x=x,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            xanchor=anchor,
+            text=label,
+            showarrow=False,
+            font={"color": MUTED},
+        )
     fig.update_xaxes(range=[0, 150], title="Percentile among peers", tickvals=[0, 25, 50, 75, 100])
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig = _style(fig, height=max(260, 40 * len(rows) + 90))
@@ -232,15 +311,24 @@ def history_lines(
         part = rows[rows[color] == key]
         label = PLATFORM_NAMES.get(key, key) if color == "platform" else part["name"].iloc[0]
         values = part[y].map(lambda v: format_value(y, v))
-        fig.add_trace(go.Scatter(
-            x=part["day"], y=part[y], mode="lines", name=safe(label),
-            line={"color": colors[key], "width": 3 if key == "all" else 2},
-            customdata=values, hovertemplate=safe(label) + " · %{x|%Y-%m-%d}: %{customdata}<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=part["day"],
+                y=part[y],
+                mode="lines",
+                name=safe(label),
+                line={"color": colors[key], "width": 3 if key == "all" else 2},
+                customdata=values,
+                hovertemplate=safe(label) + " · %{x|%Y-%m-%d}: %{customdata}<extra></extra>",
+            )
+        )
     # on a log axis, label the powers of ten only: plotly's minor labels crowd a short axis
-    fig.update_yaxes(type="log" if log_y else "linear", title=METRICS[y].label,
-                     dtick=1 if log_y else None,
-                     tickformat="~s" if METRICS[y].kind == "count" else None)  # fmt: skip
+    fig.update_yaxes(
+        type="log" if log_y else "linear",
+        title=METRICS[y].label,
+        dtick=1 if log_y else None,
+        tickformat="~s" if METRICS[y].kind == "count" else None,
+    )
     fig.update_xaxes(tickformat="%Y-%m-%d")
     fig.update_layout(hovermode="x unified")
     return _style(fig)
@@ -253,11 +341,15 @@ def posting_rhythm(frame: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for platform in sorted(frame["platform"].unique()):
         part = frame[frame["platform"] == platform].set_index("weekday").reindex(range(1, 8))
-        fig.add_trace(go.Bar(
-            x=WEEKDAYS, y=part["posts"].fillna(0), name=PLATFORM_NAMES.get(platform, platform),
-            marker={"color": platform_color(platform)},
-            hovertemplate="%{x}: %{y} posts<extra>" + PLATFORM_NAMES.get(platform, platform) + "</extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Bar(
+                x=WEEKDAYS,
+                y=part["posts"].fillna(0),
+                name=PLATFORM_NAMES.get(platform, platform),
+                marker={"color": platform_color(platform)},
+                hovertemplate="%{x}: %{y} posts<extra>" + PLATFORM_NAMES.get(platform, platform) + "</extra>",
+            )
+        )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Posts")
     return _style(fig, height=340)
@@ -271,22 +363,35 @@ def audience_share(frame: pd.DataFrame) -> go.Figure:
     named = frame.dropna(subset=["institution_id"])
     latest = named[named["day"] == named["day"].max()].sort_values("share", ascending=False)
     keys = latest["institution_id"].tolist() + [
-        k for k in named["institution_id"].unique() if k not in set(latest["institution_id"])]  # fmt: skip
+        k for k in named["institution_id"].unique() if k not in set(latest["institution_id"])
+    ]
     colors = series_colors(keys)
     for key in keys:
         part = named[named["institution_id"] == key].sort_values("day")
-        fig.add_trace(go.Scatter(
-            x=part["day"], y=part["share"], name=safe(part["name"].iloc[0]), stackgroup="share",
-            mode="lines", line={"width": 0.5, "color": colors[key]},
-            hovertemplate=safe(part["name"].iloc[0]) + ": %{y:.1f}%<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=part["day"],
+                y=part["share"],
+                name=safe(part["name"].iloc[0]),
+                stackgroup="share",
+                mode="lines",
+                line={"width": 0.5, "color": colors[key]},
+                hovertemplate=safe(part["name"].iloc[0]) + ": %{y:.1f}%<extra></extra>",
+            )
+        )
     others = frame[frame["institution_id"].isna()].sort_values("day")
     if not others.empty:
-        fig.add_trace(go.Scatter(
-            x=others["day"], y=others["share"], name="All others", stackgroup="share", mode="lines",
-            line={"width": 0.5, "color": OTHERS_COLOR},
-            hovertemplate="All others: %{y:.1f}%<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=others["day"],
+                y=others["share"],
+                name="All others",
+                stackgroup="share",
+                mode="lines",
+                line={"width": 0.5, "color": OTHERS_COLOR},
+                hovertemplate="All others: %{y:.1f}%<extra></extra>",
+            )
+        )
     fig.update_yaxes(title="Share of followers (%)", range=[0, 100], ticksuffix="%")
     fig.update_xaxes(tickformat="%Y-%m-%d")
     fig.update_layout(hovermode="x unified")
@@ -304,14 +409,21 @@ def rank_lines(frame: pd.DataFrame, metric: str) -> go.Figure:
     for key in keys:
         part = frame[frame["institution_id"] == key].sort_values("day")
         name = safe(part["name"].iloc[0])
-        fig.add_trace(go.Scatter(
-            x=part["day"], y=part["rank"], mode="lines", name=name, line={"color": colors[key], "width": 2, "shape": "hv"},
-            customdata=part["value"].map(lambda v: format_value(metric, v)),
-            hovertemplate=name + ": #%{y} (%{customdata})<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=part["day"],
+                y=part["rank"],
+                mode="lines",
+                name=name,
+                line={"color": colors[key], "width": 2, "shape": "hv"},
+                customdata=part["value"].map(lambda v: format_value(metric, v)),
+                hovertemplate=name + ": #%{y} (%{customdata})<extra></extra>",
+            )
+        )
     worst = int(frame["rank"].max())
-    fig.update_yaxes(range=[worst + 0.5, 0.5], title=f"Rank by {METRICS[metric].label}",
-                     dtick=1 if worst <= 15 else None)  # fmt: skip
+    fig.update_yaxes(
+        range=[worst + 0.5, 0.5], title=f"Rank by {METRICS[metric].label}", dtick=1 if worst <= 15 else None
+    )
     fig.update_xaxes(tickformat="%Y-%m-%d")
     fig.update_layout(hovermode="x unified")
     return _style(fig)
@@ -322,11 +434,17 @@ def coverage_bars(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return empty("No accounts known yet")
     labels = [PLATFORM_NAMES.get(p, p) for p in frame["platform"]]
-    fig = go.Figure([
-        go.Bar(x=labels, y=frame["accounts_known"], name="Known", marker={"color": OTHERS_COLOR}),
-        go.Bar(x=labels, y=frame["fresh_7d"], name="With a count in the last 7 days",
-               marker={"color": [platform_color(p) for p in frame["platform"]]}),
-    ])  # fmt: skip
+    fig = go.Figure(
+        [
+            go.Bar(x=labels, y=frame["accounts_known"], name="Known", marker={"color": OTHERS_COLOR}),
+            go.Bar(
+                x=labels,
+                y=frame["fresh_7d"],
+                name="With a count in the last 7 days",
+                marker={"color": [platform_color(p) for p in frame["platform"]]},
+            ),
+        ]
+    )
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(title="Accounts")
     return _style(fig, height=320)
@@ -339,11 +457,14 @@ def failures_bars(frame: pd.DataFrame) -> go.Figure:
     daily = frame.groupby(["day", "kind"], as_index=False)["failures"].sum()
     kinds = sorted(daily["kind"].unique())
     colors = series_colors(kinds)
-    fig = go.Figure([
-        go.Bar(x=part["day"], y=part["failures"], name=kind.replace("_", " "),
-               marker={"color": colors[kind]})
-        for kind, part in ((k, daily[daily["kind"] == k]) for k in kinds)
-    ])  # fmt: skip
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=part["day"], y=part["failures"], name=kind.replace("_", " "), marker={"color": colors[kind]}
+            )
+            for kind, part in ((k, daily[daily["kind"] == k]) for k in kinds)
+        ]
+    )
     fig.update_layout(barmode="stack", bargap=0.1)
     fig.update_yaxes(title="Accounts failed")
     fig.update_xaxes(tickformat="%Y-%m-%d")

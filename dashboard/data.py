@@ -88,8 +88,15 @@ def warehouse() -> Warehouse:
 
 
 # Named reads, so that pages read like prose.
-def league_table(platform: str, metric: str, as_of: dt.date | None, country: str | None,
-                 kind: str | None, group: str | None, limit: int | None) -> pd.DataFrame:  # fmt: skip
+def league_table(
+    platform: str,
+    metric: str,
+    as_of: dt.date | None,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    limit: int | None,
+) -> pd.DataFrame:
     frame = query("league_table", platform, metric, as_of, country, kind, group, limit)
     frame.attrs["as_of"] = frame.attrs.get("as_of") or as_of
     return frame
@@ -105,9 +112,7 @@ def institution_names() -> dict[str, str]:
     return dict(zip(frame["institution_id"], frame["name"], strict=True))
 
 
-def peer_ids(
-    frame: pd.DataFrame, institution_id: str, mode: str, value: object = None
-) -> list[str]:
+def peer_ids(frame: pd.DataFrame, institution_id: str, mode: str, value: object = None) -> list[str]:
     """The institution's peers in `frame` (institutions()): by 'country', 'kind', 'group' (value:
     the group's name) or 'picked' (value: a list of ids). The institution itself is left out."""
     me = frame.loc[frame["institution_id"] == institution_id]

@@ -19,9 +19,15 @@ DEMO_BANNER = (
     "**Demo data.** The institutions on these pages are fictional and their numbers are generated; "
     "they are not real figures."
 )
-KIND_LABELS = {"bank": "Bank", "credit_union": "Credit union", "insurer": "Insurer",
-               "neobank": "Neobank", "card_issuer": "Card issuer", "investment": "Investment",
-               "other": "Other"}  # fmt: skip
+KIND_LABELS = {
+    "bank": "Bank",
+    "credit_union": "Credit union",
+    "insurer": "Insurer",
+    "neobank": "Neobank",
+    "card_issuer": "Card issuer",
+    "investment": "Investment",
+    "other": "Other",
+}
 NEXT_STEPS_NO_FILE = (
     "Create one with `finsocial init`, import the institutions with "
     "`finsocial registry import registry/institutions.csv`, then run `finsocial collect`. "
@@ -122,9 +128,7 @@ def footer(wh: data.Warehouse | None) -> None:
     st.divider()
     span = f"data {iso(wh.info.get('data_from'))} to {iso(wh.info.get('data_to'))}"
     built = str(wh.info.get("built_at") or "–").replace("T", " ")
-    st.caption(
-        f"finsocial · {span} · warehouse built {built} · build {str(wh.info.get('build_id'))[:8]}"
-    )
+    st.caption(f"finsocial · {span} · warehouse built {built} · build {str(wh.info.get('build_id'))[:8]}")
 
 
 def choose(label: str, options: list, key: str, default: object = None, **kwargs) -> object:
@@ -132,8 +136,7 @@ def choose(label: str, options: list, key: str, default: object = None, **kwargs
     state of widgets a page did not draw, so the choice is also kept under `key` + '_saved')."""
     if st.session_state.get(key) not in options:
         saved = st.session_state.get(f"{key}_saved", default)
-        st.session_state[key] = saved if saved in options else (
-            default if default in options else options[0])  # fmt: skip
+        st.session_state[key] = saved if saved in options else (default if default in options else options[0])
     value = st.selectbox(label, options, key=key, **kwargs)
     st.session_state[f"{key}_saved"] = value
     return value
@@ -152,12 +155,24 @@ def institution_picker(column, names: dict[str, str], key: str, default: str | N
 
 def population_filters(columns: list, options: dict, prefix: str) -> tuple:
     """Country, kind and peer-group selectboxes in three columns; None means all."""
-    country = columns[0].selectbox("Country", [ANY, *options["countries"]], key=f"{prefix}_country",
-                                   format_func=lambda v: v or "All countries")  # fmt: skip
-    kind = columns[1].selectbox("Kind", [ANY, *options["kinds"]], key=f"{prefix}_kind",
-                                format_func=lambda v: kind_name(v) if v else "All kinds")  # fmt: skip
-    group = columns[2].selectbox("Peer group", [ANY, *options["groups"]], key=f"{prefix}_group",
-                                 format_func=lambda v: v or "All groups")  # fmt: skip
+    country = columns[0].selectbox(
+        "Country",
+        [ANY, *options["countries"]],
+        key=f"{prefix}_country",
+        format_func=lambda v: v or "All countries",
+    )
+    kind = columns[1].selectbox(
+        "Kind",
+        [ANY, *options["kinds"]],
+        key=f"{prefix}_kind",
+        format_func=lambda v: kind_name(v) if v else "All kinds",
+    )
+    group = columns[2].selectbox(
+        "Peer group",
+        [ANY, *options["groups"]],
+        key=f"{prefix}_group",
+        format_func=lambda v: v or "All groups",
+    )
     return country or None, kind or None, group or None
 
 

@@ -45,13 +45,16 @@ def db(tmp_path):
     from warehouse.paths import DataPaths
 
     paths = DataPaths(db)
-    land(paths, [
-        snap("alpha-bank", "x", "alpha", "2026-03-01", 800),
-        snap("alpha-bank", "x", "alpha", "2026-03-31", 1000),
-        snap("charlie-bank", "x", "charlie", "2026-03-31", 5000),
-        snap("echo-cu", "x", "echo", "2026-03-31", 300),
-        post("alpha-bank", "x", "alpha", "p1", "2026-03-30", likes=10),
-    ])  # fmt: skip
+    land(
+        paths,
+        [
+            snap("alpha-bank", "x", "alpha", "2026-03-01", 800),
+            snap("alpha-bank", "x", "alpha", "2026-03-31", 1000),
+            snap("charlie-bank", "x", "charlie", "2026-03-31", 5000),
+            snap("echo-cu", "x", "echo", "2026-03-31", 300),
+            post("alpha-bank", "x", "alpha", "p1", "2026-03-30", likes=10),
+        ],
+    )
     assert runner.invoke(cli, ["--db", str(db), "build"]).exit_code == 0
     return db
 
@@ -70,16 +73,15 @@ def test_top_json_is_an_array_in_rank_order(db):
     assert [r["rank"] for r in rows] == [1, 2, 3]
     for key in ("rank", "institution_id", "name", "country", "kind", "platform", "metric", "value"):
         assert key in rows[0]
-    assert (
-        rows[0] | {"as_of": "2026-03-31", "platform": "x", "metric": "followers", "value": 5000}
-        == rows[0]
-    )
+    assert rows[0] | {"as_of": "2026-03-31", "platform": "x", "metric": "followers", "value": 5000} == rows[0]
 
 
 def test_top_csv_and_filters(db):
     rows = list(csv.DictReader(io.StringIO(top(db, "--format", "csv", "--country", "nl"))))
     assert [(r["rank"], r["institution_id"], r["value"]) for r in rows] == [
-        ("1", "alpha-bank", "1000"), ("2", "echo-cu", "300")]  # fmt: skip
+        ("1", "alpha-bank", "1000"),
+        ("2", "echo-cu", "300"),
+    ]
 
 
 def test_top_markdown_is_ready_to_paste(db):

@@ -100,14 +100,9 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
     ]
     inst_table = _arrow(rows, inst_schema)  # noqa: F841 (read by DuckDB's replacement scan)
     con.execute("INSERT INTO institutions BY NAME SELECT * FROM inst_table")
-    con.execute(
-        "INSERT INTO institution_groups SELECT institution_id, unnest(groups) FROM institutions"
-    )
+    con.execute("INSERT INTO institution_groups SELECT institution_id, unnest(groups) FROM institutions")
     target_schema = pa.schema(
-        [
-            (n, pa.string())
-            for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")
-        ]
+        [(n, pa.string()) for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")]
     )
     targets = collection_targets(institutions, landing_root)
     target_table = _arrow([t.__dict__ for t in targets], target_schema)  # noqa: F841
@@ -131,8 +126,7 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
         if compacted:
             # a compacted month's file keeps each record's run_id as a column
             con.execute(
-                f"INSERT INTO landed.{kind} BY NAME "
-                f"SELECT * FROM read_parquet(?, union_by_name = true)",
+                f"INSERT INTO landed.{kind} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
                 [compacted],
             )
     run_rows = []
@@ -145,12 +139,8 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
                 "run_date": dt.date.fromisoformat(m["run_date"]),
                 "status": m.get("status", "complete"),
                 "demo": bool(m.get("demo", False)),
-                "started_at": dt.datetime.fromisoformat(m["started_at"])
-                if m.get("started_at")
-                else None,
-                "finished_at": dt.datetime.fromisoformat(m["finished_at"])
-                if m.get("finished_at")
-                else None,
+                "started_at": dt.datetime.fromisoformat(m["started_at"]) if m.get("started_at") else None,
+                "finished_at": dt.datetime.fromisoformat(m["finished_at"]) if m.get("finished_at") else None,
                 "requests": sum(requests.values()) if requests else None,
                 "stats": json.dumps({**m.get("stats", {}), "requests": requests}),
             }
@@ -174,8 +164,7 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
 
 def _load_weights(con) -> None:
     rows = [
-        {"platform": p, "measure": m, "units_per_point": float(u)}
-        for p, (m, u) in power_weights().items()
+        {"platform": p, "measure": m, "units_per_point": float(u)} for p, (m, u) in power_weights().items()
     ]
     weights = pa.Table.from_pylist(rows)  # noqa: F841
     con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
@@ -279,9 +268,7 @@ def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
             pause_at(f"build.{name.removesuffix('.sql')}")
         # the landed copies are build inputs, not part of the warehouse
         con.execute("DROP SCHEMA landed CASCADE")
-        span = con.execute(
-            "SELECT min(snapshot_date), max(snapshot_date) FROM account_snapshots"
-        ).fetchone()
+        span = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM account_snapshots").fetchone()
         demo_runs = [bool(m.get("demo")) for m in manifests]
         info = {
             "build_id": uuid.uuid4().hex,

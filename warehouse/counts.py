@@ -52,9 +52,7 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
             problem("institution_id", f"{iid!r} is not in the registry")
         platform = values.get("platform", "").lower()
         if platform not in PLATFORMS:
-            problem(
-                "platform", f"{values.get('platform', '')!r} is not one of {', '.join(PLATFORMS)}"
-            )
+            problem("platform", f"{values.get('platform', '')!r} is not one of {', '.join(PLATFORMS)}")
         day = None
         try:
             day = dt.date.fromisoformat(values.get("date", ""))
@@ -74,9 +72,7 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
             text = values.get(column, "")
             if not text:
                 if column == "followers":
-                    problem(
-                        column, "required value is empty (a count not known is left out, not 0)"
-                    )
+                    problem(column, "required value is empty (a count not known is left out, not 0)")
                 counts[column] = None
                 continue
             try:

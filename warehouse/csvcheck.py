@@ -71,9 +71,7 @@ def read_rows(
         seen.add(col)
         if col not in known:
             problems.append(
-                Problem(
-                    name, 1, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}"
-                )
+                Problem(name, 1, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}")
             )
     for col in required:
         if col not in seen:

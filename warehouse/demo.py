@@ -19,10 +19,27 @@ DEMO_DB = "data/demo/finsocial.duckdb"
 SEED = 20261122
 
 COUNTRIES = ("NL", "GB", "US", "DE", "FR", "ES", "CA", "AU", "IN", "NG")
-_FIRST = ("Vel", "Quor", "Zan", "Bril", "Ost", "Mar", "Tyr", "Lun", "Kes", "Dra", "Fen", "Wyn",
-          "Cal", "Hol", "Ester", "Jun", "Nor", "Pell")  # fmt: skip
-_SECOND = ("dora", "mere", "vale", "holt", "wick", "stone", "fjord", "lyn", "crest", "brook",
-           "moor", "haven")  # fmt: skip
+_FIRST = (
+    "Vel",
+    "Quor",
+    "Zan",
+    "Bril",
+    "Ost",
+    "Mar",
+    "Tyr",
+    "Lun",
+    "Kes",
+    "Dra",
+    "Fen",
+    "Wyn",
+    "Cal",
+    "Hol",
+    "Ester",
+    "Jun",
+    "Nor",
+    "Pell",
+)
+_SECOND = ("dora", "mere", "vale", "holt", "wick", "stone", "fjord", "lyn", "crest", "brook", "moor", "haven")
 _KINDS = (
     ("bank", 0.55, "Bank"),
     ("insurer", 0.18, "Assurance"),
@@ -44,8 +61,17 @@ PLATFORM_PROFILE = {
     "threads": (0.3, 0.1, 0.0, "manual"),
 }
 # engagement rate (%) of a typical account with 10,000 followers, per platform
-ENGAGEMENT_AT_10K = {"facebook": 0.15, "x": 0.08, "instagram": 1.0, "youtube": 0.5, "bluesky": 1.5,
-                     "mastodon": 2.0, "linkedin": 0.5, "tiktok": 2.0, "threads": 0.5}  # fmt: skip
+ENGAGEMENT_AT_10K = {
+    "facebook": 0.15,
+    "x": 0.08,
+    "instagram": 1.0,
+    "youtube": 0.5,
+    "bluesky": 1.5,
+    "mastodon": 2.0,
+    "linkedin": 0.5,
+    "tiktok": 2.0,
+    "threads": 0.5,
+}
 _WEEKDAY = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])
 
 
@@ -86,9 +112,7 @@ def demo_institutions(rng: np.random.Generator, n: int) -> list[Institution]:
         names.add(name)
         country = str(COUNTRIES[len(out) % len(COUNTRIES)])
         slug = name.lower().replace(" ", "-")
-        groups = [
-            f"{country.lower()}-{'banks' if kind in ('bank', 'neobank', 'credit_union') else kind}"
-        ]
+        groups = [f"{country.lower()}-{'banks' if kind in ('bank', 'neobank', 'credit_union') else kind}"]
         if kind == "neobank":
             groups.append("neobanks")
         out.append(
@@ -123,9 +147,7 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
             handles[platform] = (handle,)
             young = platform in ("bluesky", "threads") and rng.random() < 0.5
             start = (
-                int(rng.integers(spec.days // 8, max(spec.days // 8 + 1, spec.days - 120)))
-                if young
-                else 0
+                int(rng.integers(spec.days // 8, max(spec.days // 8 + 1, spec.days - 120))) if young else 0
             )
             followers0 = max(20.0, base * rel * rng.lognormal(0, 0.6))
             growth = rng.normal({"bluesky": 4.0, "x": -0.4, "tiktok": 3.0}.get(platform, 0.9), 1.2)
@@ -171,17 +193,17 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
         for d in np.flatnonzero(~present & (day_index >= start)):
             if method == "api" and d not in outage.get(platform, ()):
                 errors_by_day.setdefault(int(d), []).append(
-                    {"institution_id": inst.institution_id, "platform": platform, "handle": handle,
-                     "kind": str(rng.choice(["rate_limited", "timeout", "http_error"])),
-                     "message": "demo: simulated failure", "http_status": None}
-                )  # fmt: skip
+                    {
+                        "institution_id": inst.institution_id,
+                        "platform": platform,
+                        "handle": handle,
+                        "kind": str(rng.choice(["rate_limited", "timeout", "http_error"])),
+                        "message": "demo: simulated failure",
+                        "http_status": None,
+                    }
+                )
         # posting: uneven weeks, weekday rhythm, engagement falling with audience size
-        rate = (
-            posts_week
-            / 7
-            * rng.gamma(2.0, 0.5)
-            * _WEEKDAY[[(days[d].weekday()) for d in range(n_days)]]
-        )
+        rate = posts_week / 7 * rng.gamma(2.0, 0.5) * _WEEKDAY[[(days[d].weekday()) for d in range(n_days)]]
         burst = 1 + 2 * (rng.random(n_days) < 0.03)
         n_posts = rng.poisson(rate * burst) * (day_index >= start)
         posts_total = int(rng.integers(50, 3000)) + np.cumsum(n_posts)
@@ -208,13 +230,7 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
         for d in np.flatnonzero(n_posts):
             for k in range(int(n_posts[d])):
                 # interactions per post ∝ followers^0.72: engagement rate falls with audience
-                expected = (
-                    ENGAGEMENT_AT_10K[platform]
-                    * 100
-                    / 758.6
-                    * quality
-                    * max(followers[d], 1) ** 0.72
-                )
+                expected = ENGAGEMENT_AT_10K[platform] * 100 / 758.6 * quality * max(followers[d], 1) ** 0.72
                 total = expected * rng.lognormal(0, 0.8)
                 posts.append(
                     {
@@ -226,9 +242,7 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
                         "hour": int(rng.integers(7, 20)),
                         "likes": int(total * 0.75),
                         "comments": int(total * 0.1),
-                        "shares": None
-                        if platform in ("instagram", "youtube")
-                        else int(total * 0.12),
+                        "shares": None if platform in ("instagram", "youtube") else int(total * 0.12),
                         "quotes": int(total * 0.03) if platform in ("x", "bluesky") else None,
                         "views": int(total * 40) if platform in ("youtube", "x") else None,
                     }
@@ -238,15 +252,26 @@ def generate(paths: DataPaths, spec: DemoSpec = DemoSpec(), log=None) -> int:
 
 
 def _write_runs(paths, days, snapshots, posts, errors_by_day, log) -> None:
-    snap = {k: np.concatenate([np.asarray(s[k]) if not np.isscalar(s[k]) else np.full(len(s["day"]), s[k]) for s in snapshots]) for k in snapshots[0]}  # fmt: skip
+    snap = {
+        k: np.concatenate(
+            [np.asarray(s[k]) if not np.isscalar(s[k]) else np.full(len(s["day"]), s[k]) for s in snapshots]
+        )
+        for k in snapshots[0]
+    }
     post_days = np.array([p["day"] for p in posts])
     order = np.argsort(snap["day"], kind="stable")
     snap = {k: v[order] for k, v in snap.items()}
     bounds = np.searchsorted(snap["day"], np.arange(len(days) + 1))
     for i, day in enumerate(days):
         collected = dt.datetime.combine(day, dt.time(2, 15), dt.UTC)
-        run = LandingRun(paths.landing, "demo", day, demo=True,
-                         run_id=f"{day:%Y%m%d}T021500Z-demo{i:04d}", started_at=collected)  # fmt: skip
+        run = LandingRun(
+            paths.landing,
+            "demo",
+            day,
+            demo=True,
+            run_id=f"{day:%Y%m%d}T021500Z-demo{i:04d}",
+            started_at=collected,
+        )
         lo, hi = bounds[i], bounds[i + 1]
         n = hi - lo
         if n:
@@ -265,23 +290,35 @@ def _write_runs(paths, days, snapshots, posts, errors_by_day, log) -> None:
                 "precision": snap["precision"][lo:hi].tolist(),
                 "method": snap["method"][lo:hi].tolist(),
                 "posts_observed": [bool(v) for v in snap["posts_observed"][lo:hi]],
-                "source": [
-                    None if m == "api" else "demo: published figures" for m in snap["method"][lo:hi]
-                ],
+                "source": [None if m == "api" else "demo: published figures" for m in snap["method"][lo:hi]],
             }
             run.add_table("snapshots", pa.Table.from_pydict(columns, schema=SCHEMAS["snapshots"]))
         # a post is landed by the run two days after it was posted, with its counts by then
         todays = [posts[j] for j in np.flatnonzero(post_days == i - 2)] if i >= 2 else []
         if todays:
             rows = [
-                {**{k: p[k] for k in ("institution_id", "platform", "handle", "post_id", "likes",
-                                     "comments", "shares", "quotes", "views")},
-                 "posted_at": dt.datetime.combine(days[p["day"]], dt.time(p["hour"]), dt.UTC),
-                 "collected_at": collected,
-                 "url": None,
-                 "text": f"Demo post from a fictional institution ({p['platform']}, day {p['day']})."}
+                {
+                    **{
+                        k: p[k]
+                        for k in (
+                            "institution_id",
+                            "platform",
+                            "handle",
+                            "post_id",
+                            "likes",
+                            "comments",
+                            "shares",
+                            "quotes",
+                            "views",
+                        )
+                    },
+                    "posted_at": dt.datetime.combine(days[p["day"]], dt.time(p["hour"]), dt.UTC),
+                    "collected_at": collected,
+                    "url": None,
+                    "text": f"Demo post from a fictional institution ({p['platform']}, day {p['day']}).",
+                }
                 for p in todays
-            ]  # fmt: skip
+            ]
             run.add_table("posts", pa.Table.from_pylist(rows, schema=SCHEMAS["posts"]))
         errs = [{**e, "occurred_at": collected} for e in errors_by_day.get(i, [])]
         if errs:
@@ -289,9 +326,13 @@ def _write_runs(paths, days, snapshots, posts, errors_by_day, log) -> None:
         failed = len(errs)
         run.commit(
             status="partial" if failed else "complete",
-            stats={"accounts_tried": int(n) + failed, "accounts_collected": int(n),
-                   "accounts_failed": failed, "demo": DEMO_NOTICE},
-        )  # fmt: skip
+            stats={
+                "accounts_tried": int(n) + failed,
+                "accounts_collected": int(n),
+                "accounts_failed": failed,
+                "demo": DEMO_NOTICE,
+            },
+        )
         if log and (i + 1) % 100 == 0:
             log(f"landed {i + 1} of {len(days)} demo days")
 

@@ -21,32 +21,58 @@ class Metric:
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("followers", "Followers", "count",
-               "Followers in the latest snapshot on or before the day."),
-        Metric("growth_30d", "Growth, 30 days", "count",
-               "followers(t) − followers(t−30); t−30 taken as-of: the nearest earlier snapshot, "
-               "at most 7 days older. NULL without such a baseline."),
-        Metric("growth_30d_pct", "Growth, 30 days (%)", "percent",
-               "growth_30d ÷ followers(t−30) × 100."),
-        Metric("posts_per_week", "Posts per week", "rate",
-               "The account's own posts in (t−28, t] ÷ 4. NULL where posts are not collected."),
-        Metric("interactions_per_post", "Interactions per post", "rate",
-               "Mean of likes + comments + shares (+ quotes), those the platform reports, over the "
-               "posts of (t−28, t]. NULL without posts."),
-        Metric("engagement_rate", "Engagement rate (%)", "percent",
-               "interactions_per_post ÷ followers × 100: per post, by followers."),
-        Metric("overperformance", "Engagement vs audience", "ratio",
-               "interactions_per_post ÷ expected, where expected comes from a log-log fit of "
-               "interactions per post on followers across the platform's accounts that day "
-               "(at least 3 accounts with both)."),
-        Metric("presence_index", "Presence index", "score",
-               "100 × √(E × G), E and G the percentile ranks (0–1) of engagement_rate and "
-               "growth_30d_pct among the platform's accounts that day."),
-        Metric("power_score", "Power score", "score",
-               "Points per unit of audience, by platform weights (after The Financial Brand's "
-               "Power 100), summed across platforms for 'all'."),
+        Metric("followers", "Followers", "count", "Followers in the latest snapshot on or before the day."),
+        Metric(
+            "growth_30d",
+            "Growth, 30 days",
+            "count",
+            "followers(t) − followers(t−30); t−30 taken as-of: the nearest earlier snapshot, "
+            "at most 7 days older. NULL without such a baseline.",
+        ),
+        Metric("growth_30d_pct", "Growth, 30 days (%)", "percent", "growth_30d ÷ followers(t−30) × 100."),
+        Metric(
+            "posts_per_week",
+            "Posts per week",
+            "rate",
+            "The account's own posts in (t−28, t] ÷ 4. NULL where posts are not collected.",
+        ),
+        Metric(
+            "interactions_per_post",
+            "Interactions per post",
+            "rate",
+            "Mean of likes + comments + shares (+ quotes), those the platform reports, over the "
+            "posts of (t−28, t]. NULL without posts.",
+        ),
+        Metric(
+            "engagement_rate",
+            "Engagement rate (%)",
+            "percent",
+            "interactions_per_post ÷ followers × 100: per post, by followers.",
+        ),
+        Metric(
+            "overperformance",
+            "Engagement vs audience",
+            "ratio",
+            "interactions_per_post ÷ expected, where expected comes from a log-log fit of "
+            "interactions per post on followers across the platform's accounts that day "
+            "(at least 3 accounts with both).",
+        ),
+        Metric(
+            "presence_index",
+            "Presence index",
+            "score",
+            "100 × √(E × G), E and G the percentile ranks (0–1) of engagement_rate and "
+            "growth_30d_pct among the platform's accounts that day.",
+        ),
+        Metric(
+            "power_score",
+            "Power score",
+            "score",
+            "Points per unit of audience, by platform weights (after The Financial Brand's "
+            "Power 100), summed across platforms for 'all'.",
+        ),
     )
-}  # fmt: skip
+}
 
 # One point per this many units (after The Financial Brand's Power 100 weights).
 DEFAULT_POWER_WEIGHTS: dict[str, tuple[str, float]] = {

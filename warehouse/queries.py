@@ -78,8 +78,18 @@ def league_table(
     `period_days` earlier. as_of defaults to the last day with data."""
     check_metric(metric)
     as_of = as_of or latest_day(con)
-    columns = ["rank", "previous_rank", "institution_id", "name", "country", "kind", "value",
-               "followers", "rounded", "accounts"]  # fmt: skip
+    columns = [
+        "rank",
+        "previous_rank",
+        "institution_id",
+        "name",
+        "country",
+        "kind",
+        "value",
+        "followers",
+        "rounded",
+        "accounts",
+    ]
     if as_of is None:
         return pd.DataFrame(columns=columns)
     params = {
@@ -100,17 +110,29 @@ def league_table(
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """The values the filters can take: platforms with data, countries, kinds, groups, days."""
-    platforms = [r[0] for r in con.execute(
-        "SELECT DISTINCT platform FROM account_snapshots ORDER BY platform").fetchall()]  # fmt: skip
-    countries = [r[0] for r in con.execute(
-        "SELECT DISTINCT country FROM institutions ORDER BY country").fetchall()]  # fmt: skip
-    kinds = [r[0] for r in con.execute(
-        "SELECT DISTINCT kind FROM institutions ORDER BY kind").fetchall()]  # fmt: skip
-    groups = [r[0] for r in con.execute(
-        "SELECT DISTINCT group_name FROM institution_groups ORDER BY group_name").fetchall()]  # fmt: skip
+    platforms = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT platform FROM account_snapshots ORDER BY platform").fetchall()
+    ]
+    countries = [
+        r[0] for r in con.execute("SELECT DISTINCT country FROM institutions ORDER BY country").fetchall()
+    ]
+    kinds = [r[0] for r in con.execute("SELECT DISTINCT kind FROM institutions ORDER BY kind").fetchall()]
+    groups = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT group_name FROM institution_groups ORDER BY group_name"
+        ).fetchall()
+    ]
     first, last = con.execute("SELECT min(day), max(day) FROM institution_metrics").fetchone()
-    return {"platforms": platforms, "countries": countries, "kinds": kinds, "groups": groups,
-            "first_day": first, "last_day": last}  # fmt: skip
+    return {
+        "platforms": platforms,
+        "countries": countries,
+        "kinds": kinds,
+        "groups": groups,
+        "first_day": first,
+        "last_day": last,
+    }
 
 
 def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFrame:
@@ -180,8 +202,13 @@ def metric_history(
     step: int | None = None,
 ) -> pd.DataFrame:
     """Institutions' followers, growth, posting and engagement per platform and day."""
-    params = {"institutions": list(institution_ids), "platforms": list(platforms), "start": start,
-              "end": end, "step": step or history_step(start, end)}  # fmt: skip
+    params = {
+        "institutions": list(institution_ids),
+        "platforms": list(platforms),
+        "start": start,
+        "end": end,
+        "step": step or history_step(start, end),
+    }
     return con.execute(query_sql("metric_history"), params).df()
 
 
@@ -221,8 +248,16 @@ def audience_share(
 ) -> pd.DataFrame:
     """Each of the `top` largest institutions' share (%) of the population's followers per day;
     the others together in one row whose institution_id and name are empty."""
-    params = {"platform": platform, "start": start, "end": end, "country": country, "kind": kind,
-              "group": group, "top": top, "step": step or history_step(start, end)}  # fmt: skip
+    params = {
+        "platform": platform,
+        "start": start,
+        "end": end,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "top": top,
+        "step": step or history_step(start, end),
+    }
     return con.execute(query_sql("audience_share"), params).df()
 
 
@@ -240,9 +275,16 @@ def rank_history(
 ) -> pd.DataFrame:
     """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
     check_metric(metric)
-    params = {"platform": platform, "institutions": list(institution_ids), "start": start,
-              "end": end, "country": country, "kind": kind, "group": group,
-              "step": step or history_step(start, end)}  # fmt: skip
+    params = {
+        "platform": platform,
+        "institutions": list(institution_ids),
+        "start": start,
+        "end": end,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "step": step or history_step(start, end),
+    }
     return con.execute(query_sql("rank_history").format(metric=metric), params).df()
 
 

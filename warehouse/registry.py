@@ -94,9 +94,7 @@ def parse_registry(path: Path) -> list[Institution]:
         groups: list[str] = []
         for tag in filter(None, (t.strip() for t in values.get("groups", "").split(";"))):
             if not _GROUP.match(tag):
-                problem(
-                    "groups", f"{tag!r} is not a group tag (lowercase letters, digits, - and _)"
-                )
+                problem("groups", f"{tag!r} is not a group tag (lowercase letters, digits, - and _)")
             elif tag not in groups:
                 groups.append(tag)
         total_assets = None

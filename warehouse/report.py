@@ -9,13 +9,24 @@ import pandas as pd
 from warehouse.formatting import format_value, is_missing, movement
 from warehouse.metrics import METRICS
 
-SOURCE_LINE = "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
+SOURCE_LINE = (
+    "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
+)
 DEMO_LINE = "Demo data: fictional institutions with generated numbers."
 
 
-PLATFORM_NAMES = {"all": "All platforms", "bluesky": "Bluesky", "mastodon": "Mastodon",
-                  "youtube": "YouTube", "x": "X", "facebook": "Facebook", "instagram": "Instagram",
-                  "linkedin": "LinkedIn", "tiktok": "TikTok", "threads": "Threads"}  # fmt: skip
+PLATFORM_NAMES = {
+    "all": "All platforms",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "youtube": "YouTube",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+    "threads": "Threads",
+}
 
 
 def platform_label(platform: str) -> str:
@@ -46,8 +57,7 @@ def league_markdown(
     scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
     previous = (day - dt.timedelta(days=period_days)).isoformat()
     lines = [
-        f"### Top {len(frame)} by {label} on {platform_label(platform)}"
-        + (f" ({scope})" if scope else ""),
+        f"### Top {len(frame)} by {label} on {platform_label(platform)}" + (f" ({scope})" if scope else ""),
         "",
         f"As of {day.isoformat()}; movement against {previous}.",
         "",

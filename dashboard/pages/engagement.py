@@ -12,24 +12,37 @@ wh = ui.page(
     "account; the dashed curve is what an account of that size typically earns on the platform "
     "that day, so accounts above it engage better than their audience predicts.",
 )
-PREFERRED = ["facebook", "instagram", "x", "youtube", "bluesky", "mastodon", "linkedin", "tiktok",
-             "threads"]  # fmt: skip
+PREFERRED = ["facebook", "instagram", "x", "youtube", "bluesky", "mastodon", "linkedin", "tiktok", "threads"]
 platforms = sorted(wh.options["platforms"], key=lambda p: (PREFERRED + [p]).index(p))
 names = data.institution_names()
 
 with st.container(border=True):
     c = st.columns([1, 1.3, 1, 1.6, 1])
-    platform = c[0].selectbox(
-        "Platform", platforms, key="ea_platform", format_func=ui.platform_name
+    platform = c[0].selectbox("Platform", platforms, key="ea_platform", format_func=ui.platform_name)
+    y = c[1].radio(
+        "Vertical axis",
+        ["engagement_rate", "interactions_per_post"],
+        key="ea_y",
+        format_func=ui.metric_name,
+        horizontal=True,
     )
-    y = c[1].radio("Vertical axis", ["engagement_rate", "interactions_per_post"], key="ea_y",
-                   format_func=ui.metric_name, horizontal=True)  # fmt: skip
-    color_by = c[2].radio("Colour by", ["kind", "country"], key="ea_color", horizontal=True,
-                          format_func=str.capitalize)  # fmt: skip
-    highlight = c[3].selectbox("Highlight", [ui.ANY, *names], key="ea_highlight",
-                               format_func=lambda v: names[v] if v else "No institution")  # fmt: skip
-    as_of = c[4].date_input("As of", value=wh.last_day, min_value=wh.first_day,
-                            max_value=wh.last_day, key="ea_as_of", format="YYYY-MM-DD")  # fmt: skip
+    color_by = c[2].radio(
+        "Colour by", ["kind", "country"], key="ea_color", horizontal=True, format_func=str.capitalize
+    )
+    highlight = c[3].selectbox(
+        "Highlight",
+        [ui.ANY, *names],
+        key="ea_highlight",
+        format_func=lambda v: names[v] if v else "No institution",
+    )
+    as_of = c[4].date_input(
+        "As of",
+        value=wh.last_day,
+        min_value=wh.first_day,
+        max_value=wh.last_day,
+        key="ea_as_of",
+        format="YYYY-MM-DD",
+    )
 
 frame = data.query("account_day", platform, as_of)
 usable = frame[(frame["followers"] > 0) & (frame[y] > 0)]
@@ -46,19 +59,26 @@ if len(usable) < 3:
 
 left, right = st.columns([2.3, 1])
 with left:
-    st.plotly_chart(charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
-                    width="stretch", key="ea_chart")  # fmt: skip
-    st.caption(f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}. "
-               "Bubble size: posts per week. Dotted lines: the medians. Both axes are logarithmic.")  # fmt: skip
+    st.plotly_chart(
+        charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
+        width="stretch",
+        key="ea_chart",
+    )
+    st.caption(
+        f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}. "
+        "Bubble size: posts per week. Dotted lines: the medians. Both axes are logarithmic."
+    )
 
 
 def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Institution": rows["name"],
-        "Followers": rows["followers"].map(human_count),
-        "Against expected": rows["overperformance"].map(lambda v: ui.value_text("overperformance", v)),
-        "Engagement": rows["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "Institution": rows["name"],
+            "Followers": rows["followers"].map(human_count),
+            "Against expected": rows["overperformance"].map(lambda v: ui.value_text("overperformance", v)),
+            "Engagement": rows["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
+        }
+    )
 
 
 scored = usable.dropna(subset=["overperformance"]).sort_values("overperformance", ascending=False)
@@ -67,11 +87,15 @@ with right:
     st.dataframe(ranked_table(scored.head(5)), hide_index=True, width="stretch")
     st.markdown("**Most below what their audience predicts**")
     st.dataframe(ranked_table(scored.tail(5).iloc[::-1]), hide_index=True, width="stretch")
-    st.caption("Against expected: interactions per post ÷ what the platform's log-log fit expects "
-               "for the account's followers; 2.00× is twice the typical engagement.")  # fmt: skip
+    st.caption(
+        "Against expected: interactions per post ÷ what the platform's log-log fit expects "
+        "for the account's followers; 2.00× is twice the typical engagement."
+    )
     if highlight:
         mine = usable[usable["institution_id"] == highlight]
         if mine.empty:
-            st.caption(f"{ui.plain(names[highlight])} has no account with engagement on "
-                       f"{ui.platform_name(platform)} that day.")  # fmt: skip
+            st.caption(
+                f"{ui.plain(names[highlight])} has no account with engagement on "
+                f"{ui.platform_name(platform)} that day."
+            )
 ui.footer(wh)

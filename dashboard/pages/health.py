@@ -21,74 +21,112 @@ fresh = data.query("freshness")
 runs = data.query("last_runs", 20)
 coverage = data.query("coverage")
 if fresh.empty and runs.empty:
-    ui.explain(ui.NEXT_STEPS_NO_INSTITUTIONS if not wh.has_institutions else
-               "No accounts and no runs yet. Run `finsocial discover` to find the institutions' "
-               "accounts, then `finsocial collect`.")  # fmt: skip
+    ui.explain(
+        ui.NEXT_STEPS_NO_INSTITUTIONS
+        if not wh.has_institutions
+        else "No accounts and no runs yet. Run `finsocial discover` to find the institutions' "
+        "accounts, then `finsocial collect`."
+    )
     ui.footer(wh)
     st.stop()
 
 k = st.columns(4)
 if not runs.empty:
     last = runs.iloc[0]
-    k[0].metric("Last run", ui.iso(last["run_date"]), f"{last['status']} · {last['kind']}",
-                delta_color="off", delta_arrow="off", border=True)  # fmt: skip
-    k[1].metric("Accounts failed in the last run", int(last["errors"]),
-                f"of {int(last['snapshots']) + int(last['errors'])} tried", delta_color="off",
-                delta_arrow="off", border=True)  # fmt: skip
+    k[0].metric(
+        "Last run",
+        ui.iso(last["run_date"]),
+        f"{last['status']} · {last['kind']}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
+    k[1].metric(
+        "Accounts failed in the last run",
+        int(last["errors"]),
+        f"of {int(last['snapshots']) + int(last['errors'])} tried",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
 else:
     k[0].metric("Last run", "none yet", border=True)
     k[1].metric("Accounts failed in the last run", "–", border=True)
 known, with_data = int(fresh["accounts_known"].sum()), int(fresh["accounts_with_data"].sum())
-k[2].metric("Accounts with data", f"{with_data} of {known}",
-            f"{with_data / known:.0%} coverage" if known else None, delta_color="off",
-            delta_arrow="off", border=True)  # fmt: skip
+k[2].metric(
+    "Accounts with data",
+    f"{with_data} of {known}",
+    f"{with_data / known:.0%} coverage" if known else None,
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 # Manual counts (LinkedIn, TikTok, Threads) are published figures typed in weekly.
 manual_only = set(coverage.loc[coverage["manual"] == coverage["accounts_known"], "platform"])
-fresh["limit_hours"] = [
-    MANUAL_STALE_HOURS if p in manual_only else STALE_HOURS for p in fresh["platform"]
+fresh["limit_hours"] = [MANUAL_STALE_HOURS if p in manual_only else STALE_HOURS for p in fresh["platform"]]
+fresh["state"] = [
+    "no data" if pd.isna(a) else "stale" if a > lim else "fresh"
+    for a, lim in zip(fresh["age_hours"], fresh["limit_hours"], strict=True)
 ]
-fresh["state"] = ["no data" if pd.isna(a) else "stale" if a > lim else "fresh"
-                  for a, lim in zip(fresh["age_hours"], fresh["limit_hours"], strict=True)]  # fmt: skip
 stale = fresh[fresh["state"] != "fresh"]
-k[3].metric("Platforms not fresh", f"{len(stale)} of {len(fresh)}",
-            ", ".join(stale["platform"].map(ui.platform_name)) or "all fresh", delta_color="off",
-            delta_arrow="off", border=True)  # fmt: skip
+k[3].metric(
+    "Platforms not fresh",
+    f"{len(stale)} of {len(fresh)}",
+    ", ".join(stale["platform"].map(ui.platform_name)) or "all fresh",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 left, right = st.columns([1.2, 1])
 with left:
     st.subheader("Freshness per platform")
     table = fresh.merge(coverage, on=["platform", "accounts_known"], how="left")
     st.dataframe(
-        pd.DataFrame({
-            "Platform": table["platform"].map(ui.platform_name),
-            "Accounts": table["accounts_known"],
-            "With data": table["accounts_with_data"],
-            "Fresh (7 days)": table["fresh_7d"],
-            "Last count": table["last_snapshot"].map(ui.iso),
-            "Age (hours)": table["age_hours"],
-            "Rounded ≈": table["rounded"],
-            "Manual": table["manual"],
-            "State": table["state"],
-        }),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            {
+                "Platform": table["platform"].map(ui.platform_name),
+                "Accounts": table["accounts_known"],
+                "With data": table["accounts_with_data"],
+                "Fresh (7 days)": table["fresh_7d"],
+                "Last count": table["last_snapshot"].map(ui.iso),
+                "Age (hours)": table["age_hours"],
+                "Rounded ≈": table["rounded"],
+                "Manual": table["manual"],
+                "State": table["state"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
         column_config={"Age (hours)": st.column_config.NumberColumn(format="%.1f")},
-    )  # fmt: skip
+    )
     rounded = table[table["rounded"] > 0]
     if not rounded.empty:
-        st.caption("≈ Rounded: " + "; ".join(
-            f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts (YouTube gives subscribers to "
-            "3 significant figures)" if p == "youtube" else f"{ui.platform_name(p)}: {int(n)}"
-            for p, n in zip(rounded["platform"], rounded["rounded"], strict=True)) + ".")  # fmt: skip
+        st.caption(
+            "≈ Rounded: "
+            + "; ".join(
+                f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts (YouTube gives subscribers to "
+                "3 significant figures)"
+                if p == "youtube"
+                else f"{ui.platform_name(p)}: {int(n)}"
+                for p, n in zip(rounded["platform"], rounded["rounded"], strict=True)
+            )
+            + "."
+        )
 with right:
     st.subheader("Coverage")
-    st.plotly_chart(charts.coverage_bars(coverage), width="stretch", key="dh_coverage",
-                    config={"displayModeBar": False})  # fmt: skip
+    st.plotly_chart(
+        charts.coverage_bars(coverage), width="stretch", key="dh_coverage", config={"displayModeBar": False}
+    )
 
 st.subheader("Failures per day")
-days = st.segmented_control("Period", [30, 90, 365], default=90, key="dh_days",
-                            format_func=lambda d: f"{d} days") or 90  # fmt: skip
-st.plotly_chart(charts.failures_bars(data.query("failures_by_day", days)), width="stretch",
-                key="dh_failures")  # fmt: skip
+days = (
+    st.segmented_control(
+        "Period", [30, 90, 365], default=90, key="dh_days", format_func=lambda d: f"{d} days"
+    )
+    or 90
+)
+st.plotly_chart(charts.failures_bars(data.query("failures_by_day", days)), width="stretch", key="dh_failures")
 
 left, right = st.columns(2)
 with left:
@@ -99,44 +137,67 @@ with left:
     else:
         st.caption(f"Run {failures['run_id'].iloc[0]}")
         st.dataframe(
-            pd.DataFrame({"Platform": failures["platform"].map(ui.platform_name),
-                          "Kind": failures["kind"].str.replace("_", " "),
-                          "Accounts": failures["accounts"], "Example": failures["example"]}),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            pd.DataFrame(
+                {
+                    "Platform": failures["platform"].map(ui.platform_name),
+                    "Kind": failures["kind"].str.replace("_", " "),
+                    "Accounts": failures["accounts"],
+                    "Example": failures["example"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 with right:
     st.subheader("Last runs")
     st.dataframe(
-        pd.DataFrame({
-            "Run": runs["run_id"], "Kind": runs["kind"], "Day": runs["run_date"].map(ui.iso),
-            "Status": runs["status"], "Counts": runs["snapshots"], "Posts": runs["posts"],
-            "Failed": runs["errors"],
-        }),
-        hide_index=True, width="stretch", height=300,
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                "Run": runs["run_id"],
+                "Kind": runs["kind"],
+                "Day": runs["run_date"].map(ui.iso),
+                "Status": runs["status"],
+                "Counts": runs["snapshots"],
+                "Posts": runs["posts"],
+                "Failed": runs["errors"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        height=300,
+    )
 
 st.subheader("Anomalies")
-st.caption("Overnight jumps and drops beyond the plausible bound for the platform. A flagged count "
-           "stays out of growth until the next count confirms it; a confirmed one is the account's "
-           "new level (a platform removing fake followers, say).")  # fmt: skip
-since_days = st.segmented_control("Since", [30, 90, 365], default=365, key="dh_since",
-                                  format_func=lambda d: f"{d} days") or 365  # fmt: skip
+st.caption(
+    "Overnight jumps and drops beyond the plausible bound for the platform. A flagged count "
+    "stays out of growth until the next count confirms it; a confirmed one is the account's "
+    "new level (a platform removing fake followers, say)."
+)
+since_days = (
+    st.segmented_control(
+        "Since", [30, 90, 365], default=365, key="dh_since", format_func=lambda d: f"{d} days"
+    )
+    or 365
+)
 since = wh.last_day - dt.timedelta(days=since_days) if wh.last_day else None
 anomalies = data.query("snapshot_anomalies", since, 50)
 if anomalies.empty:
     st.caption("No follower count moved beyond the bound in this period.")
 else:
     st.dataframe(
-        pd.DataFrame({
-            "Day": anomalies["snapshot_date"].map(ui.iso),
-            "Institution": anomalies["name"],
-            "Platform": anomalies["platform"].map(ui.platform_name),
-            "Before": anomalies["previous_followers"].map(human_count),
-            "After": anomalies["followers"].map(human_count),
-            "Change": anomalies["change_pct"].map(lambda v: "–" if pd.isna(v) else f"{v:+.1f}%"),
-            "Status": anomalies["status"],
-            "Compared with": anomalies["previous_date"].map(ui.iso),
-        }),
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                "Day": anomalies["snapshot_date"].map(ui.iso),
+                "Institution": anomalies["name"],
+                "Platform": anomalies["platform"].map(ui.platform_name),
+                "Before": anomalies["previous_followers"].map(human_count),
+                "After": anomalies["followers"].map(human_count),
+                "Change": anomalies["change_pct"].map(lambda v: "–" if pd.isna(v) else f"{v:+.1f}%"),
+                "Status": anomalies["status"],
+                "Compared with": anomalies["previous_date"].map(ui.iso),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 ui.footer(wh)

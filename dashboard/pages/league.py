@@ -58,17 +58,23 @@ ui.seed("lt_as_of", start_day())
 
 with st.container(border=True):
     c = st.columns([1.1, 1.5, 1, 1, 1.1, 1.25, 0.7])
-    platform = c[0].selectbox(
-        "Platform", PLATFORMS, key="lt_platform", format_func=ui.platform_name
-    )
+    platform = c[0].selectbox("Platform", PLATFORMS, key="lt_platform", format_func=ui.platform_name)
     metric = c[1].selectbox("Metric", list(METRICS), key="lt_metric", format_func=ui.metric_name)
     country, kind, group = ui.population_filters(c[2:5], options, "lt")
-    as_of = c[5].date_input("As of", key="lt_as_of", min_value=wh.first_day,
-                            max_value=wh.last_day, format="YYYY-MM-DD")  # fmt: skip
+    as_of = c[5].date_input(
+        "As of", key="lt_as_of", min_value=wh.first_day, max_value=wh.last_day, format="YYYY-MM-DD"
+    )
     limit = c[6].selectbox("Top", LIMITS, key="lt_n")
 
-state = {"platform": platform, "metric": metric, "country": country, "kind": kind, "group": group,
-         "n": limit, "as_of": as_of if as_of != wh.last_day else None}  # fmt: skip
+state = {
+    "platform": platform,
+    "metric": metric,
+    "country": country,
+    "kind": kind,
+    "group": group,
+    "n": limit,
+    "as_of": as_of if as_of != wh.last_day else None,
+}
 saved.update(state)
 st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
 
@@ -90,19 +96,42 @@ ranked = frame[frame["value"].notna()]
 leader = ranked.iloc[0]
 moves = ranked.assign(change=ranked["previous_rank"] - ranked["rank"]).dropna(subset=["change"])
 k = st.columns(4)
-k[0].metric("Leader", ui.value_text(metric, leader["value"], leader["rounded"]), str(leader["name"]),
-            delta_color="off", delta_arrow="off", border=True)  # fmt: skip
-k[1].metric("Median", ui.value_text(metric, ranked["value"].median()),
-            f"of the top {len(ranked)}", delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+k[0].metric(
+    "Leader",
+    ui.value_text(metric, leader["value"], leader["rounded"]),
+    str(leader["name"]),
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
+k[1].metric(
+    "Median",
+    ui.value_text(metric, ranked["value"].median()),
+    f"of the top {len(ranked)}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 if not moves.empty and moves["change"].max() > 0:
     climber = moves.loc[moves["change"].idxmax()]
-    k[2].metric("Biggest climber", f"▲{int(climber['change'])}", str(climber["name"]),
-                delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+    k[2].metric(
+        "Biggest climber",
+        f"▲{int(climber['change'])}",
+        str(climber["name"]),
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
 else:
-    k[2].metric("Biggest climber", "=", "no rank changed", delta_color="off", delta_arrow="off",
-                border=True)  # fmt: skip
-k[3].metric("As of", as_of.isoformat(), f"against {(as_of - dt.timedelta(days=30)).isoformat()}",
-            delta_color="off", delta_arrow="off", border=True)  # fmt: skip
+    k[2].metric("Biggest climber", "=", "no rank changed", delta_color="off", delta_arrow="off", border=True)
+k[3].metric(
+    "As of",
+    as_of.isoformat(),
+    f"against {(as_of - dt.timedelta(days=30)).isoformat()}",
+    delta_color="off",
+    delta_arrow="off",
+    border=True,
+)
 
 st.subheader(f"Top {len(frame)} by {label} · {where}")
 left, right = st.columns([1.15, 1])
@@ -115,32 +144,60 @@ table = pd.DataFrame(
         "Kind": frame["kind"].map(ui.kind_name),
         label: [ui.value_text(metric, v, r) for v, r in zip(frame["value"], frame["rounded"], strict=True)],
     }
-)  # fmt: skip
+)
 with left:
-    picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="lt_table",
-                          height=min(38 + 35 * len(table), 740))  # fmt: skip
+    picked = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="lt_table",
+        height=min(38 + 35 * len(table), 740),
+    )
     rows = picked.selection.rows if picked is not None else []
     if rows:
         chosen = frame.iloc[rows[0]]
-        st.page_link("pages/profile.py", label=f"Open the profile of {ui.plain(chosen['name'])}", icon=":material/account_balance:",
-                     query_params={"institution": chosen["institution_id"]})  # fmt: skip
+        st.page_link(
+            "pages/profile.py",
+            label=f"Open the profile of {ui.plain(chosen['name'])}",
+            icon=":material/account_balance:",
+            query_params={"institution": chosen["institution_id"]},
+        )
     else:
-        st.caption("Select a row to open the institution's profile. "
-                   + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
-                   + METRICS[metric].definition)  # fmt: skip
+        st.caption(
+            "Select a row to open the institution's profile. "
+            + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
+            + METRICS[metric].definition
+        )
 with right:
-    st.plotly_chart(charts.league_bar(frame, metric, platform), width="stretch",
-                    config={"displayModeBar": False}, key="lt_chart")  # fmt: skip
+    st.plotly_chart(
+        charts.league_bar(frame, metric, platform),
+        width="stretch",
+        config={"displayModeBar": False},
+        key="lt_chart",
+    )
 
 download = frame.assign(as_of=as_of.isoformat())
 slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 d = st.columns([1.1, 1.4, 4])
-d[0].download_button("Download CSV", download.to_csv(index=False), f"{slug}.csv", "text/csv",
-                     icon=":material/download:", width="stretch")  # fmt: skip
+d[0].download_button(
+    "Download CSV",
+    download.to_csv(index=False),
+    f"{slug}.csv",
+    "text/csv",
+    icon=":material/download:",
+    width="stretch",
+)
 markdown = league_markdown(frame, metric, platform, country, kind, group, wh.demo)
-d[1].download_button("Download Markdown", markdown, f"{slug}.md", "text/markdown", icon=":material/description:",
-                     width="stretch")  # fmt: skip
+d[1].download_button(
+    "Download Markdown",
+    markdown,
+    f"{slug}.md",
+    "text/markdown",
+    icon=":material/description:",
+    width="stretch",
+)
 with d[2].expander("Markdown for a blog post"):
     st.code(markdown, language="markdown")
 ui.footer(wh)

@@ -20,8 +20,10 @@ st.markdown(
     "(followers, growth, posts) or weights their rates by each account's audience."
 )
 st.markdown("\n".join(f"- **{m.label}** (`{m.name}`): {m.definition}" for m in METRICS.values()))
-st.caption("The definitions are computed in one place, warehouse/sql/marts/10_account_metrics.sql "
-           "and 20_institution_metrics.sql, and used alike by the dashboard and `finsocial top`.")  # fmt: skip
+st.caption(
+    "The definitions are computed in one place, warehouse/sql/marts/10_account_metrics.sql "
+    "and 20_institution_metrics.sql, and used alike by the dashboard and `finsocial top`."
+)
 
 st.subheader("League tables")
 st.markdown(
@@ -35,15 +37,26 @@ st.subheader("Where the numbers come from")
 SOURCES = [
     ("Bluesky", "Public AppView API: app.bsky.actor.getProfiles, getAuthorFeed", "nothing"),
     ("Mastodon", "The account's home instance: accounts/lookup, accounts/:id/statuses", "nothing"),
-    ("YouTube", "Data API v3: channels.list, uploads playlist, videos.list; subscribers are "
-                "rounded to 3 significant figures by YouTube", "API key"),
+    (
+        "YouTube",
+        "Data API v3: channels.list, uploads playlist, videos.list; subscribers are "
+        "rounded to 3 significant figures by YouTube",
+        "API key",
+    ),
     ("X", "API v2: users/by, users/:id/tweets public_metrics", "bearer token"),
     ("Facebook", "Graph API: page fan_count, followers_count, posts", "page or system-user token"),
-    ("Instagram", "Graph API business_discovery: followers_count, media_count, media",
-     "token of a linked professional account"),
-    ("LinkedIn, TikTok, Threads", "Manual counts import (CSV) of published figures; no scraping, "
-                                  "their terms forbid it; no posts, so no engagement", "nothing"),
-]  # fmt: skip
+    (
+        "Instagram",
+        "Graph API business_discovery: followers_count, media_count, media",
+        "token of a linked professional account",
+    ),
+    (
+        "LinkedIn, TikTok, Threads",
+        "Manual counts import (CSV) of published figures; no scraping, "
+        "their terms forbid it; no posts, so no engagement",
+        "nothing",
+    ),
+]
 st.table(pd.DataFrame(SOURCES, columns=["Platform", "How", "Needs"]).set_index("Platform"))
 st.markdown(
     "Collectors run every night and land each run's raw payloads and normalized records before the "
@@ -56,16 +69,25 @@ weights = None
 if wh is not None:
     weights = data.query("power_weights")
 if weights is None or weights.empty:
-    weights = pd.DataFrame([(p, m, u) for p, (m, u) in DEFAULT_POWER_WEIGHTS.items()],
-                           columns=["platform", "measure", "units_per_point"])  # fmt: skip
+    weights = pd.DataFrame(
+        [(p, m, u) for p, (m, u) in DEFAULT_POWER_WEIGHTS.items()],
+        columns=["platform", "measure", "units_per_point"],
+    )
 st.dataframe(
-    pd.DataFrame({
-        "Platform": weights["platform"].map(ui.platform_name),
-        "One point per": [f"{u:,.0f} {m.replace('_total', '').replace('_', ' ')}"
-                          for m, u in zip(weights["measure"], weights["units_per_point"], strict=True)],
-    }),
-    hide_index=True, width="content",
-)  # fmt: skip
-st.caption("After The Financial Brand's Power 100. Set FINSOCIAL_POWER_WEIGHTS to a JSON file to "
-           "change them, then run `finsocial build`.")  # fmt: skip
+    pd.DataFrame(
+        {
+            "Platform": weights["platform"].map(ui.platform_name),
+            "One point per": [
+                f"{u:,.0f} {m.replace('_total', '').replace('_', ' ')}"
+                for m, u in zip(weights["measure"], weights["units_per_point"], strict=True)
+            ],
+        }
+    ),
+    hide_index=True,
+    width="content",
+)
+st.caption(
+    "After The Financial Brand's Power 100. Set FINSOCIAL_POWER_WEIGHTS to a JSON file to "
+    "change them, then run `finsocial build`."
+)
 ui.footer(wh)

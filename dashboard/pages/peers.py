@@ -13,8 +13,7 @@ wh = ui.page(
 )
 institutions = data.institutions()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
-MODES = {"country": "Same country", "kind": "Same kind", "group": "Same peer group",
-         "picked": "Hand-picked"}  # fmt: skip
+MODES = {"country": "Same country", "kind": "Same kind", "group": "Same peer group", "picked": "Hand-picked"}
 
 with st.container(border=True):
     c = st.columns([1.5, 1.6, 1.6, 1])
@@ -32,59 +31,96 @@ with st.container(border=True):
         else:
             value = c[2].selectbox("Peer group", groups, key="pb_group")
     elif mode == "picked":
-        value = c[2].multiselect("Peers", [i for i in names if i != me], key="pb_picked",
-                                 format_func=names.get, placeholder="Choose institutions")  # fmt: skip
+        value = c[2].multiselect(
+            "Peers",
+            [i for i in names if i != me],
+            key="pb_picked",
+            format_func=names.get,
+            placeholder="Choose institutions",
+        )
     else:
-        c[2].text_input("Shared with peers", ui.kind_name(row["kind"]) if mode == "kind" else row["country"],
-                        disabled=True, key=f"pb_shared_{mode}")  # fmt: skip
-    as_of = c[3].date_input("As of", value=wh.last_day, min_value=wh.first_day,
-                            max_value=wh.last_day, key="pb_as_of", format="YYYY-MM-DD")  # fmt: skip
+        c[2].text_input(
+            "Shared with peers",
+            ui.kind_name(row["kind"]) if mode == "kind" else row["country"],
+            disabled=True,
+            key=f"pb_shared_{mode}",
+        )
+    as_of = c[3].date_input(
+        "As of",
+        value=wh.last_day,
+        min_value=wh.first_day,
+        max_value=wh.last_day,
+        key="pb_as_of",
+        format="YYYY-MM-DD",
+    )
 
 peers = data.peer_ids(institutions, me, mode, value)
 if not peers:
-    ui.explain("No peers in this selection. Choose another way of picking peers, or pick "
-               "institutions by hand.")  # fmt: skip
+    ui.explain(
+        "No peers in this selection. Choose another way of picking peers, or pick institutions by hand."
+    )
     ui.footer(wh)
     st.stop()
 frame = data.query("peer_benchmark", me, peers, as_of)
 if frame.empty or frame["value"].notna().sum() == 0:
-    ui.explain(f"{ui.plain(names[me])} has no values on {as_of.isoformat()}. Pick a later day, or "
-               "check its accounts on the Data health page.")  # fmt: skip
+    ui.explain(
+        f"{ui.plain(names[me])} has no values on {as_of.isoformat()}. Pick a later day, or "
+        "check its accounts on the Data health page."
+    )
     ui.footer(wh)
     st.stop()
 
 st.subheader(f"{ui.plain(names[me])} against {len(peers)} peers")
-metric = st.segmented_control("Metric", list(METRICS), default="followers", key="pb_metric",
-                              format_func=ui.metric_name) or "followers"  # fmt: skip
+metric = (
+    st.segmented_control(
+        "Metric", list(METRICS), default="followers", key="pb_metric", format_func=ui.metric_name
+    )
+    or "followers"
+)
 left, right = st.columns([1, 1.4])
 with left:
-    st.plotly_chart(charts.peer_percentiles(frame, metric), width="stretch", key="pb_chart",
-                    config={"displayModeBar": False})  # fmt: skip
-    st.caption("The bar is the percentile among the peers with a value (the institution included): "
-               "100th leads, 0th trails. " + METRICS[metric].definition)  # fmt: skip
+    st.plotly_chart(
+        charts.peer_percentiles(frame, metric),
+        width="stretch",
+        key="pb_chart",
+        config={"displayModeBar": False},
+    )
+    st.caption(
+        "The bar is the percentile among the peers with a value (the institution included): "
+        "100th leads, 0th trails. " + METRICS[metric].definition
+    )
 
 
 def readable(rows: pd.DataFrame) -> pd.DataFrame:
     def fmt(col: str) -> list[str]:
         return [ui.value_text(m, v) for m, v in zip(rows["metric"], rows[col], strict=True)]
 
-    return pd.DataFrame({
-        "Platform": rows["platform"].map(ui.platform_name),
-        "Metric": rows["metric"].map(ui.metric_name),
-        "Value": [ui.value_text(m, v, r) for m, v, r in zip(rows["metric"], rows["value"], rows["rounded"], strict=True)],
-        "Peer median": fmt("peer_median"),
-        "Top quartile": fmt("top_quartile"),
-        "Leader": rows["leader"],
-        "Leader's value": fmt("leader_value"),
-        "Percentile": rows["percentile"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}"),
-        "Gap to median": fmt("gap"),
-        "Peers": rows["peers"],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "Platform": rows["platform"].map(ui.platform_name),
+            "Metric": rows["metric"].map(ui.metric_name),
+            "Value": [
+                ui.value_text(m, v, r)
+                for m, v, r in zip(rows["metric"], rows["value"], rows["rounded"], strict=True)
+            ],
+            "Peer median": fmt("peer_median"),
+            "Top quartile": fmt("top_quartile"),
+            "Leader": rows["leader"],
+            "Leader's value": fmt("leader_value"),
+            "Percentile": rows["percentile"].map(lambda v: "–" if pd.isna(v) else f"{v:.0f}"),
+            "Gap to median": fmt("gap"),
+            "Peers": rows["peers"],
+        }
+    )
 
 
 with right:
-    st.dataframe(readable(frame[frame["metric"] == metric]), hide_index=True, width="stretch",
-                 column_config={"Metric": None})  # fmt: skip
+    st.dataframe(
+        readable(frame[frame["metric"] == metric]),
+        hide_index=True,
+        width="stretch",
+        column_config={"Metric": None},
+    )
 with st.expander("Every metric on every platform"):
     st.dataframe(readable(frame), hide_index=True, width="stretch", height=420)
 ui.footer(wh)

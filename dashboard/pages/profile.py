@@ -17,79 +17,121 @@ institutions = data.institutions()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
 c = st.columns([2, 1, 1])
 me = ui.institution_picker(c[0], names, "ip_institution")
-span = c[1].selectbox("History", [90, 365, 730, 0], index=1, key="ip_span",
-                      format_func=lambda d: "All" if d == 0 else f"Last {d} days")  # fmt: skip
-as_of = c[2].date_input("As of", value=wh.last_day, min_value=wh.first_day, max_value=wh.last_day,
-                        key="ip_as_of", format="YYYY-MM-DD")  # fmt: skip
+span = c[1].selectbox(
+    "History",
+    [90, 365, 730, 0],
+    index=1,
+    key="ip_span",
+    format_func=lambda d: "All" if d == 0 else f"Last {d} days",
+)
+as_of = c[2].date_input(
+    "As of",
+    value=wh.last_day,
+    min_value=wh.first_day,
+    max_value=wh.last_day,
+    key="ip_as_of",
+    format="YYYY-MM-DD",
+)
 row = institutions.set_index("institution_id").loc[me]
 
 st.header(ui.plain(row["name"]), divider="blue")
 groups = ", ".join(row["groups"]) or "no peer group"
-st.caption(
-    ui.plain(f"{ui.kind_name(row['kind'])} · {row['country']} · {row['website']} · {groups}")
-)
+st.caption(ui.plain(f"{ui.kind_name(row['kind'])} · {row['country']} · {row['website']} · {groups}"))
 
 start = wh.first_day if span == 0 else max(wh.first_day, as_of - dt.timedelta(days=span - 1))
 history = data.query("metric_history", [me], ["all", *wh.options["platforms"]], start, as_of)
 overall = history[history["platform"] == "all"].sort_values("day")
 now = overall[overall["day"] == pd.Timestamp(as_of)]
 if now.empty:
-    ui.explain(f"{ui.plain(row['name'])} has no counts on or before {as_of.isoformat()}. Its accounts "
-               "are listed below; run `finsocial collect` to fetch their counts.")  # fmt: skip
+    ui.explain(
+        f"{ui.plain(row['name'])} has no counts on or before {as_of.isoformat()}. Its accounts "
+        "are listed below; run `finsocial collect` to fetch their counts."
+    )
 else:
     now = now.iloc[0]
     trail = overall["followers"].dropna().tolist()
     k = st.columns(4)
-    k[0].metric("Followers, all platforms", ("≈" if now["rounded"] else "") + human_count(now["followers"]),
-                ui.value_text("growth_30d", now["growth_30d"]) + " in 30 days", chart_data=trail,
-                chart_type="area", border=True)  # fmt: skip
+    k[0].metric(
+        "Followers, all platforms",
+        ("≈" if now["rounded"] else "") + human_count(now["followers"]),
+        ui.value_text("growth_30d", now["growth_30d"]) + " in 30 days",
+        chart_data=trail,
+        chart_type="area",
+        border=True,
+    )
     for card, metric, note in (
         (k[1], "growth_30d_pct", "followers gained in 30 days"),
         (k[2], "posts_per_week", "own posts, last 28 days"),
         (k[3], "engagement_rate", "per post, by followers"),
     ):
-        card.metric(ui.metric_name(metric), ui.value_text(metric, now[metric]), note,
-                    delta_color="off", delta_arrow="off", chart_data=overall[metric].dropna().tolist(),
-                    chart_type="area", border=True)  # fmt: skip
+        card.metric(
+            ui.metric_name(metric),
+            ui.value_text(metric, now[metric]),
+            note,
+            delta_color="off",
+            delta_arrow="off",
+            chart_data=overall[metric].dropna().tolist(),
+            chart_type="area",
+            border=True,
+        )
 
 st.subheader("Accounts")
 accounts = data.query("institution_accounts", me, as_of)
 if accounts.empty:
-    ui.explain("No accounts are known for this institution. Add handles to the registry, or run "
-               "`finsocial discover` to find them on its website.")  # fmt: skip
+    ui.explain(
+        "No accounts are known for this institution. Add handles to the registry, or run "
+        "`finsocial discover` to find them on its website."
+    )
 else:
     safe_url = accounts["url"].where(accounts["url"].fillna("").str.match(r"https?://"))
     st.dataframe(
-        pd.DataFrame({
-            "Platform": accounts["platform"].map(ui.platform_name),
-            "Handle": accounts["handle"],
-            "Link": safe_url,
-            "Status": accounts["status"],
-            "Followers": [("≈" if p == "rounded" else "") + human_count(v) for v, p in zip(accounts["followers"], accounts["precision"], strict=True)],
-            "Growth, 30 days": accounts["growth_30d_pct"].map(lambda v: ui.value_text("growth_30d_pct", v)),
-            "Posts per week": accounts["posts_per_week"].map(lambda v: ui.value_text("posts_per_week", v)),
-            "Engagement rate": accounts["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
-            "Against expected": accounts["overperformance"].map(lambda v: ui.value_text("overperformance", v)),
-            "Found via": accounts["found_via"],
-            "Last count": accounts["last_snapshot"].map(ui.iso),
-        }),
-        hide_index=True, width="stretch",
+        pd.DataFrame(
+            {
+                "Platform": accounts["platform"].map(ui.platform_name),
+                "Handle": accounts["handle"],
+                "Link": safe_url,
+                "Status": accounts["status"],
+                "Followers": [
+                    ("≈" if p == "rounded" else "") + human_count(v)
+                    for v, p in zip(accounts["followers"], accounts["precision"], strict=True)
+                ],
+                "Growth, 30 days": accounts["growth_30d_pct"].map(
+                    lambda v: ui.value_text("growth_30d_pct", v)
+                ),
+                "Posts per week": accounts["posts_per_week"].map(
+                    lambda v: ui.value_text("posts_per_week", v)
+                ),
+                "Engagement rate": accounts["engagement_rate"].map(
+                    lambda v: ui.value_text("engagement_rate", v)
+                ),
+                "Against expected": accounts["overperformance"].map(
+                    lambda v: ui.value_text("overperformance", v)
+                ),
+                "Found via": accounts["found_via"],
+                "Last count": accounts["last_snapshot"].map(ui.iso),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
         column_config={"Link": st.column_config.LinkColumn("Link", display_text="open ↗")},
-    )  # fmt: skip
+    )
 
 left, right = st.columns([1.6, 1])
 with left:
     st.subheader("Followers per platform")
-    log_y = st.toggle("Logarithmic scale", value=True, key="ip_log",
-                      help="Shows small and large platforms together.")  # fmt: skip
+    log_y = st.toggle(
+        "Logarithmic scale", value=True, key="ip_log", help="Shows small and large platforms together."
+    )
     per_platform = history[history["platform"] != "all"]
-    st.plotly_chart(charts.history_lines(per_platform, "followers", "platform", log_y),
-                    width="stretch", key="ip_history")  # fmt: skip
+    st.plotly_chart(
+        charts.history_lines(per_platform, "followers", "platform", log_y), width="stretch", key="ip_history"
+    )
 with right:
     st.subheader("Posting rhythm")
     rhythm = data.query("posting_rhythm", me, as_of, 91)
-    st.plotly_chart(charts.posting_rhythm(rhythm), width="stretch", key="ip_rhythm",
-                    config={"displayModeBar": False})  # fmt: skip
+    st.plotly_chart(
+        charts.posting_rhythm(rhythm), width="stretch", key="ip_rhythm", config={"displayModeBar": False}
+    )
     total = int(rhythm["posts"].sum()) if not rhythm.empty else 0
     st.caption(f"{total} own posts in the 13 weeks to {as_of.isoformat()}, by weekday (UTC).")
 
@@ -102,16 +144,23 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
             st.caption("No posts collected in this period (posts come only through platform APIs).")
             continue
         st.dataframe(
-            pd.DataFrame({
-                "Platform": posts["platform"].map(ui.platform_name),
-                "Posted": posts["posted_at"].map(ui.iso),
-                "Text": posts["text"],
-                "Likes": posts["likes"], "Comments": posts["comments"], "Shares": posts["shares"],
-                "Interactions": posts["interactions"],
-                "Link": posts["url"].where(posts["url"].fillna("").str.match(r"https?://")),
-            }).dropna(axis="columns", how="all"),
-            hide_index=True, width="stretch",
-            column_config={"Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-                           "Text": st.column_config.TextColumn("Text", width="large")},
-        )  # fmt: skip
+            pd.DataFrame(
+                {
+                    "Platform": posts["platform"].map(ui.platform_name),
+                    "Posted": posts["posted_at"].map(ui.iso),
+                    "Text": posts["text"],
+                    "Likes": posts["likes"],
+                    "Comments": posts["comments"],
+                    "Shares": posts["shares"],
+                    "Interactions": posts["interactions"],
+                    "Link": posts["url"].where(posts["url"].fillna("").str.match(r"https?://")),
+                }
+            ).dropna(axis="columns", how="all"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+                "Text": st.column_config.TextColumn("Text", width="large"),
+            },
+        )
 ui.footer(wh)

@@ -18,27 +18,37 @@ PLATFORMS = ["all", *options["platforms"]]
 
 with st.container(border=True):
     c = st.columns([1, 1, 1, 1.2, 1.6])
-    platform = c[0].selectbox(
-        "Platform", PLATFORMS, key="tr_platform", format_func=ui.platform_name
-    )
+    platform = c[0].selectbox("Platform", PLATFORMS, key="tr_platform", format_func=ui.platform_name)
     country, kind, group = ui.population_filters(c[1:4], options, "tr")
     default_start = max(wh.first_day, wh.last_day - dt.timedelta(days=364))
-    span = c[4].date_input("Period", value=(default_start, wh.last_day), min_value=wh.first_day,
-                           max_value=wh.last_day, key="tr_span", format="YYYY-MM-DD")  # fmt: skip
-start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (default_start, wh.last_day)  # fmt: skip
+    span = c[4].date_input(
+        "Period",
+        value=(default_start, wh.last_day),
+        min_value=wh.first_day,
+        max_value=wh.last_day,
+        key="tr_span",
+        format="YYYY-MM-DD",
+    )
+start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (default_start, wh.last_day)
 if start >= end:
     ui.explain("Pick a period of at least two days.")
     st.stop()
 
 leaders = data.league_table(platform, "followers", end, country, kind, group, 5)
 chosen = st.multiselect(
-    "Institutions", list(names), default=[i for i in leaders["institution_id"] if i in names],
-    format_func=names.get, key=f"tr_chosen_{platform}_{country}_{kind}_{group}",
-    placeholder="Choose institutions to compare", max_selections=12,
-)  # fmt: skip
+    "Institutions",
+    list(names),
+    default=[i for i in leaders["institution_id"] if i in names],
+    format_func=names.get,
+    key=f"tr_chosen_{platform}_{country}_{kind}_{group}",
+    placeholder="Choose institutions to compare",
+    max_selections=12,
+)
 if leaders.empty:
-    ui.explain(f"No institution in this population has followers on {ui.platform_name(platform)}. "
-               "Clear a filter or pick another platform.")  # fmt: skip
+    ui.explain(
+        f"No institution in this population has followers on {ui.platform_name(platform)}. "
+        "Clear a filter or pick another platform."
+    )
     ui.footer(wh)
     st.stop()
 
@@ -46,8 +56,9 @@ st.subheader("Followers")
 if chosen:
     history = data.query("metric_history", chosen, [platform], start, end)
     log_y = st.toggle("Logarithmic scale", value=False, key="tr_log")
-    st.plotly_chart(charts.history_lines(history, "followers", "institution_id", log_y),
-                    width="stretch", key="tr_history")  # fmt: skip
+    st.plotly_chart(
+        charts.history_lines(history, "followers", "institution_id", log_y), width="stretch", key="tr_history"
+    )
 else:
     st.caption("Choose institutions above to compare their audiences.")
 
@@ -56,8 +67,9 @@ with left:
     st.subheader("Share of audience")
     share = data.query("audience_share", platform, start, end, country, kind, group, 8)
     st.plotly_chart(charts.audience_share(share), width="stretch", key="tr_share")
-    st.caption("The eight largest institutions of the population at the period's end; the rest "
-               "together in grey.")  # fmt: skip
+    st.caption(
+        "The eight largest institutions of the population at the period's end; the rest together in grey."
+    )
 with right:
     st.subheader("Rank over time")
     metric = st.selectbox("Rank by", list(METRICS), key="tr_metric", format_func=ui.metric_name)

@@ -64,9 +64,7 @@ class FakeServer(LocalServer):
         self.lock = threading.Lock()
         super().__init__()
 
-    def route(
-        self, path: str, *replies: object, when: Callable[[dict], bool] | None = None
-    ) -> None:
+    def route(self, path: str, *replies: object, when: Callable[[dict], bool] | None = None) -> None:
         self.routes.append((path, when, list(replies)))
 
     def requests_to(self, path: str) -> list[Seen]:
@@ -75,8 +73,7 @@ class FakeServer(LocalServer):
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
         query = {
-            k: v if len(v) > 1 else v[0]
-            for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+            k: v if len(v) > 1 else v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()
         }
         seen = Seen("GET", parts.path, query, dict(handler.headers), handler.path)
         with self.lock:
@@ -122,11 +119,7 @@ def target(platform: str, handle: str, institution_id: str = "northwind") -> Tar
 
 
 def make_collector(cls, client, env, raw: list | None = None):
-    keep = (
-        (lambda platform, name, text: raw.append((platform, name, text)))
-        if raw is not None
-        else None
-    )
+    keep = (lambda platform, name, text: raw.append((platform, name, text))) if raw is not None else None
     return cls(client, env=env, now=NOW, keep_raw=keep)
 
 

@@ -84,18 +84,11 @@ def test_not_found_private_and_missing_followers(server, client, env):
             target("bluesky", "nofollowers.bsky.social"),
         ]
     )
-    assert (
-        ghost.snapshot is None
-        and ghost.error.kind == "not_found"
-        and ghost.account.status == "not_found"
-    )
+    assert ghost.snapshot is None and ghost.error.kind == "not_found" and ghost.account.status == "not_found"
     assert closed.error.kind == "private" and closed.account.status == "private"
     assert closed.snapshot.followers == 77 and closed.snapshot.posts_observed is False
     assert broken.snapshot is None and broken.error.kind == "parse_error"
-    assert (
-        "followersCount" in broken.error.message
-        and "nofollowers.bsky.social" in broken.error.message
-    )
+    assert "followersCount" in broken.error.message and "nofollowers.bsky.social" in broken.error.message
 
 
 def test_thirty_handles_take_two_getprofiles_calls(server, client, env):
@@ -105,17 +98,14 @@ def test_thirty_handles_take_two_getprofiles_calls(server, client, env):
         assert len(actors) <= 25
         return {
             "profiles": [
-                {"did": f"did:plc:{i:024d}", "handle": a, "followersCount": i}
-                for i, a in enumerate(actors)
+                {"did": f"did:plc:{i:024d}", "handle": a, "followersCount": i} for i, a in enumerate(actors)
             ]
         }
 
     server.route(PROFILES, profiles)
     server.route(FEED, {"feed": []})
     handles = [f"bank{i}.bsky.social" for i in range(30)]
-    outcomes = make_collector(BlueskyCollector, client, env).collect(
-        [target("bluesky", h) for h in handles]
-    )
+    outcomes = make_collector(BlueskyCollector, client, env).collect([target("bluesky", h) for h in handles])
     assert all(o.collected for o in outcomes)
     calls = server.requests_to(PROFILES)
     assert [len(c.query["actors"]) for c in calls] == [25, 5]

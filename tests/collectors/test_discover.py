@@ -31,9 +31,7 @@ def site(server):
     )
     server.route("/blocked/", page("home.html"))
     server.route("/go-private", Reply("", 302, {"Location": "http://10.0.0.1/admin"}))
-    server.route(
-        "/go-metadata", Reply("", 302, {"Location": "http://169.254.169.254/latest/meta-data/"})
-    )
+    server.route("/go-metadata", Reply("", 302, {"Location": "http://169.254.169.254/latest/meta-data/"}))
     server.route("/loop", Reply("", 302, {"Location": "/loop"}))
 
 
@@ -65,30 +63,21 @@ def test_home_and_about_page(server, client, paths):
     }
     assert result.stats["institutions"] == ["northwind"]
     (run,) = complete_runs(paths.landing)
-    assert run.manifest["kind"] == "discover" and run.manifest["stats"]["institutions"] == [
-        "northwind"
-    ]
+    assert run.manifest["kind"] == "discover" and run.manifest["stats"]["institutions"] == ["northwind"]
     rows = pq.read_table(run.file("accounts")).to_pylist()
     assert {r["found_via"] for r in rows} == {"discovered"}
     assert next(r for r in rows if r["platform"] == "x")["url"] == "https://x.com/northwindbank"
-    raw = [
-        gzip.decompress(p.read_bytes()) for p in sorted((run.path / "raw" / "website").iterdir())
-    ]
+    raw = [gzip.decompress(p.read_bytes()) for p in sorted((run.path / "raw" / "website").iterdir())]
     assert len(raw) == 2 and b"Northwind wins award" in raw[0]
-    assert (
-        server.requests_to("/robots.txt") and "finsocial/" in server.seen[0].headers["User-Agent"]
-    )
+    assert server.requests_to("/robots.txt") and "finsocial/" in server.seen[0].headers["User-Agent"]
 
 
-def test_discovered_accounts_become_targets_unless_the_registry_has_the_platform(
-    server, client, paths
-):
+def test_discovered_accounts_become_targets_unless_the_registry_has_the_platform(server, client, paths):
     site(server)
     write_registry(paths, [{**institution("northwind", server.url + "/"), "x": "@NorthwindHQ"}])
     discover(paths, allow_loopback=True, client=client, log=lambda _: None)
     targets = {
-        (t.platform, t.handle): t
-        for t in collection_targets(load_registry(paths.registry), paths.landing)
+        (t.platform, t.handle): t for t in collection_targets(load_registry(paths.registry), paths.landing)
     }
     assert ("x", "northwindhq") in targets and ("x", "northwindbank") not in targets
     assert targets[("bluesky", "northwind.bsky.social")].found_via == "discovered"
@@ -143,9 +132,7 @@ def test_page_too_large_and_not_html(server, paths, sleeps):
     server.route("/robots.txt", Reply("", 404))
     server.route("/big", Reply("<html>" + "x" * 5000, headers=HTML))
     server.route("/pdf", Reply(b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))
-    write_registry(
-        paths, [institution("big", server.url + "/big"), institution("pdf", server.url + "/pdf")]
-    )
+    write_registry(paths, [institution("big", server.url + "/big"), institution("pdf", server.url + "/pdf")])
     discover(paths, allow_loopback=True, client=small, log=lambda _: None)
     (run,) = complete_runs(paths.landing)
     errors = {e["institution_id"]: e for e in pq.read_table(run.file("errors")).to_pylist()}
@@ -153,9 +140,7 @@ def test_page_too_large_and_not_html(server, paths, sleeps):
 
 
 def test_choose_accounts_keeps_only_the_institutions_own():
-    inst = Institution(
-        "northwind", "Northwind Bank", "bank", "GB", "https://www.northwind.example/"
-    )
+    inst = Institution("northwind", "Northwind Bank", "bank", "GB", "https://www.northwind.example/")
     body = [
         Candidate("x", "somejournalist", "p", 1),
         Candidate("x", "northwindhelp", "p", 1),

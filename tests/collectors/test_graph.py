@@ -33,16 +33,9 @@ def test_facebook_pages_in_one_call_with_nested_posts(server, client, env):
     ) == (410, 35, 12)
     assert posts["100064000000001_902"].shares is None  # Graph left `shares` out
     # southbank has no followers_count: a parse_error naming the account, never a 0.
-    assert (
-        south.snapshot is None
-        and south.error.kind == "parse_error"
-        and "southbank" in south.error.message
-    )
+    assert south.snapshot is None and south.error.kind == "parse_error" and "southbank" in south.error.message
     (lookup,) = server.requests_to(ROOT)
-    assert (
-        lookup.query["ids"] == "northwindbank,southbank"
-        and "posts.since(" in lookup.query["fields"]
-    )
+    assert lookup.query["ids"] == "northwindbank,southbank" and "posts.since(" in lookup.query["fields"]
     # Every comment, replies included, is counted (filter(stream), not the toplevel default).
     assert "comments.filter(stream).summary(total_count).limit(0)" in lookup.query["fields"]
     # The paging link echoed the token; the client dropped that copy and sent its own once, as
@@ -75,9 +68,7 @@ def test_facebook_unknown_alias_falls_back_to_one_by_one(server, client, env):
 
 
 def test_facebook_throttling_code_is_retried_and_bad_token(server, client, env, sleeps):
-    server.route(
-        ROOT, Reply(fixture("facebook", "throttled.json"), 400), fixture("facebook", "pages.json")
-    )
+    server.route(ROOT, Reply(fixture("facebook", "throttled.json"), 400), fixture("facebook", "pages.json"))
     server.route(POSTS, {"data": []})
     north, _ = make_collector(FacebookCollector, client, env).collect(
         [target("facebook", "northwindbank"), target("facebook", "southbank")]
@@ -98,12 +89,8 @@ def test_instagram_business_discovery_and_media_pages(server, client, env):
         fixture("instagram", "discovery-2.json"),
         when=lambda q: "media.after(QVFIUmVkZ)" in q["fields"],
     )
-    server.route(
-        IG, fixture("instagram", "discovery-1.json"), when=lambda q: "northwindbank" in q["fields"]
-    )
-    server.route(
-        IG, fixture("instagram", "no-followers.json"), when=lambda q: "oddbank" in q["fields"]
-    )
+    server.route(IG, fixture("instagram", "discovery-1.json"), when=lambda q: "northwindbank" in q["fields"])
+    server.route(IG, fixture("instagram", "no-followers.json"), when=lambda q: "oddbank" in q["fields"])
     server.route(IG, Reply(fixture("instagram", "not-found.json"), 400))
     north, odd, ghost = make_collector(InstagramCollector, client, env).collect(
         [
@@ -135,15 +122,11 @@ def test_instagram_business_discovery_and_media_pages(server, client, env):
 
 def test_instagram_5xx_then_success_and_truncated(server, client, env, sleeps):
     server.route(IG, Reply("", 500), fixture("instagram", "discovery-2.json"))
-    (north,) = make_collector(InstagramCollector, client, env).collect(
-        [target("instagram", "northwindbank")]
-    )
+    (north,) = make_collector(InstagramCollector, client, env).collect([target("instagram", "northwindbank")])
     # discovery-2 has no counts: the retry got an answer, which then fails on the missing field.
     assert north.error.kind == "parse_error" and sleeps == [0.5]
 
     server.routes.clear()
     server.route(IG, Reply(fixture("instagram", "discovery-1.json"), truncate=True))
-    (north,) = make_collector(InstagramCollector, client, env).collect(
-        [target("instagram", "northwindbank")]
-    )
+    (north,) = make_collector(InstagramCollector, client, env).collect([target("instagram", "northwindbank")])
     assert north.error.kind == "http_error"

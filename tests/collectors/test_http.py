@@ -25,9 +25,7 @@ from tests.collectors.collector_fakes import Reply
 def test_retry_after_seconds_and_http_date():
     now = 1_800_000_000.0
     assert parse_retry_after("120", now) == 120
-    assert parse_retry_after(email.utils.formatdate(now + 90, usegmt=True), now) == pytest.approx(
-        90
-    )
+    assert parse_retry_after(email.utils.formatdate(now + 90, usegmt=True), now) == pytest.approx(90)
     assert parse_retry_after(email.utils.formatdate(now - 90, usegmt=True), now) == 0
     assert parse_retry_after("soon", now) is None and parse_retry_after(None, now) is None
 
@@ -53,10 +51,7 @@ def test_user_agent_and_counted_attempts(server, client):
     client.get(server.url + "/x", platform="bluesky")
     assert counted == ["bluesky", "bluesky"]
     assert server.seen[0].headers["User-Agent"] == USER_AGENT
-    assert (
-        USER_AGENT.startswith("finsocial/")
-        and "(+https://github.com/finsocial/finsocial)" in USER_AGENT
-    )
+    assert USER_AGENT.startswith("finsocial/") and "(+https://github.com/finsocial/finsocial)" in USER_AGENT
 
 
 def test_size_cap(server, sleeps):
@@ -74,10 +69,7 @@ def test_redaction():
         redact_url("https://g.example/v1/x?access_token=abc&fields=id")
         == "https://g.example/v1/x?access_token=%2A%2A%2A&fields=id"
     )
-    assert (
-        strip_params("https://g.example/p?access_token=abc&after=Q1")
-        == "https://g.example/p?after=Q1"
-    )
+    assert strip_params("https://g.example/p?access_token=abc&after=Q1") == "https://g.example/p?after=Q1"
 
 
 def test_token_bucket_paces_after_the_burst():
@@ -116,12 +108,7 @@ def test_address_checks():
 
 
 def test_counts_and_times():
-    assert (
-        as_count("12") == 12
-        and as_count(5) == 5
-        and as_count(-1) is None
-        and as_count(None) is None
-    )
+    assert as_count("12") == 12 and as_count(5) == 5 and as_count(-1) is None and as_count(None) is None
     assert as_count(True) is None
     with pytest.raises(CollectError):
         as_count("1.2M")

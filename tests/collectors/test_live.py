@@ -35,8 +35,4 @@ def test_live_collect_one_account(platform):
         [Target("live", platform, handle, profile_url(platform, handle), "registry")]
     )
     assert outcome.error is None or outcome.error.kind == "private", outcome.error
-    assert (
-        outcome.snapshot is not None
-        and outcome.snapshot.followers
-        and outcome.snapshot.followers > 1000
-    )
+    assert outcome.snapshot is not None and outcome.snapshot.followers and outcome.snapshot.followers > 1000

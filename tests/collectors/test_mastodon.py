@@ -76,11 +76,7 @@ def test_hidden_counts_not_found_and_private(server, client, env):
         ]
     )
     # followers_count -1 means hidden: NULL, and not an error.
-    assert (
-        quiet.error is None
-        and quiet.snapshot.followers is None
-        and quiet.snapshot.following is None
-    )
+    assert quiet.error is None and quiet.snapshot.followers is None and quiet.snapshot.following is None
     assert quiet.snapshot.posts_total == 40 and quiet.posts == [] and quiet.snapshot.posts_observed
     assert (
         ghost.error.kind == "not_found"

@@ -55,9 +55,7 @@ def serve_all(server):
         fixture("instagram", "discovery-2.json"),
         when=lambda q: "media.after" in q["fields"],
     )
-    server.route(
-        "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"], fixture("instagram", "discovery-1.json")
-    )
+    server.route("/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"], fixture("instagram", "discovery-1.json"))
 
 
 def read(run, kind):
@@ -76,11 +74,14 @@ def test_collect_all_platforms_into_one_run(server, client, env, paths):
     assert run.manifest["run_date"] == "2026-03-01"
     snaps = {r["platform"]: r for r in read(run, "snapshots")}
     assert {p: s["followers"] for p, s in snaps.items()} == {
-        "bluesky": 12840, "mastodon": 5230, "youtube": 125000, "x": 45210, "facebook": 262100, "instagram": 88400,
-    }  # fmt: skip
-    assert (
-        snaps["youtube"]["precision"] == "rounded" and snaps["youtube"]["views_total"] == 48213577
-    )
+        "bluesky": 12840,
+        "mastodon": 5230,
+        "youtube": 125000,
+        "x": 45210,
+        "facebook": 262100,
+        "instagram": 88400,
+    }
+    assert snaps["youtube"]["precision"] == "rounded" and snaps["youtube"]["views_total"] == 48213577
     assert snaps["facebook"]["likes_total"] == 250300 and snaps["x"]["likes_total"] is None
     assert all(s["posts_observed"] and s["method"] == "api" for s in snaps.values())
     posts = read(run, "posts")
@@ -106,8 +107,13 @@ def test_collect_all_platforms_into_one_run(server, client, env, paths):
     assert stats["requests"] == run.manifest["requests"]
     # Requests per platform for this run (one account each).
     assert run.manifest["requests"] == {
-        "bluesky": 3, "mastodon": 2, "youtube": 3, "x": 2, "facebook": 1, "instagram": 2,
-    }  # fmt: skip
+        "bluesky": 3,
+        "mastodon": 2,
+        "youtube": 3,
+        "x": 2,
+        "facebook": 1,
+        "instagram": 2,
+    }
     assert stats["duration_s"] >= 0
     assert any(line.startswith("bluesky: 1/1 collected") for line in lines)
 
@@ -130,9 +136,7 @@ def test_secrets_never_reach_logs_or_landing(server, client, env, paths):
         assert not any(token in line for line in lines)
     for table in paths.landing.rglob("*.parquet"):
         for row in pq.read_table(table).to_pylist():
-            assert not any(
-                t in json.dumps(row, default=str) for t in TOKENS.values() if not t.isdigit()
-            )
+            assert not any(t in json.dumps(row, default=str) for t in TOKENS.values() if not t.isdigit())
 
 
 def test_missing_credential_skips_platform_with_one_line(server, client, env, paths):
@@ -140,9 +144,7 @@ def test_missing_credential_skips_platform_with_one_line(server, client, env, pa
     serve_all(server)
     del env["FINSOCIAL_X_BEARER_TOKEN"]
     lines: list[str] = []
-    result = collect(
-        paths, platforms=["x", "bluesky"], client=client, now=NOW, env=env, log=lines.append
-    )
+    result = collect(paths, platforms=["x", "bluesky"], client=client, now=NOW, env=env, log=lines.append)
     assert [line for line in lines if line.startswith("x:")] == [
         "x: skipped, FINSOCIAL_X_BEARER_TOKEN not set (1 accounts)"
     ]
@@ -183,18 +185,14 @@ def test_all_failed_and_nothing_to_do(server, client, env, paths):
     result = collect(paths, client=client, now=NOW, env=env, log=lambda _: None)
     assert result.status == "failed" and result.exit_code == 1
 
-    result = collect(
-        paths, platforms=["linkedin"], client=client, now=NOW, env=env, log=lambda _: None
-    )
+    result = collect(paths, platforms=["linkedin"], client=client, now=NOW, env=env, log=lambda _: None)
     assert result.status == "nothing" and result.exit_code == 0 and result.run_id is None
 
 
 def test_institution_filter(server, client, env, paths):
     write_registry(paths, [NORTHWIND, GHOST])
     serve_all(server)
-    result = collect(
-        paths, institution_ids=["ghost"], client=client, now=NOW, env=env, log=lambda _: None
-    )
+    result = collect(paths, institution_ids=["ghost"], client=client, now=NOW, env=env, log=lambda _: None)
     assert result.stats["accounts_tried"] == 1 and result.status == "complete"
 
 
@@ -208,18 +206,13 @@ def test_a_crashing_collector_is_contained(server, client, env, paths, monkeypat
     write_registry(paths, [NORTHWIND])
     serve_all(server)
     lines: list[str] = []
-    result = collect(
-        paths, platforms=["bluesky", "x"], client=client, now=NOW, env=env, log=lines.append
-    )
+    result = collect(paths, platforms=["bluesky", "x"], client=client, now=NOW, env=env, log=lines.append)
     assert result.status == "partial" and result.stats["accounts_collected"] == 1
     assert any("bluesky: collector failed: RuntimeError" in line for line in lines)
     assert not any(TOKENS["FINSOCIAL_X_BEARER_TOKEN"] in line for line in lines)
     (run,) = complete_runs(paths.landing)
     (error,) = read(run, "errors")
-    assert (
-        error["platform"] == "bluesky"
-        and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in error["message"]
-    )
+    assert error["platform"] == "bluesky" and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in error["message"]
 
 
 def test_progress_bar_on_a_terminal(server, client, env, paths, monkeypatch):

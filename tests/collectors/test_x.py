@@ -48,8 +48,7 @@ def test_users_by_and_tweets_pages(server, client, env):
     assert first["exclude"] == "retweets,replies" and first["start_time"] == "2026-02-01T12:00:00Z"
     assert len(server.requests_to(TWEETS)) == 2
     assert all(
-        s.headers["Authorization"] == "Bearer " + TOKENS["FINSOCIAL_X_BEARER_TOKEN"]
-        for s in server.seen
+        s.headers["Authorization"] == "Bearer " + TOKENS["FINSOCIAL_X_BEARER_TOKEN"] for s in server.seen
     )
 
 
@@ -100,18 +99,13 @@ def test_token_refused_and_missing_metrics(server, client, env):
     server.route(USERS, Reply(fixture("x", "unauthorized.json"), 401))
     (north,) = make_collector(XCollector, client, env).collect([target("x", "northwindbank")])
     assert (
-        north.error.kind == "auth_missing"
-        and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in north.error.message
+        north.error.kind == "auth_missing" and TOKENS["FINSOCIAL_X_BEARER_TOKEN"] not in north.error.message
     )
 
     server.routes.clear()
     server.route(
         USERS,
-        {
-            "data": [
-                {"id": "1", "username": "northwindbank", "public_metrics": {"following_count": 3}}
-            ]
-        },
+        {"data": [{"id": "1", "username": "northwindbank", "public_metrics": {"following_count": 3}}]},
     )
     (north,) = make_collector(XCollector, client, env).collect([target("x", "northwindbank")])
     assert north.error.kind == "parse_error" and "followers_count" in north.error.message

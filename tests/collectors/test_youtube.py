@@ -19,9 +19,7 @@ def _serve(server):
         fixture("youtube", "channels-handle.json"),
         when=lambda q: q.get("forHandle") == "@handlebank",
     )
-    server.route(
-        CHANNELS, fixture("youtube", "channels-empty.json"), when=lambda q: "forHandle" in q
-    )
+    server.route(CHANNELS, fixture("youtube", "channels-empty.json"), when=lambda q: "forHandle" in q)
     server.route(CHANNELS, fixture("youtube", "channels-ids.json"))
     server.route(
         PLAYLIST,
@@ -33,9 +31,7 @@ def _serve(server):
         fixture("youtube", "playlist-1.json"),
         when=lambda q: q["playlistId"] == "UU" + CH1[2:],
     )
-    server.route(
-        PLAYLIST, Reply({"error": {"code": 404, "errors": [{"reason": "playlistNotFound"}]}}, 404)
-    )
+    server.route(PLAYLIST, Reply({"error": {"code": 404, "errors": [{"reason": "playlistNotFound"}]}}, 404))
     server.route(VIDEOS, fixture("youtube", "videos.json"))
 
 
@@ -58,15 +54,9 @@ def test_channels_uploads_and_video_statistics(server, client, env):
         "rounded",
     )
     assert (
-        snap.following is None
-        and snap.platform_id == CH1
-        and north.account.display_name == "Northwind Bank"
+        snap.following is None and snap.platform_id == CH1 and north.account.display_name == "Northwind Bank"
     )
-    assert (
-        hidden.error is None
-        and hidden.snapshot.followers is None
-        and hidden.snapshot.views_total == 1000
-    )
+    assert hidden.error is None and hidden.snapshot.followers is None and hidden.snapshot.views_total == 1000
     assert handle.snapshot.followers == 3450 and handle.snapshot.platform_id == CH3
     assert ghost.error.kind == "not_found"
     posts = {p.post_id: p for p in north.posts}
@@ -82,16 +72,12 @@ def test_channels_uploads_and_video_statistics(server, client, env):
     # the window; one videos.list for the three videos.
     id_calls = [s for s in server.requests_to(CHANNELS) if "id" in s.query]
     assert len(id_calls) == 1 and id_calls[0].query["id"] == f"{CH1},{CH2}"
-    assert (
-        len(server.requests_to(PLAYLIST)) == 2 + 1 + 1
-    )  # northwind 2 pages, hidden and handle: none
+    assert len(server.requests_to(PLAYLIST)) == 2 + 1 + 1  # northwind 2 pages, hidden and handle: none
     videos_query = server.requests_to(VIDEOS)[0].query
     assert videos_query["id"] == "vid00000001,vid00000002,vid00000003"
     assert "maxResults" not in videos_query  # videos.list does not support it with id
     # The key travels in a header, never in a URL.
-    assert all(
-        s.headers.get("X-Goog-Api-Key") == TOKENS["FINSOCIAL_YOUTUBE_API_KEY"] for s in server.seen
-    )
+    assert all(s.headers.get("X-Goog-Api-Key") == TOKENS["FINSOCIAL_YOUTUBE_API_KEY"] for s in server.seen)
     assert not any(TOKENS["FINSOCIAL_YOUTUBE_API_KEY"] in s.url for s in server.seen)
 
 
@@ -113,9 +99,7 @@ def test_fifty_ids_per_call(server, client, env):
     server.route(CHANNELS, channels)
     server.route(PLAYLIST, {"items": []})
     ids = [f"UC{i:022d}" for i in range(60)]
-    outcomes = make_collector(YouTubeCollector, client, env).collect(
-        [target("youtube", i) for i in ids]
-    )
+    outcomes = make_collector(YouTubeCollector, client, env).collect([target("youtube", i) for i in ids])
     assert all(o.collected for o in outcomes)
     assert [len(s.query["id"].split(",")) for s in server.requests_to(CHANNELS)] == [50, 10]
 

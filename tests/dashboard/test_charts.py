@@ -24,20 +24,34 @@ def is_blank(fig: go.Figure) -> bool:
 
 
 def league() -> pd.DataFrame:
-    return pd.DataFrame({"rank": [1, 2, 3], "previous_rank": [2, 1, None], "institution_id": ["a", "b", "c"],
-                         "name": ["Alpha Bank", EVIL, "Gamma"], "value": [1_200_000.0, 34_000.0, None],
-                         "rounded": [True, False, False]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "previous_rank": [2, 1, None],
+            "institution_id": ["a", "b", "c"],
+            "name": ["Alpha Bank", EVIL, "Gamma"],
+            "value": [1_200_000.0, 34_000.0, None],
+            "rounded": [True, False, False],
+        }
+    )
 
 
 def accounts() -> pd.DataFrame:
-    return pd.DataFrame({
-        "institution_id": ["a", "b", "c", "d"], "name": ["Alpha", "Beta", "Gamma", EVIL],
-        "handle": ["@a", "@b", "@c", "@d"], "kind": ["bank", "bank", "insurer", "neobank"],
-        "country": ["NL", "GB", "NL", "US"], "followers": [1e3, 1e4, 1e5, 1e6],
-        "engagement_rate": [2.0, 1.0, 0.4, 0.1], "interactions_per_post": [20.0, 100, 400, 1000],
-        "posts_per_week": [1.0, None, 5.0, 10.0], "expected_interactions": [25.0, 90, 380, 1200],
-        "overperformance": [0.8, 1.1, 1.05, 0.83],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "institution_id": ["a", "b", "c", "d"],
+            "name": ["Alpha", "Beta", "Gamma", EVIL],
+            "handle": ["@a", "@b", "@c", "@d"],
+            "kind": ["bank", "bank", "insurer", "neobank"],
+            "country": ["NL", "GB", "NL", "US"],
+            "followers": [1e3, 1e4, 1e5, 1e6],
+            "engagement_rate": [2.0, 1.0, 0.4, 0.1],
+            "interactions_per_post": [20.0, 100, 400, 1000],
+            "posts_per_week": [1.0, None, 5.0, 10.0],
+            "expected_interactions": [25.0, 90, 380, 1200],
+            "overperformance": [0.8, 1.1, 1.05, 0.83],
+        }
+    )
 
 
 def test_platform_colours_are_distinct_and_stable():
@@ -90,13 +104,21 @@ def test_engagement_scatter_by_country_and_empty():
 
 
 def test_peer_percentiles_puts_all_platforms_first():
-    frame = pd.DataFrame({
-        "platform": ["x", "all", "facebook", "x"], "metric": ["followers", "followers", "followers", "growth_30d"],
-        "value": [10.0, 30.0, 20.0, 1.0], "rounded": [False] * 4, "peer_median": [5.0, 20.0, 25.0, 0.0],
-        "top_quartile": [8.0, 25.0, 30.0, 1.0], "leader": ["A", EVIL, "C", "D"],
-        "leader_value": [10.0, 40.0, 50.0, 2.0], "percentile": [100.0, 60.0, 0.0, 50.0],
-        "gap": [5.0, 10.0, -5.0, 1.0], "peers": [3, 3, 3, 3],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "platform": ["x", "all", "facebook", "x"],
+            "metric": ["followers", "followers", "followers", "growth_30d"],
+            "value": [10.0, 30.0, 20.0, 1.0],
+            "rounded": [False] * 4,
+            "peer_median": [5.0, 20.0, 25.0, 0.0],
+            "top_quartile": [8.0, 25.0, 30.0, 1.0],
+            "leader": ["A", EVIL, "C", "D"],
+            "leader_value": [10.0, 40.0, 50.0, 2.0],
+            "percentile": [100.0, 60.0, 0.0, 50.0],
+            "gap": [5.0, 10.0, -5.0, 1.0],
+            "peers": [3, 3, 3, 3],
+        }
+    )
     fig = charts.peer_percentiles(frame, "followers")
     assert list(fig.data[0].y) == ["All platforms", "Facebook", "X"]
     assert fig.data[0].x[1] > 0  # a 0th percentile still shows a sliver
@@ -105,11 +127,15 @@ def test_peer_percentiles_puts_all_platforms_first():
 
 
 def history() -> pd.DataFrame:
-    return pd.DataFrame({
-        "day": list(DAYS) * 2, "institution_id": ["a"] * 3 + ["b"] * 3,
-        "name": ["Alpha"] * 3 + [EVIL] * 3, "platform": ["x"] * 3 + ["all"] * 3,
-        "followers": [10, 11, 12, 100, 110, None],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "day": list(DAYS) * 2,
+            "institution_id": ["a"] * 3 + ["b"] * 3,
+            "name": ["Alpha"] * 3 + [EVIL] * 3,
+            "platform": ["x"] * 3 + ["all"] * 3,
+            "followers": [10, 11, 12, 100, 110, None],
+        }
+    )
 
 
 def test_history_lines_per_platform_and_per_institution():
@@ -123,8 +149,14 @@ def test_history_lines_per_platform_and_per_institution():
 
 
 def test_posting_rhythm_stacks_platforms_over_seven_weekdays():
-    frame = pd.DataFrame({"platform": ["x", "x", "facebook"], "weekday": [1, 5, 7], "posts": [3, 2, 1],
-                          "interactions_per_post": [1.0, 2.0, 3.0]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "platform": ["x", "x", "facebook"],
+            "weekday": [1, 5, 7],
+            "posts": [3, 2, 1],
+            "interactions_per_post": [1.0, 2.0, 3.0],
+        }
+    )
     fig = charts.posting_rhythm(frame)
     assert fig.layout.barmode == "stack"
     x = next(t for t in fig.data if t.name == "X")
@@ -133,11 +165,15 @@ def test_posting_rhythm_stacks_platforms_over_seven_weekdays():
 
 
 def test_audience_share_stacks_leaders_then_others():
-    frame = pd.DataFrame({
-        "day": [DAYS[0]] * 3 + [DAYS[1]] * 3, "institution_id": ["a", "b", None] * 2,
-        "name": ["Alpha", EVIL, None] * 2, "followers": [50, 30, 20, 40, 40, 20],
-        "share": [50.0, 30.0, 20.0, 40.0, 40.0, 20.0],
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "day": [DAYS[0]] * 3 + [DAYS[1]] * 3,
+            "institution_id": ["a", "b", None] * 2,
+            "name": ["Alpha", EVIL, None] * 2,
+            "followers": [50, 30, 20, 40, 40, 20],
+            "share": [50.0, 30.0, 20.0, 40.0, 40.0, 20.0],
+        }
+    )
     fig = charts.audience_share(frame)
     assert [t.name for t in fig.data][-1] == "All others"
     assert all(t.stackgroup == "share" for t in fig.data)
@@ -146,9 +182,15 @@ def test_audience_share_stacks_leaders_then_others():
 
 
 def test_rank_lines_put_rank_one_on_top():
-    frame = pd.DataFrame({"day": list(DAYS) * 2, "institution_id": ["a"] * 3 + ["b"] * 3,
-                          "name": ["Alpha"] * 3 + ["Beta"] * 3, "value": [3.0, 2, 1, 1, 2, 3],
-                          "rank": [1, 1, 2, 2, 2, 1]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "day": list(DAYS) * 2,
+            "institution_id": ["a"] * 3 + ["b"] * 3,
+            "name": ["Alpha"] * 3 + ["Beta"] * 3,
+            "value": [3.0, 2, 1, 1, 2, 3],
+            "rank": [1, 1, 2, 2, 2, 1],
+        }
+    )
     fig = charts.rank_lines(frame, "followers")
     assert list(fig.layout.yaxis.range) == [2.5, 0.5]
     assert [t.name for t in fig.data] == ["Beta", "Alpha"]  # by the last rank
@@ -156,13 +198,17 @@ def test_rank_lines_put_rank_one_on_top():
 
 
 def test_coverage_and_failure_bars():
-    coverage = pd.DataFrame(
-        {"platform": ["x", "youtube"], "accounts_known": [10, 5], "fresh_7d": [9, 5]}
-    )
+    coverage = pd.DataFrame({"platform": ["x", "youtube"], "accounts_known": [10, 5], "fresh_7d": [9, 5]})
     fig = charts.coverage_bars(coverage)
     assert list(fig.data[0].x) == ["X", "YouTube"] and list(fig.data[1].y) == [9, 5]
-    failures = pd.DataFrame({"day": [DAYS[0], DAYS[0], DAYS[1]], "platform": ["x", "youtube", "x"],
-                             "kind": ["timeout", "timeout", "rate_limited"], "failures": [1, 2, 4]})  # fmt: skip
+    failures = pd.DataFrame(
+        {
+            "day": [DAYS[0], DAYS[0], DAYS[1]],
+            "platform": ["x", "youtube", "x"],
+            "kind": ["timeout", "timeout", "rate_limited"],
+            "failures": [1, 2, 4],
+        }
+    )
     fig = charts.failures_bars(failures)
     assert fig.layout.barmode == "stack"
     timeout = next(t for t in fig.data if t.name == "timeout")

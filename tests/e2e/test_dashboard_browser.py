@@ -17,8 +17,15 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # url path, the page's title, text that shows its content rendered, plotly charts expected
 PAGES = [
     ("", "League tables", "Top 10 by Followers", 1),
@@ -35,9 +42,8 @@ pytestmark = [
     pytest.mark.timeout(240),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
-        reason="needs Debian's chromium at /usr/bin/chromium "
-        "(apt-get install chromium; .ci/run installs it)",
-    ),  # fmt: skip
+        reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium; .ci/run installs it)",
+    ),
 ]
 
 
@@ -52,9 +58,23 @@ def dashboard_url(demo_db, tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
     env = {**os.environ, "FINSOCIAL_DB": str(demo_db)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "dashboard" / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         url = f"http://127.0.0.1:{port}"
@@ -116,14 +136,13 @@ def test_every_page_in_a_real_browser(dashboard_url, browser):
         rendered(page, charts)
         times[path or "league"] = round(time.perf_counter() - start, 2)
         assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
-            '[data-testid="stException"]').first.inner_text()  # fmt: skip
+            '[data-testid="stException"]'
+        ).first.inner_text()
         assert page.get_by_role("heading", name=title).first.is_visible()
         assert page.get_by_text("fictional", exact=False).first.is_visible()  # the demo banner
         assert page.get_by_text(content, exact=False).first.is_visible()
         # a full-length screenshot: Streamlit scrolls inside the page, so grow the window instead
-        height = page.evaluate(
-            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
-        )
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
         page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 6000)})
         page.wait_for_timeout(400)
         page.screenshot(path=str(ARTIFACTS / f"{path or 'league'}.png"))

@@ -82,9 +82,13 @@ def finsocial(args: list[str], env: dict, timeout: float = 120) -> subprocess.Co
 
 def start(args: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        FINSOCIAL + args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        FINSOCIAL + args,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         cwd=REPO,
-    )  # fmt: skip
+    )
 
 
 def wait_for(condition, timeout: float = 60.0, what: str = "condition") -> None:
@@ -145,7 +149,14 @@ def runs_table(db: Path) -> list[dict]:
     finally:
         con.close()
     return [
-        {"run_id": r[0], "kind": r[1], "run_date": r[2], "status": r[3], "snapshots": r[4],
-         "requests": r[5], "stats": json.loads(r[6])}
+        {
+            "run_id": r[0],
+            "kind": r[1],
+            "run_date": r[2],
+            "status": r[3],
+            "snapshots": r[4],
+            "requests": r[5],
+            "stats": json.loads(r[6]),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]

@@ -59,10 +59,17 @@ def anomalies(db) -> list[tuple]:
     with queries.connect(db) as con:
         frame = queries.snapshot_anomalies(con)
     return [
-        (r.account_id, r.snapshot_date.date(), r.previous_followers, r.followers, r.change,
-         round(r.change_pct, 2), r.status)
+        (
+            r.account_id,
+            r.snapshot_date.date(),
+            r.previous_followers,
+            r.followers,
+            r.change,
+            round(r.change_pct, 2),
+            r.status,
+        )
         for r in frame.itertuples()
-    ]  # fmt: skip
+    ]
 
 
 def test_a_drop_waits_for_the_next_day_to_confirm_it(paths):

@@ -25,33 +25,50 @@ def land_history(paths) -> None:
     for n in range(DAYS):
         day = START + dt.timedelta(days=n)
         at = dt.datetime.combine(day, dt.time(2, 0), tzinfo=dt.UTC)
-        run = LandingRun(paths.landing, "collect", day, started_at=at,
-                         run_id=at.strftime("%Y%m%dT%H%M%SZ") + f"-{n:06x}")  # fmt: skip
+        run = LandingRun(
+            paths.landing, "collect", day, started_at=at, run_id=at.strftime("%Y%m%dT%H%M%SZ") + f"-{n:06x}"
+        )
         for i, (iid, platform) in enumerate((("northwind", "bluesky"), ("southbank", "x"))):
             handle = f"{iid}{i}"
+            run.add(Snapshot(iid, platform, handle, day, at, followers=1000 + 7 * n + i, posts_observed=True))
+            run.add(Account(iid, platform, handle, at, display_name=iid.title()))
             run.add(
-                Snapshot(
-                    iid, platform, handle, day, at, followers=1000 + 7 * n + i, posts_observed=True
+                Post(
+                    iid,
+                    platform,
+                    handle,
+                    f"{iid}-{n}",
+                    at - dt.timedelta(hours=5),
+                    at,
+                    likes=n,
+                    comments=1,
+                    shares=i,
                 )
             )
-            run.add(Account(iid, platform, handle, at, display_name=iid.title()))
-            run.add(Post(iid, platform, handle, f"{iid}-{n}", at - dt.timedelta(hours=5), at,
-                         likes=n, comments=1, shares=i))  # fmt: skip
         if n % 9 == 0:
             run.add(RunError("southbank", "x", "southbank1", "timeout", "no answer", at))
         run.commit("partial" if n % 9 == 0 else "complete", {"accounts_tried": 2})
         if day.weekday() == 6:  # a second run the same day replaces the first
-            land_counts(paths, day, {("northwind", "bluesky", "northwind0"): 5000 + n},
-                        kind="collect", at=at + dt.timedelta(hours=12))  # fmt: skip
+            land_counts(
+                paths,
+                day,
+                {("northwind", "bluesky", "northwind0"): 5000 + n},
+                kind="collect",
+                at=at + dt.timedelta(hours=12),
+            )
 
 
 def tables(db) -> dict[str, list]:
     """Every table of the warehouse, sorted, doubles to 9 digits, without the build's own stamps."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]  # fmt: skip
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+        ]
         out = {}
         for name in names:
             columns = con.execute(
@@ -90,8 +107,10 @@ def test_compacted_landing_builds_the_same_warehouse(paths, monkeypatch):
     months = compacted_months(paths.landing)
     assert [m.path.name for m in months] == ["2026-01", "2026-02", "2026-03"]
     after_rows = {k: sum(m.rows(k) for m in months) for k in before_rows}
-    print(f"\nrecords before compaction {before_rows}, after {after_rows}, "
-          f"{runs_before} runs into {len(months)} months")  # fmt: skip
+    print(
+        f"\nrecords before compaction {before_rows}, after {after_rows}, "
+        f"{runs_before} runs into {len(months)} months"
+    )
     assert after_rows == before_rows
     assert sum(len(m.manifests) for m in months) == runs_before
     assert run_ids(paths) == []  # every run folder went into a month
@@ -120,8 +139,10 @@ def test_a_compaction_killed_before_its_index_changes_nothing(paths, cli_env):
     expected = tables(paths.db)
     before_rows = manifest_rows(paths)
     marker = paths.root / "paused"
-    env = cli_env | {"FINSOCIAL_TEST_PAUSE_AT": "compact.before_index",
-                     "FINSOCIAL_TEST_PAUSE_FILE": str(marker)}  # fmt: skip
+    env = cli_env | {
+        "FINSOCIAL_TEST_PAUSE_AT": "compact.before_index",
+        "FINSOCIAL_TEST_PAUSE_FILE": str(marker),
+    }
     proc = start(["compact", "--before", "2026-04"], env)
     try:
         wait_for(marker.exists, what="the pause before the index")
@@ -134,8 +155,6 @@ def test_a_compaction_killed_before_its_index_changes_nothing(paths, cli_env):
     # raw payloads already moved are the only change; the next compaction finishes the job
     runner = CliRunner()
     assert runner.invoke(cli, ["compact", "--before", "2026-04"], env=cli_env).exit_code == 0
-    assert {
-        k: sum(m.rows(k) for m in compacted_months(paths.landing)) for k in before_rows
-    } == before_rows
+    assert {k: sum(m.rows(k) for m in compacted_months(paths.landing)) for k in before_rows} == before_rows
     build(paths)
     assert tables(paths.db) == expected

@@ -79,8 +79,7 @@ REGISTRY_HEADER = [
     "x",
 ]
 registry_cells = {
-    "institution_id": st.sampled_from(["northwind", "south-bank", "Bad Id", "", "a" * 70])
-    | garbage,
+    "institution_id": st.sampled_from(["northwind", "south-bank", "Bad Id", "", "a" * 70]) | garbage,
     "name": st.sampled_from(["Northwind Bank", ""]) | garbage,
     "kind": st.sampled_from([*KINDS, "Bank", ""]) | garbage,
     "country": st.sampled_from(["GB", "NL", "UK", "gb", ""]) | garbage,
@@ -88,12 +87,9 @@ registry_cells = {
     | garbage,
     "groups": st.sampled_from(["", "g-sib;eu", "Bad Tag"]) | garbage,
     "total_assets": st.sampled_from(["", "1e9", "-5", "1_000"]) | garbage,
-    "bluesky": st.sampled_from(
-        ["", "northwind.bsky.social", "https://bsky.app/profile/x.bsky.social", "@@"]
-    )
+    "bluesky": st.sampled_from(["", "northwind.bsky.social", "https://bsky.app/profile/x.bsky.social", "@@"])
     | garbage,
-    "x": st.sampled_from(["", "@NorthwindBank", "https://x.com/northwind", "no spaces allowed"])
-    | garbage,
+    "x": st.sampled_from(["", "@NorthwindBank", "https://x.com/northwind", "no spaces allowed"]) | garbage,
 }
 
 
@@ -105,8 +101,9 @@ def registry_files(draw) -> str | bytes:
     header = list(REGISTRY_HEADER)
     if shape == "header":
         header = draw(st.permutations(header + ["unknown", "name"]))[: draw(st.integers(0, 10))]
-    rows = draw(st.lists(
-        st.fixed_dictionaries({c: registry_cells.get(c, garbage) for c in header}), max_size=4))  # fmt: skip
+    rows = draw(
+        st.lists(st.fixed_dictionaries({c: registry_cells.get(c, garbage) for c in header}), max_size=4)
+    )
     return csv_text(header, [[row[c] for c in header] for row in rows])
 
 
@@ -139,9 +136,7 @@ def test_a_bad_registry_file_applies_nothing(data):
         pass
     paths = DataPaths(path.parent / "data" / "finsocial.duckdb")
     paths.ensure()
-    installed = (
-        "institution_id,name,kind,country,website\nkeep,Keep Bank,bank,GB,https://keep.example/\n"
-    )
+    installed = "institution_id,name,kind,country,website\nkeep,Keep Bank,bank,GB,https://keep.example/\n"
     paths.registry.write_text(installed)
     result = CliRunner().invoke(cli, ["--db", str(paths.db), "registry", "import", str(path)])
     assert result.exit_code == 1
@@ -160,10 +155,21 @@ COUNTS_HEADER = ["institution_id", "platform", "date", "followers", "handle", "l
 def follower_cells(draw) -> tuple[str, int | None]:
     """(cell text, the number a person meant, or None for text that is not meant as a count)."""
     n = draw(st.integers(0, 10**12))
-    return draw(st.sampled_from([
-        (str(n), n), (f"{n:,}", n), (f" {n} ", n), (f"{n:,}".replace(",", "."), None),
-        (str(-n - 1), None), ("", None), ("n/a", None), (f"{n}.5", None),
-    ]) | garbage.map(lambda t: (t, None)))  # fmt: skip
+    return draw(
+        st.sampled_from(
+            [
+                (str(n), n),
+                (f"{n:,}", n),
+                (f" {n} ", n),
+                (f"{n:,}".replace(",", "."), None),
+                (str(-n - 1), None),
+                ("", None),
+                ("n/a", None),
+                (f"{n}.5", None),
+            ]
+        )
+        | garbage.map(lambda t: (t, None))
+    )
 
 
 @st.composite
@@ -171,14 +177,20 @@ def counts_files(draw) -> tuple[str, list[tuple[str, int | None]]]:
     rows, meant = [], []
     for _ in range(draw(st.integers(0, 4))):
         cell, number = draw(follower_cells())
-        rows.append([
-            draw(st.sampled_from(["northwind", "unknown", ""]) | garbage),
-            draw(st.sampled_from(["linkedin", "tiktok", "LinkedIn", "myspace", ""])),
-            draw(st.sampled_from(["2026-02-28", "2026-03-02", "28/02/2026", ""])),
-            cell,
-            draw(st.sampled_from(["", "northwind-bank", "https://www.linkedin.com/company/northwind/", "@@"])),
-            draw(st.sampled_from(["", "1.2M", "12,345", "-3", "x"])),
-        ])  # fmt: skip
+        rows.append(
+            [
+                draw(st.sampled_from(["northwind", "unknown", ""]) | garbage),
+                draw(st.sampled_from(["linkedin", "tiktok", "LinkedIn", "myspace", ""])),
+                draw(st.sampled_from(["2026-02-28", "2026-03-02", "28/02/2026", ""])),
+                cell,
+                draw(
+                    st.sampled_from(
+                        ["", "northwind-bank", "https://www.linkedin.com/company/northwind/", "@@"]
+                    )
+                ),
+                draw(st.sampled_from(["", "1.2M", "12,345", "-3", "x"])),
+            ]
+        )
         meant.append((cell, number))
     return csv_text(COUNTS_HEADER, rows), meant
 
@@ -229,29 +241,64 @@ def test_a_bad_counts_file_lands_nothing(case):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=6,
 )
 # A good payload per platform, and where its follower count sits.
 PROFILES = {
-    "bluesky": ({"did": "did:plc:n", "handle": "northwind.bsky.social", "followersCount": 5,
-                 "followsCount": 1, "postsCount": 2, "displayName": "N"}, ("followersCount",)),
-    "mastodon": ({"id": "1", "followers_count": 5, "following_count": 1, "statuses_count": 2,
-                  "display_name": "N", "locked": False}, ("followers_count",)),
-    "youtube": ({"id": "UCnorthwindBank000000000", "statistics": {"subscriberCount": "5",
-                 "videoCount": "2", "viewCount": "9"}, "snippet": {"title": "N"}},
-                ("statistics", "subscriberCount")),
-    "x": ({"id": "1", "name": "N", "protected": False, "public_metrics": {"followers_count": 5,
-           "following_count": 1, "tweet_count": 2}}, ("public_metrics", "followers_count")),
+    "bluesky": (
+        {
+            "did": "did:plc:n",
+            "handle": "northwind.bsky.social",
+            "followersCount": 5,
+            "followsCount": 1,
+            "postsCount": 2,
+            "displayName": "N",
+        },
+        ("followersCount",),
+    ),
+    "mastodon": (
+        {
+            "id": "1",
+            "followers_count": 5,
+            "following_count": 1,
+            "statuses_count": 2,
+            "display_name": "N",
+            "locked": False,
+        },
+        ("followers_count",),
+    ),
+    "youtube": (
+        {
+            "id": "UCnorthwindBank000000000",
+            "statistics": {"subscriberCount": "5", "videoCount": "2", "viewCount": "9"},
+            "snippet": {"title": "N"},
+        },
+        ("statistics", "subscriberCount"),
+    ),
+    "x": (
+        {
+            "id": "1",
+            "name": "N",
+            "protected": False,
+            "public_metrics": {"followers_count": 5, "following_count": 1, "tweet_count": 2},
+        },
+        ("public_metrics", "followers_count"),
+    ),
     "facebook": ({"id": "1", "name": "N", "followers_count": 5, "fan_count": 4}, ("followers_count",)),
-    "instagram": ({"id": "1", "name": "N", "followers_count": 5, "follows_count": 1,
-                   "media_count": 2}, ("followers_count",)),
-}  # fmt: skip
-HANDLES = {"bluesky": "northwind.bsky.social", "mastodon": "news@bank.example",
-           "youtube": "UCnorthwindBank000000000", "x": "NorthwindBank",
-           "facebook": "northwindbank", "instagram": "northwindbank"}  # fmt: skip
+    "instagram": (
+        {"id": "1", "name": "N", "followers_count": 5, "follows_count": 1, "media_count": 2},
+        ("followers_count",),
+    ),
+}
+HANDLES = {
+    "bluesky": "northwind.bsky.social",
+    "mastodon": "news@bank.example",
+    "youtube": "UCnorthwindBank000000000",
+    "x": "NorthwindBank",
+    "facebook": "northwindbank",
+    "instagram": "northwindbank",
+}
 
 
 def paths_in(payload: object, prefix: tuple = ()) -> list[tuple]:
@@ -307,10 +354,7 @@ def test_collector_parsers_end_in_a_record_or_a_parse_error(platform):
         collector.fetch_posts = lambda target, profile: pages  # the posts parser gets junk too
         outcome = collector.collect_account(target(platform, HANDLES[platform]), profile)
         if outcome.error is not None:
-            assert (
-                outcome.error.kind in ("parse_error", "private", "not_found")
-                and outcome.error.message
-            )
+            assert outcome.error.kind in ("parse_error", "private", "not_found") and outcome.error.message
         given_count = followers_given(profile, platform)
         if outcome.snapshot is not None and outcome.snapshot.followers is not None:
             followers = outcome.snapshot.followers
@@ -332,11 +376,21 @@ def test_collector_parsers_end_in_a_record_or_a_parse_error(platform):
 
 # -- the discovery HTML parser -----------------------------------------------------------------
 
-PROFILE_URLS = ["https://bsky.app/profile/northwind.bsky.social", "https://x.com/NorthwindBank",
-                "https://twitter.com/intent/tweet?text=hi", "https://www.facebook.com/sharer.php?u=x",
-                "https://www.instagram.com/northwind/", "https://www.youtube.com/@northwind",
-                "https://mastodon.social/@northwind", "https://www.linkedin.com/company/northwind/",
-                "/over-ons", "/contact#team", "javascript:alert(1)", "https://x.com/", "mailto:a@b.c"]  # fmt: skip
+PROFILE_URLS = [
+    "https://bsky.app/profile/northwind.bsky.social",
+    "https://x.com/NorthwindBank",
+    "https://twitter.com/intent/tweet?text=hi",
+    "https://www.facebook.com/sharer.php?u=x",
+    "https://www.instagram.com/northwind/",
+    "https://www.youtube.com/@northwind",
+    "https://mastodon.social/@northwind",
+    "https://www.linkedin.com/company/northwind/",
+    "/over-ons",
+    "/contact#team",
+    "javascript:alert(1)",
+    "https://x.com/",
+    "mailto:a@b.c",
+]
 
 
 @st.composite
@@ -350,22 +404,20 @@ def html_pages(draw) -> str:
                 f'<a href="{href}" rel="{draw(st.sampled_from(["me", "", "nofollow me"]))}">{draw(garbage)}</a>'
             )
         elif kind == "chrome":
-            parts.append(
-                f'<{draw(st.sampled_from(["header", "footer", "nav"]))}><a href="{href}">x</a>'
-            )
+            parts.append(f'<{draw(st.sampled_from(["header", "footer", "nav"]))}><a href="{href}">x</a>')
         elif kind == "quote":
             parts.append(f'<blockquote><a href="{href}">post</a></blockquote>')
         elif kind == "jsonld":
-            body = draw(st.sampled_from([json.dumps({"sameAs": PROFILE_URLS}), "{", "[]"])
-                        | json_values.map(json.dumps))  # fmt: skip
+            body = draw(
+                st.sampled_from([json.dumps({"sameAs": PROFILE_URLS}), "{", "[]"])
+                | json_values.map(json.dumps)
+            )
             parts.append(f'<script type="application/ld+json">{body}</script>')
         elif kind == "text":
             parts.append(draw(st.text(max_size=30)))
         else:
             parts.append(
-                draw(
-                    st.sampled_from(["<a href=", "<<a>>", "<a href='x.com/'>", "</footer>", "<!--"])
-                )
+                draw(st.sampled_from(["<a href=", "<<a>>", "<a href='x.com/'>", "</footer>", "<!--"]))
             )
     return "".join(parts)
 

@@ -28,8 +28,11 @@ def hold_lock(paths, seconds: float) -> subprocess.Popen:
     """Another process holding the writer lock for `seconds` (it says 'held' once it has it)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(paths.db), str(seconds)],
-        stdout=subprocess.PIPE, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert proc.stdout.readline().strip() == "held"
     return proc
 

@@ -71,10 +71,15 @@ def run_readers_during_builds(paths, threads: int, processes: int) -> dict:
     stop = paths.root / "stop-readers"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", READER, str(paths.db), str(stop)], cwd=REPO,
-                         env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(paths.db), str(stop)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(processes)
-    ]  # fmt: skip
+    ]
     results = {"thread_reads": 0, "thread_errors": [], "thread_seen": set()}
     lock = threading.Lock()
     done = threading.Event()
@@ -93,8 +98,14 @@ def run_readers_during_builds(paths, threads: int, processes: int) -> dict:
     workers = [threading.Thread(target=reader) for _ in range(threads)]
     for w in workers:
         w.start()
-    builder = subprocess.run([sys.executable, "-c", BUILDER, str(paths.db)], cwd=REPO, env=env,
-                             capture_output=True, text=True, timeout=240)  # fmt: skip
+    builder = subprocess.run(
+        [sys.executable, "-c", BUILDER, str(paths.db)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     done.set()
     stop.touch()
     for w in workers:

@@ -38,22 +38,25 @@ def at(day: str, hour: int = 3) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(hour), dt.UTC)
 
 
-def snap(
-    iid: str, platform: str, handle: str | None, day: str, followers: int | None, **kw
-) -> Snapshot:
+def snap(iid: str, platform: str, handle: str | None, day: str, followers: int | None, **kw) -> Snapshot:
     kw.setdefault("posts_observed", platform in ("x", "mastodon"))
     kw.setdefault("method", "api" if platform in ("x", "mastodon") else "manual")
-    return Snapshot(iid, platform, handle, dt.date.fromisoformat(day), kw.pop("collected_at", at(day)),
-                    followers=followers, **kw)  # fmt: skip
+    return Snapshot(
+        iid,
+        platform,
+        handle,
+        dt.date.fromisoformat(day),
+        kw.pop("collected_at", at(day)),
+        followers=followers,
+        **kw,
+    )
 
 
 def post(iid: str, platform: str, handle: str, post_id: str, day: str, **counts) -> Post:
     return Post(iid, platform, handle, post_id, at(day, 12), at("2026-03-31", 4), **counts)
 
 
-def land(
-    paths: DataPaths, records: list, kind: str = "collect", day: str = "2026-03-31"
-) -> LandingRun:
+def land(paths: DataPaths, records: list, kind: str = "collect", day: str = "2026-03-31") -> LandingRun:
     run = LandingRun(paths.landing, kind, dt.date.fromisoformat(day))
     run.extend(records)
     run.commit()

@@ -15,9 +15,7 @@ from warehouse.registry import parse_registry, save_registry
 def followers(db) -> list:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute(
-            "SELECT followers FROM account_snapshots ORDER BY snapshot_date"
-        ).fetchall()
+        return con.execute("SELECT followers FROM account_snapshots ORDER BY snapshot_date").fetchall()
     finally:
         con.close()
 
@@ -32,9 +30,7 @@ def built(paths, registry_file):
 
 def test_migrations_are_recorded(built):
     con = duckdb.connect(str(built.db), read_only=True)
-    assert (
-        con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchone()[0] == "001_core"
-    )
+    assert con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchone()[0] == "001_core"
     con.close()
 
 
@@ -54,11 +50,7 @@ def test_a_failed_build_leaves_the_last_good_warehouse(built, monkeypatch):
 
     def broken(layer):
         files = real(layer)
-        return (
-            files + [("99_broken.sql", "SELECT * FROM no_such_table")]
-            if layer == "sql/marts"
-            else files
-        )
+        return files + [("99_broken.sql", "SELECT * FROM no_such_table")] if layer == "sql/marts" else files
 
     monkeypatch.setattr(build_module, "sql_files", broken)
     with pytest.raises(duckdb.CatalogException):
@@ -67,9 +59,7 @@ def test_a_failed_build_leaves_the_last_good_warehouse(built, monkeypatch):
 
 
 def test_a_bad_registry_never_reaches_the_warehouse(built, tmp_path):
-    built.registry.write_text(
-        "institution_id,name,kind,country,website\nx,X,bank,XX,https://x.example/\n"
-    )
+    built.registry.write_text("institution_id,name,kind,country,website\nx,X,bank,XX,https://x.example/\n")
     with pytest.raises(InputError):
         build(built)
     assert followers(built.db) == [(800,)]
@@ -85,7 +75,10 @@ def test_a_run_without_manifest_is_invisible(built):
 def test_a_second_run_the_same_day_replaces_that_days_count(built):
     from tests.warehouse.conftest import at
 
-    land(built, [snap("alpha-bank", "x", "alpha", "2026-03-01", 810, collected_at=at("2026-03-01", 9))],
-         day="2026-03-01")  # fmt: skip
+    land(
+        built,
+        [snap("alpha-bank", "x", "alpha", "2026-03-01", 810, collected_at=at("2026-03-01", 9))],
+        day="2026-03-01",
+    )
     build(built)
     assert followers(built.db) == [(810,)]

@@ -32,10 +32,7 @@ def contents(db) -> dict[str, list]:
             rows = con.sql(f"SELECT * FROM {table}").to_arrow_table().to_pylist()
             # sums over the same rows may differ in the last bits with their order
             out[table] = sorted(
-                (
-                    tuple(round(v, 6) if isinstance(v, float) else v for v in row.values())
-                    for row in rows
-                ),
+                (tuple(round(v, 6) if isinstance(v, float) else v for v in row.values()) for row in rows),
                 key=repr,
             )
         return out
@@ -80,13 +77,21 @@ def test_nightly_builds_equal_a_full_build(tmp_path):
     old_posts = pq.read_table(snaps[50].file("posts")).to_pylist()[:3]
     run = LandingRun(paths.landing, "collect", END)
     for p in old_posts:
-        run.add(Post(p["institution_id"], p["platform"], p["handle"], p["post_id"], p["posted_at"],
-                     now, likes=(p["likes"] or 0) + 1000, comments=p["comments"]))  # fmt: skip
+        run.add(
+            Post(
+                p["institution_id"],
+                p["platform"],
+                p["handle"],
+                p["post_id"],
+                p["posted_at"],
+                now,
+                likes=(p["likes"] or 0) + 1000,
+                comments=p["comments"],
+            )
+        )
     run.commit()
     build(paths)
-    assert (
-        info(paths.db)["metrics_from"] == min(p["posted_at"] for p in old_posts).date().isoformat()
-    )
+    assert info(paths.db)["metrics_from"] == min(p["posted_at"] for p in old_posts).date().isoformat()
     assert_equals_full_build(paths, tmp_path / "full-2")
 
     # a drop on the last day is flagged; the next night confirms it, which changes that day's growth
@@ -95,9 +100,7 @@ def test_nightly_builds_equal_a_full_build(tmp_path):
     for offset in (1, 2):
         day = END + dt.timedelta(days=offset)
         run = LandingRun(paths.landing, "collect", day)
-        run.add(
-            Snapshot(*key, day, now + dt.timedelta(days=offset), followers=some["followers"] // 2)
-        )
+        run.add(Snapshot(*key, day, now + dt.timedelta(days=offset), followers=some["followers"] // 2))
         run.commit()
         build(paths)
     assert_equals_full_build(paths, tmp_path / "full-3")

@@ -19,36 +19,39 @@ T = dt.date(2026, 3, 31)  # t; t-30 = 2026-03-01; t-37 = 2026-02-22; (t-28, t] s
 @pytest.fixture
 def warehouse(paths, registry_file):
     save_registry(parse_registry(registry_file), paths.registry)
-    land(paths, [
-        # alpha on x: 800 at t-30, 1000 at t, nothing in between (a gap): growth 200 = 25%
-        snap("alpha-bank", "x", "alpha", "2026-03-01", 800),
-        snap("alpha-bank", "x", "alpha", "2026-03-31", 1000),
-        # alpha on instagram, a manual import: 4000 -> 5000, no posts collected
-        snap("alpha-bank", "instagram", "alpha", "2026-03-01", 4000),
-        snap("alpha-bank", "instagram", "alpha", "2026-03-31", 5000),
-        # bravo: the baseline is exactly 7 days older than t-30 (allowed); latest is t-1
-        snap("bravo-ins", "x", "bravo", "2026-02-22", 1000),
-        snap("bravo-ins", "x", "bravo", "2026-03-30", 1000),
-        # charlie: 80,000 -> 100,000
-        snap("charlie-bank", "x", "charlie", "2026-03-01", 80000),
-        snap("charlie-bank", "x", "charlie", "2026-03-31", 100000),
-        # delta: the only earlier snapshot is 8 days older than t-30: no baseline, growth NULL
-        snap("delta-bank", "x", "delta", "2026-02-21", 90000),
-        snap("delta-bank", "x", "delta", "2026-03-31", 100000),
-        # echo: posts fetched but none made; on mastodon the count is hidden (NULL, not 0)
-        snap("echo-cu", "x", "echo", "2026-03-01", 50),
-        snap("echo-cu", "x", "echo", "2026-03-31", 50),
-        snap("echo-cu", "mastodon", "echo@social.example", "2026-03-31", None),
-        # alpha: 16 and 24 interactions in the window (NULL counts are left out of the sum);
-        # the post on 03-03 (= t-28) is outside (t-28, t]
-        post("alpha-bank", "x", "alpha", "a1", "2026-03-10", likes=10, comments=2, shares=3, quotes=1),
-        post("alpha-bank", "x", "alpha", "a2", "2026-03-31", likes=20, shares=4),
-        post("alpha-bank", "x", "alpha", "a0", "2026-03-03", likes=1000),
-        post("bravo-ins", "x", "bravo", "b1", "2026-03-20", likes=5),
-        post("charlie-bank", "x", "charlie", "c1", "2026-03-05", likes=400),
-        post("charlie-bank", "x", "charlie", "c2", "2026-03-25", likes=300, comments=100),
-        post("delta-bank", "x", "delta", "d1", "2026-03-15", likes=100),
-    ])  # fmt: skip
+    land(
+        paths,
+        [
+            # alpha on x: 800 at t-30, 1000 at t, nothing in between (a gap): growth 200 = 25%
+            snap("alpha-bank", "x", "alpha", "2026-03-01", 800),
+            snap("alpha-bank", "x", "alpha", "2026-03-31", 1000),
+            # alpha on instagram, a manual import: 4000 -> 5000, no posts collected
+            snap("alpha-bank", "instagram", "alpha", "2026-03-01", 4000),
+            snap("alpha-bank", "instagram", "alpha", "2026-03-31", 5000),
+            # bravo: the baseline is exactly 7 days older than t-30 (allowed); latest is t-1
+            snap("bravo-ins", "x", "bravo", "2026-02-22", 1000),
+            snap("bravo-ins", "x", "bravo", "2026-03-30", 1000),
+            # charlie: 80,000 -> 100,000
+            snap("charlie-bank", "x", "charlie", "2026-03-01", 80000),
+            snap("charlie-bank", "x", "charlie", "2026-03-31", 100000),
+            # delta: the only earlier snapshot is 8 days older than t-30: no baseline, growth NULL
+            snap("delta-bank", "x", "delta", "2026-02-21", 90000),
+            snap("delta-bank", "x", "delta", "2026-03-31", 100000),
+            # echo: posts fetched but none made; on mastodon the count is hidden (NULL, not 0)
+            snap("echo-cu", "x", "echo", "2026-03-01", 50),
+            snap("echo-cu", "x", "echo", "2026-03-31", 50),
+            snap("echo-cu", "mastodon", "echo@social.example", "2026-03-31", None),
+            # alpha: 16 and 24 interactions in the window (NULL counts are left out of the sum);
+            # the post on 03-03 (= t-28) is outside (t-28, t]
+            post("alpha-bank", "x", "alpha", "a1", "2026-03-10", likes=10, comments=2, shares=3, quotes=1),
+            post("alpha-bank", "x", "alpha", "a2", "2026-03-31", likes=20, shares=4),
+            post("alpha-bank", "x", "alpha", "a0", "2026-03-03", likes=1000),
+            post("bravo-ins", "x", "bravo", "b1", "2026-03-20", likes=5),
+            post("charlie-bank", "x", "charlie", "c1", "2026-03-05", likes=400),
+            post("charlie-bank", "x", "charlie", "c2", "2026-03-25", likes=300, comments=100),
+            post("delta-bank", "x", "delta", "d1", "2026-03-15", likes=100),
+        ],
+    )
     build(paths)
     con = duckdb.connect(str(paths.db), read_only=True)
     yield con
@@ -129,9 +132,7 @@ def test_presence_index_from_percentile_ranks(warehouse):
 
 def test_power_score_weights(warehouse):
     assert account(warehouse, "charlie")["power_score"] == pytest.approx(100.0)  # 100,000 / 1,000
-    assert account(warehouse, "alpha", platform="instagram")["power_score"] == pytest.approx(
-        5000 / 750
-    )
+    assert account(warehouse, "alpha", platform="instagram")["power_score"] == pytest.approx(5000 / 750)
 
 
 def test_platform_all_sums_counts_and_weights_rates(warehouse):
@@ -151,9 +152,7 @@ def test_platform_all_sums_counts_and_weights_rates(warehouse):
 
 def test_league_table_ties_movement_and_nulls_last(warehouse):
     table = queries.league_table(warehouse, "all", "followers", as_of=T)
-    got = list(
-        zip(table["rank"], table["name"], table["value"], table["previous_rank"], strict=True)
-    )
+    got = list(zip(table["rank"], table["name"], table["value"], table["previous_rank"], strict=True))
     # 03-01: delta 90,000, charlie 80,000, alpha 4,800, bravo 1,000 (02-22), echo 50
     assert got[:5] == [
         (1, "Charlie Bank", 100000, 2),
@@ -199,14 +198,17 @@ def test_several_accounts_on_one_platform_roll_up(paths, registry_file):
     # echo runs two X accounts: 50 followers without posts, and 30 followers whose one post drew
     # 3 likes (engagement 10%); bravo has one. Per platform, echo's X is their sum and weighted mean.
     save_registry(parse_registry(registry_file), paths.registry)
-    land(paths, [
-        snap("echo-cu", "x", "echo", "2026-03-01", 40),
-        snap("echo-cu", "x", "echo", "2026-03-31", 50),
-        snap("echo-cu", "x", "echo_help", "2026-03-01", 20),
-        snap("echo-cu", "x", "echo_help", "2026-03-31", 30),
-        post("echo-cu", "x", "echo_help", "h1", "2026-03-30", likes=3),
-        snap("bravo-ins", "x", "bravo", "2026-03-31", 700),
-    ])  # fmt: skip
+    land(
+        paths,
+        [
+            snap("echo-cu", "x", "echo", "2026-03-01", 40),
+            snap("echo-cu", "x", "echo", "2026-03-31", 50),
+            snap("echo-cu", "x", "echo_help", "2026-03-01", 20),
+            snap("echo-cu", "x", "echo_help", "2026-03-31", 30),
+            post("echo-cu", "x", "echo_help", "h1", "2026-03-30", likes=3),
+            snap("bravo-ins", "x", "bravo", "2026-03-31", 700),
+        ],
+    )
     build(paths)
     con = duckdb.connect(str(paths.db), read_only=True)
     rows = con.execute(

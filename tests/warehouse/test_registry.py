@@ -57,9 +57,7 @@ def test_each_problem_names_file_row_and_column(tmp_path):
     name = str(path)
     assert f"{name}, row 3, column institution_id: duplicate id 'ok-bank', first on row 2" in found
     assert any(p.startswith(f"{name}, row 4, column institution_id:") for p in found)
-    assert any(
-        p.startswith(f"{name}, row 5, column kind: unknown kind 'hedge_fund'") for p in found
-    )
+    assert any(p.startswith(f"{name}, row 5, column kind: unknown kind 'hedge_fund'") for p in found)
     assert any("row 6, column country" in p and "use GB" in p for p in found)
     assert any("row 7, column website" in p for p in found)
     assert any("row 8, column x" in p and "not a x profile URL" in p for p in found)
@@ -67,8 +65,9 @@ def test_each_problem_names_file_row_and_column(tmp_path):
 
 
 def test_unknown_and_missing_columns(tmp_path):
-    path = write(tmp_path, "a,A,bank,NL,https://a.example/,x\n",
-                 header="institution_id,name,kind,website,twitter\n")  # fmt: skip
+    path = write(
+        tmp_path, "a,A,bank,NL,https://a.example/,x\n", header="institution_id,name,kind,website,twitter\n"
+    )
     found = problems(path)
     assert any("row 1, column twitter: unknown column" in p for p in found)
     assert any("row 1, column country: required column is missing" in p for p in found)
@@ -76,9 +75,7 @@ def test_unknown_and_missing_columns(tmp_path):
 
 def test_not_utf8_and_malformed_files(tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes(
-        (HEADER + "a,Caf\xe9 Bank,bank,FR,https://a.example/,,,,,\n").encode("latin-1")
-    )
+    path.write_bytes((HEADER + "a,Caf\xe9 Bank,bank,FR,https://a.example/,,,,,\n").encode("latin-1"))
     assert any("not UTF-8" in p for p in problems(path))
     empty = tmp_path / "empty.csv"
     empty.write_text("")
