@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from collectors.landing import complete_runs
+from warehouse.landing.runs import complete_runs
 from warehouse.paths import DataPaths
 
 ACCOUNT = ["institution_id", "platform", "handle"]

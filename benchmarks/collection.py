@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from collectors.bluesky import BlueskyCollector
-from collectors.localserver import LocalServer
 from collectors.run import collect
+from tests.support.localserver import LocalServer
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
 

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks import scale
-from collectors.landing import LandingRun, complete_runs
+from warehouse.landing.runs import LandingRun, complete_runs
 from warehouse.paths import DataPaths
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import scale
-from collectors.landing import complete_runs
 from warehouse import build as wb
+from warehouse.landing.runs import complete_runs
 from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
 

@@ -13,9 +13,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from collectors.landing import LandingRun
-from collectors.records import SCHEMAS
 from warehouse.demo import ENGAGEMENT_AT_10K
+from warehouse.landing.records import SCHEMAS
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
 

@@ -6,13 +6,11 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
-from collectors.records import Account, Post, RunError, Snapshot, landing_problem
-
-if TYPE_CHECKING:  # targets imports the registry, which imports this package: keep it lazy
-    from collectors.targets import Target
+from warehouse.landing.records import Account, Post, RunError, Snapshot, landing_problem
+from warehouse.targets import Target
 
 WINDOW_DAYS = 28
 # Kinds worth a second try within the run; the others are facts about the account or the setup.

@@ -12,10 +12,10 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from collectors.handles import parse_profile_url, profile_url
 from collectors.http import CollectError, HostLimit, HttpClient, is_public_address
-from collectors.landing import LandingRun
-from collectors.records import Account, RunError
+from warehouse.handles import parse_profile_url, profile_url
+from warehouse.landing.records import Account, RunError
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, load_registry
 

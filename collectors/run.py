@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.base import Collector, Outcome
 from collectors.http import HttpClient
-from collectors.landing import LandingRun
-from collectors.records import API_PLATFORMS, RunError
-from collectors.targets import Target, collection_targets
+from warehouse.landing.records import API_PLATFORMS, RunError
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
+from warehouse.targets import Target, collection_targets
 
 EXIT_CODES = {"complete": 0, "nothing": 0, "partial": 3, "failed": 1}
 # Facts about an account rather than failures of the run.

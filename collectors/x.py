@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
-from collectors.records import Account, Post, Snapshot
-
-if TYPE_CHECKING:
-    from collectors.targets import Target
+from warehouse.landing.records import Account, Post, Snapshot
+from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_X_BEARER_TOKEN"
 

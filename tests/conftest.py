@@ -28,7 +28,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def server():
     """A fresh local platform server on 127.0.0.1 (tests/collectors/collector_fakes.FakeServer)."""
-    from tests.collectors.collector_fakes import FakeServer
+    from tests.support.collector_fakes import FakeServer
 
     fake = FakeServer()
     yield fake

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from collectors.cli import cli
+from finsocial.cli import cli
 from tests.warehouse.conftest import REGISTRY, land, post, snap
 
 README = Path(__file__).parents[1] / "README.md"

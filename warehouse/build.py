@@ -15,15 +15,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from collectors.compact import CompactedMonth, landing_runs, manifests_of
-from collectors.landing import LandedRun, _fsync_dir
-from collectors.records import SCHEMAS
-from collectors.targets import collection_targets
-from warehouse.lock import pause_at
+from warehouse.faults import pause_at
+from warehouse.files import fsync_dir
+from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
+from warehouse.landing.records import SCHEMAS
+from warehouse.landing.runs import LandedRun
 from warehouse.metrics import power_weights
 from warehouse.paths import DataPaths
 from warehouse.queries import attach_read_only
 from warehouse.registry import Institution, load_registry
+from warehouse.targets import collection_targets
 
 VERSION = "0.1.0"
 
@@ -294,7 +295,7 @@ def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
         os.fsync(fh.fileno())
     pause_at("build.before_swap")
     os.replace(target, paths.db)
-    _fsync_dir(paths.db.parent)
+    fsync_dir(paths.db.parent)
     return BuildResult(
         db=paths.db,
         institutions=counts[0],

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from collectors.handles import HandleError, normalize_handle
-from collectors.landing import LandingRun
-from collectors.records import PLATFORMS, Snapshot
 from warehouse.csvcheck import InputError, Problem, read_rows
+from warehouse.handles import HandleError, normalize_handle
+from warehouse.landing.records import PLATFORMS, Snapshot
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
 

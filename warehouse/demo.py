@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from collectors.landing import LandingRun
-from collectors.records import SCHEMAS
+from warehouse.landing.records import SCHEMAS
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 from warehouse.registry import Institution, save_registry
 
@@ -343,7 +343,7 @@ class NotADemoRoot(Exception):
 
 def reset_demo_root(paths: DataPaths) -> None:
     """Empty a demo data folder; refuse one that holds runs that are not demo runs."""
-    from collectors.compact import landing_runs, manifests_of
+    from warehouse.landing.compact import landing_runs, manifests_of
 
     real = [m for m in manifests_of(*landing_runs(paths.landing)) if not m.get("demo")]
     if real:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from collectors.handles import HandleError, normalize_handle
-from collectors.landing import write_atomic
-from collectors.records import PLATFORMS
 from warehouse.csvcheck import InputError, Problem, read_rows
+from warehouse.files import write_atomic
+from warehouse.handles import HandleError, normalize_handle
+from warehouse.landing.records import PLATFORMS
 
 KINDS = ("bank", "credit_union", "insurer", "neobank", "card_issuer", "investment", "other")
 HANDLE_COLUMNS = PLATFORMS  # a column per platform, in the same order

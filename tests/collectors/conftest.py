@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collectors.http import HttpClient
-from tests.collectors.collector_fakes import TOKENS
+from tests.support.collector_fakes import TOKENS
 from warehouse.paths import DataPaths
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from collectors.bluesky import BlueskyCollector
-from tests.collectors.collector_fakes import Reply, fixture, make_collector, target
+from tests.support.collector_fakes import Reply, fixture, make_collector, target
 
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
@@ -205,7 +205,7 @@ def test_malformed_and_truncated_bodies(server, client, env):
 
 def test_parse_posts_is_pure():
     collector = BlueskyCollector.__new__(BlueskyCollector)
-    from tests.collectors.collector_fakes import NOW
+    from tests.support.collector_fakes import NOW
 
     collector.now, collector.cutoff = NOW, NOW - dt.timedelta(days=28)
     pages = [

@@ -6,9 +6,9 @@ import json
 
 from click.testing import CliRunner
 
-from collectors.cli import cli
-from tests.collectors.collector_fakes import write_registry
+from finsocial.cli import cli
 from tests.collectors.test_run import NORTHWIND, serve_all
+from tests.support.collector_fakes import write_registry
 
 
 def test_collect_then_top_ranks_the_collected_numbers(server, env, paths, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collectors.facebook import FacebookCollector
 from collectors.instagram import InstagramCollector
-from tests.collectors.collector_fakes import TOKENS, Reply, fixture, make_collector, target
+from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
 
 ROOT, POSTS = "/v21.0/", "/v21.0/100064000000001/posts"
 IG = "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"]

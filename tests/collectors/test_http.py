@@ -19,7 +19,7 @@ from collectors.http import (
     redact_url,
     strip_params,
 )
-from tests.collectors.collector_fakes import Reply
+from tests.support.collector_fakes import Reply
 
 
 def test_retry_after_seconds_and_http_date():

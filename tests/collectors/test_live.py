@@ -7,9 +7,9 @@ import os
 import pytest
 
 from collectors import COLLECTOR_BY_PLATFORM
-from collectors.handles import profile_url
 from collectors.http import HttpClient
-from collectors.targets import Target
+from warehouse.handles import profile_url
+from warehouse.targets import Target
 
 pytestmark = pytest.mark.live
 

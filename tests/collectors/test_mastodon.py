@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collectors.mastodon import MastodonCollector, status_text
-from tests.collectors.collector_fakes import Reply, fixture, make_collector, target
+from tests.support.collector_fakes import Reply, fixture, make_collector, target
 
 LOOKUP = "/api/v1/accounts/lookup"
 STATUSES = "/api/v1/accounts/109123/statuses"

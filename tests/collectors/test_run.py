@@ -7,9 +7,9 @@ import json
 
 import pyarrow.parquet as pq
 
-from collectors.landing import complete_runs
 from collectors.run import collect
-from tests.collectors.collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
+from tests.support.collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
+from warehouse.landing.runs import complete_runs
 
 NORTHWIND = {
     "institution_id": "northwind",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collectors.x import XCollector
-from tests.collectors.collector_fakes import TOKENS, Reply, fixture, make_collector, target
+from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
 
 USERS, TWEETS = "/2/users/by", "/2/users/1500000000000000001/tweets"
 

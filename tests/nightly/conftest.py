@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from collectors.landing import LandingRun, complete_runs
-from collectors.records import Snapshot
-from tests.collectors.collector_fakes import FakeServer, Reply
+from tests.support.collector_fakes import FakeServer, Reply
+from warehouse.landing.records import Snapshot
+from warehouse.landing.runs import LandingRun, complete_runs
 from warehouse.paths import DataPaths
 
 REPO = Path(__file__).resolve().parents[2]
-FINSOCIAL = [sys.executable, "-m", "collectors.cli"]
+FINSOCIAL = [sys.executable, "-m", "finsocial.cli"]
 HANDLE = "northwind.bsky.social"
 REGISTRY = (
     "institution_id,name,kind,country,website,bluesky\n"

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 from click.testing import CliRunner
 
-from collectors.cli import cli
+from finsocial.cli import cli
 from tests.nightly.conftest import land_counts
 from warehouse import queries
 from warehouse.build import build

@@ -9,12 +9,12 @@ import signal
 import duckdb
 from click.testing import CliRunner
 
-from collectors.cli import cli
-from collectors.compact import compacted_months
-from collectors.landing import LandingRun
-from collectors.records import Account, Post, RunError, Snapshot
+from finsocial.cli import cli
 from tests.nightly.conftest import land_counts, manifest_rows, run_ids, start, wait_for
 from warehouse.build import build
+from warehouse.landing.compact import compacted_months
+from warehouse.landing.records import Account, Post, RunError, Snapshot
+from warehouse.landing.runs import LandingRun
 
 START = dt.date(2026, 1, 20)
 DAYS = 60  # 20 January to 20 March: three months

@@ -10,9 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from collectors.cli import cli
-from collectors.landing import complete_runs, incomplete_runs
-from tests.collectors.collector_fakes import Reply
+from finsocial.cli import cli
 from tests.nightly.conftest import (
     file_digest,
     finsocial,
@@ -23,7 +21,9 @@ from tests.nightly.conftest import (
     wait_for,
 )
 from tests.nightly.test_nightly_runs import snapshots
+from tests.support.collector_fakes import Reply
 from warehouse import queries
+from warehouse.landing.runs import complete_runs, incomplete_runs
 
 TODAY = dt.datetime.now(dt.UTC).date()
 YESTERDAY = TODAY - dt.timedelta(days=1)

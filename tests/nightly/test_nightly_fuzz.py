@@ -17,15 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collectors import COLLECTOR_BY_PLATFORM
-from collectors.cli import cli
 from collectors.discover import parse_page
-from collectors.handles import normalize_handle
 from collectors.http import HttpClient
-from collectors.landing import complete_runs, incomplete_runs
-from collectors.records import PLATFORMS, to_table
-from tests.collectors.collector_fakes import TOKENS, make_collector, target
+from finsocial.cli import cli
+from tests.support.collector_fakes import TOKENS, make_collector, target
 from warehouse.counts import parse_count, parse_counts
 from warehouse.csvcheck import InputError
+from warehouse.handles import normalize_handle
+from warehouse.landing.records import PLATFORMS, to_table
+from warehouse.landing.runs import complete_runs, incomplete_runs
 from warehouse.paths import DataPaths
 from warehouse.registry import COUNTRIES, KINDS, parse_registry
 

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 from click.testing import CliRunner
 
-from collectors.cli import cli
+from finsocial.cli import cli
 from tests.nightly.conftest import runs_table, serve_bluesky
 
 TODAY = dt.datetime.now(dt.UTC).date()

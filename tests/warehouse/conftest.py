@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors.landing import LandingRun
-from collectors.records import Post, Snapshot
+from warehouse.landing.records import Post, Snapshot
+from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
 
 REGISTRY = """institution_id,name,kind,country,website,groups,x,instagram,mastodon

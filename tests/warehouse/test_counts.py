@@ -5,10 +5,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from collectors.landing import complete_runs
 from warehouse.build import build
 from warehouse.counts import import_counts, parse_count
 from warehouse.csvcheck import InputError
+from warehouse.landing.runs import complete_runs
 from warehouse.registry import parse_registry, save_registry
 
 

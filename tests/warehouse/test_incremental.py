@@ -8,10 +8,10 @@ import shutil
 import duckdb
 import pyarrow.parquet as pq
 
-from collectors.landing import LandingRun, complete_runs
-from collectors.records import Post, Snapshot
 from warehouse.build import build
 from warehouse.demo import DemoSpec, generate
+from warehouse.landing.records import Post, Snapshot
+from warehouse.landing.runs import LandingRun, complete_runs
 from warehouse.paths import DataPaths
 
 END = dt.date(2026, 3, 31)

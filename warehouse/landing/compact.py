@@ -13,9 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collectors.landing import MANIFEST, LandedRun, _fsync_dir, complete_runs, write_atomic
-from collectors.records import SCHEMAS
-from warehouse.lock import pause_at
+from warehouse.faults import pause_at
+from warehouse.files import fsync_dir, write_atomic
+from warehouse.landing.records import SCHEMAS
+from warehouse.landing.runs import MANIFEST, LandedRun, complete_runs
 
 COMPACTED = "compacted"
 INDEX = "compacted.json"
@@ -183,7 +184,7 @@ def compact(
             "runs": (old.manifests if old else []) + [r.manifest for r in fresh],
             "files": files,
         }
-        _fsync_dir(month_dir)
+        fsync_dir(month_dir)
         pause_at("compact.before_index")
         write_atomic(month_dir / INDEX, json.dumps(index, indent=2).encode())
         for stale in month_dir.glob("*.parquet"):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from collectors.handles import profile_url
-from collectors.landing import complete_runs
+from warehouse.handles import profile_url
+from warehouse.landing.runs import complete_runs
 from warehouse.registry import Institution
 
 

@@ -12,13 +12,13 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from collectors.localserver import LocalServer
-from collectors.records import API_PLATFORMS
-from collectors.targets import Target
+from tests.support.localserver import LocalServer
+from warehouse.landing.records import API_PLATFORMS
 from warehouse.paths import DataPaths
 from warehouse.registry import REQUIRED_COLUMNS
+from warehouse.targets import Target
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "collectors" / "fixtures"
 # Every fixture's dates are written relative to this moment; the 28-day window starts 2026-02-01.
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 TOKENS = {
@@ -113,7 +113,7 @@ class FakeServer(LocalServer):
 
 
 def target(platform: str, handle: str, institution_id: str = "northwind") -> Target:
-    from collectors.handles import profile_url
+    from warehouse.handles import profile_url
 
     return Target(institution_id, platform, handle, profile_url(platform, handle), "registry")
 

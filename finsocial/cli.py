@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.resources
 import csv
 import io
 import json
@@ -63,7 +64,7 @@ EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try aga
 @contextlib.contextmanager
 def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     """Hold the writer lock for a writing command and clear what an interrupted run left."""
-    from collectors.landing import sweep_incomplete_runs
+    from warehouse.landing.runs import sweep_incomplete_runs
     from warehouse.lock import LockBusy, writer_lock
 
     try:
@@ -135,8 +136,8 @@ def registry_import(ctx: click.Context, file: str) -> None:
 @click.pass_context
 def registry_export(ctx: click.Context, file: str) -> None:
     """Write the registry, with discovered handles filled in, as CSV ('-' for stdout)."""
-    from collectors.targets import collection_targets
     from warehouse.registry import load_registry, registry_csv
+    from warehouse.targets import collection_targets
 
     paths = _paths(ctx)
     institutions = load_registry(paths.registry)
@@ -256,7 +257,7 @@ def build(ctx: click.Context, full: bool) -> None:
 @click.pass_context
 def compact(ctx: click.Context, before) -> None:
     """Merge the landing zone's runs into one Parquet file per month and record kind."""
-    from collectors.compact import compact as run_compact
+    from warehouse.landing.compact import compact as run_compact
 
     paths = _paths(ctx)
     with _writing(paths, "compact"):
@@ -463,7 +464,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
 
 
 def _serve(paths: DataPaths, port: int) -> None:
-    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    app = importlib.resources.files("dashboard") / "app.py"
     env = {**os.environ, "FINSOCIAL_DB": str(paths.db)}
     click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
     cmd = [

@@ -18,8 +18,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from collectors.records import RECORD_TABLES, SCHEMAS, to_table
-from warehouse.lock import pause_at
+from warehouse.faults import pause_at
+from warehouse.files import fsync_dir, write_atomic
+from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -30,25 +31,6 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     """A sortable, unique run id: UTC time of start plus a random suffix."""
     now = now or dt.datetime.now(dt.UTC)
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a part."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 @dataclass
@@ -136,7 +118,7 @@ class LandingRun:
             "stats": stats or {},
             "files": files,
         }
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
         pause_at("landing.before_manifest")
         write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2).encode())
         return self.path

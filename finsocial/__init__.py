@@ -1,0 +1,1 @@
+"""finsocial: an open benchmark of how financial institutions show up on social media."""

@@ -1,0 +1,1 @@
+"""The landing zone, the warehouse's input contract: records, the run writer, compaction."""
