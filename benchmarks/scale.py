@@ -17,10 +17,11 @@ from warehouse.demo import ENGAGEMENT_AT_10K
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
+from warehouse.platforms import DISPLAY_ORDER
 from warehouse.registry import Institution, save_registry
 
 DATA_ROOT = Path(__file__).parent / "data"
-PLATFORMS = ("facebook", "x", "instagram", "youtube", "linkedin", "tiktok", "bluesky", "mastodon", "threads")
+PLATFORMS = DISPLAY_ORDER  # from the platform table
 # share of institutions present, audience relative to Facebook, posts a week, method
 PROFILE = {
     "facebook": (0.95, 1.0, 3.0, "api"),

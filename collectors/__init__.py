@@ -6,8 +6,10 @@ from collectors.instagram import InstagramCollector
 from collectors.mastodon import MastodonCollector
 from collectors.x import XCollector
 from collectors.youtube import YouTubeCollector
+from warehouse.platforms import API_PLATFORMS
 
-# One hand-written list registers them all (after yt-dlp's extractors).
+# One hand-written list registers them all (after yt-dlp's extractors); each needs an "api" row
+# in warehouse/platforms.py, and every "api" row needs a collector here.
 COLLECTORS = [
     BlueskyCollector,
     MastodonCollector,
@@ -18,4 +20,13 @@ COLLECTORS = [
 ]
 COLLECTOR_BY_PLATFORM = {c.platform: c for c in COLLECTORS}
 
-__all__ = ["COLLECTORS", "COLLECTOR_BY_PLATFORM"]
+
+def unmatched_platforms() -> tuple[list[str], list[str]]:
+    """Api rows of the platform table without a collector, and collectors without an api row."""
+    return (
+        [p for p in API_PLATFORMS if p not in COLLECTOR_BY_PLATFORM],
+        [p for p in COLLECTOR_BY_PLATFORM if p not in API_PLATFORMS],
+    )
+
+
+__all__ = ["COLLECTORS", "COLLECTOR_BY_PLATFORM", "unmatched_platforms"]

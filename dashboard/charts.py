@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from warehouse.formatting import format_value, human_count, is_missing
 from warehouse.metrics import METRICS
+from warehouse.platforms import COLOURS
 from warehouse.report import PLATFORM_NAMES
 
 PRIMARY = "#1F4E9A"
@@ -17,18 +18,7 @@ MUTED = "#8A94A6"
 GRID = "#E6EAF0"
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 # One colour per platform on every chart, near each brand but told apart from each other.
-PLATFORM_COLORS = {
-    "all": PRIMARY,
-    "facebook": "#1877F2",
-    "instagram": "#C13584",
-    "x": "#5B6770",
-    "youtube": "#E62117",
-    "linkedin": "#0A3A75",
-    "tiktok": "#00A8A0",
-    "bluesky": "#5FB7F0",
-    "mastodon": "#6364FF",
-    "threads": "#F29D38",
-}
+PLATFORM_COLORS = {"all": PRIMARY, **COLOURS}
 # For series that are not platforms (kinds, countries, institutions): calm, distinct, print-safe.
 SERIES_COLORS = [
     "#1F4E9A",

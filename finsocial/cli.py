@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
 import csv
+import importlib.resources
 import io
 import json
 import math
@@ -22,20 +22,10 @@ from warehouse.csvcheck import InputError
 from warehouse.formatting import format_value, movement
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
+from warehouse.platforms import API_PLATFORMS, PLATFORMS
 from warehouse.report import SOURCE_LINE, league_markdown  # noqa: F401 (SOURCE_LINE re-exported)
 
-PLATFORM_CHOICES = (
-    "all",
-    "bluesky",
-    "mastodon",
-    "youtube",
-    "x",
-    "facebook",
-    "instagram",
-    "linkedin",
-    "tiktok",
-    "threads",
-)
+PLATFORM_CHOICES = ("all", *PLATFORMS)
 
 err = Console(stderr=True)
 
@@ -184,7 +174,7 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     "--platform",
     "platforms",
     multiple=True,
-    type=click.Choice(PLATFORM_CHOICES[1:7]),
+    type=click.Choice(API_PLATFORMS),
     help="Only this platform (repeatable).",
 )
 @click.option("--institution", "institutions", multiple=True, help="Only this institution (repeatable).")

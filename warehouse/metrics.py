@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point per this many units, per platform)
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -74,18 +76,6 @@ METRICS: dict[str, Metric] = {
     )
 }
 
-# One point per this many units (after The Financial Brand's Power 100 weights).
-DEFAULT_POWER_WEIGHTS: dict[str, tuple[str, float]] = {
-    "facebook": ("followers", 500),
-    "x": ("followers", 1000),
-    "instagram": ("followers", 750),
-    "youtube": ("views_total", 15000),
-    "linkedin": ("followers", 500),
-    "tiktok": ("followers", 1000),
-    "threads": ("followers", 750),
-    "bluesky": ("followers", 1000),
-    "mastodon": ("followers", 1000),
-}
 POWER_MEASURES = ("followers", "likes_total", "views_total")
 
 

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.metrics import check_metric
+from warehouse.platforms import display_sorted
 
 ALL = "all"
 
@@ -110,10 +111,9 @@ def league_table(
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """The values the filters can take: platforms with data, countries, kinds, groups, days."""
-    platforms = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT platform FROM account_snapshots ORDER BY platform").fetchall()
-    ]
+    platforms = display_sorted(
+        [r[0] for r in con.execute("SELECT DISTINCT platform FROM account_snapshots").fetchall()]
+    )
     countries = [
         r[0] for r in con.execute("SELECT DISTINCT country FROM institutions ORDER BY country").fetchall()
     ]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from warehouse.formatting import format_value, is_missing, movement
 from warehouse.metrics import METRICS
+from warehouse.platforms import LABELS
 
 SOURCE_LINE = (
     "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
@@ -15,18 +16,7 @@ SOURCE_LINE = (
 DEMO_LINE = "Demo data: fictional institutions with generated numbers."
 
 
-PLATFORM_NAMES = {
-    "all": "All platforms",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "youtube": "YouTube",
-    "x": "X",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "linkedin": "LinkedIn",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-}
+PLATFORM_NAMES = LABELS
 
 
 def platform_label(platform: str) -> str:

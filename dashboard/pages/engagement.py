@@ -12,8 +12,7 @@ wh = ui.page(
     "account; the dashed curve is what an account of that size typically earns on the platform "
     "that day, so accounts above it engage better than their audience predicts.",
 )
-PREFERRED = ["facebook", "instagram", "x", "youtube", "bluesky", "mastodon", "linkedin", "tiktok", "threads"]
-platforms = sorted(wh.options["platforms"], key=lambda p: (PREFERRED + [p]).index(p))
+platforms = wh.options["platforms"]  # in the platform table's display order
 names = data.institution_names()
 
 with st.container(border=True):

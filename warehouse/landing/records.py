@@ -8,19 +8,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-PLATFORMS: tuple[str, ...] = (
-    "bluesky",
-    "mastodon",
-    "youtube",
-    "x",
-    "facebook",
-    "instagram",
-    "linkedin",
-    "tiktok",
-    "threads",
-)
-# Platforms collected through an official API; the others come in through `import-counts`.
-API_PLATFORMS: tuple[str, ...] = ("bluesky", "mastodon", "youtube", "x", "facebook", "instagram")
+from warehouse.platforms import API_PLATFORMS, PLATFORMS  # noqa: F401 (re-exported: the landing contract)
 
 PRECISIONS = ("exact", "rounded")
 METHODS = ("api", "manual")

@@ -1,0 +1,66 @@
+"""The one table of platforms: every list of platforms, label, colour and default weight derives from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+COUNTS = ("followers", "following", "posts_total", "likes_total", "views_total")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One platform: how finsocial names, shows, collects and weighs it."""
+
+    name: str  # the key stored in the warehouse and typed on the command line
+    label: str  # how people read it
+    colour: str  # one colour on every chart, near the brand but told apart from the others
+    order: int  # position in menus, pages and charts (largest audiences first)
+    collected: Literal["api", "import"]  # "api": a collector in collectors/; "import": `import-counts` CSV
+    counts: tuple[str, ...]  # the account counts the platform reports (for imports: what the CSV may give)
+    rounds: bool  # True when the platform rounds a count it reports (YouTube: 3 significant figures)
+    power_weight: tuple[str, float]  # default power score: one point per this many of this count
+
+
+# Rows in registry-column order (registry CSVs keep this column order); `order` sets display order.
+# Power weights after The Financial Brand's Power 100.
+# fmt: off
+PLATFORM_TABLE: tuple[Platform, ...] = (
+    Platform("bluesky", "Bluesky", "#5FB7F0", 5, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
+    Platform("mastodon", "Mastodon", "#6364FF", 6, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
+    Platform("youtube", "YouTube", "#E62117", 4, "api", ("followers", "posts_total", "views_total"), True, ("views_total", 15000)),
+    Platform("x", "X", "#5B6770", 3, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
+    Platform("facebook", "Facebook", "#1877F2", 1, "api", ("followers", "likes_total"), False, ("followers", 500)),
+    Platform("instagram", "Instagram", "#C13584", 2, "api", ("followers", "following", "posts_total"), False, ("followers", 750)),
+    Platform("linkedin", "LinkedIn", "#0A3A75", 7, "import", COUNTS, False, ("followers", 500)),
+    Platform("tiktok", "TikTok", "#00A8A0", 8, "import", COUNTS, False, ("followers", 1000)),
+    Platform("threads", "Threads", "#F29D38", 9, "import", COUNTS, False, ("followers", 750)),
+)
+# fmt: on
+
+PLATFORM_BY_NAME: dict[str, Platform] = {p.name: p for p in PLATFORM_TABLE}
+# Every platform, in registry-column order.
+PLATFORMS: tuple[str, ...] = tuple(p.name for p in PLATFORM_TABLE)
+# Platforms collected through an official API; the others come in through `import-counts`.
+API_PLATFORMS: tuple[str, ...] = tuple(p.name for p in PLATFORM_TABLE if p.collected == "api")
+IMPORT_PLATFORMS: tuple[str, ...] = tuple(p.name for p in PLATFORM_TABLE if p.collected == "import")
+# Every platform in display order (menus, pages, legends).
+DISPLAY_ORDER: tuple[str, ...] = tuple(p.name for p in sorted(PLATFORM_TABLE, key=lambda p: p.order))
+ALL_LABEL = "All platforms"  # 'all': an institution's accounts together
+LABELS: dict[str, str] = {"all": ALL_LABEL, **{p.name: p.label for p in PLATFORM_TABLE}}
+COLOURS: dict[str, str] = {p.name: p.colour for p in PLATFORM_TABLE}
+DEFAULT_POWER_WEIGHTS: dict[str, tuple[str, float]] = {
+    name: PLATFORM_BY_NAME[name].power_weight for name in DISPLAY_ORDER
+}
+
+
+def display_sorted(platforms: list[str] | tuple[str, ...]) -> list[str]:
+    """Platforms in display order; names not in the table go last, alphabetically."""
+    rank = {name: i for i, name in enumerate(DISPLAY_ORDER)}
+    return sorted(platforms, key=lambda p: (rank.get(p, len(rank)), p))
+
+
+def platform_choice(value: str) -> str | None:
+    """A platform name typed in any case ('Instagram', 'ALL') as its key, or None if unknown."""
+    key = value.strip().lower()
+    return key if key == "all" or key in PLATFORM_BY_NAME else None
