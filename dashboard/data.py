@@ -1,18 +1,23 @@
-"""The dashboard's reads: named warehouse queries, cached per warehouse version, each on its own
-short-lived read-only connection (a build swaps the file; the dashboard must never hold a lock)."""
+"""The dashboard's reads: one named, typed function per warehouse query, cached per warehouse version."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 from warehouse import queries
 from warehouse.paths import DataPaths
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def db_path() -> Path:
@@ -30,21 +35,43 @@ def version(db: Path) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _run(name: str, db: str, key: str, args: tuple, kwargs: tuple) -> object:
-    # `key` is not used here, only hashed: a new build means a new cache entry.
+def _cached(_read: Callable, name: str, db: str, key: str, args: tuple, kwargs: tuple) -> object:
+    # `_read` is not hashed (the leading underscore), `name` stands for it; `key` is only hashed:
+    # a new build means a new cache entry. cache_data hands every caller its own copy.
     with queries.connect(Path(db)) as con:
-        return getattr(queries, name)(con, *args, **dict(kwargs))
+        return _read(con, *args, **dict(kwargs))
 
 
-def query(name: str, *args: object, **kwargs: object) -> object:
-    """queries.<name>(con, *args, **kwargs) on the current warehouse, cached by its version."""
+def _read(
+    read: Callable[Concatenate[duckdb.DuckDBPyConnection, P], R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    """read(con, *args, **kwargs) on its own short-lived read-only connection to the current
+    warehouse (a build swaps the file; the dashboard must never hold a lock), cached by the file's
+    identity (inode, mtime, size) so that a new build shows without a restart."""
     db = db_path()
     key = version(db)
     if key is None:
         raise queries.NoWarehouse(f"no warehouse at {db}")
-    result = _run(name, str(db), key, tuple(args), tuple(sorted(kwargs.items())))
-    # cached frames are shared between sessions: hand out copies
-    return result.copy() if isinstance(result, pd.DataFrame) else result
+    name = f"{read.__module__}.{read.__qualname__}"
+    return _cached(read, name, str(db), key, tuple(args), tuple(sorted(kwargs.items())))  # type: ignore[return-value]
+
+
+# ---- the warehouse as a whole -------------------------------------------------------------------
+
+
+def info() -> dict[str, str | None]:
+    """The build's facts: build_id, built_at, demo, data_from, data_to."""
+    return _read(queries.info)
+
+
+def summary() -> dict[str, object]:
+    """Headline counts: institutions, accounts, accounts_with_data, platforms, posts, last_day."""
+    return _read(queries.summary)
+
+
+def filter_options() -> dict[str, list]:
+    """The values the filters can take: platforms with data, countries, kinds, groups, days."""
+    return _read(queries.filter_options)
 
 
 @dataclass(frozen=True)
@@ -79,31 +106,15 @@ class Warehouse:
 
 def warehouse() -> Warehouse:
     """The current warehouse's facts; raises queries.NoWarehouse when there is no file."""
-    return Warehouse(
-        db=db_path(),
-        info=query("info"),
-        summary=query("summary"),
-        options=query("filter_options"),
-    )
+    return Warehouse(db=db_path(), info=info(), summary=summary(), options=filter_options())
 
 
-# Named reads, so that pages read like prose.
-def league_table(
-    platform: str,
-    metric: str,
-    as_of: dt.date | None,
-    country: str | None,
-    kind: str | None,
-    group: str | None,
-    limit: int | None,
-) -> pd.DataFrame:
-    frame = query("league_table", platform, metric, as_of, country, kind, group, limit)
-    frame.attrs["as_of"] = frame.attrs.get("as_of") or as_of
-    return frame
+# ---- institutions and rankings ------------------------------------------------------------------
 
 
 def institutions() -> pd.DataFrame:
-    return query("institutions")
+    """Every institution: institution_id, name, kind, country, website, groups, accounts."""
+    return _read(queries.institutions)
 
 
 def institution_names() -> dict[str, str]:
@@ -128,3 +139,126 @@ def peer_ids(frame: pd.DataFrame, institution_id: str, mode: str, value: object 
     else:
         chosen = frame["institution_id"].isin(list(value or []))
     return [i for i in frame.loc[chosen, "institution_id"] if i != institution_id]
+
+
+def league_table(
+    platform: str,
+    metric: str,
+    as_of: dt.date | None,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    limit: int | None,
+) -> pd.DataFrame:
+    """Institutions ranked by `metric` on `platform` as of a day, with the rank 30 days earlier;
+    attrs['as_of'] is the day ranked."""
+    frame = _read(queries.league_table, platform, metric, as_of, country, kind, group, limit)
+    frame.attrs["as_of"] = frame.attrs.get("as_of") or as_of
+    return frame
+
+
+def peer_benchmark(institution_id: str, peers: list[str], as_of: dt.date) -> pd.DataFrame:
+    """Per platform and metric: the institution against the median, top quartile and leader of peers."""
+    return _read(queries.peer_benchmark, institution_id, list(peers), as_of)
+
+
+def account_day(platform: str, as_of: dt.date) -> pd.DataFrame:
+    """Every account of a platform on a day with its followers, rates and expected interactions."""
+    return _read(queries.account_day, platform, as_of)
+
+
+# ---- one institution ----------------------------------------------------------------------------
+
+
+def institution_accounts(institution_id: str, as_of: dt.date | None) -> pd.DataFrame:
+    """An institution's accounts (handle, url, status, how found) with their metrics on a day."""
+    return _read(queries.institution_accounts, institution_id, as_of)
+
+
+def posting_rhythm(institution_id: str, as_of: dt.date, days: int = 91) -> pd.DataFrame:
+    """An institution's posts per platform and ISO weekday over the last `days` days."""
+    return _read(queries.posting_rhythm, institution_id, as_of, days)
+
+
+def top_posts(
+    institution_id: str, as_of: dt.date, order_by: str = "interactions", days: int = 91, limit: int = 10
+) -> pd.DataFrame:
+    """An institution's posts of the last `days` days with the most `order_by` (queries.POST_ORDERS)."""
+    return _read(queries.top_posts, institution_id, as_of, order_by, days, limit)
+
+
+# ---- over time ----------------------------------------------------------------------------------
+
+
+def metric_history(
+    institution_ids: list[str], platforms: list[str], start: dt.date, end: dt.date
+) -> pd.DataFrame:
+    """Institutions' followers, growth, posting and engagement per platform and day."""
+    return _read(queries.metric_history, list(institution_ids), list(platforms), start, end)
+
+
+def audience_share(
+    platform: str,
+    start: dt.date,
+    end: dt.date,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    top: int = 8,
+) -> pd.DataFrame:
+    """The `top` largest institutions' share (%) of the population's followers per day."""
+    return _read(queries.audience_share, platform, start, end, country, kind, group, top)
+
+
+def rank_history(
+    platform: str,
+    metric: str,
+    institution_ids: list[str],
+    start: dt.date,
+    end: dt.date,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+) -> pd.DataFrame:
+    """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
+    return _read(
+        queries.rank_history, platform, metric, list(institution_ids), start, end, country, kind, group
+    )
+
+
+# ---- data health and method ---------------------------------------------------------------------
+
+
+def freshness() -> pd.DataFrame:
+    """Per platform: accounts known, with data, the last snapshot day and its age in hours."""
+    return _read(queries.freshness)
+
+
+def last_runs(limit: int = 10) -> pd.DataFrame:
+    """The latest runs, newest first, with their counts."""
+    return _read(queries.last_runs, limit)
+
+
+def run_failures(run_id: str | None = None) -> pd.DataFrame:
+    """Failures of a run (the latest collecting run by default), counted by platform and kind."""
+    return _read(queries.run_failures, run_id)
+
+
+def coverage() -> pd.DataFrame:
+    """Per platform: accounts known, active, fresh (last 7 days of data), rounded, manual."""
+    return _read(queries.coverage)
+
+
+def failures_by_day(days: int = 90) -> pd.DataFrame:
+    """Per-account failures per run day, platform and kind over the last `days` days of runs."""
+    return _read(queries.failures_by_day, days)
+
+
+def snapshot_anomalies(since: dt.date | None = None, limit: int = 50) -> pd.DataFrame:
+    """Overnight jumps and drops beyond the plausible bound, newest first, with their status."""
+    return _read(queries.snapshot_anomalies, since, limit)
+
+
+def power_weights() -> pd.DataFrame:
+    """The power-score weights the warehouse was built with: platform, measure, units_per_point."""
+    return _read(queries.power_weights)

@@ -43,7 +43,7 @@ with st.container(border=True):
         format="YYYY-MM-DD",
     )
 
-frame = data.query("account_day", platform, as_of)
+frame = data.account_day(platform, as_of)
 usable = frame[(frame["followers"] > 0) & (frame[y] > 0)]
 if len(usable) < 3:
     ui.explain(

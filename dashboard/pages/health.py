@@ -17,9 +17,9 @@ wh = ui.page(
 STALE_HOURS = 36
 MANUAL_STALE_HOURS = 8 * 24
 
-fresh = data.query("freshness")
-runs = data.query("last_runs", 20)
-coverage = data.query("coverage")
+fresh = data.freshness()
+runs = data.last_runs(20)
+coverage = data.coverage()
 if fresh.empty and runs.empty:
     ui.explain(
         ui.NEXT_STEPS_NO_INSTITUTIONS
@@ -126,11 +126,11 @@ days = (
     )
     or 90
 )
-st.plotly_chart(charts.failures_bars(data.query("failures_by_day", days)), width="stretch", key="dh_failures")
+st.plotly_chart(charts.failures_bars(data.failures_by_day(days)), width="stretch", key="dh_failures")
 
 left, right = st.columns(2)
 with left:
-    failures = data.query("run_failures")
+    failures = data.run_failures()
     st.subheader("Failures of the latest run")
     if failures.empty:
         st.caption("The latest run had no failures.")
@@ -180,7 +180,7 @@ since_days = (
     or 365
 )
 since = wh.last_day - dt.timedelta(days=since_days) if wh.last_day else None
-anomalies = data.query("snapshot_anomalies", since, 50)
+anomalies = data.snapshot_anomalies(since, 50)
 if anomalies.empty:
     st.caption("No follower count moved beyond the bound in this period.")
 else:

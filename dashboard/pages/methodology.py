@@ -67,7 +67,7 @@ st.markdown(
 st.subheader("Power score weights")
 weights = None
 if wh is not None:
-    weights = data.query("power_weights")
+    weights = data.power_weights()
 if weights is None or weights.empty:
     weights = pd.DataFrame(
         [(p, m, u) for p, (m, u) in DEFAULT_POWER_WEIGHTS.items()],

@@ -61,7 +61,7 @@ if not peers:
     )
     ui.footer(wh)
     st.stop()
-frame = data.query("peer_benchmark", me, peers, as_of)
+frame = data.peer_benchmark(me, peers, as_of)
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
         f"{ui.plain(names[me])} has no values on {as_of.isoformat()}. Pick a later day, or "

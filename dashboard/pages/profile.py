@@ -39,7 +39,7 @@ groups = ", ".join(row["groups"]) or "no peer group"
 st.caption(ui.plain(f"{ui.kind_name(row['kind'])} · {row['country']} · {row['website']} · {groups}"))
 
 start = wh.first_day if span == 0 else max(wh.first_day, as_of - dt.timedelta(days=span - 1))
-history = data.query("metric_history", [me], ["all", *wh.options["platforms"]], start, as_of)
+history = data.metric_history([me], ["all", *wh.options["platforms"]], start, as_of)
 overall = history[history["platform"] == "all"].sort_values("day")
 now = overall[overall["day"] == pd.Timestamp(as_of)]
 if now.empty:
@@ -76,7 +76,7 @@ else:
         )
 
 st.subheader("Accounts")
-accounts = data.query("institution_accounts", me, as_of)
+accounts = data.institution_accounts(me, as_of)
 if accounts.empty:
     ui.explain(
         "No accounts are known for this institution. Add handles to the registry, or run "
@@ -128,7 +128,7 @@ with left:
     )
 with right:
     st.subheader("Posting rhythm")
-    rhythm = data.query("posting_rhythm", me, as_of, 91)
+    rhythm = data.posting_rhythm(me, as_of, 91)
     st.plotly_chart(
         charts.posting_rhythm(rhythm), width="stretch", key="ip_rhythm", config={"displayModeBar": False}
     )
@@ -138,7 +138,7 @@ with right:
 st.subheader("Top posts of the last 13 weeks")
 tabs = st.tabs(["Most interactions", "Most liked", "Most commented"])
 for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
-    posts = data.query("top_posts", me, as_of, order, 91, 10)
+    posts = data.top_posts(me, as_of, order, 91, 10)
     with tab:
         if posts.empty:
             st.caption("No posts collected in this period (posts come only through platform APIs).")

@@ -54,7 +54,7 @@ if leaders.empty:
 
 st.subheader("Followers")
 if chosen:
-    history = data.query("metric_history", chosen, [platform], start, end)
+    history = data.metric_history(chosen, [platform], start, end)
     log_y = st.toggle("Logarithmic scale", value=False, key="tr_log")
     st.plotly_chart(
         charts.history_lines(history, "followers", "institution_id", log_y), width="stretch", key="tr_history"
@@ -65,7 +65,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Share of audience")
-    share = data.query("audience_share", platform, start, end, country, kind, group, 8)
+    share = data.audience_share(platform, start, end, country, kind, group, 8)
     st.plotly_chart(charts.audience_share(share), width="stretch", key="tr_share")
     st.caption(
         "The eight largest institutions of the population at the period's end; the rest together in grey."
@@ -73,6 +73,6 @@ with left:
 with right:
     st.subheader("Rank over time")
     metric = st.selectbox("Rank by", list(METRICS), key="tr_metric", format_func=ui.metric_name)
-    ranks = data.query("rank_history", platform, metric, chosen, start, end, country, kind, group)
+    ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group)
     st.plotly_chart(charts.rank_lines(ranks, metric), width="stretch", key="tr_ranks")
 ui.footer(wh)
