@@ -1,0 +1,204 @@
+"""What the synthetic-data generator makes: platform profiles, the spec, and the named specs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from warehouse.synth.world import ExtraRecords, World
+
+    Extra = Callable[[World, np.random.Generator], list[ExtraRecords]]
+
+
+@dataclass(frozen=True)
+class PlatformProfile:
+    """How a typical financial institution's account on one platform behaves."""
+
+    share: float  # share of institutions present on the platform
+    audience: float  # audience relative to the institution's Facebook audience
+    posts_week: float  # posts a week of a typical account (accounts vary around it)
+    engagement_at_10k: float  # engagement rate (%) per post of a typical account of 10,000 followers
+    growth_pct_month: float = 0.9  # typical follower growth a month (%)
+    method: str = "api"  # api: counts and posts collected; manual: counts imported, no posts
+    young_share: float = 0.05  # share of accounts opened during the period
+    rounds: bool = False  # the platform rounds follower counts to 3 significant figures
+    handle: str = "{short}.{tag}"  # the account's handle: {slug}, {short} (≤10 characters), {tag}
+    following: bool = True  # the platform reports how many accounts the account follows
+    views_total: bool = False  # the platform reports the account's total views
+    post_shares: bool = True  # posts have a share (repost) count
+    post_quotes: bool = False  # posts have a quote count
+    post_views: bool = False  # posts have a view count
+
+
+# The industry as the demo and the benchmarks draw it. engagement_at_10k and posts_week are
+# calibrated so that the built demo's medians fall near Rival IQ's 2025 financial-services benchmark
+# (see the README's demo section and the Methodology page).
+INDUSTRY: Mapping[str, PlatformProfile] = {
+    "facebook": PlatformProfile(0.95, 1.0, 4.0, 0.15, handle="{slug}.{tag}"),
+    "x": PlatformProfile(
+        0.9,
+        0.45,
+        8.0,
+        0.08,
+        growth_pct_month=-0.4,
+        handle="{short}_{tag}",
+        post_quotes=True,
+        post_views=True,
+    ),
+    "instagram": PlatformProfile(0.85, 0.6, 3.0, 1.0, post_shares=False),
+    "youtube": PlatformProfile(
+        0.75,
+        0.12,
+        0.7,
+        0.5,
+        rounds=True,
+        handle="@{slug}-{tag}",
+        following=False,
+        views_total=True,
+        post_shares=False,
+        post_views=True,
+    ),
+    "linkedin": PlatformProfile(0.95, 0.7, 2.0, 0.5, method="manual", handle="company/{slug}-{tag}"),
+    "tiktok": PlatformProfile(0.4, 0.35, 2.0, 2.0, growth_pct_month=3.0, method="manual"),
+    "bluesky": PlatformProfile(
+        0.35,
+        0.012,
+        3.0,
+        1.5,
+        growth_pct_month=4.0,
+        young_share=0.5,
+        handle="{slug}.{tag}.example",
+        post_quotes=True,
+    ),
+    "mastodon": PlatformProfile(0.15, 0.004, 2.0, 2.0, handle="{short}@social.example"),
+    "threads": PlatformProfile(0.3, 0.1, 2.0, 0.5, growth_pct_month=2.0, method="manual", young_share=0.5),
+}
+
+KINDS: tuple[tuple[str, float], ...] = (
+    ("bank", 0.55),
+    ("insurer", 0.18),
+    ("credit_union", 0.1),
+    ("neobank", 0.08),
+    ("card_issuer", 0.04),
+    ("investment", 0.05),
+)
+DEMO_COUNTRIES: tuple[tuple[str, float], ...] = tuple(
+    (c, 1.0) for c in ("NL", "GB", "US", "DE", "FR", "ES", "CA", "AU", "IN", "NG")
+)
+WORLD_COUNTRIES: tuple[tuple[str, float], ...] = (
+    ("US", 0.3),
+    ("GB", 0.08),
+    ("DE", 0.08),
+    ("FR", 0.06),
+    ("CA", 0.05),
+    ("AU", 0.04),
+    ("NL", 0.04),
+    ("ES", 0.04),
+    ("IT", 0.04),
+    ("IN", 0.05),
+    ("BR", 0.04),
+    ("JP", 0.03),
+    ("NG", 0.03),
+    ("ZA", 0.03),
+    ("MX", 0.03),
+    ("SE", 0.02),
+    ("CH", 0.02),
+    ("PL", 0.02),
+)
+
+
+@dataclass(frozen=True, repr=False)
+class Spec:
+    """Everything the generator makes, and what it plants, from one seed."""
+
+    name: str  # in run ids, handles and sources: "demo", "scale"
+    seed: int
+    days: int
+    end: dt.date | None = None  # the last day; today (UTC) when None
+    institutions: int = 64
+    accounts: int | None = None  # exactly this many accounts (institutions follow), or all of them
+    platforms: Mapping[str, PlatformProfile] = field(default_factory=lambda: INDUSTRY)
+    countries: tuple[tuple[str, float], ...] = DEMO_COUNTRIES
+    # readable names ("Brildora Assurance"), countries in turn; or numbered names, countries by weight
+    readable_names: bool = True
+    audience_log10: tuple[float, float] = (2.6, 6.3)  # an institution's Facebook audience, log-uniform
+    champions: tuple[float, ...] = ()  # the Facebook audience of the first institutions
+    giants_share: float = 0.0  # institutions with ten times the audience
+    # what is planted
+    purge_share: float = 0.015  # accounts whose platform purges fake followers: a lasting 15-25% drop
+    missed_nights: float = 0.01  # API accounts missing on a night, each with a run error
+    outages: tuple[tuple[str, float, int], ...] = ()  # (platform, where in the span 0-1, days): no data
+    manual_every: int = 7  # imported counts every N days (published weekly figures) or every day
+    quiet_share: float = 0.05  # accounts that rarely post
+    # how it is landed
+    run_days: int = 1  # days per landing run: one a night, or bulk runs
+    run_time: dt.time = dt.time(2, 15)
+    post_lag: int = 2  # a post is first landed by the run this many days after it was posted
+    reseen_days: int = 0  # posts of the previous run's last N days are landed again, counts grown
+    reruns: bool = False  # the night before a run is collected again late that day (latest wins)
+    demo: bool = True  # one run of kind "demo" a window, marked demo; else "collect" and "import" runs
+    land_accounts: bool = False  # the first run lands the accounts it saw
+    extras: tuple[Extra, ...] = ()  # generators of further record kinds (see warehouse.synth)
+
+    def replace(self, **changes) -> Spec:
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        # stable across processes (a function's repr holds its address): benchmarks stamp their data with it
+        def shown(name: str):
+            value = getattr(self, name)
+            if name == "extras":
+                return tuple(f"{f.__module__}.{f.__qualname__}" for f in value)
+            if name == "platforms":
+                return dict(value)
+            return value
+
+        inner = ", ".join(f"{f.name}={shown(f.name)!r}" for f in fields(self))
+        return f"Spec({inner})"
+
+
+# Generators of further record kinds in the demo, one a line (see warehouse/synth/__init__.py).
+DEMO_EXTRAS: tuple[Extra, ...] = ()
+SCALE_EXTRAS: tuple[Extra, ...] = ()
+
+DEMO = Spec(
+    name="demo",
+    seed=20261122,
+    days=450,
+    institutions=64,
+    champions=(4.5e6, 2.8e6, 1.9e6),  # a few national champions
+    outages=(("x", 4 / 9, 4), ("instagram", 2 / 3, 2)),
+    extras=DEMO_EXTRAS,
+)
+_SCALE = Spec(
+    name="scale",
+    seed=20260331,
+    days=1095,
+    end=dt.date(2026, 3, 31),
+    accounts=1_000,
+    countries=WORLD_COUNTRIES,
+    readable_names=False,
+    audience_log10=(2.0, 6.0),  # a long tail of small credit unions up to national champions
+    giants_share=0.005,
+    purge_share=0.005,
+    manual_every=1,
+    run_days=31,  # one landing run a month: bulk runs, not one per day
+    run_time=dt.time(23),
+    post_lag=0,
+    reseen_days=7,
+    reruns=True,
+    demo=False,
+    land_accounts=True,
+    extras=SCALE_EXTRAS,
+)
+SIZES: dict[str, Spec] = {
+    "S": _SCALE.replace(accounts=1_000),
+    "M": _SCALE.replace(accounts=10_000),
+    "L": _SCALE.replace(accounts=20_000),
+    "tiny": _SCALE.replace(accounts=60, days=120),
+}
