@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 
 from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
+from warehouse.platforms import PLATFORM_BY_NAME
 from warehouse.synth.world import FIRST_SEEN, ExtraRecords, World, counts, ints, timestamps
 
 DEMO_NOTICE = "Demo data: fictional institutions with generated numbers, not real figures."
@@ -84,7 +85,6 @@ def _by_day(extra: ExtraRecords) -> tuple[str, np.ndarray, pa.Table]:
 def _snapshots(world: World, lo: int, hi: int, accounts: np.ndarray | None, rerun: bool) -> pa.Table:
     """The snapshots of days [lo, hi) of `accounts` (all when None); with `rerun`, the night before
     collected again late that day, with a changed count (staging keeps the latest collected_at)."""
-    spec = world.spec
     sub = world.observed[:, lo:hi]
     if accounts is not None:
         sub = sub & accounts[:, None]
@@ -101,28 +101,27 @@ def _snapshots(world: World, lo: int, hi: int, accounts: np.ndarray | None, reru
         )
         bump = np.concatenate([bump, np.ones(len(again), dtype=np.int64)])
     n = len(a_idx)
-    profiles = [spec.platforms[p] for p in world.platforms]
-    plat = world.acc_plat[a_idx]
-    no_following = ~np.array([p.following for p in profiles])[plat]
-    has_views = np.array([p.views_total for p in profiles])[plat]
-    rounded = np.array([p.rounds for p in profiles])[plat]
+    rounded = np.array([PLATFORM_BY_NAME[p].rounds for p in world.platforms])[world.acc_plat[a_idx]]
     api = world.api[a_idx]
+    followers = world.followers[a_idx, d_idx] + bump
     posts_total = world.posts_total[a_idx, d_idx]
     return pa.table(
         {
             **world.account_columns(a_idx),
             "snapshot_date": pa.array((world.day0 + d_idx).astype(np.int32), pa.date32()),
             "collected_at": timestamps(seconds),
-            "followers": ints(world.followers[a_idx, d_idx] + bump),
-            "following": ints(world.following[a_idx], no_following),
-            "posts_total": ints(posts_total),
-            "likes_total": pa.nulls(n, pa.int64()),
-            "views_total": ints(world.followers[a_idx, 0] * 60 + posts_total * 500, ~has_views),
+            "followers": ints(followers),
+            "following": ints(world.following[a_idx], ~world.reports("following", a_idx)),
+            "posts_total": ints(posts_total, ~world.reports("posts_total", a_idx)),
+            "likes_total": ints(followers * world.likes_ratio[a_idx], ~world.reports("likes_total", a_idx)),
+            "views_total": ints(
+                world.followers[a_idx, 0] * 60 + posts_total * 500, ~world.reports("views_total", a_idx)
+            ),
             "platform_id": pa.nulls(n, pa.string()),
             "precision": pa.array(np.where(rounded, "rounded", "exact"), pa.string()),
             "method": pa.array(np.where(api, "api", "manual"), pa.string()),
             "posts_observed": pa.array(api),
-            "source": pa.array(np.where(api, None, f"{spec.name}: published figures"), pa.string()),
+            "source": pa.array(np.where(api, None, f"{world.spec.name}: published figures"), pa.string()),
         }
     )
 

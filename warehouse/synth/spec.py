@@ -17,19 +17,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PlatformProfile:
-    """How a typical financial institution's account on one platform behaves."""
+    """How a typical financial institution's account on one platform behaves. How the platform is
+    collected, which counts it reports and whether it rounds come from warehouse.platforms."""
 
     share: float  # share of institutions present on the platform
     audience: float  # audience relative to the institution's Facebook audience
     posts_week: float  # posts a week of a typical account (accounts vary around it)
     engagement_at_10k: float  # engagement rate (%) per post of a typical account of 10,000 followers
     growth_pct_month: float = 0.9  # typical follower growth a month (%)
-    method: str = "api"  # api: counts and posts collected; manual: counts imported, no posts
     young_share: float = 0.05  # share of accounts opened during the period
-    rounds: bool = False  # the platform rounds follower counts to 3 significant figures
     handle: str = "{short}.{tag}"  # the account's handle: {slug}, {short} (≤10 characters), {tag}
-    following: bool = True  # the platform reports how many accounts the account follows
-    views_total: bool = False  # the platform reports the account's total views
     post_shares: bool = True  # posts have a share (repost) count
     post_quotes: bool = False  # posts have a quote count
     post_views: bool = False  # posts have a view count
@@ -41,30 +38,14 @@ class PlatformProfile:
 INDUSTRY: Mapping[str, PlatformProfile] = {
     "facebook": PlatformProfile(0.95, 1.0, 4.0, 0.15, handle="{slug}.{tag}"),
     "x": PlatformProfile(
-        0.9,
-        0.45,
-        8.0,
-        0.08,
-        growth_pct_month=-0.4,
-        handle="{short}_{tag}",
-        post_quotes=True,
-        post_views=True,
+        0.9, 0.45, 8.0, 0.08, growth_pct_month=-0.4, handle="{short}_{tag}", post_quotes=True, post_views=True
     ),
     "instagram": PlatformProfile(0.85, 0.6, 3.0, 1.0, post_shares=False),
     "youtube": PlatformProfile(
-        0.75,
-        0.12,
-        0.7,
-        0.5,
-        rounds=True,
-        handle="@{slug}-{tag}",
-        following=False,
-        views_total=True,
-        post_shares=False,
-        post_views=True,
+        0.75, 0.12, 0.7, 0.5, handle="@{slug}-{tag}", post_shares=False, post_views=True
     ),
-    "linkedin": PlatformProfile(0.95, 0.7, 2.0, 0.5, method="manual", handle="company/{slug}-{tag}"),
-    "tiktok": PlatformProfile(0.4, 0.35, 2.0, 2.0, growth_pct_month=3.0, method="manual"),
+    "linkedin": PlatformProfile(0.95, 0.7, 2.0, 0.5, handle="company/{slug}-{tag}"),
+    "tiktok": PlatformProfile(0.4, 0.35, 2.0, 2.0, growth_pct_month=3.0),
     "bluesky": PlatformProfile(
         0.35,
         0.012,
@@ -76,7 +57,7 @@ INDUSTRY: Mapping[str, PlatformProfile] = {
         post_quotes=True,
     ),
     "mastodon": PlatformProfile(0.15, 0.004, 2.0, 2.0, handle="{short}@social.example"),
-    "threads": PlatformProfile(0.3, 0.1, 2.0, 0.5, growth_pct_month=2.0, method="manual", young_share=0.5),
+    "threads": PlatformProfile(0.3, 0.1, 2.0, 0.5, growth_pct_month=2.0, young_share=0.5),
 }
 
 KINDS: tuple[tuple[str, float], ...] = (

@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse.platforms import PLATFORM_BY_NAME
 from warehouse.registry import Institution
 from warehouse.synth.spec import KINDS, Spec
 
@@ -17,6 +18,8 @@ EPOCH = dt.date(1970, 1, 1)
 WEEKDAY_RHYTHM = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])  # Monday to Sunday
 # interactions per post ∝ followers^ENGAGEMENT_EXPONENT: the engagement rate falls with audience
 ENGAGEMENT_EXPONENT = 0.72
+# the counts of an imported platform's published figures (the import may carry more; these do)
+IMPORTED_COUNTS = ("followers", "following", "posts_total")
 FIRST_SEEN = 0.9  # share of its final interactions a post has when first seen, within its first week
 _FIRST = (
     "Vel",
@@ -78,6 +81,7 @@ class World:
     followers: np.ndarray  # [account, day]
     posts_total: np.ndarray  # [account, day]
     following: np.ndarray  # how many accounts the account follows (constant)
+    likes_ratio: np.ndarray  # page likes per follower, where the platform counts page likes
     quality: np.ndarray  # how well the account engages against its size (lognormal around 1)
     # one entry a post, for accounts collected through an API (their posts are fetched)
     post_acc: np.ndarray
@@ -90,6 +94,11 @@ class World:
     def day0(self) -> int:
         """first_day as days since the epoch."""
         return (self.first_day - EPOCH).days
+
+    def reports(self, count: str, acc: np.ndarray) -> np.ndarray:
+        """Whether each of accounts `acc` has `count` in its snapshots (warehouse.platforms)."""
+        given = np.array([count in reported_counts(p) for p in self.platforms])
+        return given[self.acc_plat[acc]]
 
     def account_columns(self, acc: np.ndarray) -> dict[str, pa.Array]:
         """institution_id, platform and handle of accounts `acc`, as Arrow columns."""
@@ -105,6 +114,12 @@ class World:
         self._inst_col = pa.array(ids, pa.string()).take(pa.array(self.acc_inst))
         self._plat_col = pa.array(self.platforms, pa.string()).take(pa.array(self.acc_plat))
         self._handle_col = pa.array(self.handles, pa.string())
+
+
+def reported_counts(platform: str) -> tuple[str, ...]:
+    """The counts a platform's snapshots carry: what its API reports, or its published figures."""
+    row = PLATFORM_BY_NAME[platform]
+    return row.counts if row.collected == "api" else IMPORTED_COUNTS
 
 
 def timestamps(seconds: np.ndarray) -> pa.Array:
@@ -229,7 +244,7 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
     start = np.zeros(n_acc, dtype=np.int64)
     young = rng.random(n_acc) < per_account("young_share")
     start[young] = rng.integers(n_days // 8, max(n_days // 8 + 1, n_days - 120), young.sum())
-    api = per_account("method") == "api"
+    api = np.array([PLATFORM_BY_NAME[p].collected == "api" for p in platforms])[acc_plat]
     days = np.arange(n_days)
     alive = days[None, :] >= start[:, None]
 
@@ -245,7 +260,7 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
         )
     followers = np.rint(np.exp(log_f)).astype(np.int64)
     del log_f
-    rounds = per_account("rounds").astype(bool)
+    rounds = np.array([PLATFORM_BY_NAME[p].rounds for p in platforms])[acc_plat]
     if rounds.any():  # e.g. YouTube gives subscribers to 3 significant figures
         f = followers[rounds]
         digits = np.maximum(0, np.floor(np.log10(np.maximum(f, 1))) - 2)
@@ -272,6 +287,7 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
     del rate
     posts_total = rng.integers(50, 3000, n_acc)[:, None] + np.cumsum(n_posts, axis=1)
     following = rng.integers(10, 900, n_acc)
+    likes_ratio = rng.uniform(0.85, 1.0, n_acc)
 
     post_acc, post_day = np.nonzero(n_posts * api[:, None])
     reps = n_posts[post_acc, post_day]
@@ -301,6 +317,7 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
         followers=followers,
         posts_total=posts_total,
         following=following,
+        likes_ratio=likes_ratio,
         quality=quality,
         post_acc=post_acc,
         post_day=post_day,
