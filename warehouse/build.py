@@ -20,8 +20,8 @@ from warehouse.files import fsync_dir
 from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import LandedRun
-from warehouse.metrics import power_weights
 from warehouse.paths import DataPaths
+from warehouse.power import PowerFormula, resolve_formula
 from warehouse.queries import attach_read_only
 from warehouse.registry import Institution, load_registry
 from warehouse.targets import collection_targets
@@ -163,25 +163,33 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
     con.execute("CREATE TABLE landed.runs AS SELECT * FROM run_table")
 
 
-def _load_weights(con) -> None:
-    rows = [
-        {"platform": p, "measure": m, "units_per_point": float(u)} for p, (m, u) in power_weights().items()
-    ]
-    weights = pa.Table.from_pylist(rows)  # noqa: F841
+def _load_weights(con, formula: PowerFormula) -> None:
+    schema = pa.schema(
+        [
+            ("formula", pa.string()),
+            ("term", pa.int32()),
+            ("platform", pa.string()),
+            ("measure", pa.string()),
+            ("units_per_point", pa.float64()),
+            ("weight", pa.float64()),
+        ]
+    )
+    weights = pa.Table.from_pylist(formula.rows(), schema=schema)  # noqa: F841
     con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
 
 
-def metrics_version() -> str:
-    """A digest of everything the metrics depend on besides the data: the SQL and the weights."""
+def metrics_version(formula: PowerFormula) -> str:
+    """A digest of everything the metrics depend on besides the data: the SQL and the formula."""
     digest = hashlib.sha256(VERSION.encode())
     for layer in ("migrations", "sql/staging", "sql/marts"):
         for name, text in sql_files(layer):
             digest.update(name.encode() + b"\0" + text.encode())
-    digest.update(json.dumps(sorted(power_weights().items())).encode())
+    digest.update(json.dumps(formula.rows()).encode())
     return digest.hexdigest()[:16]
 
 
-# Metrics look back at most this far: the baseline 30 days, plus 7 days of as-of tolerance; and an
+# A new snapshot changes the metrics of its own day and later days only (baselines look back, at
+# most 365 + 31 days, which is how far before the first computed day the series must start); but an
 # anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
 ANOMALY_LOOKBACK_DAYS = 8
 
@@ -221,15 +229,17 @@ def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[
     return min(candidates), "incremental"
 
 
-def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
+def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
     """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
 
     A crash at any point leaves the last good warehouse in place. Metrics of days that no new run
-    can have changed are copied from the previous warehouse, unless `full`.
+    can have changed are copied from the previous warehouse, unless `full`. `weights` (a preset's
+    name or a file) sets the power-score formula for this build and the later ones.
     """
     started = time.perf_counter()
     paths.ensure()
     institutions = load_registry(paths.registry)
+    formula = resolve_formula(paths.root, weights)
     runs, months = landing_runs(paths.landing)
     manifests = manifests_of(runs, months)
     target = paths.next_db
@@ -247,8 +257,8 @@ def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
         con.execute("CREATE SCHEMA landed")
         _load_registry(con, institutions, paths.landing)
         _load_landing(con, runs, months)
-        _load_weights(con)
-        version = metrics_version()
+        _load_weights(con, formula)
+        version = metrics_version(formula)
         from_day, mode = _metrics_from(con, paths.db, version, full)
         con.execute("CREATE TEMP TABLE metrics_from AS SELECT ?::DATE AS day", [from_day])
         if mode == "incremental":
@@ -282,6 +292,7 @@ def build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
             "metrics_version": version,
             "build_mode": mode,
             "metrics_from": None if mode == "full" else from_day.isoformat(),
+            "power_formula": formula.name,
         }
         con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
         counts = con.execute(

@@ -1,11 +1,8 @@
-"""The metrics finsocial computes: names, labels and formats, and the power-score weights."""
+"""The metrics finsocial computes: names, labels, formats and definitions."""
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from warehouse.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point per this many units, per platform)
 
@@ -32,6 +29,22 @@ METRICS: dict[str, Metric] = {
             "at most 7 days older. NULL without such a baseline.",
         ),
         Metric("growth_30d_pct", "Growth, 30 days (%)", "percent", "growth_30d ÷ followers(t−30) × 100."),
+        Metric(
+            "growth_90d",
+            "Growth, 90 days",
+            "count",
+            "followers(t) − followers(t−90); t−90 taken as-of: the nearest earlier snapshot, "
+            "at most 14 days older (a quarter's counts a few days apart still meet). NULL without one.",
+        ),
+        Metric("growth_90d_pct", "Growth, 90 days (%)", "percent", "growth_90d ÷ followers(t−90) × 100."),
+        Metric(
+            "growth_365d",
+            "Growth, 365 days",
+            "count",
+            "followers(t) − followers(t−365); t−365 taken as-of: the nearest earlier snapshot, "
+            "at most 31 days older. NULL without one.",
+        ),
+        Metric("growth_365d_pct", "Growth, 365 days (%)", "percent", "growth_365d ÷ followers(t−365) × 100."),
         Metric(
             "posts_per_week",
             "Posts per week",
@@ -67,40 +80,62 @@ METRICS: dict[str, Metric] = {
             "growth_30d_pct among the platform's accounts that day.",
         ),
         Metric(
+            "likes_total",
+            "Likes",
+            "count",
+            "Likes in the latest snapshot: page likes on Facebook (fan_count), likes received "
+            "where a platform publishes them (TikTok), or as published. Not summed over platforms.",
+        ),
+        Metric(
+            "views_total",
+            "Views",
+            "count",
+            "Total views in the latest snapshot (YouTube's channel views), or as published. "
+            "Not summed over platforms.",
+        ),
+        Metric(
+            "posts_total",
+            "Posts, all time",
+            "count",
+            "The account's total posts (tweets, videos, statuses) in the latest snapshot, as the "
+            "platform counts them; summed over platforms for 'all'.",
+        ),
+        Metric(
+            "following",
+            "Following",
+            "count",
+            "Accounts the account follows, in the latest snapshot. Not summed over platforms.",
+        ),
+        Metric(
             "power_score",
             "Power score",
             "score",
-            "Points per unit of audience, by platform weights (after The Financial Brand's "
-            "Power 100), summed across platforms for 'all'.",
+            "The sum of the formula's terms for the platform, each a count or metric ÷ its units per "
+            "point (or × its weight), those the account has a value for; summed across platforms "
+            "for 'all'. The formula in force is named with the table (presets: default, and The "
+            "Financial Brand's Power 100 of 2013–2016).",
         ),
     )
 }
 
-POWER_MEASURES = ("followers", "likes_total", "views_total")
+# Counts whose sum across platforms would add different things. No 'all' league table for them;
+# followers, posts_total and growth are summed (README "Metrics").
+ALL_PLATFORMS_REFUSED: dict[str, str] = {
+    "likes_total": "likes_total is an audience on Facebook (page likes) but likes received elsewhere "
+    "(TikTok), so their sum means nothing",
+    "views_total": "each platform counts a view differently (a YouTube view is not a Facebook or "
+    "TikTok view), so their sum means nothing",
+    "following": "following counts accounts followed, not an audience, so its sum means nothing",
+}
 
 
-def power_weights() -> dict[str, tuple[str, float]]:
-    """The default weights, overridden by the JSON file FINSOCIAL_POWER_WEIGHTS names.
-
-    The file maps a platform to {"measure": "followers", "units_per_point": 500}.
-    """
-    weights = dict(DEFAULT_POWER_WEIGHTS)
-    path = os.environ.get("FINSOCIAL_POWER_WEIGHTS")
-    if not path:
-        return weights
-    try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ValueError(f"FINSOCIAL_POWER_WEIGHTS {path}: {exc}") from exc
-    for platform, spec in data.items():
-        measure, units = spec.get("measure", "followers"), spec.get("units_per_point")
-        if measure not in POWER_MEASURES or not isinstance(units, (int, float)) or units <= 0:
-            raise ValueError(
-                f"FINSOCIAL_POWER_WEIGHTS {path}: {platform}: expected a measure in "
-                f"{POWER_MEASURES} and a positive units_per_point"
-            )
-        weights[platform] = (measure, float(units))
-    return weights
+def check_platform_metric(platform: str, metric: str) -> None:
+    """ValueError when `metric` has no meaningful sum over all platforms and platform is 'all'."""
+    if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
+        raise ValueError(
+            f"no league table by {metric} on all platforms: {ALL_PLATFORMS_REFUSED[metric]}; "
+            "choose a platform"
+        )
 
 
 def check_metric(name: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.metrics import check_metric
+from warehouse.metrics import check_metric, check_platform_metric
 from warehouse.platforms import display_sorted
 
 ALL = "all"
@@ -76,8 +76,10 @@ def league_table(
     period_days: int = 30,
 ) -> pd.DataFrame:
     """Institutions ranked by `metric` on `platform` (or 'all') as of a day, with the rank
-    `period_days` earlier. as_of defaults to the last day with data."""
+    `period_days` earlier. as_of defaults to the last day with data. ValueError for a metric
+    whose sum over platforms means nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
     check_metric(metric)
+    check_platform_metric(platform, metric)
     as_of = as_of or latest_day(con)
     columns = [
         "rank",
@@ -106,6 +108,8 @@ def league_table(
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
+    if metric == "power_score":
+        frame.attrs["power_formula"] = info(con).get("power_formula")
     return frame
 
 
@@ -275,6 +279,7 @@ def rank_history(
 ) -> pd.DataFrame:
     """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
     check_metric(metric)
+    check_platform_metric(platform, metric)
     params = {
         "platform": platform,
         "institutions": list(institution_ids),
@@ -299,7 +304,8 @@ def failures_by_day(con: duckdb.DuckDBPyConnection, days: int = 90) -> pd.DataFr
 
 
 def power_weights(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The power-score weights the warehouse was built with: platform, measure, units_per_point."""
+    """The power-score formula the warehouse was built with, a term a row: formula (its name), term,
+    platform, measure, units_per_point or weight."""
     return con.execute(query_sql("power_weights")).df()
 
 

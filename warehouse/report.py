@@ -61,6 +61,12 @@ def league_markdown(
             f"{markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
             f"{format_value(metric, row['value'], bool(row['rounded']))} |"
         )
+    if metric == "power_score":
+        # a score means nothing without its formula: name the one the warehouse was built with
+        lines += [
+            "",
+            f"Power score formula: {frame.attrs.get('power_formula') or 'default'} (see Methodology).",
+        ]
     lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds."]
     if demo:
         lines += ["", f"> **{DEMO_LINE}**"]

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from warehouse.metrics import DEFAULT_POWER_WEIGHTS, METRICS
+from warehouse.metrics import METRICS
+from warehouse.power import PowerTerm, preset
 
 wh = ui.page(
     "Methodology",
@@ -64,30 +65,37 @@ st.markdown(
     "(a CSV the user owns) and from the institution's own website (links and JSON-LD `sameAs`)."
 )
 
-st.subheader("Power score weights")
+st.subheader("Power score formula")
 weights = None
 if wh is not None:
     weights = data.power_weights()
 if weights is None or weights.empty:
-    weights = pd.DataFrame(
-        [(p, m, u) for p, (m, u) in DEFAULT_POWER_WEIGHTS.items()],
-        columns=["platform", "measure", "units_per_point"],
+    weights = pd.DataFrame(preset("default").rows())
+st.markdown(
+    f"In force: **{weights['formula'].iloc[0]}**. An institution's score sums these terms over its accounts."
+)
+terms = [
+    PowerTerm(
+        r["platform"],
+        r["measure"],
+        *(None if pd.isna(r[k]) else float(r[k]) for k in ("units_per_point", "weight")),
     )
+    for r in weights.to_dict("records")
+]
 st.dataframe(
     pd.DataFrame(
         {
-            "Platform": weights["platform"].map(ui.platform_name),
-            "One point per": [
-                f"{u:,.0f} {m.replace('_total', '').replace('_', ' ')}"
-                for m, u in zip(weights["measure"], weights["units_per_point"], strict=True)
-            ],
+            "Platform": [ui.platform_name(t.platform) for t in terms],
+            "Points": [t.describe() for t in terms],
         }
     ),
     hide_index=True,
     width="content",
 )
 st.caption(
-    "After The Financial Brand's Power 100. Set FINSOCIAL_POWER_WEIGHTS to a JSON file to "
-    "change them, then run `finsocial build`."
+    "Presets: `default`, and `power100`, The Financial Brand's Power 100 formula as published for "
+    "2013–2016 (its Facebook talking-about × engagement term is not reproducible from public counts "
+    "and is left out). Set another with `finsocial build --weights FILE` (TOML, CSV or JSON) or "
+    "FINSOCIAL_POWER_WEIGHTS."
 )
 ui.footer(wh)

@@ -34,7 +34,7 @@ PAGES = [
     ("profile", "Institution profile", "Followers per platform", 2),
     ("trends", "Trends", "Share of audience", 3),
     ("health", "Data health", "Freshness per platform", 2),
-    ("methodology", "Methodology", "Power score weights", 0),
+    ("methodology", "Methodology", "Power score formula", 0),
 ]
 
 pytestmark = [

@@ -131,6 +131,45 @@ def test_a_new_metric_definition_rebuilds_everything(tmp_path, monkeypatch):
     build(paths)
     build(paths)
     assert info(paths.db)["build_mode"] == "incremental"
-    monkeypatch.setattr("warehouse.build.metrics_version", lambda: "changed")
+    monkeypatch.setattr("warehouse.build.metrics_version", lambda formula: "changed")
     build(paths)
     assert info(paths.db)["build_mode"] == "full"
+
+
+def test_a_back_fill_moves_a_365_day_baseline(paths, registry_file):
+    # alpha's counts at quarter ends, then daily; t = 2026-04-01 looks back to t-365 = 2025-04-01
+    from tests.warehouse.conftest import land, snap
+    from warehouse.registry import parse_registry, save_registry
+
+    save_registry(parse_registry(registry_file), paths.registry)
+    quarters = [("2025-03-20", 1000), ("2025-06-30", 1100), ("2025-09-30", 1250), ("2025-12-31", 1400)]
+    daily = [(f"2026-03-{d}", 1590 + d - 25) for d in range(25, 32)]  # 1590 .. 1596
+    land(paths, [snap("alpha-bank", "x", "alpha", d, n) for d, n in quarters + daily])
+    build(paths)
+
+    def growth_365d(day: str) -> tuple:
+        con = duckdb.connect(str(paths.db), read_only=True)
+        try:
+            return con.execute(
+                "SELECT followers, growth_365d FROM account_metrics WHERE account_id = 'alpha-bank/x/alpha'"
+                " AND day = ?",
+                [dt.date.fromisoformat(day)],
+            ).fetchone()
+        finally:
+            con.close()
+
+    # a nightly run: only the last days are computed, yet the baseline lies a year back, 12 days
+    # before t-365 (within the 31 allowed): 1610 - 1000
+    land(paths, [snap("alpha-bank", "x", "alpha", "2026-04-01", 1610)], day="2026-04-01")
+    build(paths)
+    assert info(paths.db)["metrics_from"] == "2026-03-24"
+    assert growth_365d("2026-04-01") == (1610, 610)
+    assert_equals_full_build(paths, paths.root.parent / "full-1")
+
+    # a back-fill of the quarter's published count moves the baseline to 2025-03-31: 1610 - 1050
+    land(paths, [snap("alpha-bank", "x", "alpha", "2025-03-31", 1050)], kind="import", day="2026-04-01")
+    build(paths)
+    assert info(paths.db)["metrics_from"] == "2025-03-23"  # 8 days before it, for anomaly flags
+    assert growth_365d("2026-04-01") == (1610, 560)
+    assert growth_365d("2025-12-31")[0] == 1400
+    assert_equals_full_build(paths, paths.root.parent / "full-2")

@@ -1,9 +1,13 @@
 -- Every metric of every account for every day from its first snapshot to the last day with data.
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
--- Each account's days form a dense daily series, so "as of" values, the baseline 30 days back and
--- the trailing 28-day post window are window functions over one sort, not joins.
+-- Each account's days form a dense daily series, so "as of" values, the baselines 30, 90 and 365
+-- days back and the trailing 28-day post window are window functions over one sort, not joins.
 -- Only days on or after metrics_from.day are computed: the build copies earlier days from the
 -- previous warehouse when no input of theirs changed (a nightly run), else it is the first day.
+-- growth in percent of a baseline; NULL without a positive baseline (also in 20_institution_metrics)
+CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
+    CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
+
 INSERT INTO account_metrics BY NAME
 WITH
 bounds AS (
@@ -22,14 +26,14 @@ post_days AS (
 ),
 spans AS (
     -- the series starts up to 27 days before the first snapshot, so that the first day's post
-    -- window holds the posts the first run fetched; and no earlier than 37 days before the first
-    -- day computed, as far back as a metric looks (the 30-day baseline, 7 days of tolerance)
+    -- window holds the posts the first run fetched; and no earlier than 396 days before the first
+    -- day computed, as far back as a metric looks (the 365-day baseline, 31 days of tolerance)
     SELECT
         s.account_id,
         s.first_snapshot,
         s.posts_since,
         greatest(
-            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.from_day - 37
+            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.from_day - 396
         ) AS first_day
     FROM (
         SELECT
@@ -50,6 +54,7 @@ seeds AS (
         s.account_id,
         arg_max({
             'day': a.snapshot_date, 'followers': a.followers, 'precision': a.precision,
+            'following': a.following, 'posts_total': a.posts_total,
             'views_total': a.views_total, 'likes_total': a.likes_total,
             'flagged': coalesce(a.anomaly = 'flagged', false)
         }, a.snapshot_date) AS snap,
@@ -83,6 +88,7 @@ daily AS (
         -- (on the series' first day, else the latest before it)
         CASE WHEN s.snapshot_date IS NOT NULL THEN {
             'day': s.snapshot_date, 'followers': s.followers, 'precision': s.precision,
+            'following': s.following, 'posts_total': s.posts_total,
             'views_total': s.views_total, 'likes_total': s.likes_total,
             'flagged': coalesce(s.anomaly = 'flagged', false)
         } WHEN g.day = g.first_day THEN seed.snap END AS snap,
@@ -115,6 +121,9 @@ carried AS (
         -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
         -- so that is the one carried to 30 rows back); used if at most 7 days older
         last_value(trusted_snap IGNORE NULLS) OVER upto_30_days_back AS base,
+        -- likewise 90 and 365 rows back, used if at most 14 and 31 days older
+        last_value(trusted_snap IGNORE NULLS) OVER upto_90_days_back AS base_90d,
+        last_value(trusted_snap IGNORE NULLS) OVER upto_365_days_back AS base_365d,
         sum(n_posts) OVER window_28d AS posts_28d,
         sum(n_counted) OVER window_28d AS counted_28d,
         sum(interactions) OVER window_28d AS interactions_28d
@@ -123,6 +132,12 @@ carried AS (
         upto AS (PARTITION BY account_no ORDER BY day ROWS UNBOUNDED PRECEDING),
         upto_30_days_back AS (
             PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 30 PRECEDING
+        ),
+        upto_90_days_back AS (
+            PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 90 PRECEDING
+        ),
+        upto_365_days_back AS (
+            PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 365 PRECEDING
         ),
         window_28d AS (PARTITION BY account_no ORDER BY day ROWS 27 PRECEDING)
 ),
@@ -136,14 +151,20 @@ rates AS (
         cur.day AS followers_date,
         cur.flagged AS followers_flagged,
         cur.precision AS precision,
+        cur.following AS following,
+        cur.posts_total AS posts_total,
         cur.views_total AS views_total,
         cur.likes_total AS likes_total,
+        -- the as-of tolerance scales with the window: 7 days for 30, 14 for 90, 31 for 365
         CASE WHEN base.day >= day - 37 THEN base.followers END AS baseline_followers,
         trusted.followers - baseline_followers AS growth_30d,
-        CASE
-            WHEN baseline_followers > 0
-            THEN (trusted.followers - baseline_followers) * 100.0 / baseline_followers
-        END AS growth_30d_pct,
+        growth_pct(growth_30d, baseline_followers) AS growth_30d_pct,
+        CASE WHEN base_90d.day >= day - 104 THEN base_90d.followers END AS baseline_90d_followers,
+        trusted.followers - baseline_90d_followers AS growth_90d,
+        growth_pct(growth_90d, baseline_90d_followers) AS growth_90d_pct,
+        CASE WHEN base_365d.day >= day - 396 THEN base_365d.followers END AS baseline_365d_followers,
+        trusted.followers - baseline_365d_followers AS growth_365d,
+        growth_pct(growth_365d, baseline_365d_followers) AS growth_365d_pct,
         posts_28d,
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
@@ -187,6 +208,15 @@ ranked AS (
         ) END AS growth_pct_rank
     FROM engagement AS e
     LEFT JOIN fits AS f USING (platform, day)
+),
+formula AS (
+    -- the power-score formula's terms per platform, as one list (see power_weights)
+    SELECT
+        platform,
+        list({'measure': measure, 'units_per_point': units_per_point, 'weight': weight} ORDER BY term)
+            AS terms
+    FROM power_weights
+    GROUP BY platform
 )
 SELECT
     r.account_id,
@@ -194,12 +224,22 @@ SELECT
     r.platform,
     r.day,
     r.followers,
+    r.following,
+    r.posts_total,
+    r.likes_total,
+    r.views_total,
     r.followers_date,
     r.followers_flagged,
     r.precision,
     r.baseline_followers,
     r.growth_30d,
     r.growth_30d_pct,
+    r.baseline_90d_followers,
+    r.growth_90d,
+    r.growth_90d_pct,
+    r.baseline_365d_followers,
+    r.growth_365d,
+    r.growth_365d_pct,
     r.posts_28d,
     r.posts_per_week,
     r.interactions_per_post,
@@ -210,11 +250,23 @@ SELECT
         THEN r.interactions_per_post / r.expected_interactions
     END AS overperformance,
     100 * sqrt(r.engagement_pct_rank * r.growth_pct_rank) AS presence_index,
-    CASE w.measure
-        WHEN 'followers' THEN r.followers
-        WHEN 'likes_total' THEN r.likes_total
-        WHEN 'views_total' THEN r.views_total
-    END / w.units_per_point AS power_score
+    -- the sum of the platform's terms the account has a value for; NULL when it has none.
+    -- The measures are warehouse.metrics.POWER_MEASURES, checked before they are stored.
+    list_sum(list_transform(w.terms, lambda t: (
+        CASE t.measure
+            WHEN 'followers' THEN r.followers
+            WHEN 'following' THEN r.following
+            WHEN 'posts_total' THEN r.posts_total
+            WHEN 'likes_total' THEN r.likes_total
+            WHEN 'views_total' THEN r.views_total
+            WHEN 'growth_30d' THEN r.growth_30d
+            WHEN 'growth_90d' THEN r.growth_90d
+            WHEN 'growth_365d' THEN r.growth_365d
+            WHEN 'posts_per_week' THEN r.posts_per_week
+            WHEN 'interactions_per_post' THEN r.interactions_per_post
+            WHEN 'engagement_rate' THEN r.engagement_rate
+        END
+    ) / coalesce(t.units_per_point, 1.0 / t.weight))) AS power_score
 FROM ranked AS r
-LEFT JOIN power_weights AS w USING (platform)
+LEFT JOIN formula AS w USING (platform)
 ORDER BY r.day, r.platform, r.account_id

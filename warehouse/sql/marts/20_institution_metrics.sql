@@ -1,7 +1,12 @@
 -- Per institution: its accounts on each platform, and on 'all' platforms together.
--- Counts are summed; rates are weighted by each account's audience.
+-- Counts are summed; rates are weighted by each account's audience. On 'all', only sums that mean
+-- one thing on every platform: followers, posts_total and growth; not likes_total (Facebook page
+-- likes), views_total (video views) or following (warehouse.metrics.ALL_PLATFORMS_REFUSED).
 -- Most institutions have one account on a platform: those rows are the account's own values, so
 -- only platforms with several accounts, and 'all', are aggregated (far fewer groups to hash).
+CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
+    CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
+
 INSERT INTO institution_metrics BY NAME
 WITH
 shared AS (
@@ -15,6 +20,8 @@ weighted AS (
         m.*,
         CASE WHEN s.platform IS NOT NULL THEN m.platform END AS shared_platform,
         CASE WHEN m.growth_30d IS NOT NULL THEN m.baseline_followers END AS growth_base,
+        CASE WHEN m.growth_90d IS NOT NULL THEN m.baseline_90d_followers END AS growth_90d_base,
+        CASE WHEN m.growth_365d IS NOT NULL THEN m.baseline_365d_followers END AS growth_365d_base,
         CASE WHEN m.interactions_per_post IS NOT NULL THEN m.followers END AS ipp_weight,
         CASE WHEN m.engagement_rate IS NOT NULL THEN m.followers END AS er_weight,
         CASE WHEN m.overperformance IS NOT NULL THEN m.followers END AS op_weight,
@@ -31,9 +38,17 @@ single AS (
         day,
         1 AS accounts,
         followers,
+        following,
+        posts_total,
+        likes_total,
+        views_total,
         coalesce(precision = 'rounded', false) AS rounded,
         growth_30d,
-        CASE WHEN growth_base > 0 THEN growth_30d * 100.0 / growth_base END AS growth_30d_pct,
+        growth_pct(growth_30d, growth_base) AS growth_30d_pct,
+        growth_90d,
+        growth_pct(growth_90d, growth_90d_base) AS growth_90d_pct,
+        growth_365d,
+        growth_pct(growth_365d, growth_365d_base) AS growth_365d_pct,
         posts_per_week,
         CASE WHEN ipp_weight > 0 THEN interactions_per_post END AS interactions_per_post,
         CASE WHEN er_weight > 0 THEN engagement_rate END AS engagement_rate,
@@ -51,9 +66,17 @@ rolled AS (
         grouping(shared_platform) = 0 AND shared_platform IS NULL AS single_accounts,
         count(*) AS accounts,
         sum(followers) AS followers,
+        CASE WHEN grouping(shared_platform) = 0 THEN sum(following) END AS following,
+        sum(posts_total) AS posts_total,
+        CASE WHEN grouping(shared_platform) = 0 THEN sum(likes_total) END AS likes_total,
+        CASE WHEN grouping(shared_platform) = 0 THEN sum(views_total) END AS views_total,
         coalesce(bool_or(precision = 'rounded'), false) AS rounded,
         sum(growth_30d) AS growth_30d,
-        CASE WHEN sum(growth_base) > 0 THEN sum(growth_30d) * 100.0 / sum(growth_base) END AS growth_30d_pct,
+        growth_pct(sum(growth_30d), sum(growth_base)) AS growth_30d_pct,
+        sum(growth_90d) AS growth_90d,
+        growth_pct(sum(growth_90d), sum(growth_90d_base)) AS growth_90d_pct,
+        sum(growth_365d) AS growth_365d,
+        growth_pct(sum(growth_365d), sum(growth_365d_base)) AS growth_365d_pct,
         sum(posts_per_week) AS posts_per_week,
         CASE WHEN sum(ipp_weight) > 0 THEN sum(interactions_per_post * ipp_weight) / sum(ipp_weight) END
             AS interactions_per_post,
