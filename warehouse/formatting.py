@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-import math
-
 from warehouse.metrics import METRICS
+
+MISSING = "–"
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Whether a value is missing in any of the forms it reaches formatting: None, NaN (Python or
+    NumPy), pandas' NA or NaT. Without importing pandas, so that the command line starts fast."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT are the only scalars unequal to themselves
+    except TypeError:
+        return True  # pd.NA: every comparison is NA again, and NA has no truth value
+
+
+def flag(value: object) -> bool:
+    """A yes/no column's value, a missing one read as no (bool(pd.NA) raises)."""
+    return False if is_missing(value) else bool(value)
 
 
 def human_count(value: float | int | None) -> str:
     """12,345 -> 12.3K; 1,234,567 -> 1.23M; None -> '–'."""
     if is_missing(value):
-        return "–"
+        return MISSING
     sign = "-" if value < 0 else ""
     v = abs(float(value))
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
@@ -25,10 +37,11 @@ def human_count(value: float | int | None) -> str:
     return f"{sign}{v:.0f}" if v == int(v) else f"{sign}{v:.1f}"
 
 
-def format_value(metric: str, value: float | int | None, rounded: bool = False) -> str:
+def format_value(metric: str, value: float | int | None, rounded: object = False) -> str:
     """A metric's value as a person reads it; '≈' marks counts the platform rounded."""
     if is_missing(value):
-        return "–"
+        return MISSING
+    rounded = flag(rounded)
     kind = METRICS[metric].kind
     if kind == "count":
         text = human_count(value)

@@ -59,7 +59,7 @@ def league_markdown(
         lines.append(
             f"| {row['rank']} | {movement(row['rank'], previous_rank)} | "
             f"{markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
-            f"{format_value(metric, row['value'], bool(row['rounded']))} |"
+            f"{format_value(metric, row['value'], row['rounded'])} |"
         )
     if metric == "power_score":
         # a score means nothing without its formula: name the one the warehouse was built with
