@@ -7,7 +7,6 @@ import csv
 import importlib.resources
 import io
 import json
-import math
 import os
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warehouse.csvcheck import InputError
-from warehouse.formatting import format_value, movement
+from warehouse.formatting import format_value, is_missing, movement
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
 from warehouse.platforms import API_PLATFORMS, PLATFORMS
@@ -267,7 +266,7 @@ def _rows(frame) -> list[dict]:
     for rec in frame.to_dict("records"):
         clean = {}
         for key, value in rec.items():
-            if isinstance(value, float) and math.isnan(value):
+            if is_missing(value):  # NaN, NA, NaT: null in JSON, an empty cell in CSV
                 value = None
             elif hasattr(value, "item"):
                 value = value.item()
@@ -319,6 +318,11 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
     except queries.NoWarehouse as exc:
         raise click.ClickException(str(exc)) from exc
     day = frame.attrs.get("as_of")
+    if day is None:
+        raise click.ClickException(
+            f"no counts in {paths.db} yet: run `finsocial collect` (and `finsocial import-counts FILE` "
+            "for platforms without an open API)"
+        )
     if frame.empty:
         raise click.ClickException(
             f"no {platform} data for that selection as of {day or '-'} "
@@ -399,7 +403,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             row["platform"],
             str(row["accounts_known"]),
             str(row["accounts_with_data"]),
-            str(row["last_snapshot"] or "never")[:10],
+            "never" if row["last_snapshot"] is None else str(row["last_snapshot"])[:10],
             "–" if age is None else f"{age:.1f}",
         )
     console.print(table)
