@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from warehouse.formatting import format_value, is_missing
+from warehouse.formatting import MISSING, format_value, is_missing
 from warehouse.metrics import METRICS
 from warehouse.queries import NoWarehouse
 from warehouse.report import PLATFORM_NAMES
@@ -41,6 +41,8 @@ NEXT_STEPS_NO_COUNTS = (
     "No counts have been collected yet. Run `finsocial collect` (and `finsocial import-counts FILE` "
     "for platforms without an open API); the dashboard shows the new build without a restart."
 )
+# Older than this, the newest data is called out on every page (a real warehouse is collected nightly).
+STALE_DAYS = 30
 # "any" in a selectbox: Streamlit shows None as an empty choice, so the sentinel is "".
 ANY = ""
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -71,13 +73,13 @@ def metric_name(metric: str) -> str:
 
 
 def value_text(metric: str, value: object, rounded: object = False) -> str:
-    return format_value(metric, None if is_missing(value) else value, bool(rounded))
+    return format_value(metric, value, rounded)
 
 
 def iso(day: object) -> str:
     """A day in ISO form; '–' for none."""
-    if is_missing(day) or day is None or (not isinstance(day, str) and pd.isna(day)):
-        return "–"
+    if is_missing(day):
+        return MISSING
     if isinstance(day, pd.Timestamp | dt.datetime):
         return day.date().isoformat()
     return day.isoformat() if isinstance(day, dt.date) else str(day)
@@ -117,9 +119,30 @@ def page(title: str, intro: str, needs: str = "counts") -> data.Warehouse | None
         st.info(NEXT_STEPS_NO_INSTITUTIONS, icon=":material/account_balance:")
         st.stop()
     if needs == "counts" and not wh.has_metrics:
-        st.info(NEXT_STEPS_NO_COUNTS, icon=":material/inbox:")
+        st.info(no_counts_message(), icon=":material/inbox:")
         st.stop()
+    if not wh.demo and wh.last_day is not None:
+        age = (dt.datetime.now(dt.UTC).date() - wh.last_day).days
+        if age > STALE_DAYS:
+            st.warning(
+                f"The newest counts are from {iso(wh.last_day)}, {age} days ago: collection may have "
+                "stopped. Data health shows the last runs; `finsocial collect` brings the counts up to date.",
+                icon=":material/schedule:",
+            )
     return wh
+
+
+def no_counts_message() -> str:
+    """Why a warehouse with institutions has no counts: nothing collected yet, or runs that failed."""
+    runs = data.last_runs(1)
+    if runs.empty:
+        return NEXT_STEPS_NO_COUNTS
+    last = runs.iloc[0]
+    return (
+        f"No counts yet: the last run ({last['kind']} on {iso(last['run_date'])}) ended "
+        f"{last['status']}, with {int(last['errors'])} accounts failed. Data health shows why; "
+        "fix the cause and run `finsocial collect` again."
+    )
 
 
 def footer(wh: data.Warehouse | None) -> None:
@@ -127,7 +150,7 @@ def footer(wh: data.Warehouse | None) -> None:
         return
     st.divider()
     span = f"data {iso(wh.info.get('data_from'))} to {iso(wh.info.get('data_to'))}"
-    built = str(wh.info.get("built_at") or "–").replace("T", " ")
+    built = str(wh.info.get("built_at") or MISSING).replace("T", " ")
     st.caption(f"finsocial · {span} · warehouse built {built} · build {str(wh.info.get('build_id'))[:8]}")
 
 

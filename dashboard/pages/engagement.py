@@ -83,9 +83,11 @@ def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
 scored = usable.dropna(subset=["overperformance"]).sort_values("overperformance", ascending=False)
 with right:
     st.markdown("**Most above what their audience predicts**")
-    st.dataframe(ranked_table(scored.head(5)), hide_index=True, width="stretch")
+    st.dataframe(ranked_table(scored.head(5)), hide_index=True, width="stretch", placeholder=ui.MISSING)
     st.markdown("**Most below what their audience predicts**")
-    st.dataframe(ranked_table(scored.tail(5).iloc[::-1]), hide_index=True, width="stretch")
+    st.dataframe(
+        ranked_table(scored.tail(5).iloc[::-1]), hide_index=True, width="stretch", placeholder=ui.MISSING
+    )
     st.caption(
         "Against expected: interactions per post ÷ what the platform's log-log fit expects "
         "for the account's followers; 2.00× is twice the typical engagement."

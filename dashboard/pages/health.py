@@ -30,6 +30,11 @@ if fresh.empty and runs.empty:
     ui.footer(wh)
     st.stop()
 
+if runs.empty:
+    ui.explain(
+        "No collect has run yet, so no account has counts. Run `finsocial collect` (and "
+        "`finsocial import-counts FILE` for platforms without an open API)."
+    )
 k = st.columns(4)
 if not runs.empty:
     last = runs.iloc[0]
@@ -99,6 +104,7 @@ with left:
         hide_index=True,
         width="stretch",
         column_config={"Age (hours)": st.column_config.NumberColumn(format="%.1f")},
+        placeholder=ui.MISSING,
     )
     rounded = table[table["rounded"] > 0]
     if not rounded.empty:
@@ -147,6 +153,7 @@ with left:
             ),
             hide_index=True,
             width="stretch",
+            placeholder=ui.MISSING,
         )
 with right:
     st.subheader("Last runs")
@@ -165,6 +172,7 @@ with right:
         hide_index=True,
         width="stretch",
         height=300,
+        placeholder=ui.MISSING,
     )
 
 st.subheader("Anomalies")
@@ -199,5 +207,6 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=ui.MISSING,
     )
 ui.footer(wh)

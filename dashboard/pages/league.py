@@ -154,6 +154,7 @@ with left:
         selection_mode="single-row",
         key="lt_table",
         height=min(38 + 35 * len(table), 740),
+        placeholder=ui.MISSING,
     )
     rows = picked.selection.rows if picked is not None else []
     if rows:

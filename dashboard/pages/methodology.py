@@ -91,6 +91,7 @@ st.dataframe(
     ),
     hide_index=True,
     width="content",
+    placeholder=ui.MISSING,
 )
 st.caption(
     "Presets: `default`, and `power100`, The Financial Brand's Power 100 formula as published for "

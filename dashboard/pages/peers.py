@@ -120,7 +120,8 @@ with right:
         hide_index=True,
         width="stretch",
         column_config={"Metric": None},
+        placeholder=ui.MISSING,
     )
 with st.expander("Every metric on every platform"):
-    st.dataframe(readable(frame), hide_index=True, width="stretch", height=420)
+    st.dataframe(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
 ui.footer(wh)

@@ -114,6 +114,7 @@ else:
         hide_index=True,
         width="stretch",
         column_config={"Link": st.column_config.LinkColumn("Link", display_text="open ↗")},
+        placeholder=ui.MISSING,
     )
 
 left, right = st.columns([1.6, 1])
@@ -162,5 +163,6 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
                 "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
                 "Text": st.column_config.TextColumn("Text", width="large"),
             },
+            placeholder=ui.MISSING,
         )
 ui.footer(wh)
