@@ -33,3 +33,23 @@ def server():
     fake = FakeServer()
     yield fake
     fake.close()
+
+
+@pytest.fixture(scope="session")
+def warehouse_state(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """state_db(name) -> the warehouse file of a state in tests/states.py (STATES), built through the
+    real commands on first use and shared for the session; read it only. 'demo' is demo_db."""
+    from tests.states import STATES, build_state
+
+    built: dict[str, Path] = {}
+
+    def state_db(name: str) -> Path:
+        if name not in built:
+            state = next(s for s in STATES if s.name == name)
+            if state.make is None:
+                built[name] = request.getfixturevalue("demo_db")
+            else:
+                built[name] = build_state(state, tmp_path_factory.mktemp(f"state-{name}"))
+        return built[name]
+
+    return state_db

@@ -16,17 +16,6 @@ SCRIPT_NAME = "<script>alert('x')</script> Bank"
 
 
 @pytest.fixture(scope="session")
-def empty_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse as `finsocial init` leaves it: no institutions, no counts."""
-    from warehouse.build import build
-
-    paths = DataPaths.resolve(tmp_path_factory.mktemp("empty") / "finsocial.duckdb")
-    paths.ensure()
-    build(paths)
-    return paths.db
-
-
-@pytest.fixture(scope="session")
 def script_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo warehouse whose largest institution is named like an HTML script."""
     from warehouse.build import build

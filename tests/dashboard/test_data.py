@@ -9,19 +9,19 @@ import shutil
 from dashboard import data
 
 
-def test_a_new_build_shows_without_a_restart(empty_db, script_db, tmp_path, use_db):
+def test_a_new_build_shows_without_a_restart(warehouse_state, tmp_path, use_db):
     db = tmp_path / "finsocial.duckdb"
-    shutil.copyfile(empty_db, db)
+    shutil.copyfile(warehouse_state("empty"), db)
     use_db(db)
     assert data.summary()["institutions"] == 0
     assert data.institutions().empty
     assert data.summary()["institutions"] == 0  # served from the cache: same file
 
     # a build writes the next file beside the old one and swaps it in with os.replace
-    shutil.copyfile(script_db, tmp_path / "finsocial.duckdb.next")
+    shutil.copyfile(warehouse_state("first_night"), tmp_path / "finsocial.duckdb.next")
     os.replace(tmp_path / "finsocial.duckdb.next", db)
-    assert data.summary()["institutions"] == 6
-    assert len(data.institutions()) == 6
+    assert data.summary()["institutions"] == 3
+    assert len(data.institutions()) == 3
 
 
 def test_cached_frames_are_the_callers_own(script_db, use_db):

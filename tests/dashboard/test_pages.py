@@ -1,4 +1,5 @@
-"""Each page run with AppTest on the demo warehouse, an empty one, none, and a hostile name."""
+"""Each page run with AppTest on the demo warehouse and with a hostile name (every page in every
+warehouse state: tests/test_states.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import json
 import pytest
 
 from tests.conftest import DEMO_END
-from tests.dashboard.conftest import PAGES, ROOT, SCRIPT_NAME, page, texts
+from tests.dashboard.conftest import ROOT, SCRIPT_NAME, page, texts
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -16,14 +17,6 @@ pytestmark = pytest.mark.timeout(120)
 def demo(demo_db, use_db):
     use_db(demo_db)
     return demo_db
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_with_the_demo_banner(demo, name):
-    at = page(name)
-    assert not at.exception, [e.message for e in at.exception]
-    assert any("fictional" in w.value for w in at.warning), "the demo banner is missing"
-    assert at.title[0].value
 
 
 def test_router_runs_the_league_table_by_default(demo):
@@ -191,26 +184,7 @@ def test_methodology_lists_every_metric(demo):
         assert metric.label in body
 
 
-# ---- thin data ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_empty_warehouse_explains_the_next_step(empty_db, use_db, name):
-    use_db(empty_db)
-    at = page(name)
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.warning  # no demo banner on a real install
-    if name != "methodology":
-        assert "finsocial registry import" in texts(at)
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_missing_warehouse_explains_how_to_make_one(tmp_path, use_db, name):
-    use_db(tmp_path / "nothing-here.duckdb")
-    at = page(name)
-    assert not at.exception, [e.message for e in at.exception]
-    if name != "methodology":
-        assert "finsocial init" in texts(at)
+# Every page in every warehouse state (no file, empty, first night, demo, ...): tests/test_states.py.
 
 
 # ---- names from outside -------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""Every dashboard page and the CLI's `top`, `status` and exports in every warehouse state a real
+installation passes through (tests/states.py): no exception, no "None", "NaT" or "nan" shown, and
+a message that says what is missing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import PAGES, page
+from tests.states import STATE_NAMES, STATES
+
+pytestmark = pytest.mark.timeout(180)
+
+# How a missing value looks when it slips through: Python's, pandas' and NumPy's spellings.
+LEAKED = re.compile(r"\b(None|NaT|nan|NaN)\b|<NA>")
+BY_NAME = {s.name: s for s in STATES}
+
+
+def shown(at: AppTest) -> list[str]:
+    """Every piece of text a reader sees on the page, table cells included."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "caption",
+        "markdown",
+        "info",
+        "warning",
+        "error",
+        "success",
+    ):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    parts += [str(c.value) for c in at.code]
+    parts += [t.label for t in at.tabs] + [e.label for e in at.expander]
+    for widget in (*at.selectbox, *at.multiselect, *at.radio):
+        parts += [widget.label, *map(str, widget.options)]
+    for table in at.dataframe:
+        frame = table.value
+        # Streamlit draws a missing cell as a grey "None" unless the table sets a placeholder
+        placeholder = table.proto.placeholder or "None"
+        parts += list(map(str, frame.columns))
+        parts += [
+            placeholder if missing else str(v)
+            for v, missing in zip(frame.to_numpy().ravel(), frame.isna().to_numpy().ravel(), strict=True)
+        ]
+    return parts
+
+
+def leaks(parts: list[str]) -> list[str]:
+    return [p for p in parts if LEAKED.search(p)]
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("state", STATE_NAMES)
+def test_every_page_in_every_state(warehouse_state, monkeypatch, state, name):
+    monkeypatch.setenv("FINSOCIAL_DB", str(warehouse_state(state)))
+    at = page(name)
+    assert not at.exception, [e.message for e in at.exception]
+    parts = shown(at)
+    assert not leaks(parts), leaks(parts)
+    banner = any("fictional" in w.value for w in at.warning)
+    assert banner == (state == "demo"), "the demo banner belongs on the demo and only there"
+    if state == "demo":
+        assert at.title[0].value
+    expect = BY_NAME[state].expect
+    if expect and name != "methodology":
+        assert any(expect in p for p in parts), f"{state}/{name} does not say {expect!r}"
+    if BY_NAME[state].counts and name in ("league", "health"):
+        assert at.dataframe, f"{state}/{name} shows no table"
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def finsocial(db, *args: str):
+    from finsocial.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", str(db), *args])
+
+
+def no_leaks(text: str) -> None:
+    found = [line for line in text.splitlines() if LEAKED.search(line)]
+    assert not found, found
+
+
+@pytest.mark.parametrize("metric", ["followers", "growth_30d", "engagement_rate"])
+@pytest.mark.parametrize("state", STATE_NAMES)
+def test_top_in_every_format_in_every_state(warehouse_state, state, metric):
+    db = warehouse_state(state)
+    outputs = {}
+    for fmt in ("table", "csv", "json", "markdown"):
+        result = finsocial(db, "top", "--platform", "all", "--metric", metric, "--format", fmt)
+        assert not isinstance(result.exception, (TypeError, ValueError, AttributeError)), result.exception
+        no_leaks(result.output)
+        if not BY_NAME[state].counts:
+            assert result.exit_code != 0
+            next_step = "finsocial init" if state == "no_file" else "finsocial collect"
+            assert next_step in result.output, result.output
+            continue
+        assert result.exit_code == 0, result.output
+        outputs[fmt] = result.stdout
+    if not outputs:
+        return
+    rows = json.loads(outputs["json"])
+    assert rows and all(r["metric"] == metric for r in rows)
+    for row in rows:
+        for key, value in row.items():
+            assert value is None or not (isinstance(value, float) and value != value), (key, value)
+    table = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    assert [r["institution_id"] for r in table] == [r["institution_id"] for r in rows]
+    for json_row, csv_row in zip(rows, table, strict=True):
+        for key, value in json_row.items():
+            # a missing value is null in JSON and an empty cell in CSV
+            assert (value is None) == (csv_row[key] == ""), (key, value, csv_row[key])
+
+
+@pytest.mark.parametrize("state", STATE_NAMES)
+def test_status_in_every_state(warehouse_state, state):
+    db = warehouse_state(state)
+    result = finsocial(db, "status")
+    no_leaks(result.output)
+    if state == "no_file":
+        assert result.exit_code != 0 and "finsocial init" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    stale = finsocial(db, "status", "--max-age", "72")
+    no_leaks(stale.output)
+    if state != "empty":  # with no platform at all, nothing is stale
+        fresh = BY_NAME[state].counts and state not in ("stale", "demo")
+        assert (stale.exit_code == 0) == fresh, stale.output
