@@ -18,6 +18,7 @@ import pyarrow as pa
 from warehouse.faults import pause_at
 from warehouse.files import fsync_dir
 from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
+from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import LandedRun
 from warehouse.paths import DataPaths
@@ -42,6 +43,13 @@ class BuildResult:
     data_from: dt.date | None
     data_to: dt.date | None
     seconds: float
+    # damaged runs this build moved to the quarantine (the build went on without them)
+    quarantined: tuple[QuarantinedRun, ...] = ()
+    in_quarantine: int = 0
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.quarantined)
 
 
 def sql_files(layer: str) -> list[tuple[str, str]]:
@@ -163,6 +171,32 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
     con.execute("CREATE TABLE landed.runs AS SELECT * FROM run_table")
 
 
+def _load_quarantine(con, entries: list[QuarantinedRun]) -> None:
+    rows = [
+        {
+            "run_id": q.run_id,
+            "origin": q.origin,
+            "path": str(q.path),
+            "reason": q.reason,
+            "quarantined_at": dt.datetime.fromisoformat(q.quarantined_at) if q.quarantined_at else None,
+            "retracted": q.retracted,
+        }
+        for q in entries
+    ]
+    schema = pa.schema(
+        [
+            ("run_id", pa.string()),
+            ("origin", pa.string()),
+            ("path", pa.string()),
+            ("reason", pa.string()),
+            ("quarantined_at", pa.timestamp("us", tz="UTC")),
+            ("retracted", pa.bool_()),
+        ]
+    )
+    quarantine_table = _arrow(rows, schema)  # noqa: F841
+    con.execute("INSERT INTO quarantined_runs BY NAME SELECT * FROM quarantine_table")
+
+
 def _load_weights(con, formula: PowerFormula) -> None:
     schema = pa.schema(
         [
@@ -240,6 +274,11 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
     paths.ensure()
     institutions = load_registry(paths.registry)
     formula = resolve_formula(paths.root, weights)
+    # a damaged run must not stop the night nor vanish silently: aside with its reason, reported
+    moved = quarantine_damaged(paths.landing)
+    if log:
+        for entry in moved:
+            log(f"quarantined {entry.origin}: {entry.reason}")
     runs, months = landing_runs(paths.landing)
     manifests = manifests_of(runs, months)
     target = paths.next_db
@@ -258,6 +297,8 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
         _load_registry(con, institutions, paths.landing)
         _load_landing(con, runs, months)
         _load_weights(con, formula)
+        in_quarantine = quarantined(paths.landing)
+        _load_quarantine(con, in_quarantine)
         version = metrics_version(formula)
         from_day, mode = _metrics_from(con, paths.db, version, full)
         con.execute("CREATE TEMP TABLE metrics_from AS SELECT ?::DATE AS day", [from_day])
@@ -317,4 +358,6 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
         data_from=span[0],
         data_to=span[1],
         seconds=time.perf_counter() - started,
+        quarantined=tuple(moved),
+        in_quarantine=len(in_quarantine),
     )

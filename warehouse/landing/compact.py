@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from warehouse.faults import pause_at
 from warehouse.files import fsync_dir, write_atomic
 from warehouse.landing.records import SCHEMAS
-from warehouse.landing.runs import MANIFEST, LandedRun, complete_runs
+from warehouse.landing.runs import MANIFEST, DamagedRun, LandedRun, complete_runs, parquet_damage
 
 COMPACTED = "compacted"
 INDEX = "compacted.json"
@@ -63,15 +63,40 @@ class CompactResult:
     records_after: dict[str, int] = field(default_factory=dict)
 
 
-def compacted_months(landing_root: Path) -> list[CompactedMonth]:
-    """Every compacted month whose index was written (the index is written last)."""
-    months = []
+def scan_months(landing_root: Path) -> tuple[list[CompactedMonth], list[DamagedRun]]:
+    """Every compacted month whose index was written (last), and those whose files are damaged."""
+    months, damaged = [], []
     for index_path in sorted((Path(landing_root) / COMPACTED).glob(f"*/{INDEX}")):
         try:
-            months.append(CompactedMonth(index_path.parent, json.loads(index_path.read_text())))
-        except (OSError, ValueError):
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+            if not isinstance(index, dict) or not isinstance(index.get("files", {}), dict):
+                raise ValueError("not a compacted month's index")
+            runs = index.get("runs", [])
+            if not isinstance(runs, list) or not all(isinstance(m, dict) and "run_id" in m for m in runs):
+                raise ValueError("its 'runs' are not manifests")
+        except (OSError, ValueError) as exc:
+            reason = f"{index_path}: cannot be read, truncated or damaged ({exc})"
+            damaged.append(DamagedRun(index_path.parent, reason))
             continue
-    return months
+        month = CompactedMonth(index_path.parent, index)
+        reason = next(
+            (
+                r
+                for entry in index.get("files", {}).values()
+                if (r := parquet_damage(month.path / str(entry.get("path")), entry.get("rows")))
+            ),
+            None,
+        )
+        if reason:
+            damaged.append(DamagedRun(index_path.parent, reason))
+        else:
+            months.append(month)
+    return months, damaged
+
+
+def compacted_months(landing_root: Path) -> list[CompactedMonth]:
+    """Every readable compacted month; damaged ones go to the quarantine at the next build."""
+    return scan_months(landing_root)[0]
 
 
 def landing_runs(landing_root: Path) -> tuple[list[LandedRun], list[CompactedMonth]]:
@@ -128,7 +153,13 @@ def compact(
     landing_root = Path(landing_root)
     before = before or dt.datetime.now(dt.UTC).date().replace(day=1)
     result = CompactResult()
-    existing = {m.path.name: m for m in compacted_months(landing_root)}
+    months, damaged = scan_months(landing_root)
+    if damaged:
+        # writing the month anew would drop what its damaged files held: quarantine them first
+        raise RuntimeError(
+            f"{damaged[0].reason}; nothing was compacted. `finsocial build` moves it to the quarantine"
+        )
+    existing = {m.path.name: m for m in months}
     by_month: dict[str, list[LandedRun]] = {}
     for run in complete_runs(landing_root):
         if run.manifest.get("kind") in KEPT_KINDS:

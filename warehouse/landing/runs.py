@@ -140,18 +140,94 @@ class LandedRun:
         return self.path / entry["path"] if entry else None
 
 
-def complete_runs(landing_root: Path) -> list[LandedRun]:
-    """Every run whose manifest was written, oldest first; half-written runs are invisible."""
-    landing_root = Path(landing_root)
-    runs = []
-    for manifest_path in landing_root.glob(f"*/*/{MANIFEST}"):
-        try:
-            manifest = json.loads(manifest_path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue  # a manifest is written atomically, so this is a foreign file: skip it
-        runs.append(LandedRun(manifest_path.parent, manifest))
+@dataclass(frozen=True)
+class DamagedRun:
+    """A run folder (or compacted month) in the landing zone that cannot be read as it claims."""
+
+    path: Path
+    reason: str
+
+    @property
+    def run_id(self) -> str:
+        return self.path.name
+
+
+def _manifest_damage(manifest_path: Path) -> tuple[dict | None, str | None]:
+    """The manifest, or why it cannot be trusted (it is written atomically, so damage is real)."""
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return None, f"{manifest_path}: cannot be read ({exc.strerror or exc})"
+    except ValueError as exc:
+        return None, f"{manifest_path}: not valid JSON, truncated or damaged ({exc})"
+    if not isinstance(manifest, dict):
+        return None, f"{manifest_path}: not a manifest (a JSON {type(manifest).__name__})"
+    missing = [k for k in ("run_id", "kind", "run_date") if not isinstance(manifest.get(k), str)]
+    if missing:
+        return None, f"{manifest_path}: lacks {', '.join(missing)}"
+    if manifest["run_id"] != manifest_path.parent.name:
+        return None, f"{manifest_path}: names run {manifest['run_id']!r}, its folder is another"
+    if not isinstance(manifest.get("files", {}), dict):
+        return None, f"{manifest_path}: 'files' is not an object"
+    return manifest, None
+
+
+def parquet_damage(path: Path, rows: int | None) -> str | None:
+    """Why a Parquet file a manifest lists cannot be read whole, or None when it can."""
+    if not path.exists():
+        return f"{path}: listed in the manifest but missing"
+    try:
+        found = pq.read_metadata(path).num_rows
+    except (OSError, pa.ArrowException) as exc:
+        return f"{path}: not a readable Parquet file, truncated or damaged ({exc})"
+    if rows is not None and found != rows:
+        return f"{path}: holds {found} records, the manifest says {rows}"
+    return None
+
+
+def run_damage(run_dir: Path) -> tuple[dict | None, str | None]:
+    """A run folder's manifest, or why the run cannot be read as its manifest says."""
+    manifest_path = run_dir / MANIFEST
+    manifest, reason = _manifest_damage(manifest_path)
+    if manifest is None:
+        return None, reason
+    for entry in manifest.get("files", {}).values():
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            return None, f"{manifest_path}: a file entry without a path"
+        rows = entry.get("rows") if isinstance(entry.get("rows"), int) else None
+        if reason := parquet_damage(run_dir / entry["path"], rows):
+            return None, reason
+    return manifest, None
+
+
+def scan_runs(landing_root: Path) -> tuple[list[LandedRun], list[DamagedRun]]:
+    """Every run whose manifest was written, oldest first, and those whose files are damaged.
+
+    A run is damaged when its manifest cannot be read or a file it lists is missing, truncated
+    or holds another number of records than the manifest says. Half-written runs (no manifest)
+    are in neither list.
+    """
+    runs, damaged = [], []
+    for manifest_path in Path(landing_root).glob(f"*/*/{MANIFEST}"):
+        if not _RUN_DATE.match(manifest_path.parent.parent.name):
+            continue
+        manifest, reason = run_damage(manifest_path.parent)
+        if manifest is None:
+            damaged.append(DamagedRun(manifest_path.parent, reason or "damaged"))
+        else:
+            runs.append(LandedRun(manifest_path.parent, manifest))
     runs.sort(key=lambda r: r.run_id)
-    return runs
+    damaged.sort(key=lambda d: d.run_id)
+    return runs, damaged
+
+
+def complete_runs(landing_root: Path) -> list[LandedRun]:
+    """Every readable run whose manifest was written, oldest first.
+
+    Half-written runs are invisible; damaged runs are left out too (see `scan_runs`), and the
+    next build moves them to the quarantine and reports them.
+    """
+    return scan_runs(landing_root)[0]
 
 
 _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

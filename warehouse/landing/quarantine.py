@@ -1,0 +1,131 @@
+"""Damaged or retracted runs, moved aside from the landing zone with the reason, and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse.files import fsync_dir, write_atomic
+from warehouse.landing.compact import COMPACTED, scan_months
+from warehouse.landing.runs import MANIFEST, DamagedRun, run_damage, scan_runs
+
+QUARANTINE = "quarantine"
+NOTE = "quarantined.json"
+
+
+class RunNotFound(LookupError):
+    """No run of that id where the command looked for it."""
+
+
+@dataclass(frozen=True)
+class QuarantinedRun:
+    """A folder moved aside: where it came from (relative to the landing zone), why and when."""
+
+    path: Path
+    origin: str
+    run_id: str
+    reason: str
+    quarantined_at: str
+    retracted: bool
+
+
+def _move_aside(landing_root: Path, folder: Path, reason: str, retracted: bool) -> QuarantinedRun:
+    origin = folder.relative_to(landing_root).as_posix()
+    target = landing_root / QUARANTINE / origin
+    if target.exists():  # quarantined before, restored, damaged again: keep both
+        target = target.with_name(f"{target.name}.{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(folder, target)
+    fsync_dir(target.parent)
+    fsync_dir(folder.parent)
+    note = {
+        "origin": origin,
+        "run_id": folder.name,
+        "reason": reason,
+        "quarantined_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "retracted": retracted,
+    }
+    write_atomic(target / NOTE, json.dumps(note, indent=2).encode())
+    if folder.parent != landing_root and not any(folder.parent.iterdir()):
+        folder.parent.rmdir()  # a day (or the compacted folder) left empty
+    return QuarantinedRun(target, origin, folder.name, reason, note["quarantined_at"], retracted)
+
+
+def damaged(landing_root: Path) -> list[DamagedRun]:
+    """Damaged runs and compacted months still in the landing zone."""
+    return scan_runs(landing_root)[1] + scan_months(landing_root)[1]
+
+
+def quarantine_damaged(landing_root: Path) -> list[QuarantinedRun]:
+    """Move every damaged run and compacted month aside; call only under the writer lock."""
+    landing_root = Path(landing_root)
+    return [_move_aside(landing_root, d.path, d.reason, False) for d in damaged(landing_root)]
+
+
+def quarantined(landing_root: Path) -> list[QuarantinedRun]:
+    """Everything in the quarantine, oldest run first."""
+    found = []
+    for note_path in (Path(landing_root) / QUARANTINE).glob(f"**/{NOTE}"):
+        try:
+            note = json.loads(note_path.read_text(encoding="utf-8"))
+            origin, reason = str(note["origin"]), str(note["reason"])
+        except (OSError, ValueError, KeyError, TypeError):
+            # the note itself is damaged: the folder still says where it came from
+            origin = note_path.parent.relative_to(Path(landing_root) / QUARANTINE).as_posix()
+            note, reason = {}, f"{note_path}: the quarantine note cannot be read"
+        found.append(
+            QuarantinedRun(
+                note_path.parent,
+                origin,
+                str(note.get("run_id") or note_path.parent.name),
+                reason,
+                str(note.get("quarantined_at") or ""),
+                bool(note.get("retracted", False)),
+            )
+        )
+    return sorted(found, key=lambda q: (q.run_id, q.quarantined_at))
+
+
+def retract(landing_root: Path, run_id: str, reason: str = "retracted by hand") -> QuarantinedRun:
+    """Take a run out of the landing zone (into the quarantine); the next build leaves it out."""
+    landing_root = Path(landing_root)
+    folders = [p.parent for p in landing_root.glob(f"*/{run_id}/{MANIFEST}")]
+    if not folders:
+        months = [m.path.name for m in scan_months(landing_root)[0] if run_id in m.run_ids]
+        if months:
+            raise RunNotFound(
+                f"run {run_id} is compacted into {COMPACTED}/{months[0]} with the month's other runs; "
+                f"retract the month with `finsocial runs retract {months[0]}`"
+            )
+        if (landing_root / COMPACTED / run_id / "compacted.json").exists():
+            folders = [landing_root / COMPACTED / run_id]
+    if not folders:
+        raise RunNotFound(f"no run {run_id} in {landing_root}")
+    return _move_aside(landing_root, folders[0], reason, True)
+
+
+def restore(landing_root: Path, run_id: str) -> Path:
+    """Move a quarantined run back, once it reads whole again (after a repair or a retraction)."""
+    landing_root = Path(landing_root)
+    entries = [q for q in quarantined(landing_root) if q.run_id == run_id or q.path.name == run_id]
+    if not entries:
+        raise RunNotFound(f"no run {run_id} in the quarantine ({landing_root / QUARANTINE})")
+    entry = entries[-1]
+    origin = landing_root / entry.origin
+    if origin.exists():
+        raise RunNotFound(f"{origin} exists already; the quarantined copy stays at {entry.path}")
+    (entry.path / NOTE).unlink()
+    origin.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(entry.path, origin)
+    fsync_dir(origin.parent)
+    if entry.origin.startswith(COMPACTED + "/"):
+        reason = next((d.reason for d in scan_months(landing_root)[1] if d.path == origin), None)
+    else:
+        reason = run_damage(origin)[1]
+    if reason:
+        _move_aside(landing_root, origin, reason, entry.retracted)
+        raise ValueError(f"{entry.origin} is still damaged, it stays in the quarantine: {reason}")
+    return origin
