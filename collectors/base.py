@@ -158,7 +158,11 @@ class Collector:
                 payload = fetched.json()
             except CollectError:
                 payload = None
-            error = self.error_for(fetched, payload)
+            try:
+                error = self.error_for(fetched, payload)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                # an error body of a shape the platform never documented: read it by status alone
+                error = Collector.error_for(self, fetched, payload)
             if error is not None:
                 raise error
         return fetched
@@ -177,6 +181,10 @@ class Collector:
                 profiles = self.fetch_profiles([t.handle for t in batch])
             except CollectError as exc:
                 outcomes.extend(self.failed(t, exc) for t in batch)
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                error = CollectError("parse_error", f"unexpected profiles answer: {exc!r}")
+                outcomes.extend(self.failed(t, error) for t in batch)
                 continue
             for target in batch:
                 found = profiles.get(target.handle)

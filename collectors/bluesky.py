@@ -29,7 +29,9 @@ class BlueskyCollector(Collector):
     page_size = 100  # getAuthorFeed's maximum
 
     def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
+        # XRPC error bodies are {error, message} with `error` a name; anything else is no name
         name = payload.get("error") if isinstance(payload, dict) else None
+        name = name if isinstance(name, str) else None
         if name in PRIVATE_ERRORS:
             return CollectError("private", f"{fetched.url}: {name}", fetched.status)
         if name in GONE_ERRORS or (fetched.status == 400 and "not found" in str(payload).lower()):

@@ -19,7 +19,10 @@ NOT_FOUND_CODES = {803, 110}
 
 def graph_error(payload: Any) -> dict:
     error = payload.get("error") if isinstance(payload, dict) else None
-    return error if isinstance(error, dict) else {}
+    if not isinstance(error, dict):
+        return {}
+    # codes are integers in the documented format; any other shape is no code at all
+    return {k: v for k, v in error.items() if k not in ("code", "error_subcode") or type(v) is int}
 
 
 class GraphCollector(Collector):

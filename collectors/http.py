@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import re
 import socket
 import threading
 import time
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
 from protego import Protego
@@ -145,6 +146,19 @@ def parse_reset(value: str | None, now: float) -> float | None:
     return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
 
 
+def secret_forms(secret: str) -> list[str]:
+    """Every spelling of a secret that can reach a URL, a body or a log, the longest first.
+
+    A token with `+ / = %` leaves as `%2B%2F%3D%25` in a query (requests), `%2b` from other
+    encoders, `+` for a space in a form, and `\\/` in JSON that escapes slashes.
+    """
+    forms = {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), quote_plus(secret, safe="/")}
+    forms |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in set(forms)}
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(json.dumps(secret)[1:-1].replace("/", "\\/"))
+    return sorted(forms, key=len, reverse=True)
+
+
 def redact_url(url: str) -> str:
     """The URL without credential query parameters."""
     parts = urlsplit(url)
@@ -235,9 +249,12 @@ class HttpClient:
             self.secrets.append(value)
 
     def redact(self, text: str) -> str:
-        """Text with every known credential replaced; for logs, errors and raw payloads."""
+        """Text with every known credential replaced, in each encoding it can travel in (raw,
+        percent-encoded in a path or query, form-encoded, JSON-escaped); for logs, errors and
+        raw payloads."""
         for secret in self.secrets:
-            text = text.replace(secret, REDACTED)
+            for form in secret_forms(secret):
+                text = text.replace(form, REDACTED)
         return text
 
     def _bucket(self, host: str, limit: HostLimit) -> _Bucket:

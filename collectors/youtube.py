@@ -19,7 +19,10 @@ def _reasons(payload: Any) -> set[str]:
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
         return set()
-    return {e.get("reason") for e in error.get("errors") or [] if isinstance(e, dict)}
+    errors = error.get("errors")
+    if not isinstance(errors, list):
+        return set()
+    return {e["reason"] for e in errors if isinstance(e, dict) and isinstance(e.get("reason"), str)}
 
 
 class YouTubeCollector(Collector):
@@ -52,7 +55,8 @@ class YouTubeCollector(Collector):
             return CollectError("rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status)
         if reasons & THROTTLE_REASONS:
             return CollectError("rate_limited", f"{fetched.url}: rate limited", fetched.status)
-        message = str((payload.get("error") or {}).get("message", "")) if isinstance(payload, dict) else ""
+        error = payload.get("error") if isinstance(payload, dict) else None
+        message = str(error.get("message", "")) if isinstance(error, dict) else ""
         if reasons & KEY_REASONS or fetched.status == 401 or "api key" in message.lower():
             detail = ", ".join(sorted(r for r in reasons if r)) or f"HTTP {fetched.status}"
             return CollectError("auth_missing", f"{fetched.url}: API key refused ({detail})", fetched.status)

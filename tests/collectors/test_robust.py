@@ -1,0 +1,152 @@
+"""Collectors on bad days: secrets in every encoding stay out, error bodies of any shape are read."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from urllib.parse import quote, quote_plus
+
+import pyarrow.parquet as pq
+import pytest
+import requests
+
+from collectors import COLLECTOR_BY_PLATFORM
+from collectors.http import Fetched, HttpClient, secret_forms
+from collectors.run import collect
+from tests.collectors.test_run import NORTHWIND, serve_all
+from tests.support.collector_fakes import NOW, TOKENS, Reply, make_collector, target, write_registry
+
+# tokens as platforms issue them: base64 with + / =, and one with a literal %
+HARD_TOKENS = {
+    "FINSOCIAL_FACEBOOK_TOKEN": "EAAB+fb/tok=SECRET%41==",
+    "FINSOCIAL_X_BEARER_TOKEN": "AAAA%2Bx+bearer/SECRET=",
+}
+
+
+def every_form(token: str) -> set[str]:
+    return {
+        token,
+        quote(token, safe=""),
+        quote(token),
+        quote_plus(token),
+        re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(token, safe="")),
+        json.dumps(token)[1:-1].replace("/", "\\/"),
+    }
+
+
+def test_every_encoding_of_a_secret_is_redacted():
+    token = HARD_TOKENS["FINSOCIAL_FACEBOOK_TOKEN"]
+    client = HttpClient(secrets=[token])
+    for form in every_form(token):
+        assert client.redact(f"before {form} after") == "before *** after", form
+    assert set(secret_forms(token)) >= every_form(token)
+
+
+def test_a_token_with_plus_slash_equals_percent_never_lands(server, client, env, paths):
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    env.update(HARD_TOKENS)
+    fb, x = HARD_TOKENS["FINSOCIAL_FACEBOOK_TOKEN"], HARD_TOKENS["FINSOCIAL_X_BEARER_TOKEN"]
+    # a platform echoes the request it got: the token as it travelled, percent- and form-encoded
+    echo_fb = Reply(
+        {
+            "error": {
+                "message": f"bad request ?access_token={quote(fb, safe='')} or {quote_plus(fb)}",
+                "code": 1,
+            }
+        },
+        400,
+    )
+    lower = re.sub("%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(x, safe=""))
+    echo_x = Reply({"title": f"Unauthorized {lower} {x}", "detail": quote(x)}, 403)
+    server.routes.insert(0, ("/v21.0/northwindbank", None, [echo_fb]))
+    server.routes.insert(0, ("/2/users/by", None, [echo_x]))
+    lines: list[str] = []
+    collect(paths, platforms=["facebook", "x"], client=client, now=NOW, env=env, log=lines.append)
+    blobs = [p.read_bytes() for p in paths.landing.rglob("*") if p.is_file()]
+    text = "\n".join(
+        (gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b).decode("utf-8", "replace") for b in blobs
+    )
+    for table in paths.landing.rglob("*.parquet"):
+        text += json.dumps(pq.read_table(table).to_pylist(), default=str)
+    (errors,) = paths.landing.rglob("errors.parquet")
+    messages = sorted(r["message"] for r in pq.read_table(errors).to_pylist())
+    assert len(messages) == 2 and "access_token=*** or ***" in messages[0]  # kept, redacted
+    for token in (fb, x):
+        for form in every_form(token):
+            assert form not in text, form
+            assert not any(form in line for line in lines), form
+    # the request really carried the token, so the test would see a leak
+    assert any(fb in str(s.query) or fb in s.url for s in server.seen)
+
+
+# -- error bodies of any JSON shape ---------------------------------------------------------------
+
+ODD_ERRORS = [
+    {"error": {"name": "NotFound"}, "message": "x"},
+    {"error": ["AuthMissing"]},
+    {"error": 7},
+    {"error": None, "message": {"nested": True}},
+    {"error": {"code": [4], "error_subcode": {"a": 1}, "message": ["m"]}},
+    {"error": {"errors": {"reason": "quotaExceeded"}, "message": 5}},
+    {"error": {"errors": [{"reason": ["keyInvalid"]}, 3, None]}},
+    {"error": "a string"},
+    {"errors": 5, "title": None},
+    {"errors": [{"value": ["x"], "detail": {}}]},
+    [],
+    "just text",
+    None,
+    12.5,
+]
+
+
+@pytest.mark.parametrize("platform", sorted(COLLECTOR_BY_PLATFORM))
+@pytest.mark.parametrize("payload", ODD_ERRORS, ids=[json.dumps(p)[:30] for p in ODD_ERRORS])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 422])
+def test_error_bodies_of_any_shape_are_read(platform, payload, status):
+    collector = make_collector(COLLECTOR_BY_PLATFORM[platform], HttpClient(), TOKENS)
+    fetched = Fetched(
+        status, requests.structures.CaseInsensitiveDict(), json.dumps(payload).encode(), "https://h/"
+    )
+    error = collector.error_for(fetched, payload)
+    assert error is None or (error.kind and error.message)
+
+
+class OneAnswerClient(HttpClient):
+    """Every request gets the same answer: the profile lookup sees it as it is."""
+
+    def __init__(self, status: int, payload: object):
+        super().__init__(limits_enabled=False)
+        self.answer = Fetched(
+            status, requests.structures.CaseInsensitiveDict(), json.dumps(payload).encode(), "https://h/x"
+        )
+
+    def get(self, url, **kwargs) -> Fetched:
+        return self.answer
+
+
+HANDLES = {
+    "bluesky": "northwind.bsky.social",
+    "mastodon": "@news@bank.example",
+    "youtube": "UCnorthwindBank000000000",
+    "x": "NorthwindBank",
+    "facebook": "northwindbank",
+    "instagram": "northwindbank",
+}
+
+
+@pytest.mark.parametrize("platform", sorted(COLLECTOR_BY_PLATFORM))
+@pytest.mark.parametrize("payload", ODD_ERRORS, ids=[json.dumps(p)[:30] for p in ODD_ERRORS])
+@pytest.mark.parametrize("status", [200, 400])
+def test_a_profile_lookup_of_any_shape_ends_in_an_account_error(platform, payload, status):
+    collector = make_collector(COLLECTOR_BY_PLATFORM[platform], OneAnswerClient(status, payload), TOKENS)
+    (outcome,) = collector.collect([target(platform, HANDLES[platform])])  # no exception escapes
+    assert outcome.error is not None and outcome.error.kind in (
+        "parse_error",
+        "not_found",
+        "private",
+        "auth_missing",
+        "http_error",
+        "rate_limited",
+    )
