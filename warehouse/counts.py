@@ -6,12 +6,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from warehouse.csvcheck import InputError, Problem, read_rows
 from warehouse.handles import HandleError, normalize_handle
 from warehouse.landing.records import PLATFORMS, Snapshot
-from warehouse.landing.runs import LandingRun
+from warehouse.landing.runs import LandingRun, complete_runs
 from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
+from warehouse.targets import collection_targets
 
 REQUIRED = ("institution_id", "platform", "date", "followers")
 COUNT_COLUMNS = ("followers", "following", "posts_total", "likes_total", "views_total")
@@ -19,6 +22,10 @@ OPTIONAL = ("handle", "following", "posts_total", "likes_total", "views_total", 
 _COUNT = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)$")
 _ABBREVIATED = re.compile(r"^(\d+(?:\.\d+)?)\s*([KkMmBb])$")
 _SCALE = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+INT64_MAX = 2**63 - 1  # the largest count the warehouse holds (BIGINT)
+# No platform in the registry counted anyone before 2004 (Facebook opened that February): an
+# earlier date is a typo (0026 for 2026), and would make the build compute every day since.
+EARLIEST_DATE = dt.date(2004, 1, 1)
 
 
 def parse_count(text: str) -> tuple[int, bool]:
@@ -32,9 +39,36 @@ def parse_count(text: str) -> tuple[int, bool]:
     raise ValueError(f"{text!r} is not a count (12345, 12,345 or 1.2M)")
 
 
-def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapshot]:
-    """Every row of a counts file as a manual Snapshot, or InputError naming every bad cell."""
+def _file_handles(rows: list[tuple[int, dict[str, str]]]) -> dict[tuple[str, str], dict[str, int]]:
+    """Per (institution, platform), the handles the file names and the first row naming each."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    for row, values in rows:
+        platform = values.get("platform", "").lower()
+        if values.get("handle") and platform in PLATFORMS:
+            try:
+                handle = normalize_handle(platform, values["handle"])
+            except HandleError:
+                continue  # reported on its row
+            found.setdefault((values.get("institution_id", ""), platform), {}).setdefault(handle, row)
+    return found
+
+
+def parse_counts(
+    path: Path,
+    known_ids: set[str],
+    today: dt.date,
+    known_handles: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+) -> list[Snapshot]:
+    """Every row of a counts file as a manual Snapshot, or InputError naming every bad cell.
+
+    `known_handles`: per (institution, platform), the accounts already known as (handle, where
+    from). A row without a handle counts for the institution's one account on that platform; a
+    row naming a handle beside another known one is refused, naming both (two accounts would
+    double its followers).
+    """
     rows, problems = read_rows(Path(path), REQUIRED, OPTIONAL)
+    known_handles = known_handles or {}
+    in_file = _file_handles(rows)
     name = str(path)
     snapshots: list[Snapshot] = []
     first_row_of: dict[tuple, int] = {}
@@ -58,6 +92,8 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
             day = dt.date.fromisoformat(values.get("date", ""))
             if day > today:
                 problem("date", f"{day} is in the future")
+            elif day < EARLIEST_DATE:
+                problem("date", f"{day} is before {EARLIEST_DATE.year}: a typo for another year?")
         except ValueError:
             problem("date", f"{values.get('date', '')!r} is not a date (YYYY-MM-DD)")
         handle = None
@@ -66,6 +102,8 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
                 handle = normalize_handle(platform, values["handle"])
             except HandleError as exc:
                 problem("handle", str(exc))
+        if platform in PLATFORMS and iid:
+            handle = _account_of(iid, platform, handle, known_handles, in_file, problem)
         counts: dict[str, int | None] = {}
         rounded = False
         for column in COUNT_COLUMNS:
@@ -78,8 +116,11 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
             try:
                 counts[column], was_rounded = parse_count(text)
                 rounded |= was_rounded and column == "followers"
-            except ValueError as exc:
-                problem(column, str(exc))
+            except (ValueError, OverflowError) as exc:
+                problem(column, str(exc) if isinstance(exc, ValueError) else f"{text!r} is not a count")
+                continue
+            if counts[column] > INT64_MAX:
+                problem(column, f"{text!r} is larger than any count can be (at most {INT64_MAX:,})")
         key = (iid, platform, handle, day)
         if key in first_row_of:
             problem(
@@ -106,11 +147,63 @@ def parse_counts(path: Path, known_ids: set[str], today: dt.date) -> list[Snapsh
     return snapshots
 
 
+def _account_of(iid, platform, handle, known_handles, in_file, problem) -> str | None:
+    """The handle a row counts for: its own, or the institution's one account on the platform."""
+    known = known_handles.get((iid, platform), [])
+    known_names = [h for h, _ in known]
+    if handle is not None:
+        if known and handle not in known_names:
+            h, where = known[0]
+            problem(
+                "handle",
+                f"{handle!r} is a second {platform} account of {iid} beside {h!r} ({where}); "
+                "add it to the registry if the institution really has both",
+            )
+        elif not known and len(in_file.get((iid, platform), {})) > 1:
+            (first, first_row), *_ = in_file[(iid, platform)].items()
+            if first != handle:
+                problem(
+                    "handle",
+                    f"{handle!r} is a second {platform} account of {iid} beside {first!r} "
+                    f"(row {first_row}); add both to the registry if the institution really has both",
+                )
+        return handle
+    candidates = known_names or list(in_file.get((iid, platform), {}))
+    if len(candidates) > 1:
+        problem(
+            "handle",
+            f"no handle, and {iid} has {len(candidates)} {platform} accounts "
+            f"({', '.join(map(repr, candidates))}): name the one this count is for",
+        )
+        return None
+    return candidates[0] if candidates else None
+
+
+def known_accounts(institutions, landing_root: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Per (institution, platform), the accounts the registry, discovery and earlier imports know."""
+    known: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def add(iid: str, platform: str, handle: str | None, where: str) -> None:
+        entries = known.setdefault((iid, platform), [])
+        if handle and handle not in [h for h, _ in entries]:
+            entries.append((handle, where))
+
+    for target in collection_targets(institutions, landing_root):
+        add(target.institution_id, target.platform, target.handle, target.found_via)
+    for run in complete_runs(landing_root):
+        if run.manifest.get("kind") == "import" and (file := run.file("snapshots")) is not None:
+            columns = ["institution_id", "platform", "handle"]
+            for rec in pq.read_table(file, columns=columns).to_pylist():
+                add(rec["institution_id"], rec["platform"], rec["handle"], f"import run {run.run_id}")
+    return known
+
+
 def import_counts(paths: DataPaths, path: Path) -> LandingRun:
     """Validate the whole file, then land it as one import run; nothing lands if a row is bad."""
     institutions = load_registry(paths.registry)
     today = dt.datetime.now(dt.UTC).date()
-    snapshots = parse_counts(path, {i.institution_id for i in institutions}, today)
+    known = known_accounts(institutions, paths.landing)
+    snapshots = parse_counts(path, {i.institution_id for i in institutions}, today, known)
     run = LandingRun(paths.landing, "import", today)
     run.extend(snapshots)
     run.commit(stats={"file": Path(path).name, "rows": len(snapshots)})

@@ -38,10 +38,33 @@ class InputError(Exception):
         )
 
 
+DELIMITER_NAMES = {",": "separated by commas", ";": "separated by semicolons", "\t": "separated by tabs"}
+
+
+def detect_delimiter(text: str, known: set[str]) -> str:
+    """The separator of a CSV: the one that splits the header into the most known column names.
+
+    Excel saves "CSV" with semicolons in locales whose decimal mark is a comma (Dutch, German),
+    and a copy from a spreadsheet pastes tabs. Column names hold none of the three, so the header
+    decides; then the most columns, then the comma.
+    """
+    first = text.splitlines()[0] if text else ""
+
+    def score(delimiter: str) -> tuple[int, int, bool]:
+        names = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+        return sum(n in known for n in names), len(names), delimiter == ","
+
+    return max(DELIMITER_NAMES, key=score)
+
+
 def read_rows(
     path: Path, required: tuple[str, ...], optional: tuple[str, ...]
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
-    """Rows of a UTF-8 CSV as (row number, {column: stripped value}), and header problems."""
+    """Rows of a UTF-8 CSV as (row number, {column: stripped value}), and header problems.
+
+    The separator (comma, semicolon or tab) is detected from the header; trailing empty columns
+    and trailing empty cells are ignored.
+    """
     name = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -54,16 +77,20 @@ def read_rows(
         return [], [Problem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")]
     if "\x00" in text:
         return [], [Problem(name, None, None, "contains NUL bytes: not a CSV text file")]
+    known = set(required) | set(optional)
+    delimiter = detect_delimiter(text, known)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
         table = list(reader)
     except csv.Error as exc:
-        return [], [Problem(name, None, None, f"malformed CSV: {exc}")]
+        return [], [Problem(name, None, None, f"malformed CSV ({DELIMITER_NAMES[delimiter]}): {exc}")]
     if not table or not any(cell.strip() for cell in table[0]):
         return [], [Problem(name, 1, None, "empty file: expected a header row")]
+    # spreadsheets add empty columns after the last one they were given: they are not columns
+    while table[0] and not table[0][-1].strip():
+        table[0].pop()
     header = [h.strip() for h in table[0]]
     problems: list[Problem] = []
-    known = set(required) | set(optional)
     seen: set[str] = set()
     for col in header:
         if col in seen:
@@ -80,6 +107,8 @@ def read_rows(
     for index, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue
+        if len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :]):
+            cells = cells[: len(header)]  # trailing empty cells, as a spreadsheet saves them
         if len(cells) > len(header):
             problems.append(
                 Problem(
