@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
+from protego import Protego
 
-from collectors.http import CollectError, HostLimit, HttpClient, is_public_address
+from collectors.http import CollectError, Fetched, HostLimit, HttpClient, is_public_address
 from warehouse.handles import parse_profile_url, profile_url
 from warehouse.landing.records import Account, RunError
 from warehouse.landing.runs import LandingRun
@@ -21,6 +22,12 @@ from warehouse.registry import Institution, load_registry
 
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 2_000_000
+MAX_ROBOTS_BYTES = 500_000
+MAX_JSON_LD_DEPTH = 64
+# An official presence is a handful of accounts per platform; a page listing thousands of
+# "sameAs" links is a directory or an attack, and each account would cost requests every night.
+MAX_ACCOUNTS_PER_PLATFORM = 5
+ROBOTS_AGENT = "finsocial"
 SITE_LIMIT = HostLimit(per_second=1, burst=3, concurrency=1)
 # Links to these pages often list the social accounts the home page leaves out.
 ABOUT_WORDS = re.compile(
@@ -56,6 +63,8 @@ class PageFetcher:
     def __init__(self, client: HttpClient, allow_loopback: bool = False):
         self.client = client
         self.allow_loopback = allow_loopback
+        # per origin: the rules, None for none, or why robots.txt could not be read
+        self._robots: dict[str, Protego | None | CollectError] = {}
 
     def check_url(self, url: str) -> None:
         parts = urlsplit(url)
@@ -65,34 +74,99 @@ class PageFetcher:
         if not ok:
             raise CollectError("http_error", f"{url}: refused, {why}")
 
-    def get(self, url: str) -> tuple[str, str]:
-        """(final URL, HTML) of a page, following at most MAX_REDIRECTS checked redirects."""
+    def fetch(
+        self, url: str, max_bytes: int, before_hop: Callable[[str], None] | None = None
+    ) -> tuple[str, Fetched]:
+        """(final URL, answer), following at most MAX_REDIRECTS redirects, each hop checked for a
+        public address (and by `before_hop`) before any connection to it."""
         for _ in range(MAX_REDIRECTS + 1):
-            self.check_url(url)  # before any connection, for every hop
-            if not self.client.robots_allows(url, SITE_LIMIT):
-                raise CollectError("http_error", f"{url}: robots.txt disallows finsocial")
+            self.check_url(url)
+            if before_hop is not None:
+                before_hop(url)
             fetched = self.client.get(
                 url,
                 limit=SITE_LIMIT,
                 platform="website",
                 allow_redirects=False,
-                max_bytes=min(MAX_PAGE_BYTES, self.client.max_bytes),
+                max_bytes=min(max_bytes, self.client.max_bytes),
             )
-            if fetched.status in (301, 302, 303, 307, 308):
-                location = fetched.headers.get("Location")
-                if not location:
-                    raise CollectError("http_error", f"{url}: redirect without a Location", fetched.status)
-                url = urljoin(url, location)
-                continue
-            if fetched.status == 404:
-                raise CollectError("not_found", f"{url}: HTTP 404", 404)
-            if fetched.status >= 400:
-                raise CollectError("http_error", f"{url}: HTTP {fetched.status}", fetched.status)
-            kind = fetched.headers.get("Content-Type", "text/html")
-            if "html" not in kind and "xml" not in kind:
-                raise CollectError("parse_error", f"{url}: not an HTML page ({kind})")
-            return url, fetched.text
+            if fetched.status not in (301, 302, 303, 307, 308):
+                return url, fetched
+            location = fetched.headers.get("Location")
+            if not location:
+                raise CollectError("http_error", f"{url}: redirect without a Location", fetched.status)
+            url = urljoin(url, location)
         raise CollectError("http_error", f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def check_robots(self, url: str) -> None:
+        """Raise unless the site's robots.txt lets finsocial fetch `url` (none allows all).
+
+        robots.txt comes through the same checked redirects as every page. One that cannot be
+        fetched (RFC 9309: unreachable, or a 5xx) disallows the site, and the error says why.
+        """
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            try:
+                _, fetched = self.fetch(origin + "/robots.txt", MAX_ROBOTS_BYTES)
+                if fetched.status >= 500:
+                    raise CollectError("http_error", f"HTTP {fetched.status}", fetched.status)
+                # a 4xx means there are no rules
+                self._robots[origin] = Protego.parse(fetched.text) if fetched.status == 200 else None
+            except CollectError as exc:
+                self._robots[origin] = CollectError(
+                    exc.kind,
+                    f"{url}: not fetched, as {origin}/robots.txt could not be read "
+                    f"({exc.message}); RFC 9309 then disallows the whole site",
+                    exc.http_status,
+                )
+        rules = self._robots[origin]
+        if isinstance(rules, CollectError):
+            raise rules
+        if rules is not None and not rules.can_fetch(url, ROBOTS_AGENT):
+            raise CollectError("http_error", f"{url}: robots.txt disallows finsocial")
+
+    def get(self, url: str) -> tuple[str, str]:
+        """(final URL, HTML) of a page, robots.txt obeyed and every redirect checked."""
+        url, fetched = self.fetch(url, MAX_PAGE_BYTES, self.check_robots)
+        if fetched.status == 404:
+            raise CollectError("not_found", f"{url}: HTTP 404", 404)
+        if fetched.status >= 400:
+            raise CollectError("http_error", f"{url}: HTTP {fetched.status}", fetched.status)
+        kind = fetched.headers.get("Content-Type", "text/html")
+        if "html" not in kind and "xml" not in kind:
+            raise CollectError("parse_error", f"{url}: not an HTML page ({kind})")
+        return url, fetched.text
+
+
+def json_depth(text: str, limit: int) -> int:
+    """How deep a JSON text nests its arrays and objects, counting no further than `limit + 1`.
+
+    json.loads recurses once per level and raises RecursionError near 1,000 levels, which is no
+    ValueError: a page's JSON-LD block is measured first, without recursion, and a block deeper
+    than any real one is skipped as that page's problem.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _json_ld_same_as(data: object) -> Iterator[str]:
@@ -116,8 +190,11 @@ def parse_page(html: str, page_url: str) -> tuple[list[Candidate], list[str]]:
     soup = BeautifulSoup(html, "html.parser")
     candidates: list[Candidate] = []
     for script in soup.find_all("script", type=re.compile(r"application/ld\+json", re.I)):
+        text = script.string or ""
+        if json_depth(text, MAX_JSON_LD_DEPTH) > MAX_JSON_LD_DEPTH:
+            continue  # no schema.org document nests this deep; only a hostile or broken one does
         try:
-            data = json.loads(script.string or "")
+            data = json.loads(text)
         except ValueError:
             continue
         for url in _json_ld_same_as(data):
@@ -169,6 +246,19 @@ def choose_accounts(candidates: list[Candidate], inst: Institution) -> list[Cand
     return chosen
 
 
+def cap_accounts(chosen: list[Candidate]) -> tuple[list[Candidate], dict[str, int]]:
+    """At most MAX_ACCOUNTS_PER_PLATFORM per platform, the best placed first; and how many were
+    left out per platform."""
+    kept: list[Candidate] = []
+    excess: dict[str, int] = {}
+    for platform in dict.fromkeys(c.platform for c in chosen):
+        mine = sorted((c for c in chosen if c.platform == platform), key=lambda c: -c.score)
+        kept += mine[:MAX_ACCOUNTS_PER_PLATFORM]
+        if len(mine) > MAX_ACCOUNTS_PER_PLATFORM:
+            excess[platform] = len(mine) - MAX_ACCOUNTS_PER_PLATFORM
+    return kept, excess
+
+
 def discover_institution(
     fetcher: PageFetcher, inst: Institution
 ) -> tuple[list[Candidate], list[tuple[str, str]]]:
@@ -212,10 +302,17 @@ def discover(
     fetcher = PageFetcher(client, allow_loopback)
     covered: list[str] = []
     found: list[Account] = []
+    over_cap: dict[str, dict[str, int]] = {}
     errors = 0
     for inst in institutions:
         try:
-            chosen, pages = discover_institution(fetcher, inst)
+            try:
+                chosen, pages = discover_institution(fetcher, inst)
+            except (RecursionError, MemoryError, ValueError, TypeError, AttributeError, KeyError) as exc:
+                # a page that breaks the parser is that institution's error, never the run's
+                raise CollectError(
+                    "parse_error", f"{inst.website}: the page could not be read ({type(exc).__name__})"
+                ) from None
         except CollectError as exc:
             errors += 1
             run.add(
@@ -232,6 +329,14 @@ def discover(
             log(f"{inst.institution_id}: {exc.message}")
             continue
         covered.append(inst.institution_id)
+        chosen, excess = cap_accounts(chosen)
+        if excess:
+            over_cap[inst.institution_id] = excess
+            left = ", ".join(f"{n} {p}" for p, n in excess.items())
+            log(
+                f"{inst.institution_id}: more accounts than an official presence has; kept "
+                f"{MAX_ACCOUNTS_PER_PLATFORM} per platform, left out {left}"
+            )
         for page_url, html in pages:
             run.add_raw("website", f"{inst.institution_id}-{urlsplit(page_url).path or 'home'}", html)
         now = dt.datetime.now(dt.UTC)
@@ -252,6 +357,7 @@ def discover(
         "institutions": covered,
         "institutions_tried": len(institutions),
         "accounts_found": len(found),
+        "accounts_over_cap": over_cap,
         "errors": errors,
         "requests": dict(run.requests),
         "duration_s": round(time.monotonic() - started, 3),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import os
 import re
 import socket
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import requests
-from protego import Protego
+import urllib3
 
 try:
     VERSION = package_version("finsocial")
@@ -25,10 +26,13 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     VERSION = "0.0.0"
 
 USER_AGENT = f"finsocial/{VERSION} (+https://github.com/finsocial/finsocial)"
-ROBOTS_AGENT = "finsocial"
 REDACTED = "***"
 # Query parameters that carry credentials on some platform; never kept in a URL we log or land.
 SECRET_PARAMS = ("access_token", "key", "api_key", "token", "client_secret")
+# The longest one request may take, headers and whole body, whatever the per-read timeout: a
+# server that drips a few bytes a second never trips a read timeout, and would hold the writer
+# lock for hours. FINSOCIAL_HTTP_DEADLINE (seconds) overrides it.
+DEFAULT_DEADLINE = 120.0
 
 
 class CollectError(Exception):
@@ -146,6 +150,15 @@ def parse_reset(value: str | None, now: float) -> float | None:
     return max(0.0, number - now) if number > 1_000_000_000 else max(0.0, number)
 
 
+def default_deadline() -> float:
+    """FINSOCIAL_HTTP_DEADLINE in seconds, else DEFAULT_DEADLINE."""
+    value = os.environ.get("FINSOCIAL_HTTP_DEADLINE", "")
+    try:
+        return float(value) if value and float(value) > 0 else DEFAULT_DEADLINE
+    except ValueError:
+        return DEFAULT_DEADLINE
+
+
 def secret_forms(secret: str) -> list[str]:
     """Every spelling of a secret that can reach a URL, a body or a log, the longest first.
 
@@ -225,8 +238,10 @@ class HttpClient:
         secrets: Iterable[str] = (),
         limits_enabled: bool = True,
         on_request: Callable[[str | None], None] | None = None,
+        deadline: float | None = None,
     ):
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else default_deadline()
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
@@ -242,7 +257,6 @@ class HttpClient:
         self.session.headers["Accept"] = "application/json, text/html;q=0.9, */*;q=0.5"
         self._buckets: dict[str, _Bucket] = {}
         self._buckets_lock = threading.Lock()
-        self._robots: dict[str, Protego | None] = {}
 
     def add_secret(self, value: str | None) -> None:
         if value and len(value) >= 4 and value not in self.secrets:
@@ -302,6 +316,7 @@ class HttpClient:
             try:
                 if self.on_request:
                     self.on_request(platform)
+                started = time.monotonic()
                 response = self.session.get(
                     url,
                     params=params,
@@ -311,7 +326,7 @@ class HttpClient:
                     stream=True,
                 )
                 try:
-                    body = self._read(response, cap, shown)
+                    body = self._read(response, cap, shown, started)
                 finally:
                     response.close()
                 fetched = Fetched(
@@ -361,36 +376,30 @@ class HttpClient:
             self.sleep(delay)
             attempt += 1
 
-    def _read(self, response: requests.Response, cap: int, shown: str) -> bytes:
+    def _read(self, response: requests.Response, cap: int, shown: str, started: float) -> bytes:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise CollectError(
                 "http_error", f"{shown}: response of {declared} bytes is over the {cap} byte cap"
             )
         chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
+        while chunk := self._read1(response):
+            if time.monotonic() - started > self.deadline:
+                raise CollectError("timeout", f"{shown}: no complete answer within {self.deadline:g}s")
             size += len(chunk)
             if size > cap:
                 raise CollectError("http_error", f"{shown}: response is over the {cap} byte cap")
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def robots_allows(self, url: str, limit: HostLimit = UNLIMITED) -> bool:
-        """Whether the site's robots.txt lets finsocial fetch `url` (a missing file allows all)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._robots:
-            rules: Protego | None = None
-            try:
-                fetched = self.get(origin + "/robots.txt", limit=limit, platform="website", max_bytes=500_000)
-            except CollectError:
-                fetched = None
-            if fetched is not None and fetched.status == 200:
-                rules = Protego.parse(fetched.text)
-            elif fetched is None or fetched.status >= 500:
-                # RFC 9309: an unreachable robots.txt means assume everything is disallowed;
-                # a 4xx means there are no rules.
-                rules = Protego.parse("User-agent: *\nDisallow: /")
-            self._robots[origin] = rules
-        rules = self._robots[origin]
-        return True if rules is None else rules.can_fetch(url, ROBOTS_AGENT)
+    @staticmethod
+    def _read1(response: requests.Response) -> bytes:
+        """What has arrived, at most 64 KiB: unlike iter_content, it does not wait for a full chunk,
+        so the deadline is checked as the bytes come. urllib3's errors become requests' own, as
+        iter_content would raise them."""
+        try:
+            return response.raw.read1(64 * 1024, decode_content=True)
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise requests.exceptions.ReadTimeout(str(exc)) from None
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.DecodeError) as exc:
+            raise requests.exceptions.ChunkedEncodingError(str(exc)) from None
