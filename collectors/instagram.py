@@ -26,6 +26,7 @@ class InstagramCollector(GraphCollector):
     token_env = TOKEN_ENV
     credential_envs = (TOKEN_ENV, USER_ID_ENV)
     page_size = 50
+    max_pages = 40  # 2,000 media in 28 days is more than any institution posts
 
     def _discover(self, handle: str, fields: str, raw_name: str) -> dict:
         # business_discovery is read through the caller's own professional account.
@@ -68,14 +69,22 @@ class InstagramCollector(GraphCollector):
         if media is None:
             return []
         pages = [media]
-        while True:
-            paging = media.get("paging") or {}
-            after = (paging.get("cursors") or {}).get("after")
-            if not after or not paging.get("next") or self.past_window(media, "timestamp"):
+        seen_cursors: set[str] = set()
+        while len(pages) < self.max_pages:
+            # business_discovery's media edge gives cursors only, never a `next` URL: the next
+            # query is built from `after`, until a page reaches back past the window
+            paging = media.get("paging") if isinstance(media, dict) else None
+            cursors = paging.get("cursors") if isinstance(paging, dict) else None
+            after = cursors.get("after") if isinstance(cursors, dict) else None
+            if not isinstance(after, str) or not after or after in seen_cursors:
                 return pages
+            if self.past_window(media, "timestamp"):
+                return pages
+            seen_cursors.add(after)
             fields = f"media.after({after}).limit({self.page_size}){{{MEDIA_FIELDS}}}"
             media = self._discover(target.handle, fields, f"media-{target.handle}").get("media") or {}
             pages.append(media)
+        return pages
 
     def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
         return [

@@ -150,3 +150,87 @@ def test_a_profile_lookup_of_any_shape_ends_in_an_account_error(platform, payloa
         "http_error",
         "rate_limited",
     )
+
+
+# -- Instagram business_discovery pages on the `after` cursor -------------------------------------
+
+
+def media_page(start: int, count: int, after: str | None) -> dict:
+    """A business_discovery answer shaped as the reference documents it: cursors, no `next` URL."""
+    data = [
+        {
+            "id": f"1790000000000{i:04d}",
+            "timestamp": f"2026-02-{28 - i // 6:02d}T{10 + i % 6:02d}:00:00+0000",
+            "permalink": f"https://www.instagram.com/p/{i:06d}/",
+            "media_product_type": "FEED",
+            "like_count": 10 + i,
+            "comments_count": 1,
+        }
+        for i in range(start, start + count)
+    ]
+    media = {
+        "data": data,
+        "paging": {"cursors": {"before": f"b{start}", **({"after": after} if after else {})}},
+    }
+    return {
+        "business_discovery": {"id": "17841400000000777", "followers_count": 5000, "media": media},
+        "id": "17841400000000001",
+    }
+
+
+def test_instagram_reads_every_media_page_in_the_window_on_the_after_cursor(server, client, env):
+    from collectors.instagram import InstagramCollector
+
+    ig = "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"]
+    server.route(ig, media_page(100, 20, "c3"), when=lambda q: "media.after(c2)" in q["fields"])
+    server.route(ig, media_page(50, 50, "c2"), when=lambda q: "media.after(c1)" in q["fields"])
+    server.route(
+        ig, {"business_discovery": {"media": {"data": []}}}, when=lambda q: "media.after(c3)" in q["fields"]
+    )
+    server.route(ig, media_page(0, 50, "c1"))
+    (north,) = make_collector(InstagramCollector, client, env).collect([target("instagram", "northwindbank")])
+    assert north.error is None
+    # 120 media in 28 days: all of them, not the newest 50 (posts_per_week 30, not 12.5)
+    assert len(north.posts) == 120 and len({p.post_id for p in north.posts}) == 120
+    fields = [s.query["fields"] for s in server.requests_to(ig)]
+    assert len(fields) == 4 and all("paging" not in f for f in fields)
+    assert [f.split("media.after(")[1][:2] for f in fields[1:]] == ["c1", "c2", "c3"]
+
+
+def test_instagram_stops_on_a_repeated_cursor(server, client, env):
+    from collectors.instagram import InstagramCollector
+
+    ig = "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"]
+    server.route(ig, media_page(0, 50, "same"))  # a server that hands back the same cursor forever
+    (north,) = make_collector(InstagramCollector, client, env).collect([target("instagram", "northwindbank")])
+    assert len(server.requests_to(ig)) == 2 and len(north.posts) == 50
+
+
+# -- a full disk, and a date not yet come ----------------------------------------------------------
+
+
+def test_collect_refuses_a_full_disk_before_any_request(server, client, env, paths, monkeypatch):
+    import collections
+
+    from warehouse import files
+    from warehouse.files import DiskFull
+
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(files.shutil, "disk_usage", lambda _: usage(10**9, 10**9 - 5_000_000, 5_000_000))
+    with pytest.raises(DiskFull) as info:
+        collect(paths, client=client, now=NOW, env=env, log=lambda _: None)
+    assert "no space left on the device of" in str(info.value) and "only 5 MB free" in str(info.value)
+    assert server.seen == []  # no API call spent on records that could not be kept
+    monkeypatch.setenv("FINSOCIAL_MIN_FREE_MB", "1")
+    assert collect(paths, client=client, now=NOW, env=env, log=lambda _: None).status == "complete"
+
+
+def test_collect_refuses_a_date_in_the_future(server, client, env, paths):
+    import datetime as dt
+
+    write_registry(paths, [NORTHWIND])
+    with pytest.raises(ValueError, match="--date 2026-03-02 is in the future \\(today is 2026-03-01 UTC\\)"):
+        collect(paths, run_date=dt.date(2026, 3, 2), client=client, now=NOW, env=env, log=lambda _: None)
+    assert server.seen == []
