@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.base import Collector, Outcome
 from collectors.http import HttpClient
+from warehouse.files import require_free_space
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
 from warehouse.paths import DataPaths
@@ -113,7 +114,11 @@ def collect(
     started = time.monotonic()
     env = os.environ if env is None else env
     now = now or dt.datetime.now(dt.UTC)
-    run_date = run_date or now.astimezone(dt.UTC).date()
+    today = now.astimezone(dt.UTC).date()
+    run_date = run_date or today
+    if run_date > today:
+        # a count for a day not yet come would be today's count under a wrong date, as for imports
+        raise ValueError(f"--date {run_date} is in the future (today is {today} UTC)")
     chosen = [p for p in (platforms or API_PLATFORMS) if p in API_PLATFORMS]
     for platform in platforms or []:
         if platform not in API_PLATFORMS:
@@ -129,6 +134,8 @@ def collect(
         return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
 
     paths.ensure()
+    # the API calls are spent only when the records can be kept: a full disk stops before them
+    require_free_space(paths.landing, "collect")
     run = LandingRun(paths.landing, "collect", run_date)
     sink = _RunSink(run)
     client = client or HttpClient()

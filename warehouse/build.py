@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from warehouse.faults import pause_at
-from warehouse.files import fsync_dir
+from warehouse.files import DiskFull, fsync_dir, is_no_space
 from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
 from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
 from warehouse.landing.records import SCHEMAS
@@ -264,6 +264,25 @@ def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[
 
 
 def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
+    """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
+
+    A full disk is a DiskFull naming the file and saying the serving warehouse is unchanged.
+    """
+    try:
+        return _build(paths, log, full)
+    except Exception as exc:
+        if not is_no_space(exc):
+            raise
+        for partial in (paths.next_db, paths.next_db.with_name(paths.next_db.name + ".wal")):
+            partial.unlink(missing_ok=True)  # frees the space the failed build took
+        raise DiskFull(
+            paths.next_db,
+            f"the build stopped ({exc}); the serving warehouse {paths.db} is unchanged. "
+            "Free space, then run `finsocial build`",
+        ) from exc
+
+
+def _build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
     """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
 
     A crash at any point leaves the last good warehouse in place. Metrics of days that no new run

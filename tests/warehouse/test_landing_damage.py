@@ -195,3 +195,54 @@ def test_pyarrow_reads_what_the_manifest_check_accepts(two_runs):
     paths, first, second = two_runs
     assert pq.read_table(second.path / "snapshots.parquet").num_rows == 1
     assert isinstance(pq.read_table(second.path / "posts.parquet"), pa.Table)
+
+
+# -- a full disk ---------------------------------------------------------------------------------
+
+
+def test_a_full_disk_during_build_names_the_file_and_keeps_the_warehouse(two_runs, monkeypatch):
+    import errno
+
+    from warehouse import build as build_module
+    from warehouse.files import DiskFull
+
+    paths, first, second = two_runs
+    land(paths, [snap("alpha-bank", "x", "alpha", "2026-03-03", 950)], day="2026-03-03")
+    real = build_module._load_weights
+
+    def full(con):
+        real(con)
+        raise duckdb.IOException('Could not write file "finsocial.duckdb.next": No space left on device')
+
+    monkeypatch.setattr(build_module, "_load_weights", full)
+    with pytest.raises(DiskFull) as info:
+        build(paths)
+    message = str(info.value)
+    assert message.startswith(f"no space left on the device of {paths.next_db}")
+    assert f"the serving warehouse {paths.db} is unchanged" in message
+    assert info.value.errno == errno.ENOSPC and not paths.next_db.exists()
+    assert rows(paths.db, "SELECT followers FROM account_snapshots ORDER BY 1") == [(800,), (900,)]
+
+
+def test_a_full_disk_while_landing_a_run_says_what_was_not_landed(paths, monkeypatch):
+    import errno
+
+    from warehouse.files import DiskFull
+    from warehouse.landing import runs as runs_module
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(runs_module.pq, "write_table", full)
+    run = LandingRun(paths.landing, "collect", dt.date(2026, 3, 1))
+    run.extend(
+        [
+            snap("alpha-bank", "x", "alpha", "2026-03-01", 800),
+            snap("bravo-ins", "x", "bravo", "2026-03-01", 8),
+        ]
+    )
+    with pytest.raises(
+        DiskFull, match=r"no space left on the device of .*collect run's 2 records could not be written"
+    ):
+        run.commit()
+    assert complete_runs(paths.landing) == []

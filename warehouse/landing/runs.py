@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.faults import pause_at
-from warehouse.files import fsync_dir, write_atomic
+from warehouse.files import DiskFull, fsync_dir, is_no_space, write_atomic
 from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
 
 MANIFEST = "manifest.json"
@@ -88,7 +88,25 @@ class LandingRun:
         self.requests[platform] += n
 
     def commit(self, status: str = "complete", stats: dict | None = None) -> Path:
-        """Write the Parquet files, then the manifest last: only then does the run exist."""
+        """Write the Parquet files, then the manifest last: only then does the run exist.
+
+        A full disk is a DiskFull naming the run folder and how many records were not landed.
+        """
+        try:
+            return self._commit(status, stats)
+        except OSError as exc:
+            if not is_no_space(exc):
+                raise
+            held = sum(len(r) for r in self._records.values()) + sum(
+                t.num_rows for ts in self._tables.values() for t in ts
+            )
+            raise DiskFull(
+                self.path,
+                f"the {self.kind} run's {held:,} records could not be written, and the run did not land "
+                "(a run without its manifest is removed by the next command)",
+            ) from exc
+
+    def _commit(self, status: str, stats: dict | None) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
         files: dict[str, dict] = {}
         for kind, _schema in SCHEMAS.items():
