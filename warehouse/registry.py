@@ -137,6 +137,48 @@ def parse_registry(path: Path) -> list[Institution]:
     return institutions
 
 
+class EmptyRegistry(ValueError):
+    """A registry file with a header and no institution: it would wipe the registry."""
+
+
+@dataclass(frozen=True)
+class RegistryChange:
+    """What replacing the installed registry with a new file does, by institution id."""
+
+    before: int
+    after: int
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        text = f"replaces {self.before} institutions with {self.after}: {len(self.removed)} removed"
+        text += f", {len(self.added)} added"
+        if self.removed:
+            shown = ", ".join(self.removed[:5]) + (" …" if len(self.removed) > 5 else "")
+            text += f" (removed: {shown})"
+        return text
+
+
+def registry_change(
+    installed: list[Institution], new: list[Institution], path: Path, allow_empty: bool = False
+) -> RegistryChange:
+    """What the new registry changes; an empty one is refused unless `allow_empty`."""
+    if not new and not allow_empty:
+        raise EmptyRegistry(
+            f"{path} has no institutions (only a header): importing it would remove all "
+            f"{len(installed)}. Pass --allow-empty if that is meant"
+        )
+    old_ids = [i.institution_id for i in installed]
+    new_ids = [i.institution_id for i in new]
+    return RegistryChange(
+        before=len(installed),
+        after=len(new),
+        added=tuple(i for i in new_ids if i not in set(old_ids)),
+        removed=tuple(i for i in old_ids if i not in set(new_ids)),
+    )
+
+
 def registry_csv(institutions: list[Institution]) -> str:
     """The registry as CSV text, in the import format."""
     out = io.StringIO()

@@ -214,3 +214,35 @@ def test_an_exported_registry_imports_again(tmp_path):
     institutions = parse_registry(write(tmp_path, REGISTRY))
     again = parse_registry(write(tmp_path, registry_csv(institutions), "exported.csv"))
     assert again == institutions
+
+
+# -- a registry that would remove institutions ----------------------------------------------------
+
+
+def test_a_header_only_registry_is_refused_unless_allowed(tmp_path):
+    from warehouse.registry import EmptyRegistry, registry_change
+
+    installed = parse_registry(write(tmp_path, REGISTRY))
+    header_only = write(tmp_path, REGISTRY.splitlines()[0] + "\n", "empty.csv")
+    assert parse_registry(header_only) == []
+    with pytest.raises(
+        EmptyRegistry, match="has no institutions \\(only a header\\): importing it would remove all 5"
+    ):
+        registry_change(installed, [], header_only)
+    change = registry_change(installed, [], header_only, allow_empty=True)
+    assert change.summary.startswith("replaces 5 institutions with 0: 5 removed, 0 added")
+
+
+def test_a_replacement_says_how_many_it_removes(tmp_path):
+    from warehouse.registry import registry_change
+
+    installed = parse_registry(write(tmp_path, REGISTRY))
+    lines = REGISTRY.splitlines()
+    smaller = parse_registry(
+        write(tmp_path, "\n".join(lines[:3]) + "\nfoxtrot,F,bank,NL,https://f.example/,,,,\n", "s.csv")
+    )
+    change = registry_change(installed, smaller, tmp_path / "s.csv")
+    assert change.summary == (
+        "replaces 5 institutions with 3: 3 removed, 1 added (removed: charlie-bank, delta-bank, echo-cu)"
+    )
+    assert registry_change(installed, installed, tmp_path / "same.csv").removed == ()
