@@ -149,6 +149,16 @@ def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(query_sql("freshness")).df()
 
 
+def quarantined_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Runs moved aside from the landing zone (damaged or retracted), newest first."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarantined_runs'"
+    ).fetchone()[0]
+    if not exists:  # a warehouse built before migration 004
+        return pd.DataFrame(columns=["run_id", "state", "reason", "quarantined_at", "path"])
+    return con.execute(query_sql("quarantined_runs")).df()
+
+
 def run_failures(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pd.DataFrame:
     """Failures of a run (the latest collecting run by default), counted by platform and kind."""
     return con.execute(query_sql("run_failures"), {"run_id": run_id}).df()
