@@ -244,6 +244,11 @@ def run_failures(run_id: str | None = None) -> pd.DataFrame:
     return _read(queries.run_failures, run_id)
 
 
+def quarantined_runs() -> pd.DataFrame:
+    """Runs moved aside from the landing zone (damaged or retracted), newest first."""
+    return _read(queries.quarantined_runs)
+
+
 def coverage() -> pd.DataFrame:
     """Per platform: accounts known, active, fresh (last 7 days of data), rounded, manual."""
     return _read(queries.coverage)

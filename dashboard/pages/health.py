@@ -17,6 +17,32 @@ wh = ui.page(
 STALE_HOURS = 36
 MANUAL_STALE_HOURS = 8 * 24
 
+
+def show_quarantine() -> None:
+    """Runs moved aside from the landing zone, when there are any: their counts are left out."""
+    quarantine = data.quarantined_runs()
+    if quarantine.empty:
+        return
+    st.subheader("Runs in the quarantine")
+    st.caption(
+        "Runs moved aside from the landing zone: damaged ones (a file missing, cut short or "
+        "unreadable) and retracted ones. Their counts are left out of every metric. "
+        "`finsocial runs` lists them; `finsocial runs restore RUN_ID` brings a repaired one back."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Run": quarantine["run_id"],
+                "State": quarantine["state"],
+                "Since": quarantine["quarantined_at"].map(ui.iso),
+                "Reason": quarantine["reason"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 fresh = data.freshness()
 runs = data.last_runs(20)
 coverage = data.coverage()
@@ -27,6 +53,7 @@ if fresh.empty and runs.empty:
         else "No accounts and no runs yet. Run `finsocial discover` to find the institutions' "
         "accounts, then `finsocial collect`."
     )
+    show_quarantine()
     ui.footer(wh)
     st.stop()
 
@@ -174,6 +201,8 @@ with right:
         height=300,
         placeholder=ui.MISSING,
     )
+
+show_quarantine()
 
 st.subheader("Anomalies")
 st.caption(
