@@ -269,7 +269,7 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
     A full disk is a DiskFull naming the file and saying the serving warehouse is unchanged.
     """
     try:
-        return _build(paths, log, full)
+        return _build(paths, log, full, weights)
     except Exception as exc:
         if not is_no_space(exc):
             raise
@@ -282,7 +282,7 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
         ) from exc
 
 
-def _build(paths: DataPaths, log=None, full: bool = False) -> BuildResult:
+def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
     """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
 
     A crash at any point leaves the last good warehouse in place. Metrics of days that no new run

@@ -210,8 +210,8 @@ def test_a_full_disk_during_build_names_the_file_and_keeps_the_warehouse(two_run
     land(paths, [snap("alpha-bank", "x", "alpha", "2026-03-03", 950)], day="2026-03-03")
     real = build_module._load_weights
 
-    def full(con):
-        real(con)
+    def full(con, *args):
+        real(con, *args)
         raise duckdb.IOException('Could not write file "finsocial.duckdb.next": No space left on device')
 
     monkeypatch.setattr(build_module, "_load_weights", full)
