@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from warehouse.csvcheck import InputError
+from warehouse.files import DiskFull
 from warehouse.formatting import format_value, is_missing, movement
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
@@ -33,10 +34,23 @@ def _paths(ctx: click.Context) -> DataPaths:
     return DataPaths.resolve(ctx.obj.get("db"))
 
 
-def _build(paths: DataPaths, quiet: bool = False, full: bool = False) -> None:
+EXIT_PARTIAL = 3  # some accounts failed, or a build left a damaged run out
+EXIT_BUILD_FAILED = 4  # collect landed its run, the build after it failed
+
+
+def _build(paths: DataPaths, quiet: bool = False, full: bool = False):
+    """Build; a damaged run it moves to the quarantine is named with its reason (exit 3 follows)."""
     from warehouse.build import build
 
     result = build(paths, full=full)
+    for entry in result.quarantined:
+        click.echo(f"quarantined {entry.origin}: {entry.reason}", err=True)
+    if result.quarantined:
+        click.echo(
+            f"the build went on without {len(result.quarantined)} damaged run(s): "
+            "`finsocial runs` lists them, README 'A damaged run' says how to recover one",
+            err=True,
+        )
     if not quiet:
         span = f", {result.data_from} to {result.data_to}" if result.data_from else ""
         click.echo(
@@ -45,6 +59,7 @@ def _build(paths: DataPaths, quiet: bool = False, full: bool = False) -> None:
             f"{span} in {result.seconds:.1f}s",
             err=True,
         )
+    return result
 
 
 EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try again later
@@ -64,6 +79,9 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     except LockBusy as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_BUSY)
+    except DiskFull as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 
 
 def _fail_input(exc: InputError) -> None:
@@ -102,10 +120,20 @@ def registry() -> None:
 
 @registry.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--allow-empty", is_flag=True, help="Accept a file without institutions (empties the registry)."
+)
+@click.option("--yes", is_flag=True, help="Replace without asking, even when institutions are removed.")
 @click.pass_context
-def registry_import(ctx: click.Context, file: str) -> None:
+def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool) -> None:
     """Validate a registry CSV and make it the registry; a file with a bad row applies nothing."""
-    from warehouse.registry import parse_registry, save_registry
+    from warehouse.registry import (
+        EmptyRegistry,
+        load_registry,
+        parse_registry,
+        registry_change,
+        save_registry,
+    )
 
     paths = _paths(ctx)
     try:
@@ -114,6 +142,16 @@ def registry_import(ctx: click.Context, file: str) -> None:
         _fail_input(exc)
     paths.ensure()
     with _writing(paths, "registry import"):
+        try:
+            change = registry_change(load_registry(paths.registry), institutions, Path(file), allow_empty)
+        except EmptyRegistry as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        if change.removed:
+            click.echo(change.summary, err=True)
+            if not yes and not (sys.stdin.isatty() and click.confirm("Replace the registry?", err=True)):
+                click.echo("error: nothing was changed; pass --yes to replace the registry", err=True)
+                sys.exit(1)
         save_registry(institutions, paths.registry)
         accounts = sum(len(h) for i in institutions for h in i.handles.values())
         click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
@@ -187,23 +225,38 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
 def collect(ctx: click.Context, platforms, institutions, run_date) -> None:
     """Collect counts and recent posts through the platforms' APIs, then build.
 
-    Exit code: 0 complete, 3 partial (some accounts failed), 1 failed.
+    Exit code: 0 complete, 3 partial (some accounts failed, or the build left a damaged run
+    out), 1 failed, 4 the run landed but the build after it failed (`finsocial build` again).
     """
     from collectors.run import collect as run_collect
 
     paths = _paths(ctx)
     with _writing(paths, "collect"):
-        result = run_collect(
-            paths,
-            list(platforms) or None,
-            list(institutions) or None,
-            run_date.date() if run_date else None,
-            log=lambda m: click.echo(m, err=True),
-            progress=sys.stderr.isatty(),
-        )
+        try:
+            result = run_collect(
+                paths,
+                list(platforms) or None,
+                list(institutions) or None,
+                run_date.date() if run_date else None,
+                log=lambda m: click.echo(m, err=True),
+                progress=sys.stderr.isatty(),
+            )
+        except ValueError as exc:  # a --date not yet come
+            raise click.BadParameter(str(exc), param_hint="--date") from None
+        built = None
         if result.run_id:
-            _build(paths)
-    sys.exit(result.exit_code)
+            try:
+                built = _build(paths)
+            except Exception as exc:  # the night's counts are landed: say so apart from the build
+                click.echo(
+                    f"error: run {result.run_id} landed ({result.status}), but the build failed: "
+                    f"{type(exc).__name__}: {exc}. The run is kept; `finsocial build` builds it "
+                    "once the cause is fixed.",
+                    err=True,
+                )
+                sys.exit(EXIT_BUILD_FAILED)
+    code = result.exit_code
+    sys.exit(EXIT_PARTIAL if code == 0 and built is not None and built.partial else code)
 
 
 @cli.command("import-counts")
@@ -231,10 +284,15 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
 )
 @click.pass_context
 def build(ctx: click.Context, full: bool) -> None:
-    """Rebuild the warehouse from the landing zone and the registry."""
+    """Rebuild the warehouse from the landing zone and the registry.
+
+    Exit code: 0 built, 3 built without a damaged run (moved to the quarantine), 1 failed.
+    """
     paths = _paths(ctx)
     with _writing(paths, "build"):
-        _build(paths, full=full)
+        result = _build(paths, full=full)
+    if result.partial:
+        sys.exit(EXIT_PARTIAL)
 
 
 @cli.command()
@@ -259,6 +317,63 @@ def compact(ctx: click.Context, before) -> None:
         f"{before_n:,} records in, {after_n:,} records out",
         err=True,
     )
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def runs(ctx: click.Context) -> None:
+    """List the landing zone's runs, compacted and quarantined ones included; retract or restore one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from warehouse.landing.quarantine import list_runs
+
+    listed = list_runs(_paths(ctx).landing)
+    if not listed:
+        click.echo("no runs in the landing zone yet", err=True)
+        return
+    # plain lines, never wrapped: a reason names a whole path, and logs and grep read this
+    rows = [("run", "kind", "day", "status", "where")]
+    rows += [(r.run_id, r.kind, r.run_date, r.status, r.where) for r in listed]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[4])
+
+
+@runs.command("retract")
+@click.argument("run_id")
+@click.option("--reason", default="retracted by hand", show_default=True, help="Why, kept with the run.")
+@click.pass_context
+def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
+    """Move a run (or a compacted month) into the quarantine and rebuild without it."""
+    from warehouse.landing.quarantine import RunNotFound, retract
+
+    paths = _paths(ctx)
+    with _writing(paths, "runs retract"):
+        try:
+            entry = retract(paths.landing, run_id, reason)
+        except RunNotFound as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"retracted {run_id}: moved to {entry.path}", err=True)
+        _build(paths)
+
+
+@runs.command("restore")
+@click.argument("run_id")
+@click.pass_context
+def runs_restore(ctx: click.Context, run_id: str) -> None:
+    """Move a quarantined run back once its files read whole, and rebuild with it."""
+    from warehouse.landing.quarantine import RunNotFound, restore
+
+    paths = _paths(ctx)
+    with _writing(paths, "runs restore"):
+        try:
+            origin = restore(paths.landing, run_id)
+        except (RunNotFound, ValueError) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"restored {run_id} to {origin}", err=True)
+        _build(paths)
 
 
 def _rows(frame) -> list[dict]:
@@ -385,6 +500,7 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             fresh = queries.freshness(con)
             failures = queries.run_failures(con)
             anomalies = queries.snapshot_anomalies(con, limit=10)
+            quarantine = queries.quarantined_runs(con)
             demo = queries.is_demo(con)
     except queries.NoWarehouse as exc:
         raise click.ClickException(str(exc)) from exc
@@ -427,6 +543,15 @@ def status(ctx: click.Context, max_age: float | None) -> None:
             table.add_column(col)
         for row in _rows(failures):
             table.add_row(row["platform"], row["kind"], str(row["accounts"]), row["example"])
+        console.print(table)
+    if not quarantine.empty:
+        table = Table(
+            title="Runs in the quarantine (left out; `finsocial runs restore RUN_ID` brings one back)"
+        )
+        for col in ("Run", "State", "Reason"):
+            table.add_column(col, overflow="fold")
+        for row in _rows(quarantine):
+            table.add_row(row["run_id"], row["state"], row["reason"])
         console.print(table)
     if not anomalies.empty:
         # flagged counts are stored but left out of growth until the next snapshot confirms them

@@ -89,6 +89,54 @@ def quarantined(landing_root: Path) -> list[QuarantinedRun]:
     return sorted(found, key=lambda q: (q.run_id, q.quarantined_at))
 
 
+@dataclass(frozen=True)
+class ListedRun:
+    """One run as `finsocial runs` shows it: where it lies, and why when it is in the quarantine."""
+
+    run_id: str
+    kind: str
+    run_date: str
+    status: str
+    where: str  # landing | compacted/<YYYY-MM> | quarantine
+
+
+def list_runs(landing_root: Path) -> list[ListedRun]:
+    """Every run of the landing zone, newest first: in its folder, compacted, or quarantined."""
+    landing_root = Path(landing_root)
+    listed = [
+        ListedRun(
+            r.run_id, r.manifest["kind"], r.manifest["run_date"], r.manifest.get("status", "?"), "landing"
+        )
+        for r in scan_runs(landing_root)[0]
+    ]
+    folders = {r.run_id for r in listed}
+    for month in scan_months(landing_root)[0]:
+        listed += [
+            ListedRun(
+                m["run_id"],
+                str(m.get("kind", "?")),
+                str(m.get("run_date", "?")),
+                str(m.get("status", "?")),
+                f"{COMPACTED}/{month.path.name}",
+            )
+            for m in month.manifests
+            if m["run_id"] not in folders  # a folder a compaction left is read from its folder
+        ]
+    for entry in quarantined(landing_root):
+        manifest, _ = run_damage(entry.path) if entry.path.name == entry.run_id else (None, None)
+        manifest = manifest or {}
+        listed.append(
+            ListedRun(
+                entry.run_id,
+                str(manifest.get("kind", "?")),
+                str(manifest.get("run_date", entry.origin.split("/")[0])),
+                str(manifest.get("status", "?")),
+                f"quarantine: {entry.reason}",
+            )
+        )
+    return sorted(listed, key=lambda r: r.run_id, reverse=True)
+
+
 def retract(landing_root: Path, run_id: str, reason: str = "retracted by hand") -> QuarantinedRun:
     """Take a run out of the landing zone (into the quarantine); the next build leaves it out."""
     landing_root = Path(landing_root)
