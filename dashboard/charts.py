@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -67,6 +69,70 @@ def _style(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Fi
     fig.update_xaxes(gridcolor=GRID, zeroline=False)
     fig.update_yaxes(gridcolor=GRID, zeroline=False)
     return fig
+
+
+def axis_label(value: float, kind: str) -> str:
+    """A tick label in the tables' style: 2.5K and 1M for counts (no trailing zeros), 0.05% for
+    percentages, 2× for ratios."""
+    if kind == "count" or abs(value) >= 1000:
+        return re.sub(r"\.(?=[KMB]$)", "", re.sub(r"(\.\d*?)0+(?=[KMB]$)", r"\1", human_count(value)))
+    text = f"{value:,.10g}"
+    return text + ("%" if kind == "percent" else "×" if kind == "ratio" else "")
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """The 1-2-5 ticks of a log axis spanning low..high (both > 0); only the powers of ten when
+    the span is so wide that 1-2-5 would crowd it."""
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    mantissas = (1, 2, 5) if last - first <= 5 else (1,)
+    ticks = [m * 10.0**e for e in range(first, last + 1) for m in mantissas]
+    inside = [t for t in ticks if low / 1.2 <= t <= high * 1.2]
+    return inside if len(inside) >= 2 else [t for t in ticks if low / 10 <= t <= high * 10]
+
+
+def linear_ticks(low: float, high: float, whole: bool = False, target: int = 8) -> list[float]:
+    """About `target` ticks at a 1-2-5 step from low to high; whole numbers only when `whole`
+    (a count of accounts or posts never shows a half)."""
+    span = high - low
+    if span <= 0:
+        return [low] if not whole else [math.floor(low), math.floor(low) + 1]
+    raw = span / target
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:
+        step = max(1.0, round(step))
+    start, stop = math.floor(low / step), math.ceil(high / step)
+    return [round(i * step, 10) for i in range(start, stop + 1)]
+
+
+def set_value_axis(
+    fig: go.Figure,
+    values: pd.Series | list,
+    kind: str,
+    log: bool = False,
+    axis: str = "y",
+    whole: bool = False,
+    from_zero: bool = False,
+) -> None:
+    """Ticks and labels of a value axis chosen here rather than by plotly, so a count reads
+    1.2M on the axis as in the tables (plotly's SI format says 1.2M but 500k and 1G), a log
+    axis labels only 1-2-5 and a count axis never shows a half."""
+    series = pd.Series(values, dtype="float64").dropna()
+    if log:
+        series = series[series > 0]
+    if series.empty:
+        return
+    low, high = float(series.min()), float(series.max())
+    if from_zero:  # bars grow from zero
+        low, high = min(low, 0.0), max(high, 0.0)
+    ticks = log_ticks(low, high) if log else linear_ticks(low, high, whole or kind == "count")
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(
+        type="log" if log else "linear",
+        tickmode="array",
+        tickvals=ticks,
+        ticktext=[axis_label(t, kind) for t in ticks],
+    )
 
 
 def empty(message: str, height: int = 300) -> go.Figure:
@@ -227,8 +293,11 @@ def engagement_scatter(
                     hovertemplate=_SCATTER_HOVER,
                 )
             )
-    fig.update_xaxes(type="log", title="Followers (log scale)")
-    fig.update_yaxes(type="log", title=METRICS[y].label + " (log scale)")
+    fig.update_xaxes(title="Followers (log scale)")
+    fig.update_yaxes(title=METRICS[y].label + " (log scale)")
+    set_value_axis(fig, rows["followers"], "count", log=True, axis="x")
+    shown_y = pd.concat([rows[y], expected]) if not fitted.empty else rows[y]
+    set_value_axis(fig, shown_y, METRICS[y].kind, log=True)
     return _style(fig, height=520)
 
 
@@ -312,13 +381,8 @@ def history_lines(
                 hovertemplate=safe(label) + " · %{x|%Y-%m-%d}: %{customdata}<extra></extra>",
             )
         )
-    # on a log axis, label the powers of ten only: plotly's minor labels crowd a short axis
-    fig.update_yaxes(
-        type="log" if log_y else "linear",
-        title=METRICS[y].label,
-        dtick=1 if log_y else None,
-        tickformat="~s" if METRICS[y].kind == "count" else None,
-    )
+    fig.update_yaxes(title=METRICS[y].label + (" (log scale)" if log_y else ""))
+    set_value_axis(fig, rows[y], METRICS[y].kind, log=log_y)
     fig.update_xaxes(tickformat="%Y-%m-%d")
     fig.update_layout(hovermode="x unified")
     return _style(fig)
@@ -342,6 +406,7 @@ def posting_rhythm(frame: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title="Posts")
+    set_value_axis(fig, frame.groupby("weekday")["posts"].sum(), "count", whole=True, from_zero=True)
     return _style(fig, height=340)
 
 
@@ -437,6 +502,7 @@ def coverage_bars(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="overlay")
     fig.update_yaxes(title="Accounts")
+    set_value_axis(fig, frame["accounts_known"], "count", whole=True, from_zero=True)
     return _style(fig, height=320)
 
 
@@ -457,5 +523,6 @@ def failures_bars(frame: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(barmode="stack", bargap=0.1)
     fig.update_yaxes(title="Accounts failed")
+    set_value_axis(fig, daily.groupby("day")["failures"].sum(), "count", whole=True, from_zero=True)
     fig.update_xaxes(tickformat="%Y-%m-%d")
     return _style(fig, height=320)

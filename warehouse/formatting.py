@@ -34,7 +34,13 @@ def human_count(value: float | int | None) -> str:
             scaled = v / limit
             digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
             return f"{sign}{scaled:.{digits}f}{suffix}"
-    return f"{sign}{v:.0f}" if v == int(v) else f"{sign}{v:.1f}"
+    # a count is whole: a median of two counts (12.5) reads 13, not 12.5
+    return f"{sign}{math.floor(v + 0.5):.0f}"
+
+
+def thousands(value: float | int | None) -> str:
+    """A raw count in full with thousands separators: 6068 -> 6,068; None -> '–'."""
+    return "–" if is_missing(value) else f"{math.floor(float(value) + 0.5):,}"
 
 
 def format_value(metric: str, value: float | int | None, rounded: object = False) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -215,3 +216,41 @@ def test_coverage_and_failure_bars():
     assert list(timeout.y) == [3]  # platforms summed per day and kind
     assert is_blank(charts.coverage_bars(coverage.iloc[:0]))
     assert is_blank(charts.failures_bars(failures.iloc[:0]))
+
+
+# ---- number formats on axes -----------------------------------------------------------------------
+
+
+def labels(axis) -> list[str]:
+    return list(axis.ticktext or [])
+
+
+def test_log_axes_label_only_one_two_five():
+    fig = charts.engagement_scatter(accounts())
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.type == "log" and axis.tickvals
+        for tick in axis.tickvals:
+            mantissa = tick / 10 ** math.floor(math.log10(tick) + 1e-9)
+            assert round(mantissa, 6) in (1, 2, 5), tick
+    # followers 1K..1M in the tables' style: 1K, 10K, 100K, 1M, never plotly's 1k or 1G
+    assert {"1K", "10K", "100K", "1M"} <= set(labels(fig.layout.xaxis))
+    assert {"0.1%", "0.2%", "0.5%", "1%", "2%"} <= set(labels(fig.layout.yaxis))
+    assert charts.log_ticks(1, 1e9) == [10.0**e for e in range(10)]  # a wide span keeps the powers
+
+
+def test_count_axes_use_the_tables_K_and_M():
+    frame = history().assign(followers=[3.9e6, 8e6, 16.3e6, 2e6, 2.5e6, None])
+    fig = charts.history_lines(frame, "followers", "institution_id")
+    assert fig.layout.yaxis.type == "linear"
+    assert labels(fig.layout.yaxis)[:4] == ["2M", "4M", "6M", "8M"]
+    assert all(t == t.upper() for t in labels(fig.layout.yaxis))
+    assert charts.axis_label(2500, "count") == "2.5K" and charts.axis_label(1.5e9, "count") == "1.5B"
+
+
+def test_health_charts_never_show_half_accounts():
+    coverage = pd.DataFrame({"platform": ["x", "youtube"], "accounts_known": [2, 1], "fresh_7d": [1, 0]})
+    failures = pd.DataFrame({"day": [DAYS[0]], "platform": ["x"], "kind": ["timeout"], "failures": [1]})
+    for fig in (charts.coverage_bars(coverage), charts.failures_bars(failures)):
+        ticks = list(fig.layout.yaxis.tickvals)
+        assert ticks[0] == 0 and all(float(t).is_integer() for t in ticks), ticks
+        assert labels(fig.layout.yaxis)[:2] == ["0", "1"]
