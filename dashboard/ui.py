@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from warehouse.formatting import MISSING, format_value, is_missing
+from warehouse.formatting import MISSING, format_value, is_missing, thousands
 from warehouse.metrics import METRICS
 from warehouse.queries import NoWarehouse
 from warehouse.report import PLATFORM_NAMES
@@ -74,6 +74,16 @@ def metric_name(metric: str) -> str:
 
 def value_text(metric: str, value: object, rounded: object = False) -> str:
     return format_value(metric, value, rounded)
+
+
+def whole(values: pd.Series) -> pd.Series:
+    """Raw counts as people read them in a table: 6,068; '–' where there is none."""
+    return values.map(thousands)
+
+
+def right_aligned(*columns: str) -> dict:
+    """column_config for columns of numbers shown as text (whole()): aligned as numbers are."""
+    return {c: st.column_config.TextColumn(c, alignment="right") for c in columns}
 
 
 def iso(day: object) -> str:
@@ -154,26 +164,87 @@ def footer(wh: data.Warehouse | None) -> None:
     st.caption(f"finsocial · {span} · warehouse built {built} · build {str(wh.info.get('build_id'))[:8]}")
 
 
-def choose(label: str, options: list, key: str, default: object = None, **kwargs) -> object:
-    """A selectbox whose choice survives a switch to another page and back (Streamlit forgets the
-    state of widgets a page did not draw, so the choice is also kept under `key` + '_saved')."""
-    if st.session_state.get(key) not in options:
+def keep(key: str, default: object, valid=None) -> None:
+    """Before a widget is drawn: hand it, through session state, the value this session last
+    chose (else `default`). Streamlit forgets a widget that a run did not draw (after st.stop,
+    on another page) and redraws it at its default while the page could read an older value;
+    a value set here is the one the widget shows and the one the page uses."""
+    valid = valid or (lambda _: True)
+    value = st.session_state.get(key)
+    if value is None or not valid(value):
         saved = st.session_state.get(f"{key}_saved", default)
-        st.session_state[key] = saved if saved in options else (default if default in options else options[0])
-    value = st.selectbox(label, options, key=key, **kwargs)
+        value = saved if saved is not None and valid(saved) else default
+    st.session_state[key] = value
+
+
+def kept(key: str, value: object) -> object:
+    """Remember a widget's value for keep() and return it."""
     st.session_state[f"{key}_saved"] = value
     return value
 
 
+def choose(label: str, options: list, key: str, default: object = None, **kwargs) -> object:
+    """A selectbox whose choice survives a run that did not draw it (a page switch, a stop)."""
+    keep(key, default if default in options else options[0], lambda v: v in options)
+    return kept(key, st.selectbox(label, options, key=key, **kwargs))
+
+
+MY_INSTITUTION = "my_institution"
+
+
+def my_institution(names: dict[str, str]) -> str | None:
+    """The institution this reader benchmarks, chosen once on any page: the address's
+    ?institution= when it names one, else this session's choice. Written back to the address,
+    so that every page's link carries it (a page switch starts with a bare address)."""
+    asked = st.query_params.get("institution")
+    if asked in names:
+        st.session_state[MY_INSTITUTION] = asked
+    mine = st.session_state.get(MY_INSTITUTION)
+    if mine not in names:
+        mine = None
+    if mine is not None and st.query_params.get("institution") != mine:
+        st.query_params["institution"] = mine
+    return mine
+
+
+def set_my_institution(institution_id: str | None) -> None:
+    st.session_state[MY_INSTITUTION] = institution_id or None
+    if institution_id:
+        st.query_params["institution"] = institution_id
+    elif "institution" in st.query_params:
+        del st.query_params["institution"]
+
+
+def _picked(key: str) -> None:
+    set_my_institution(st.session_state.get(key) or None)
+
+
 def institution_picker(column, names: dict[str, str], key: str, default: str | None = None) -> str:
-    """A selectbox of institutions in `column`, started from and written to the URL's
-    ?institution=, so a profile or a benchmark can be linked to."""
-    if st.query_params.get("institution") in names:
-        seed(key, st.query_params["institution"])
+    """A selectbox of institutions in `column` that shows and sets "my institution"."""
+    start = my_institution(names) or (default if default in names else next(iter(names)))
+    st.session_state[key] = start
     with column:
-        chosen = choose("Institution", list(names), key, default, format_func=names.get)
-    st.query_params["institution"] = chosen
+        chosen = st.selectbox(
+            "Institution", list(names), key=key, format_func=names.get, on_change=_picked, args=(key,)
+        )
+    if my_institution(names) is None:
+        set_my_institution(chosen)
     return chosen
+
+
+def highlight_picker(column, names: dict[str, str], key: str, label: str = "Highlight") -> str | None:
+    """A selectbox of "my institution" or none, for a page that marks it among others."""
+    st.session_state[key] = my_institution(names) or ANY
+    with column:
+        chosen = st.selectbox(
+            label,
+            [ANY, *names],
+            key=key,
+            format_func=lambda v: names[v] if v else "No institution",
+            on_change=_picked,
+            args=(key,),
+        )
+    return chosen or None
 
 
 def population_filters(columns: list, options: dict, prefix: str) -> tuple:

@@ -21,7 +21,10 @@ with st.container(border=True):
     middle = data.league_table("all", "followers", wh.last_day, None, None, None, None)
     default = middle["institution_id"].iloc[len(middle) // 2] if not middle.empty else None
     me = ui.institution_picker(c[0], names, "pb_institution", default)
-    mode = c[1].radio("Peers", list(MODES), key="pb_mode", format_func=MODES.get, horizontal=True)
+    ui.keep("pb_mode", "country", lambda v: v in MODES)
+    mode = ui.kept(
+        "pb_mode", c[1].radio("Peers", list(MODES), key="pb_mode", format_func=MODES.get, horizontal=True)
+    )
     row = institutions.set_index("institution_id").loc[me]
     value = None
     if mode == "group":
@@ -29,14 +32,19 @@ with st.container(border=True):
         if not groups:
             c[2].caption("This institution belongs to no peer group.")
         else:
-            value = c[2].selectbox("Peer group", groups, key="pb_group")
+            with c[2]:
+                value = ui.choose("Peer group", groups, "pb_group")
     elif mode == "picked":
-        value = c[2].multiselect(
-            "Peers",
-            [i for i in names if i != me],
-            key="pb_picked",
-            format_func=names.get,
-            placeholder="Choose institutions",
+        ui.keep("pb_picked", [], lambda v: all(i in names and i != me for i in v))
+        value = ui.kept(
+            "pb_picked",
+            c[2].multiselect(
+                "Peers",
+                [i for i in names if i != me],
+                key="pb_picked",
+                format_func=names.get,
+                placeholder="Choose institutions",
+            ),
         )
     else:
         c[2].text_input(
@@ -71,24 +79,28 @@ if frame.empty or frame["value"].notna().sum() == 0:
     st.stop()
 
 st.subheader(f"{ui.plain(names[me])} against {len(peers)} peers")
-metric = (
-    st.segmented_control(
-        "Metric", list(METRICS), default="followers", key="pb_metric", format_func=ui.metric_name
-    )
-    or "followers"
+st.page_link(
+    "pages/profile.py",
+    label=f"Profile of {ui.plain(names[me])}",
+    icon=":material/account_balance:",
+    query_params={"institution": me},
 )
-left, right = st.columns([1, 1.4])
-with left:
-    st.plotly_chart(
-        charts.peer_percentiles(frame, metric),
-        width="stretch",
-        key="pb_chart",
-        config={"displayModeBar": False},
-    )
-    st.caption(
-        "The bar is the percentile among the peers with a value (the institution included): "
-        "100th leads, 0th trails. " + METRICS[metric].definition
-    )
+# no default here: keep() hands the widget the value the chart and table use (a deselected
+# button or a run that stopped before drawing it would otherwise show Followers over other data)
+ui.keep("pb_metric", "followers", lambda v: v in METRICS)
+metric = ui.kept(
+    "pb_metric", st.segmented_control("Metric", list(METRICS), key="pb_metric", format_func=ui.metric_name)
+)
+st.plotly_chart(
+    charts.peer_percentiles(frame, metric),
+    width="stretch",
+    key="pb_chart",
+    config={"displayModeBar": False},
+)
+st.caption(
+    "The bar is the percentile among the peers with a value (the institution included): "
+    "100th leads, 0th trails. " + METRICS[metric].definition
+)
 
 
 def readable(rows: pd.DataFrame) -> pd.DataFrame:
@@ -114,14 +126,13 @@ def readable(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-with right:
-    st.dataframe(
-        readable(frame[frame["metric"] == metric]),
-        hide_index=True,
-        width="stretch",
-        column_config={"Metric": None},
-        placeholder=ui.MISSING,
-    )
+st.dataframe(
+    readable(frame[frame["metric"] == metric]),
+    hide_index=True,
+    width="stretch",
+    column_config={"Metric": None},
+    placeholder=ui.MISSING,
+)
 with st.expander("Every metric on every platform"):
     st.dataframe(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
 ui.footer(wh)

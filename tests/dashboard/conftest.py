@@ -46,11 +46,25 @@ def use_db(monkeypatch: pytest.MonkeyPatch):
 
 
 def page(name: str, **query: str) -> AppTest:
-    """Run a page script once, with the URL's query parameters."""
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / f"{name}.py"), default_timeout=60)
+    """Run a page once through the router (as in the browser, so links between pages resolve),
+    with the URL's query parameters."""
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.switch_page(f"pages/{name}.py")
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
+
+
+def shown(widget) -> list[str]:
+    """The option labels a widget shows in the browser: the value the server set, else the
+    widget's default (what the browser draws for a widget it has not seen before)."""
+    proto = widget.proto
+    if proto.set_value:
+        values = list(proto.raw_values) if hasattr(proto, "raw_values") else [proto.raw_value]
+        return [str(v) for v in values]
+    options = [getattr(o, "content", o) for o in proto.options]
+    indices = list(proto.default) if not isinstance(proto.default, int) else [proto.default]
+    return [options[i] for i in indices]
 
 
 def texts(at: AppTest) -> str:

@@ -3,12 +3,13 @@ warehouse state: tests/test_states.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from tests.conftest import DEMO_END
-from tests.dashboard.conftest import ROOT, SCRIPT_NAME, page, texts
+from tests.dashboard.conftest import ROOT, SCRIPT_NAME, page, shown, texts
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -211,3 +212,42 @@ def _first_id(db) -> str:
     with queries.connect(db) as con:
         frame = queries.institutions(con)
     return frame.loc[frame["name"].str.startswith("<script>"), "institution_id"].iloc[0]
+
+
+# ---- what a widget shows is what the page shows ---------------------------------------------------
+
+
+def test_peer_benchmark_metric_control_always_shows_the_metric_on_display(demo):
+    at = page("peers")
+
+    def agrees(step: str) -> None:
+        assert not at.exception, (step, [e.message for e in at.exception])
+        label = shown(at.get("button_group")[0])
+        table = at.dataframe[0].value
+        assert label == [ui_metric(table)], (step, label, ui_metric(table))
+
+    agrees("start")
+    at.get("button_group")[0].set_value("engagement_rate").run()
+    agrees("metric → engagement rate")
+    # hand-picked with nobody picked stops the page before the Metric control is drawn
+    at.radio(key="pb_mode").set_value("picked").run()
+    assert not at.get("button_group")
+    at.radio(key="pb_mode").set_value("country").run()
+    agrees("peers → same country")  # the bug: the control fell back to Followers
+    assert shown(at.radio(key="pb_mode")) == ["Same country"]
+    at.radio(key="pb_mode").set_value("kind").run()
+    agrees("peers → same kind")
+    at.selectbox(key="pb_institution").set_value("brildora-assurance").run()
+    agrees("another institution")
+    assert shown(at.selectbox(key="pb_institution")) == ["Brildora Assurance"]
+    at.get("button_group")[0].set_value(None).run()  # a click on the chosen button deselects it
+    agrees("metric deselected")
+    at.date_input(key="pb_as_of").set_value(DEMO_END - dt.timedelta(days=60)).run()
+    agrees("an earlier day")
+
+
+def ui_metric(table) -> str:
+    """The metric the peer table shows (its hidden Metric column holds one label)."""
+    labels = set(table["Metric"])
+    assert len(labels) == 1, labels
+    return labels.pop()
