@@ -56,16 +56,19 @@ if len(usable) < 3:
     ui.footer(wh)
     st.stop()
 
-left, right = st.columns([2.3, 1])
-with left:
-    st.plotly_chart(
-        charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
-        width="stretch",
-        key="ea_chart",
-    )
+st.plotly_chart(
+    charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
+    width="stretch",
+    key="ea_chart",
+)
+st.caption(
+    f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}. "
+    "Bubble size: posts per week. Dotted lines: the medians. Both axes are logarithmic."
+)
+if highlight and usable[usable["institution_id"] == highlight].empty:
     st.caption(
-        f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}. "
-        "Bubble size: posts per week. Dotted lines: the medians. Both axes are logarithmic."
+        f"{ui.plain(names[highlight])} has no account with engagement on "
+        f"{ui.platform_name(platform)} that day."
     )
 
 
@@ -75,28 +78,27 @@ def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Institution": rows["name"],
             "Followers": rows["followers"].map(human_count),
             "Against expected": rows["overperformance"].map(lambda v: ui.value_text("overperformance", v)),
-            "Engagement": rows["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
+            "Engagement rate": rows["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
+            "Interactions per post": rows["interactions_per_post"].map(
+                lambda v: ui.value_text("interactions_per_post", v)
+            ),
         }
     )
 
 
+# side by side under the chart, each half the page wide: beside the chart they were cut off
 scored = usable.dropna(subset=["overperformance"]).sort_values("overperformance", ascending=False)
-with right:
+left, right = st.columns(2)
+with left:
     st.markdown("**Most above what their audience predicts**")
     st.dataframe(ranked_table(scored.head(5)), hide_index=True, width="stretch", placeholder=ui.MISSING)
+with right:
     st.markdown("**Most below what their audience predicts**")
     st.dataframe(
         ranked_table(scored.tail(5).iloc[::-1]), hide_index=True, width="stretch", placeholder=ui.MISSING
     )
-    st.caption(
-        "Against expected: interactions per post ÷ what the platform's log-log fit expects "
-        "for the account's followers; 2.00× is twice the typical engagement."
-    )
-    if highlight:
-        mine = usable[usable["institution_id"] == highlight]
-        if mine.empty:
-            st.caption(
-                f"{ui.plain(names[highlight])} has no account with engagement on "
-                f"{ui.platform_name(platform)} that day."
-            )
+st.caption(
+    "Against expected: interactions per post ÷ what the platform's log-log fit expects "
+    "for the account's followers; 2.00× is twice the typical engagement."
+)
 ui.footer(wh)

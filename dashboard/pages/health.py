@@ -15,6 +15,14 @@ wh = ui.page(
     needs="file",
 )
 STALE_HOURS = 36
+
+
+def short_list(names: list[str], room: int = 24) -> str:
+    """Names joined while they fit a metric card's note, else the first and how many more."""
+    joined = ", ".join(names)
+    return joined if len(joined) <= room or len(names) < 2 else f"{names[0]} and {len(names) - 1} more"
+
+
 MANUAL_STALE_HOURS = 8 * 24
 
 
@@ -104,103 +112,103 @@ stale = fresh[fresh["state"] != "fresh"]
 k[3].metric(
     "Platforms not fresh",
     f"{len(stale)} of {len(fresh)}",
-    ", ".join(stale["platform"].map(ui.platform_name)) or "all fresh",
+    short_list(stale["platform"].map(ui.platform_name).tolist()) or "all fresh",
     delta_color="off",
     delta_arrow="off",
     border=True,
 )
 
-left, right = st.columns([1.2, 1])
-with left:
-    st.subheader("Freshness per platform")
-    table = fresh.merge(coverage, on=["platform", "accounts_known"], how="left")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Platform": table["platform"].map(ui.platform_name),
-                "Accounts": table["accounts_known"],
-                "With data": table["accounts_with_data"],
-                "Fresh (7 days)": table["fresh_7d"],
-                "Last count": table["last_snapshot"].map(ui.iso),
-                "Age (hours)": table["age_hours"],
-                "Rounded ≈": table["rounded"],
-                "Manual": table["manual"],
-                "State": table["state"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Age (hours)": st.column_config.NumberColumn(format="%.1f")},
-        placeholder=ui.MISSING,
-    )
-    rounded = table[table["rounded"] > 0]
-    if not rounded.empty:
-        st.caption(
-            "≈ Rounded: "
-            + "; ".join(
-                f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts (YouTube gives subscribers to "
-                "3 significant figures)"
-                if p == "youtube"
-                else f"{ui.platform_name(p)}: {int(n)}"
-                for p, n in zip(rounded["platform"], rounded["rounded"], strict=True)
-            )
-            + "."
+st.subheader("Freshness per platform")
+table = fresh.merge(coverage, on=["platform", "accounts_known"], how="left")
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Platform": table["platform"].map(ui.platform_name),
+            "Accounts": ui.whole(table["accounts_known"]),
+            "With data": ui.whole(table["accounts_with_data"]),
+            "Fresh (7 days)": ui.whole(table["fresh_7d"]),
+            "Last count": table["last_snapshot"].map(ui.iso),
+            "Age (hours)": table["age_hours"],
+            "Rounded ≈": ui.whole(table["rounded"]),
+            "Manual": ui.whole(table["manual"]),
+            "State": table["state"],
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    placeholder=ui.MISSING,
+    column_config={
+        "Age (hours)": st.column_config.NumberColumn(format="%.1f"),
+        **ui.right_aligned("Accounts", "With data", "Fresh (7 days)", "Rounded ≈", "Manual"),
+    },
+)
+rounded = table[table["rounded"] > 0]
+if not rounded.empty:
+    st.caption(
+        "≈ Rounded: "
+        + "; ".join(
+            f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts (YouTube gives subscribers to "
+            "3 significant figures)"
+            if p == "youtube"
+            else f"{ui.platform_name(p)}: {int(n)}"
+            for p, n in zip(rounded["platform"], rounded["rounded"], strict=True)
         )
-with right:
+        + "."
+    )
+left, right = st.columns([1, 1.6])
+with left:
     st.subheader("Coverage")
     st.plotly_chart(
         charts.coverage_bars(coverage), width="stretch", key="dh_coverage", config={"displayModeBar": False}
     )
-
-st.subheader("Failures per day")
-days = (
-    st.segmented_control(
-        "Period", [30, 90, 365], default=90, key="dh_days", format_func=lambda d: f"{d} days"
-    )
-    or 90
-)
-st.plotly_chart(charts.failures_bars(data.failures_by_day(days)), width="stretch", key="dh_failures")
-
-left, right = st.columns(2)
-with left:
-    failures = data.run_failures()
-    st.subheader("Failures of the latest run")
-    if failures.empty:
-        st.caption("The latest run had no failures.")
-    else:
-        st.caption(f"Run {failures['run_id'].iloc[0]}")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "Platform": failures["platform"].map(ui.platform_name),
-                    "Kind": failures["kind"].str.replace("_", " "),
-                    "Accounts": failures["accounts"],
-                    "Example": failures["example"],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            placeholder=ui.MISSING,
-        )
 with right:
-    st.subheader("Last runs")
+    st.subheader("Failures per day")
+    ui.keep("dh_days", 90, lambda d: d in (30, 90, 365))
+    days = ui.kept(
+        "dh_days",
+        st.segmented_control("Period", [30, 90, 365], key="dh_days", format_func=lambda d: f"{d} days"),
+    )
+    st.plotly_chart(charts.failures_bars(data.failures_by_day(days)), width="stretch", key="dh_failures")
+
+failures = data.run_failures()
+st.subheader("Failures of the latest run")
+if failures.empty:
+    st.caption("The latest run had no failures.")
+else:
+    st.caption(f"Run {failures['run_id'].iloc[0]}")
     st.dataframe(
         pd.DataFrame(
             {
-                "Run": runs["run_id"],
-                "Kind": runs["kind"],
-                "Day": runs["run_date"].map(ui.iso),
-                "Status": runs["status"],
-                "Counts": runs["snapshots"],
-                "Posts": runs["posts"],
-                "Failed": runs["errors"],
+                "Platform": failures["platform"].map(ui.platform_name),
+                "Kind": failures["kind"].str.replace("_", " "),
+                "Accounts": ui.whole(failures["accounts"]),
+                "Example": failures["example"],
             }
         ),
         hide_index=True,
         width="stretch",
-        height=300,
         placeholder=ui.MISSING,
+        column_config=ui.right_aligned("Accounts"),
     )
+st.subheader("Last runs")
+st.dataframe(
+    pd.DataFrame(
+        {
+            "Run": runs["run_id"],
+            "Kind": runs["kind"],
+            "Day": runs["run_date"].map(ui.iso),
+            "Status": runs["status"],
+            "Counts": ui.whole(runs["snapshots"]),
+            "Posts": ui.whole(runs["posts"]),
+            "Failed": ui.whole(runs["errors"]),
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+    placeholder=ui.MISSING,
+    column_config=ui.right_aligned("Counts", "Posts", "Failed"),
+    height=300,
+)
 
 show_quarantine()
 

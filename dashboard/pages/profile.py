@@ -144,24 +144,28 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
         if posts.empty:
             st.caption("No posts collected in this period (posts come only through platform APIs).")
             continue
+        shown = pd.DataFrame(
+            {
+                "Platform": posts["platform"].map(ui.platform_name),
+                "Posted": posts["posted_at"].map(ui.iso),
+                "Text": posts["text"],
+                "Likes": posts["likes"],
+                "Comments": posts["comments"],
+                "Shares": posts["shares"],
+                "Interactions": posts["interactions"],
+                "Link": posts["url"].where(posts["url"].fillna("").str.match(r"https?://")),
+            }
+        ).dropna(axis="columns", how="all")
+        counts = [c for c in ("Likes", "Comments", "Shares", "Interactions") if c in shown]
+        shown[counts] = shown[counts].apply(ui.whole)
         st.dataframe(
-            pd.DataFrame(
-                {
-                    "Platform": posts["platform"].map(ui.platform_name),
-                    "Posted": posts["posted_at"].map(ui.iso),
-                    "Text": posts["text"],
-                    "Likes": posts["likes"],
-                    "Comments": posts["comments"],
-                    "Shares": posts["shares"],
-                    "Interactions": posts["interactions"],
-                    "Link": posts["url"].where(posts["url"].fillna("").str.match(r"https?://")),
-                }
-            ).dropna(axis="columns", how="all"),
+            shown,
             hide_index=True,
             width="stretch",
             column_config={
                 "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
                 "Text": st.column_config.TextColumn("Text", width="large"),
+                **ui.right_aligned("Likes", "Comments", "Shares", "Interactions"),
             },
             placeholder=ui.MISSING,
         )

@@ -121,11 +121,47 @@ def rendered(page, charts: int, timeout: float = 60_000) -> None:
     )
 
 
+# What is cut off on the page: a table whose columns run past its box (the grid scrolls
+# sideways, hiding columns) and any text element narrower than its text (an ellipsis: headers,
+# filter boxes, metric cards). Grid cells are drawn on a canvas, so a table is judged by its box.
+CUT_OFF_JS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const name = el => (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 60);
+    const found = [];
+    for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+        const scroller = grid.querySelector('.dvn-scroller');
+        if (scroller && scroller.scrollWidth > scroller.clientWidth + 1) {
+            const before = [...main.querySelectorAll('h1, h2, h3, strong')].filter(
+                h => h.compareDocumentPosition(grid) & Node.DOCUMENT_POSITION_FOLLOWING);
+            const heading = before[before.length - 1];
+            found.push(`table under "${heading ? heading.innerText.trim() : '?'}" is ` +
+                `${scroller.scrollWidth - scroller.clientWidth}px wider than its box`);
+        }
+    }
+    for (const el of main.querySelectorAll('*')) {
+        if (el.closest('[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stCode"]')) continue;
+        const style = getComputedStyle(el);
+        const clips = style.textOverflow === 'ellipsis' || style.overflowX === 'hidden';
+        if (!clips || !el.innerText || !el.innerText.trim() || el.clientWidth === 0) continue;
+        if (el.scrollWidth > el.clientWidth + 1) found.push(`"${name(el)}" is cut off (${el.scrollWidth} > ${el.clientWidth}px)`);
+    }
+    return [...new Set(found)];
+}"""
+
+
+def outside_requests(requests: list[str], base: str) -> list[str]:
+    """Requests to any host but the dashboard's own (data: and blob: URLs never leave)."""
+    return [u for u in requests if not u.startswith((base, "data:", "blob:", "about:"))]
+
+
 def test_every_page_in_a_real_browser(dashboard_url, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     errors: list[str] = []
+    requests: list[str] = []
+    cut_off: dict[str, list[str]] = {}
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requests.append(request.url))
     start = time.perf_counter()
     page.goto(dashboard_url)  # the first visit pays for the server's imports and cold caches
     rendered(page, 1)
@@ -146,10 +182,17 @@ def test_every_page_in_a_real_browser(dashboard_url, browser):
         page.set_viewport_size({"width": 1440, "height": min(int(height) + 40, 6000)})
         page.wait_for_timeout(400)
         page.screenshot(path=str(ARTIFACTS / f"{path or 'league'}.png"))
+        if found := page.evaluate(CUT_OFF_JS):
+            cut_off[path or "league"] = found
         page.set_viewport_size({"width": 1440, "height": 1000})
     (ARTIFACTS / "render_times.json").write_text(json.dumps(times, indent=2) + "\n")
+    (ARTIFACTS / "cut_off.json").write_text(json.dumps(cut_off, indent=2) + "\n")
+    outside = outside_requests(requests, dashboard_url)
+    (ARTIFACTS / "outside_requests.json").write_text(json.dumps(outside, indent=2) + "\n")
     print("render times (s):", times)
     assert not errors, errors
+    assert not outside, f"the page asks the internet for {outside}"
+    assert not cut_off, f"cut off at 1440 px: {json.dumps(cut_off, indent=2)}"
     assert max(times.values()) < 30, times  # generous: CI machines are shared
 
 
