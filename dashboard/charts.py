@@ -18,6 +18,7 @@ from warehouse.report import PLATFORM_NAMES
 PRIMARY = "#1F4E9A"
 MUTED = "#8A94A6"
 GRID = "#E6EAF0"
+HIGHLIGHT = "#D62728"  # the reader's own institution, on every chart
 FONT = "Source Sans Pro, Helvetica Neue, Arial, sans-serif"
 # One colour per platform on every chart, near each brand but told apart from each other.
 PLATFORM_COLORS = {"all": PRIMARY, **COLOURS}
@@ -152,12 +153,17 @@ def empty(message: str, height: int = 300) -> go.Figure:
     return _style(fig, height)
 
 
-def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
-    """The league table as horizontal bars, the leader on top, values labelled as in the table."""
+def league_bar(frame: pd.DataFrame, metric: str, platform: str, highlight: str | None = None) -> go.Figure:
+    """The league table as horizontal bars, the leader on top, values labelled as in the table;
+    the reader's own institution (`highlight`) in the accent colour and bold."""
     rows = frame.dropna(subset=["value"])
     if rows.empty:
         return empty("No values to chart for this selection")
-    labels = [f"{r} · {safe(n)}" for r, n in zip(rows["rank"], rows["name"], strict=True)]
+    mine = (rows["institution_id"] == highlight).tolist()
+    labels = [
+        f"<b>{r} · {safe(n)}</b>" if m else f"{r} · {safe(n)}"
+        for r, n, m in zip(rows["rank"], rows["name"], mine, strict=True)
+    ]
     texts = [format_value(metric, v, bool(r)) for v, r in zip(rows["value"], rows["rounded"], strict=True)]
     color = platform_color(platform)
     fig = go.Figure(
@@ -165,7 +171,7 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str) -> go.Figure:
             x=rows["value"],
             y=labels,
             orientation="h",
-            marker={"color": color, "line": {"width": 0}},
+            marker={"color": [HIGHLIGHT if m else color for m in mine], "line": {"width": 0}},
             text=texts,
             textposition="outside",
             cliponaxis=False,
@@ -287,7 +293,7 @@ def engagement_scatter(
                     marker={
                         "size": mine["_size"] + 6,
                         "color": "rgba(0,0,0,0)",
-                        "line": {"width": 3, "color": "#D62728"},
+                        "line": {"width": 3, "color": HIGHLIGHT},
                     },
                     customdata=_hover_frame(mine),
                     hovertemplate=_SCATTER_HOVER,
@@ -354,10 +360,23 @@ def peer_percentiles(frame: pd.DataFrame, metric: str) -> go.Figure:
     return fig
 
 
+def wide_spread(frame: pd.DataFrame, y: str, by: str, ratio: float = 20.0) -> bool:
+    """Whether the series of `frame` lie so far apart (the largest median `ratio` times the
+    smallest) that on a linear axis the small ones would sit flat on zero."""
+    medians = frame.dropna(subset=[y]).groupby(by)[y].median()
+    medians = medians[medians > 0]
+    return bool(len(medians) > 1 and medians.max() / medians.min() >= ratio)
+
+
 def history_lines(
-    frame: pd.DataFrame, y: str = "followers", color: str = "platform", log_y: bool = False
+    frame: pd.DataFrame,
+    y: str = "followers",
+    color: str = "platform",
+    log_y: bool = False,
+    highlight: str | None = None,
 ) -> go.Figure:
-    """A metric over time, one line per platform (platform colours) or per institution."""
+    """A metric over time, one line per platform (platform colours) or per institution; the
+    line of `highlight` (the reader's institution) drawn thicker."""
     rows = frame.dropna(subset=[y]).sort_values("day")
     if rows.empty:
         return empty("No history for this selection")
@@ -376,7 +395,7 @@ def history_lines(
                 y=part[y],
                 mode="lines",
                 name=safe(label),
-                line={"color": colors[key], "width": 3 if key == "all" else 2},
+                line={"color": colors[key], "width": 4 if key == highlight else 3 if key == "all" else 2},
                 customdata=values,
                 hovertemplate=safe(label) + " · %{x|%Y-%m-%d}: %{customdata}<extra></extra>",
             )

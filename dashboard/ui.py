@@ -129,7 +129,7 @@ def page(title: str, intro: str, needs: str = "counts") -> data.Warehouse | None
         st.info(NEXT_STEPS_NO_INSTITUTIONS, icon=":material/account_balance:")
         st.stop()
     if needs == "counts" and not wh.has_metrics:
-        st.info(no_counts_message(), icon=":material/inbox:")
+        no_counts_yet()
         st.stop()
     if not wh.demo and wh.last_day is not None:
         age = (dt.datetime.now(dt.UTC).date() - wh.last_day).days
@@ -152,6 +152,26 @@ def no_counts_message() -> str:
         f"No counts yet: the last run ({last['kind']} on {iso(last['run_date'])}) ended "
         f"{last['status']}, with {int(last['errors'])} accounts failed. Data health shows why; "
         "fix the cause and run `finsocial collect` again."
+    )
+
+
+def no_counts_yet() -> None:
+    """Why there are no counts, with the last run's errors per platform and a link to Data health."""
+    failures = data.run_failures()
+    causes = "; ".join(
+        f"{platform_name(p)}: {thousands(n)} {k.replace('_', ' ')} ({plain(e)})"
+        for p, k, n, e in zip(
+            failures["platform"], failures["kind"], failures["accounts"], failures["example"], strict=True
+        )
+    )
+    st.info(
+        no_counts_message() + (f" The last run's errors: {causes}." if causes else ""),
+        icon=":material/inbox:",
+    )
+    st.page_link(
+        "pages/health.py",
+        label="Data health: the last runs and their errors",
+        icon=":material/monitor_heart:",
     )
 
 
@@ -245,6 +265,18 @@ def highlight_picker(column, names: dict[str, str], key: str, label: str = "High
             args=(key,),
         )
     return chosen or None
+
+
+def as_of_picker(column, wh: data.Warehouse, key: str) -> dt.date:
+    """The day a page shows, within the warehouse's data; the latest by default."""
+    return column.date_input(
+        "As of",
+        value=wh.last_day,
+        min_value=wh.first_day,
+        max_value=wh.last_day,
+        key=key,
+        format="YYYY-MM-DD",
+    )
 
 
 def population_filters(columns: list, options: dict, prefix: str) -> tuple:

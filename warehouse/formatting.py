@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from warehouse.metrics import METRICS
 
 MISSING = "–"

@@ -28,20 +28,8 @@ with st.container(border=True):
     color_by = c[2].radio(
         "Colour by", ["kind", "country"], key="ea_color", horizontal=True, format_func=str.capitalize
     )
-    highlight = c[3].selectbox(
-        "Highlight",
-        [ui.ANY, *names],
-        key="ea_highlight",
-        format_func=lambda v: names[v] if v else "No institution",
-    )
-    as_of = c[4].date_input(
-        "As of",
-        value=wh.last_day,
-        min_value=wh.first_day,
-        max_value=wh.last_day,
-        key="ea_as_of",
-        format="YYYY-MM-DD",
-    )
+    highlight = ui.highlight_picker(c[3], names, "ea_highlight")
+    as_of = ui.as_of_picker(c[4], wh, "ea_as_of")
 
 frame = data.account_day(platform, as_of)
 usable = frame[(frame["followers"] > 0) & (frame[y] > 0)]

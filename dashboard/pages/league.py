@@ -18,6 +18,7 @@ wh = ui.page(
 options = wh.options
 PLATFORMS = ["all", *options["platforms"]]
 LIMITS = [5, 10, 20, 25, 50, 100]
+MINE_BACKGROUND = "#FBE3E4"  # a light tint of charts.HIGHLIGHT
 url = st.query_params
 saved: dict = st.session_state.setdefault("league_saved", {})
 
@@ -74,6 +75,7 @@ state = {
     "group": group,
     "n": limit,
     "as_of": as_of if as_of != wh.last_day else None,
+    "institution": ui.my_institution(data.institution_names()),
 }
 saved.update(state)
 st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
@@ -135,6 +137,7 @@ k[3].metric(
 
 st.subheader(f"Top {len(frame)} by {label} · {where}")
 left, right = st.columns([1.15, 1])
+mine = state["institution"]
 table = pd.DataFrame(
     {
         "Rank": frame["rank"],
@@ -145,9 +148,15 @@ table = pd.DataFrame(
         label: [ui.value_text(metric, v, r) for v, r in zip(frame["value"], frame["rounded"], strict=True)],
     }
 )
+names = data.institution_names()
+mine_rows = set(frame.index[frame["institution_id"] == mine]) if mine else set()
 with left:
     picked = st.dataframe(
-        table,
+        # the reader's own institution ("my institution", chosen on any page) stands out
+        table.style.apply(
+            lambda row: [f"background-color: {MINE_BACKGROUND}" if row.name in mine_rows else ""] * len(row),
+            axis=1,
+        ),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -166,6 +175,8 @@ with left:
             query_params={"institution": chosen["institution_id"]},
         )
     else:
+        if mine and not mine_rows:
+            st.caption(f"{ui.plain(names[mine])} is not in this table.")
         st.caption(
             "Select a row to open the institution's profile. "
             + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
@@ -173,7 +184,7 @@ with left:
         )
 with right:
     st.plotly_chart(
-        charts.league_bar(frame, metric, platform),
+        charts.league_bar(frame, metric, platform, highlight=mine),
         width="stretch",
         config={"displayModeBar": False},
         key="lt_chart",

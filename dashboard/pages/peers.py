@@ -53,14 +53,7 @@ with st.container(border=True):
             disabled=True,
             key=f"pb_shared_{mode}",
         )
-    as_of = c[3].date_input(
-        "As of",
-        value=wh.last_day,
-        min_value=wh.first_day,
-        max_value=wh.last_day,
-        key="pb_as_of",
-        format="YYYY-MM-DD",
-    )
+    as_of = ui.as_of_picker(c[3], wh, "pb_as_of")
 
 peers = data.peer_ids(institutions, me, mode, value)
 if not peers:

@@ -12,31 +12,112 @@ wh = ui.page(
     "Institution profile",
     "One institution on every platform: its official accounts, how its audience grew, when it "
     "posts and which posts drew the most interactions.",
+    needs="institutions",
 )
 institutions = data.institutions()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
+
+
+def accounts_table(me: str, as_of: dt.date | None) -> None:
+    """The institution's accounts: every one known (found or not), with its metrics on the day."""
+    st.subheader("Accounts")
+    accounts = data.institution_accounts(me, as_of)
+    if accounts.empty:
+        ui.explain(
+            "No accounts are known for this institution. Add handles to the registry, or run "
+            "`finsocial discover` to find them on its website."
+        )
+    else:
+        safe_url = accounts["url"].where(accounts["url"].fillna("").str.match(r"https?://"))
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Platform": accounts["platform"].map(ui.platform_name),
+                    "Handle": accounts["handle"],
+                    "Link": safe_url,
+                    "Status": accounts["status"],
+                    "Followers": [
+                        ui.value_text("followers", v, p == "rounded")
+                        for v, p in zip(accounts["followers"], accounts["precision"], strict=True)
+                    ],
+                    "Growth 30d": accounts["growth_30d_pct"].map(
+                        lambda v: ui.value_text("growth_30d_pct", v)
+                    ),
+                    "Posts / week": accounts["posts_per_week"].map(
+                        lambda v: ui.value_text("posts_per_week", v)
+                    ),
+                    "Engagement": accounts["engagement_rate"].map(
+                        lambda v: ui.value_text("engagement_rate", v)
+                    ),
+                    "vs expected": accounts["overperformance"].map(
+                        lambda v: ui.value_text("overperformance", v)
+                    ),
+                    "Found via": accounts["found_via"],
+                    "Last count": accounts["last_snapshot"].map(ui.iso),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            placeholder=ui.MISSING,
+            column_config={
+                "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
+                "Growth 30d": st.column_config.TextColumn(help=ui.metric_name("growth_30d_pct")),
+                "Engagement": st.column_config.TextColumn(help=ui.metric_name("engagement_rate")),
+                "vs expected": st.column_config.TextColumn(
+                    help="Interactions per post against what the platform's fit expects for the "
+                    "account's followers (2.00× is twice)"
+                ),
+            },
+        )
+
+
 c = st.columns([2, 1, 1])
 me = ui.institution_picker(c[0], names, "ip_institution")
-span = c[1].selectbox(
-    "History",
-    [90, 365, 730, 0],
-    index=1,
-    key="ip_span",
-    format_func=lambda d: "All" if d == 0 else f"Last {d} days",
-)
-as_of = c[2].date_input(
-    "As of",
-    value=wh.last_day,
-    min_value=wh.first_day,
-    max_value=wh.last_day,
-    key="ip_as_of",
-    format="YYYY-MM-DD",
-)
+if not wh.has_metrics:
+    # a registry without counts yet: still the institutions and their accounts, found or not
+    span, as_of = 0, None
+else:
+    span = c[1].selectbox(
+        "History",
+        [90, 365, 730, 0],
+        index=1,
+        key="ip_span",
+        format_func=lambda d: "All" if d == 0 else f"Last {d} days",
+    )
+    as_of = ui.as_of_picker(c[2], wh, "ip_as_of")
 row = institutions.set_index("institution_id").loc[me]
 
 st.header(ui.plain(row["name"]), divider="blue")
 groups = ", ".join(row["groups"]) or "no peer group"
 st.caption(ui.plain(f"{ui.kind_name(row['kind'])} · {row['country']} · {row['website']} · {groups}"))
+if wh.has_metrics:
+    st.page_link(
+        "pages/peers.py",
+        label=f"Peer benchmark of {ui.plain(row['name'])}",
+        icon=":material/balance:",
+        query_params={"institution": me},
+    )
+else:
+    ui.no_counts_yet()
+    accounts_table(me, None)
+    st.subheader("Institutions in the registry")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Institution": institutions["name"],
+                "Kind": institutions["kind"].map(ui.kind_name),
+                "Country": institutions["country"],
+                "Website": institutions["website"],
+                "Accounts known": ui.whole(institutions["accounts"]),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder=ui.MISSING,
+        column_config=ui.right_aligned("Accounts known"),
+    )
+    ui.footer(wh)
+    st.stop()
 
 start = wh.first_day if span == 0 else max(wh.first_day, as_of - dt.timedelta(days=span - 1))
 history = data.metric_history([me], ["all", *wh.options["platforms"]], start, as_of)
@@ -75,47 +156,7 @@ else:
             border=True,
         )
 
-st.subheader("Accounts")
-accounts = data.institution_accounts(me, as_of)
-if accounts.empty:
-    ui.explain(
-        "No accounts are known for this institution. Add handles to the registry, or run "
-        "`finsocial discover` to find them on its website."
-    )
-else:
-    safe_url = accounts["url"].where(accounts["url"].fillna("").str.match(r"https?://"))
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Platform": accounts["platform"].map(ui.platform_name),
-                "Handle": accounts["handle"],
-                "Link": safe_url,
-                "Status": accounts["status"],
-                "Followers": [
-                    ("≈" if p == "rounded" else "") + human_count(v)
-                    for v, p in zip(accounts["followers"], accounts["precision"], strict=True)
-                ],
-                "Growth, 30 days": accounts["growth_30d_pct"].map(
-                    lambda v: ui.value_text("growth_30d_pct", v)
-                ),
-                "Posts per week": accounts["posts_per_week"].map(
-                    lambda v: ui.value_text("posts_per_week", v)
-                ),
-                "Engagement rate": accounts["engagement_rate"].map(
-                    lambda v: ui.value_text("engagement_rate", v)
-                ),
-                "Against expected": accounts["overperformance"].map(
-                    lambda v: ui.value_text("overperformance", v)
-                ),
-                "Found via": accounts["found_via"],
-                "Last count": accounts["last_snapshot"].map(ui.iso),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open ↗")},
-        placeholder=ui.MISSING,
-    )
+accounts_table(me, as_of)
 
 left, right = st.columns([1.6, 1])
 with left:

@@ -35,10 +35,13 @@ if start >= end:
     st.stop()
 
 leaders = data.league_table(platform, "followers", end, country, kind, group, 5)
+mine = ui.my_institution(names)
 chosen = st.multiselect(
     "Institutions",
     list(names),
-    default=[i for i in leaders["institution_id"] if i in names],
+    # the five largest of the population, and the reader's own institution beside them
+    default=[i for i in leaders["institution_id"] if i in names]
+    + ([mine] if mine and mine not in set(leaders["institution_id"]) else []),
     format_func=names.get,
     key=f"tr_chosen_{platform}_{country}_{kind}_{group}",
     placeholder="Choose institutions to compare",
@@ -55,9 +58,17 @@ if leaders.empty:
 st.subheader("Followers")
 if chosen:
     history = data.metric_history(chosen, [platform], start, end)
-    log_y = st.toggle("Logarithmic scale", value=False, key="tr_log")
+    # audiences far apart in size (a country's largest bank and its smallest) share a log axis
+    # by default, so that no line sits flat on zero; a new selection decides afresh
+    log_y = st.toggle(
+        "Logarithmic scale",
+        value=charts.wide_spread(history, "followers", "institution_id"),
+        key=f"tr_log_{platform}_{country}_{kind}_{group}_{'_'.join(sorted(chosen))}",
+    )
     st.plotly_chart(
-        charts.history_lines(history, "followers", "institution_id", log_y), width="stretch", key="tr_history"
+        charts.history_lines(history, "followers", "institution_id", log_y, highlight=mine),
+        width="stretch",
+        key="tr_history",
     )
 else:
     st.caption("Choose institutions above to compare their audiences.")

@@ -74,3 +74,38 @@ def texts(at: AppTest) -> str:
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
     return "\n".join(parts)
+
+
+@pytest.fixture(scope="session")
+def unfound_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real registry whose first collection found none of its accounts: institutions and
+    accounts, a run with errors, no counts."""
+    from click.testing import CliRunner
+
+    from finsocial.cli import cli
+    from tests.support.collector_fakes import FakeServer, write_registry
+
+    paths = DataPaths.resolve(tmp_path_factory.mktemp("unfound") / "finsocial.duckdb")
+    rows = [
+        {
+            "institution_id": f"bank-{i}",
+            "name": f"Bank {i}",
+            "kind": "bank",
+            "country": "NL",
+            "website": f"https://bank{i}.example/",
+            "bluesky": f"bank{i}.example",
+        }
+        for i in (1, 2)
+    ]
+    write_registry(paths, rows)
+    server = FakeServer()
+    server.route("/xrpc/app.bsky.actor.getProfiles", {"profiles": []})  # nobody by these handles
+    try:
+        runner = CliRunner(env={"FINSOCIAL_BLUESKY_API": server.url})
+        assert runner.invoke(cli, ["--db", str(paths.db), "init"]).exit_code == 0
+        imported = runner.invoke(cli, ["--db", str(paths.db), "registry", "import", str(paths.registry)])
+        assert imported.exit_code == 0, imported.output
+        runner.invoke(cli, ["--db", str(paths.db), "collect"])  # exits non-zero: nothing collected
+    finally:
+        server.close()
+    return paths.db

@@ -72,7 +72,10 @@ def test_league_bar_labels_values_like_the_table_and_escapes_names():
     assert list(bar.text) == ["≈1.20M", "34.0K"]  # the institution without a value is left out
     assert bar.y[0] == "1 · Alpha Bank"
     assert "<script>" not in spec(fig)
-    assert bar.marker.color == charts.PLATFORM_COLORS["facebook"]
+    assert list(bar.marker.color) == [charts.PLATFORM_COLORS["facebook"]] * 2
+    mine = charts.league_bar(league(), "followers", "facebook", highlight="b").data[0]
+    assert list(mine.marker.color) == [charts.PLATFORM_COLORS["facebook"], charts.HIGHLIGHT]
+    assert mine.y[1].startswith("<b>2 · &lt;b&gt;Evil") and mine.y[1].endswith("</b>")
     assert fig.layout.yaxis.autorange == "reversed"  # the leader on top
 
 
@@ -254,3 +257,10 @@ def test_health_charts_never_show_half_accounts():
         ticks = list(fig.layout.yaxis.tickvals)
         assert ticks[0] == 0 and all(float(t).is_integer() for t in ticks), ticks
         assert labels(fig.layout.yaxis)[:2] == ["0", "1"]
+
+
+def test_wide_spread_spots_series_that_would_sit_on_zero():
+    frame = history().assign(platform="x")
+    assert charts.wide_spread(frame, "followers", "institution_id") is False  # 11 against 105
+    frame.loc[frame["institution_id"] == "b", "followers"] = [5000.0, 5100.0, float("nan")]
+    assert charts.wide_spread(frame, "followers", "institution_id") is True

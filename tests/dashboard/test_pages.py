@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 
 import pytest
 
@@ -251,3 +252,104 @@ def ui_metric(table) -> str:
     labels = set(table["Metric"])
     assert len(labels) == 1, labels
     return labels.pop()
+
+
+# ---- "my institution" is chosen once and carried by every page ---------------------------------
+
+
+def param(at, name: str) -> str | None:
+    value = dict(at.query_params).get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def go(at, name: str):
+    """Switch page as the sidebar does: the browser starts the new page with a bare address."""
+    for key in list(at.query_params):
+        del at.query_params[key]
+    at.switch_page(f"pages/{name}.py")
+    return at.run()
+
+
+def test_my_institution_is_chosen_once_and_carried_by_every_page(demo):
+    me, name = "brildora-assurance", "Brildora Assurance"
+    at = page("profile", institution=me)
+    assert not at.exception
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    to_peers = links[f"Peer benchmark of {name}"]
+    assert to_peers.page.endswith("peers") and "institution=brildora-assurance" in to_peers.query_string
+
+    go(at, "league")
+    assert not at.exception and param(at, "institution") == me
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    bold = [label for label in chart["y"] if label.startswith("<b>")]
+    assert len(bold) == 1 and name in bold[0]
+    assert chart["marker"]["color"][chart["y"].index(bold[0])] == "#D62728"
+
+    go(at, "engagement")
+    assert param(at, "institution") == me
+    assert shown(at.selectbox(key="ea_highlight")) == [name]
+    traces = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert [t["name"] for t in traces if t.get("mode") == "markers+text"] == [name]
+
+    go(at, "peers")
+    assert param(at, "institution") == me
+    assert shown(at.selectbox(key="pb_institution")) == [name]
+    assert at.subheader[0].value.startswith(name)
+    back = {link.proto.label: link.proto for link in at.get("page_link")}[f"Profile of {name}"]
+    assert back.page.endswith("profile") and "institution=brildora-assurance" in back.query_string
+
+    go(at, "trends")
+    assert param(at, "institution") == me
+    assert me in at.multiselect[0].value
+
+    # choosing another one on any page makes it everyone's
+    go(at, "peers")
+    at.selectbox(key="pb_institution").set_value("ostfjord-bank").run()
+    assert param(at, "institution") == "ostfjord-bank"
+    go(at, "profile")
+    assert at.header[0].value == "Ostfjord Bank"
+    go(at, "engagement")
+    at.selectbox(key="ea_highlight").set_value("").run()  # "No institution" clears the choice
+    assert param(at, "institution") is None
+
+
+# ---- a registry without data --------------------------------------------------------------------
+
+
+def test_profile_lists_the_registry_and_its_accounts_before_any_count(unfound_db, use_db):
+    use_db(unfound_db)
+    at = page("profile")
+    assert not at.exception, [e.message for e in at.exception]
+    accounts, registry = at.dataframe[0].value, at.dataframe[1].value
+    assert list(accounts["Handle"]) == ["bank1.example"] and list(accounts["Status"]) == ["not_found"]
+    assert list(registry["Institution"]) == ["Bank 1", "Bank 2"]
+    assert "not found" in texts(at)  # why: the last run's errors
+
+
+@pytest.mark.parametrize("name", ["league", "engagement", "peers", "trends"])
+def test_benchmark_pages_without_counts_link_to_the_last_runs_errors(unfound_db, use_db, name):
+    use_db(unfound_db)
+    at = page(name)
+    assert not at.exception, [e.message for e in at.exception]
+    info = texts(at)
+    assert "No counts yet" in info
+    assert "Bluesky: 2 not found (no bluesky account 'bank1.example')" in info.replace("\\", "")
+    [link] = at.get("page_link")
+    assert link.proto.page.endswith("health")
+
+
+def test_trends_puts_audiences_far_apart_on_a_log_axis(demo):
+    at = page("trends")
+
+    def followers_chart() -> dict:
+        return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+    assert followers_chart()["layout"]["yaxis"]["type"] == "linear"  # the five largest: alike
+    at.selectbox(key="tr_country").set_value("NL").run()
+    assert not at.exception
+    chart = followers_chart()
+    assert at.toggle[0].value is True and chart["layout"]["yaxis"]["type"] == "log"
+    ticks = chart["layout"]["yaxis"]["tickvals"]
+    assert all(round(t / 10 ** math.floor(math.log10(t)), 6) in (1, 2, 5) for t in ticks)
+    at.toggle[0].set_value(False).run()  # the reader can still ask for a linear axis
+    assert followers_chart()["layout"]["yaxis"]["type"] == "linear"
