@@ -6,7 +6,9 @@ import streamlit as st
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="finsocial", page_icon=":material/leaderboard:", layout="wide")
+# the favicon is our own file: a ":material/...:" icon makes the browser fetch it from
+# fonts.gstatic.com, and the dashboard must work without the internet
+st.set_page_config(page_title="finsocial", page_icon=str(Path(__file__).parent / "logo.svg"), layout="wide")
 navigation = st.navigation(
     {
         "Benchmark": [

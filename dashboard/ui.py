@@ -72,6 +72,10 @@ def metric_name(metric: str) -> str:
     return METRICS[metric].label
 
 
+def missing_text(value: object) -> str:
+    return MISSING if is_missing(value) else str(value)
+
+
 def value_text(metric: str, value: object, rounded: object = False) -> str:
     return format_value(metric, value, rounded)
 

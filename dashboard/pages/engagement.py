@@ -67,9 +67,6 @@ def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Followers": rows["followers"].map(human_count),
             "Against expected": rows["overperformance"].map(lambda v: ui.value_text("overperformance", v)),
             "Engagement rate": rows["engagement_rate"].map(lambda v: ui.value_text("engagement_rate", v)),
-            "Interactions per post": rows["interactions_per_post"].map(
-                lambda v: ui.value_text("interactions_per_post", v)
-            ),
         }
     )
 

@@ -35,7 +35,10 @@ def accounts_table(me: str, as_of: dt.date | None) -> None:
                     "Platform": accounts["platform"].map(ui.platform_name),
                     "Handle": accounts["handle"],
                     "Link": safe_url,
-                    "Status": accounts["status"],
+                    "Status, found via": [
+                        f"{ui.missing_text(s)} · {ui.missing_text(f)}"
+                        for s, f in zip(accounts["status"], accounts["found_via"], strict=True)
+                    ],
                     "Followers": [
                         ui.value_text("followers", v, p == "rounded")
                         for v, p in zip(accounts["followers"], accounts["precision"], strict=True)
@@ -52,7 +55,6 @@ def accounts_table(me: str, as_of: dt.date | None) -> None:
                     "vs expected": accounts["overperformance"].map(
                         lambda v: ui.value_text("overperformance", v)
                     ),
-                    "Found via": accounts["found_via"],
                     "Last count": accounts["last_snapshot"].map(ui.iso),
                 }
             ),

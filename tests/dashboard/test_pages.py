@@ -321,7 +321,9 @@ def test_profile_lists_the_registry_and_its_accounts_before_any_count(unfound_db
     at = page("profile")
     assert not at.exception, [e.message for e in at.exception]
     accounts, registry = at.dataframe[0].value, at.dataframe[1].value
-    assert list(accounts["Handle"]) == ["bank1.example"] and list(accounts["Status"]) == ["not_found"]
+    assert list(accounts["Handle"]) == ["bank1.example"] and list(accounts["Status, found via"]) == [
+        "not_found · registry"
+    ]
     assert list(registry["Institution"]) == ["Bank 1", "Bank 2"]
     assert "not found" in texts(at)  # why: the last run's errors
 
