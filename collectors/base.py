@@ -6,11 +6,14 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
 from warehouse.landing.records import Account, Post, RunError, Snapshot, landing_problem
 from warehouse.targets import Target
+
+if TYPE_CHECKING:
+    from collectors.audience import Follower
 
 WINDOW_DAYS = 28
 # Kinds worth a second try within the run; the others are facts about the account or the setup.
@@ -87,6 +90,8 @@ class Collector:
     default_api: ClassVar[str]
     credential_envs: ClassVar[tuple[str, ...]] = ()
     host_limit: ClassVar[HostLimit] = UNLIMITED
+    # Whether a follower's profile shows when they last posted (for audience inactive_share).
+    profiles_show_activity: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -138,12 +143,15 @@ class Collector:
             return CollectError("not_found", f"{fetched.url}: not found", 404)
         return CollectError("http_error", f"{fetched.url}: HTTP {fetched.status}", fetched.status)
 
-    def get_json(self, url: str, *, params: dict | list | None = None, raw_name: str) -> Any:
+    def get_json(self, url: str, *, params: dict | list | None = None, raw_name: str | None) -> Any:
         """GET a JSON document, keep its body as a raw payload, raise CollectError on failure."""
         return self.fetch(url, params=params, raw_name=raw_name).json()
 
-    def fetch(self, url: str, *, params: dict | list | None = None, raw_name: str) -> Fetched:
-        """GET, keep the body as a raw payload, raise the platform's CollectError for a 4xx."""
+    def fetch(self, url: str, *, params: dict | list | None = None, raw_name: str | None) -> Fetched:
+        """GET, keep the body as a raw payload, raise the platform's CollectError for a 4xx.
+
+        raw_name None keeps nothing: follower lists name who follows whom, which is never stored.
+        """
         fetched = self.client.get(
             url,
             params=params,
@@ -152,7 +160,8 @@ class Collector:
             platform=self.platform,
             is_throttled=self.is_throttled,
         )
-        self.keep_raw(raw_name, fetched.text)
+        if raw_name is not None:
+            self.keep_raw(raw_name, fetched.text)
         if fetched.status >= 400:
             try:
                 payload = fetched.json()
@@ -244,6 +253,14 @@ class Collector:
     def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
         """Pages of the account's recent posts, back to the window's start."""
         return []
+
+    def fetch_followers(self, target: Target, profile: dict, size: int) -> list[Follower]:
+        """Up to `size` of the account's followers, in the platform's order (newest first)."""
+        raise CollectError("parse_error", f"{self.platform} has no follower sample")
+
+    def followers_total(self, profile: dict) -> int | None:
+        """The account's own follower count in its profile payload (the population sampled)."""
+        return None
 
     def parse_posts(self, pages: list[Any], target: Target) -> list[Post]:
         return []

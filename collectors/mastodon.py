@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bs4 import BeautifulSoup
 
+from collectors.audience import Follower
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
 from warehouse.landing.records import Account, Post, Snapshot
@@ -22,6 +24,8 @@ class MastodonCollector(Collector):
     # Mastodon's default limit is 300 requests per 5 minutes per IP (1/s) on each instance.
     host_limit = HostLimit(per_second=0.9, burst=5, concurrency=2)
     page_size = 40  # the statuses endpoint's maximum
+    followers_page_size = 80  # the followers endpoint's maximum
+    profiles_show_activity = True  # an Account carries last_status_at
 
     def origin(self, handle: str) -> str:
         return self.base_url or f"https://{handle.split('@', 1)[1]}"
@@ -73,6 +77,28 @@ class MastodonCollector(Collector):
         )
         return snapshot, account
 
+    def followers_total(self, profile: dict) -> int | None:
+        return as_count(profile.get("followers_count"), "followers_count")
+
+    def fetch_followers(self, target: Target, profile: dict, size: int) -> list[Follower]:
+        # Newest follows first, Link-header paging; an account that hides its network gets [].
+        origin = self.origin(target.handle)
+        url: str | None = f"{origin}/api/v1/accounts/{profile['id']}/followers"
+        params: dict | None = {"limit": min(self.followers_page_size, size)}
+        sampled: list[Follower] = []
+        while url and len(sampled) < size:
+            fetched = self.fetch(url, params=params, raw_name=None)
+            page = fetched.json()
+            if not isinstance(page, list):
+                raise CollectError("parse_error", "followers answer is not a list")
+            sampled += [follower_of(account) for account in page if isinstance(account, dict)]
+            if not page:
+                break
+            url, params = (fetched.links.get("next") or {}).get("url"), None
+            if url and not url.startswith(origin + "/"):
+                break  # a next link to another host is not followed
+        return sampled[:size]
+
     def fetch_posts(self, target: Target, profile: dict) -> list[Any]:
         origin = self.origin(target.handle)
         url: str | None = f"{origin}/api/v1/accounts/{profile['id']}/statuses"
@@ -118,6 +144,23 @@ class MastodonCollector(Collector):
                     quotes=as_count(status.get("quotes_count"), "quotes_count"),
                 )
         return list(posts.values())
+
+
+def follower_of(account: dict) -> Follower:
+    """A follower's counts from their Account: followers_count (-1 hidden) and last_status_at.
+
+    last_status_at is a date (YYYY-MM-DD), null when the account has no statuses; for a remote
+    account it is the last status the instance saw, which can be older than the true last one.
+    """
+    followers = as_count(account.get("followers_count"), "followers_count")
+    last = account.get("last_status_at")
+    if isinstance(last, str) and last:
+        try:
+            return Follower(followers, True, dt.date.fromisoformat(last[:10]))
+        except ValueError:
+            raise CollectError("parse_error", f"last_status_at {last!r} is not a date") from None
+    never_posted = as_count(account.get("statuses_count"), "statuses_count") == 0
+    return Follower(followers, never_posted, None)
 
 
 def status_text(content: object) -> str | None:

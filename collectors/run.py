@@ -13,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from collectors import COLLECTOR_BY_PLATFORM
+from collectors.audience import AudienceOutcome, sample_audiences
 from collectors.base import Collector, Outcome
 from collectors.http import HttpClient
+from warehouse.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.files import require_free_space
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
@@ -59,6 +61,17 @@ class _RunSink:
 def _secrets(env: Mapping[str, str]) -> list[str]:
     names = {n for c in COLLECTOR_BY_PLATFORM.values() for n in c.credential_envs}
     return [env[n] for n in names if env.get(n)]
+
+
+def _targets_by_platform(
+    paths: DataPaths, platforms: list[str], institution_ids: list[str] | None
+) -> dict[str, list[Target]]:
+    """The registry's and discovered accounts on each chosen platform that has any."""
+    institutions = load_registry(paths.registry)
+    chosen = set(institution_ids) if institution_ids else None
+    targets = collection_targets(institutions, paths.landing, set(platforms), chosen)
+    by_platform = {p: [t for t in targets if t.platform == p] for p in platforms}
+    return {p: ts for p, ts in by_platform.items() if ts}
 
 
 def collect_platform(collector: Collector, targets: list[Target]) -> list[Outcome]:
@@ -123,12 +136,7 @@ def collect(
     for platform in platforms or []:
         if platform not in API_PLATFORMS:
             log(f"{platform}: no API collector (its counts come in through `finsocial import-counts`)")
-    institutions = load_registry(paths.registry)
-    targets = collection_targets(
-        institutions, paths.landing, set(chosen), set(institution_ids) if institution_ids else None
-    )
-    by_platform: dict[str, list[Target]] = {p: [t for t in targets if t.platform == p] for p in chosen}
-    by_platform = {p: ts for p, ts in by_platform.items() if ts}
+    by_platform = _targets_by_platform(paths, chosen, institution_ids)
     if not by_platform:
         log("nothing to collect: no registry or discovered accounts on the chosen platforms")
         return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
@@ -212,6 +220,79 @@ def collect(
     return CollectResult(run.run_id, status, stats)
 
 
+AUDIENCE_PLATFORMS = ("bluesky", "mastodon")  # where follower lists and their counts are public
+
+
+def collect_audience(
+    paths: DataPaths,
+    platforms: list[str] | None = None,
+    institution_ids: list[str] | None = None,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    run_date: dt.date | None = None,
+    log: Callable[[str], None] = print,
+    *,
+    client: HttpClient | None = None,
+    now: dt.datetime | None = None,
+    env: Mapping[str, str] | None = None,
+) -> CollectResult:
+    """Sample up to `sample_size` of each account's newest followers into one 'audience' run.
+
+    Only the aggregates land (AudienceSample); follower pages are neither kept nor logged.
+    """
+    if sample_size < 1:
+        raise ValueError(f"sample size must be at least 1, not {sample_size}")
+    started = time.monotonic()
+    env = os.environ if env is None else env
+    now = now or dt.datetime.now(dt.UTC)
+    run_date = run_date or now.astimezone(dt.UTC).date()
+    chosen = [p for p in (platforms or AUDIENCE_PLATFORMS) if p in AUDIENCE_PLATFORMS]
+    for platform in platforms or []:
+        if platform not in AUDIENCE_PLATFORMS:
+            log(f"{platform}: no follower sample (its follower lists are not public)")
+    by_platform = _targets_by_platform(paths, chosen, institution_ids)
+    if not by_platform:
+        log("nothing to sample: no Bluesky or Mastodon accounts in the registry")
+        return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
+    paths.ensure()
+    run = LandingRun(paths.landing, "audience", run_date)
+    sink = _RunSink(run)
+    client = client or HttpClient()
+    client.on_request = sink.count_request
+
+    def work(platform: str) -> list[AudienceOutcome]:
+        cls = COLLECTOR_BY_PLATFORM[platform]
+        collector = cls(client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw)
+        log(f"{platform}: sampling the followers of {len(by_platform[platform])} accounts")
+        return sample_audiences(
+            collector, by_platform[platform], sample_size, lambda: run.requests.get(platform, 0)
+        )
+
+    with ThreadPoolExecutor(max_workers=len(by_platform), thread_name_prefix="audience") as pool:
+        futures = {p: pool.submit(work, p) for p in by_platform}
+        results = {p: f.result() for p, f in futures.items()}
+    outcomes = [o for p in by_platform for o in results[p]]
+    for outcome in outcomes:
+        run.add(outcome.sample or outcome.error)
+    sampled = [o.sample for o in outcomes if o.sample is not None]
+    failures = [o for o in outcomes if o.error is not None and o.error.kind not in ACCOUNT_FACTS]
+    status = "complete" if not failures else ("partial" if sampled else "failed")
+    stats = {
+        "accounts_tried": len(outcomes),
+        "accounts_collected": len(sampled),
+        "followers_sampled": sum(s.sample_size for s in sampled),
+        "sample_size": sample_size,
+        "failed_by_kind": dict(Counter(o.error.kind for o in outcomes if o.error is not None)),
+        "requests": dict(run.requests),
+        "duration_s": round(time.monotonic() - started, 3),
+    }
+    run.commit(status, stats)
+    log(
+        f"run {run.run_id}: {status}, {len(sampled)}/{len(outcomes)} accounts sampled, "
+        f"{stats['followers_sampled']} followers, {sum(run.requests.values())} requests"
+    )
+    return CollectResult(run.run_id, status, stats)
+
+
 class _Reporter:
     """A rich progress bar on a terminal, plain log lines otherwise."""
 
@@ -249,4 +330,4 @@ class _Reporter:
             self.log(line)
 
 
-__all__ = ["CollectResult", "collect"]
+__all__ = ["CollectResult", "collect", "collect_audience"]

@@ -15,6 +15,7 @@ class Metric:
     label: str
     kind: str  # count | percent | ratio | score | rate
     definition: str
+    source: str = "institution_metrics"  # or "audience_samples": weekly, with a sample size and margin
 
 
 METRICS: dict[str, Metric] = {
@@ -114,6 +115,39 @@ METRICS: dict[str, Metric] = {
             "point (or × its weight), those the account has a value for; summed across platforms "
             "for 'all'. The formula in force is named with the table (presets: default, and The "
             "Financial Brand's Power 100 of 2013–2016).",
+        ),
+        # Audience quality, from a weekly sample of the newest followers (Bluesky, Mastodon).
+        Metric(
+            "influencer_share",
+            "Influencer followers (%)",
+            "percent",
+            "Sampled followers with at least 1,000 followers of their own ÷ sampled followers "
+            "with a public count × 100, ± a 95% margin.",
+            "audience_samples",
+        ),
+        Metric(
+            "small_share",
+            "Small-account followers (%)",
+            "percent",
+            "Sampled followers with at most 50 followers of their own ÷ sampled followers × 100, "
+            "± a 95% margin.",
+            "audience_samples",
+        ),
+        Metric(
+            "inactive_share",
+            "Inactive followers (%)",
+            "percent",
+            "Sampled followers whose profile shows no post in the 90 days before the sample ÷ "
+            "those whose profile shows a last post (Mastodon only; NULL on Bluesky) × 100.",
+            "audience_samples",
+        ),
+        Metric(
+            "median_follower_followers",
+            "Median follower's followers",
+            "count",
+            "The median follower count of the sampled followers, with a 95% interval from "
+            "order statistics (one account only).",
+            "audience_samples",
         ),
     )
 }

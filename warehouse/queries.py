@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.metrics import check_metric, check_platform_metric
+from warehouse.audience import SAMPLE_MAX_AGE_DAYS
+from warehouse.metrics import METRICS, check_metric, check_platform_metric
 from warehouse.platforms import display_sorted
 
 ALL = "all"
@@ -80,6 +81,8 @@ def league_table(
     whose sum over platforms means nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
     check_metric(metric)
     check_platform_metric(platform, metric)
+    if METRICS[metric].source == "audience_samples":
+        return audience_league(con, platform, metric, as_of, country, kind, group, limit, period_days)
     as_of = as_of or latest_day(con)
     columns = [
         "rank",
@@ -95,7 +98,26 @@ def league_table(
     ]
     if as_of is None:
         return pd.DataFrame(columns=columns)
-    params = {
+    params = _league_params(platform, as_of, period_days, country, kind, group, limit)
+    frame = con.execute(query_sql("league_table").format(metric=metric), params).df()
+    frame.insert(6, "platform", platform)
+    frame.insert(7, "metric", metric)
+    frame.attrs["as_of"] = as_of
+    if metric == "power_score":
+        frame.attrs["power_formula"] = info(con).get("power_formula")
+    return frame
+
+
+def _league_params(
+    platform: str,
+    as_of: dt.date,
+    period_days: int,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    limit: int | None,
+) -> dict[str, object]:
+    return {
         "platform": platform,
         "as_of": as_of,
         "previous": as_of - dt.timedelta(days=period_days),
@@ -104,13 +126,6 @@ def league_table(
         "group": group,
         "limit": limit if limit is not None else 2**62,
     }
-    frame = con.execute(query_sql("league_table").format(metric=metric), params).df()
-    frame.insert(6, "platform", platform)
-    frame.insert(7, "metric", metric)
-    frame.attrs["as_of"] = as_of
-    if metric == "power_score":
-        frame.attrs["power_formula"] = info(con).get("power_formula")
-    return frame
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
@@ -325,3 +340,48 @@ def snapshot_anomalies(
     """Overnight jumps and drops beyond the plausible bound, newest first, with their status:
     'flagged' (kept out of growth metrics) or 'confirmed' (the next snapshot agreed)."""
     return con.execute(query_sql("snapshot_anomalies"), {"since": since, "limit": limit}).df()
+
+
+def audience_league(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    limit: int | None = 10,
+    period_days: int = 30,
+) -> pd.DataFrame:
+    """league_table for an audience metric: each institution's latest follower sample of the 14
+    days up to as_of (default: the last sample day), with sample_size, margin, low and high."""
+    if METRICS[check_metric(metric)].source != "audience_samples":
+        raise ValueError(f"{metric} is not an audience metric")
+    as_of = as_of or con.execute("SELECT max(sample_date) FROM audience_samples").fetchone()[0]
+    columns = [
+        "rank",
+        "previous_rank",
+        "institution_id",
+        "name",
+        "country",
+        "kind",
+        "value",
+        "followers",
+        "rounded",
+        "accounts",
+        "sample_size",
+        "sample_date",
+        "margin",
+        "low",
+        "high",
+    ]
+    if as_of is None:
+        frame = pd.DataFrame(columns=columns)
+    else:
+        params = _league_params(platform, as_of, period_days, country, kind, group, limit)
+        params["max_age"] = SAMPLE_MAX_AGE_DAYS
+        frame = con.execute(query_sql("audience_league").format(metric=metric), params).df()
+    frame.insert(6, "platform", platform)
+    frame.insert(7, "metric", metric)
+    frame.attrs["as_of"] = as_of
+    return frame

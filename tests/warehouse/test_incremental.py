@@ -21,6 +21,8 @@ TABLES = (
     "account_snapshots",
     "snapshot_anomalies",
     "posts",
+    "post_signals",
+    "audience_samples",
 )
 
 

@@ -95,6 +95,31 @@ class RunError:
     http_status: int | None = None
 
 
+@dataclass(slots=True)
+class AudienceSample:
+    """The aggregates of one weekly sample of an account's followers: counts only, never who.
+
+    The sample is the newest followers the platform lists first, up to the requested size.
+    """
+
+    institution_id: str
+    platform: str
+    handle: str
+    sample_date: dt.date
+    collected_at: dt.datetime
+    drawn: int  # followers listed in the pages read
+    sample_size: int  # of those, with a public follower count of their own
+    influencers: int  # with >= 1,000 followers
+    small: int  # with <= 50 followers
+    median_followers: float | None = None
+    median_low: int | None = None  # a 95% interval for the median, from order statistics
+    median_high: int | None = None
+    activity_known: int | None = None  # with a last-post date the profile shows; None: none shows it
+    inactive: int | None = None  # of those, no post in the 90 days before sample_date
+    followers_total: int | None = None  # the account's own follower count when sampled
+    requests: int | None = None
+
+
 _TS = pa.timestamp("us", tz="UTC")
 
 SCHEMAS: dict[str, pa.Schema] = {
@@ -159,6 +184,26 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("http_status", pa.int64()),
         ]
     ),
+    "audience": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("sample_date", pa.date32()),
+            ("collected_at", _TS),
+            ("drawn", pa.int64()),
+            ("sample_size", pa.int64()),
+            ("influencers", pa.int64()),
+            ("small", pa.int64()),
+            ("median_followers", pa.float64()),
+            ("median_low", pa.int64()),
+            ("median_high", pa.int64()),
+            ("activity_known", pa.int64()),
+            ("inactive", pa.int64()),
+            ("followers_total", pa.int64()),
+            ("requests", pa.int64()),
+        ]
+    ),
 }
 
 RECORD_TABLES: dict[type, str] = {
@@ -166,6 +211,7 @@ RECORD_TABLES: dict[type, str] = {
     Post: "posts",
     Account: "accounts",
     RunError: "errors",
+    AudienceSample: "audience",
 }
 
 
@@ -184,6 +230,7 @@ _PY_TYPES = {
     pa.types.is_boolean: bool,
     pa.types.is_date32: dt.date,
     pa.types.is_timestamp: dt.datetime,
+    pa.types.is_float64: float,
 }
 
 

@@ -24,7 +24,7 @@ from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-RUN_KINDS = ("collect", "import", "discover", "demo")
+RUN_KINDS = ("collect", "import", "discover", "demo", "audience")
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:

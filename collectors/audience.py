@@ -1,0 +1,127 @@
+"""Weekly follower samples: the newest followers' own counts, reduced to aggregates at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from collectors.base import Collector, chunks
+from collectors.http import CollectError
+from warehouse.audience import INACTIVE_DAYS, INFLUENCER_MIN, SMALL_MAX
+from warehouse.landing.records import AudienceSample, RunError
+from warehouse.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """One sampled follower, held in memory during the run only: never landed, never logged."""
+
+    followers: int | None  # their own follower count; None when they hide it
+    shows_activity: bool = False  # whether their profile shows when they last posted
+    last_post: dt.date | None = None  # with shows_activity, None means they never posted
+
+
+@dataclass
+class AudienceOutcome:
+    """What one audience run learnt about one account: a sample's aggregates, or an error."""
+
+    target: Target
+    sample: AudienceSample | None = None
+    error: RunError | None = None
+
+
+def median_interval(ordered: list[int]) -> tuple[int, int] | None:
+    """A distribution-free 95% interval for the median: the order statistics of ranks
+    ⌊(n − 1.96√n) / 2⌋ and ⌈1 + (n + 1.96√n) / 2⌉ (1-based, clamped to 1..n)."""
+    n = len(ordered)
+    if n == 0:
+        return None
+    spread = 1.96 * math.sqrt(n)
+    low = max(1, math.floor((n - spread) / 2))
+    high = min(n, math.ceil(1 + (n + spread) / 2))
+    return ordered[low - 1], ordered[high - 1]
+
+
+def summarize(
+    collector: Collector,
+    target: Target,
+    followers: list[Follower],
+    *,
+    followers_total: int | None,
+    requests: int | None,
+) -> AudienceSample:
+    """A sample's aggregates: the counts behind the shares, the median and its interval."""
+    counts = sorted(f.followers for f in followers if f.followers is not None)
+    interval = median_interval(counts)
+    shown = [f for f in followers if f.shows_activity]
+    cutoff = collector.snapshot_date - dt.timedelta(days=INACTIVE_DAYS)
+    # Only a platform whose profiles show a last-post date can say who is inactive: NULL elsewhere.
+    activity_shown = collector.profiles_show_activity
+    return AudienceSample(
+        institution_id=target.institution_id,
+        platform=collector.platform,
+        handle=target.handle,
+        sample_date=collector.snapshot_date,
+        collected_at=collector.now,
+        drawn=len(followers),
+        sample_size=len(counts),
+        influencers=sum(c >= INFLUENCER_MIN for c in counts),
+        small=sum(c <= SMALL_MAX for c in counts),
+        median_followers=float(statistics.median(counts)) if counts else None,
+        median_low=interval[0] if interval else None,
+        median_high=interval[1] if interval else None,
+        activity_known=len(shown) if activity_shown else None,
+        inactive=(
+            sum(f.last_post is None or f.last_post <= cutoff for f in shown) if activity_shown else None
+        ),
+        followers_total=followers_total,
+        requests=requests,
+    )
+
+
+def sample_audiences(
+    collector: Collector, targets: list[Target], size: int, requests_so_far: Callable[[], int]
+) -> list[AudienceOutcome]:
+    """Every target's follower sample of up to `size` followers, newest first.
+
+    `requests_so_far` reads the platform's request counter: an account's requests are the
+    difference across its sample (the platform's accounts are sampled one after another).
+    """
+    outcomes: list[AudienceOutcome] = []
+    for batch in chunks(targets, collector.batch_size):
+        try:
+            profiles = collector.fetch_profiles([t.handle for t in batch])
+        except CollectError as exc:
+            outcomes.extend(AudienceOutcome(t, error=collector.run_error(t, exc)) for t in batch)
+            continue
+        for target in batch:
+            found = profiles.get(target.handle)
+            if found is None:
+                found = CollectError("not_found", f"no {collector.platform} account {target.handle!r}")
+            if isinstance(found, CollectError):
+                outcomes.append(AudienceOutcome(target, error=collector.run_error(target, found)))
+                continue
+            before = requests_so_far()
+            try:
+                sampled = collector.fetch_followers(target, found, size)
+                total = collector.followers_total(found)
+                if total and not sampled:
+                    raise CollectError("private", f"{target.handle} does not show its followers")
+            except CollectError as exc:
+                outcomes.append(AudienceOutcome(target, error=collector.run_error(target, exc)))
+                continue
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                error = CollectError("parse_error", f"unexpected follower list format: {exc!r}")
+                outcomes.append(AudienceOutcome(target, error=collector.run_error(target, error)))
+                continue
+            sample = summarize(
+                collector, target, sampled, followers_total=total, requests=requests_so_far() - before
+            )
+            outcomes.append(AudienceOutcome(target, sample=sample))
+    return outcomes
+
+
+__all__ = ["AudienceOutcome", "Follower", "median_interval", "sample_audiences", "summarize"]

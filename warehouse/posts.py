@@ -1,0 +1,134 @@
+"""The industry's top posts of a period, and posts that drew an unusual reaction."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from warehouse.queries import query_sql
+
+# Measures a post list can be ordered by: a post's counts and its signals (post_signals).
+POST_MEASURES: dict[str, str] = {
+    "likes": "Likes",
+    "comments": "Comments",
+    "shares": "Shares",
+    "interactions": "Interactions",
+    "engagement_rate": "Engagement rate (%)",
+    "overperformance": "Engagement vs audience",
+    "reaction_multiple": "Reaction vs usual",
+}
+# A post is flagged "unusual reaction" when its comments (and quotes) per like are at least
+# BACKLASH_MULTIPLE times its account's usual ratio (the median of the 90 days before), and it has
+# at least BACKLASH_MIN_COMMENTS comments. A signal to read the thread, not a sentiment verdict.
+BACKLASH_MULTIPLE = 5.0
+BACKLASH_MIN_COMMENTS = 20
+USUAL_RATIO_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar week (2026-W42), month (2026-10) or quarter (2026-Q4), both ends inclusive."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_period(text: str) -> Period:
+    """'2026-W42' (ISO week), '2026-10' (month) or '2026-Q4' (quarter); ValueError otherwise."""
+    text = text.strip().upper()
+    try:
+        if m := _WEEK.match(text):
+            start = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+            return Period(text, start, start + dt.timedelta(days=6))
+        if m := _MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            return Period(
+                text, dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+            )
+        if m := _QUARTER.match(text):
+            year, first = int(m[1]), 3 * int(m[2]) - 2
+            last = first + 2
+            return Period(
+                text, dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+            )
+    except ValueError:
+        pass
+    raise ValueError(f"period {text!r} is not a week (2026-W42), a month (2026-10) or a quarter (2026-Q4)")
+
+
+def period_of(day: dt.date, unit: str) -> Period:
+    """The week, month or quarter that holds `day`."""
+    if unit == "week":
+        year, week, _ = day.isocalendar()
+        return parse_period(f"{year}-W{week:02d}")
+    if unit == "month":
+        return parse_period(f"{day.year}-{day.month:02d}")
+    if unit == "quarter":
+        return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    raise ValueError(f"unknown period unit {unit!r}; known: week, month, quarter")
+
+
+def latest_post_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    return con.execute("SELECT max(CAST(posted_at AS DATE)) FROM posts").fetchone()[0]
+
+
+def industry_posts(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    by: str = "likes",
+    platform: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+    flagged: bool = False,
+    multiple: float = BACKLASH_MULTIPLE,
+    min_comments: int = BACKLASH_MIN_COMMENTS,
+    limit: int | None = 10,
+) -> pd.DataFrame:
+    """The period's posts with the most `by` (POST_MEASURES), ranked (ties share a rank, the
+    earlier post first); `flagged` keeps only posts that drew an unusual reaction."""
+    if by not in POST_MEASURES:
+        raise ValueError(f"unknown post measure {by!r}; known: {', '.join(POST_MEASURES)}")
+    if platform == "all":
+        platform = None
+    params = {
+        "start": period.start,
+        "end": period.end,
+        "platform": platform,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "institution_id": institution_id,
+        "flagged": flagged,
+        "multiple": float(multiple),
+        "min_comments": int(min_comments),
+        "limit": limit if limit is not None else 2**62,
+    }
+    frame = con.execute(query_sql("industry_posts").format(by=by), params).df()
+    frame.attrs["period"] = period
+    frame.attrs["by"] = by
+    return frame
+
+
+__all__ = [
+    "BACKLASH_MIN_COMMENTS",
+    "BACKLASH_MULTIPLE",
+    "POST_MEASURES",
+    "Period",
+    "industry_posts",
+    "latest_post_day",
+    "parse_period",
+    "period_of",
+]

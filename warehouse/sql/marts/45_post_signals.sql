@@ -1,0 +1,51 @@
+-- Per post: how it engaged against its account's size that day, and how people reacted against
+-- the account's usual reaction. The "unusual reaction" flag itself is a threshold on
+-- reaction_multiple applied when reading (warehouse/posts.py), so it can be tuned without a build.
+INSERT INTO post_signals BY NAME
+WITH
+ratios AS (
+    SELECT
+        p.account_id,
+        p.institution_id,
+        p.platform,
+        p.post_id,
+        p.posted_at,
+        p.interactions,
+        -- comments, and quotes where the platform reports them, per like; NULL without likes
+        CASE
+            WHEN p.likes > 0 AND p.comments IS NOT NULL
+            THEN (p.comments + coalesce(p.quotes, 0)) / p.likes
+        END AS reaction_ratio
+    FROM posts AS p
+),
+usual AS (
+    -- the account's own usual ratio: the median over its posts of the 90 days before this one
+    SELECT
+        *,
+        median(reaction_ratio) OVER before_post AS usual_ratio,
+        count(reaction_ratio) OVER before_post AS usual_posts
+    FROM ratios
+    WINDOW before_post AS (
+        PARTITION BY account_id ORDER BY posted_at
+        RANGE BETWEEN INTERVAL 90 DAYS PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING
+    )
+)
+SELECT
+    u.account_id,
+    u.institution_id,
+    u.platform,
+    u.post_id,
+    u.posted_at,
+    m.followers,
+    CASE WHEN m.followers > 0 THEN u.interactions * 100.0 / m.followers END AS engagement_rate,
+    m.expected_interactions,
+    CASE WHEN m.expected_interactions > 0 THEN u.interactions / m.expected_interactions END
+        AS overperformance,
+    u.reaction_ratio,
+    CASE WHEN u.usual_posts > 0 THEN u.usual_ratio END AS usual_ratio,
+    u.usual_posts,
+    CASE WHEN u.usual_ratio > 0 THEN u.reaction_ratio / u.usual_ratio END AS reaction_multiple
+FROM usual AS u
+LEFT JOIN account_metrics AS m
+    ON m.account_id = u.account_id AND m.day = CAST(u.posted_at AS DATE)
+ORDER BY u.posted_at, u.account_id

@@ -1,0 +1,17 @@
+-- One follower sample per account per day: the latest collected wins.
+CREATE OR REPLACE TEMP VIEW stg_audience AS
+WITH
+ranked AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY institution_id, platform, handle, sample_date
+            ORDER BY collected_at DESC, run_id DESC
+        ) AS version
+    FROM landed.audience
+)
+SELECT
+    institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
+    * EXCLUDE (version)
+FROM ranked
+WHERE version = 1
