@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from warehouse.metrics import METRICS
 
@@ -64,6 +65,22 @@ def format_value(metric: str, value: float | int | None, rounded: object = False
     if kind == "score":
         return f"{value:,.1f}"
     return f"{value:,.1f}"
+
+
+def value_cell(metric: str, row: Mapping[str, object]) -> str:
+    """A league row's value as a table cell: an audience metric carries its 95% margin (shares,
+    in percentage points) or interval (the median) and its sample size beside the value."""
+    text = format_value(metric, row.get("value"), row.get("rounded"))
+    if METRICS[metric].source != "audience_samples" or is_missing(row.get("value")):
+        return text
+    n = row.get("sample_size")
+    size = [] if is_missing(n) else [f"n = {int(n):,}"]
+    if not is_missing(row.get("margin")):
+        return f"{text} ± {row['margin']:.1f} pts" + "".join(f" ({s})" for s in size)
+    if not is_missing(row.get("low")) and not is_missing(row.get("high")):
+        interval = f"95%: {human_count(row['low'])}–{human_count(row['high'])}"
+        return f"{text} ({', '.join([interval, *size])})"
+    return f"{text} ({size[0]})" if size else text
 
 
 def movement(rank: int | None, previous_rank: int | None) -> str:

@@ -7,11 +7,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-import duckdb
-import pandas as pd
-
-from warehouse.queries import query_sql
-
 # Measures a post list can be ordered by: a post's counts and its signals (post_signals).
 POST_MEASURES: dict[str, str] = {
     "likes": "Likes",
@@ -79,56 +74,11 @@ def period_of(day: dt.date, unit: str) -> Period:
     raise ValueError(f"unknown period unit {unit!r}; known: week, month, quarter")
 
 
-def latest_post_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
-    return con.execute("SELECT max(CAST(posted_at AS DATE)) FROM posts").fetchone()[0]
-
-
-def industry_posts(
-    con: duckdb.DuckDBPyConnection,
-    period: Period,
-    by: str = "likes",
-    platform: str | None = None,
-    country: str | None = None,
-    kind: str | None = None,
-    group: str | None = None,
-    institution_id: str | None = None,
-    flagged: bool = False,
-    multiple: float = BACKLASH_MULTIPLE,
-    min_comments: int = BACKLASH_MIN_COMMENTS,
-    limit: int | None = 10,
-) -> pd.DataFrame:
-    """The period's posts with the most `by` (POST_MEASURES), ranked (ties share a rank, the
-    earlier post first); `flagged` keeps only posts that drew an unusual reaction."""
-    if by not in POST_MEASURES:
-        raise ValueError(f"unknown post measure {by!r}; known: {', '.join(POST_MEASURES)}")
-    if platform == "all":
-        platform = None
-    params = {
-        "start": period.start,
-        "end": period.end,
-        "platform": platform,
-        "country": country,
-        "kind": kind,
-        "group": group,
-        "institution_id": institution_id,
-        "flagged": flagged,
-        "multiple": float(multiple),
-        "min_comments": int(min_comments),
-        "limit": limit if limit is not None else 2**62,
-    }
-    frame = con.execute(query_sql("industry_posts").format(by=by), params).df()
-    frame.attrs["period"] = period
-    frame.attrs["by"] = by
-    return frame
-
-
 __all__ = [
     "BACKLASH_MIN_COMMENTS",
     "BACKLASH_MULTIPLE",
     "POST_MEASURES",
     "Period",
-    "industry_posts",
-    "latest_post_day",
     "parse_period",
     "period_of",
 ]

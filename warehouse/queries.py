@@ -15,6 +15,7 @@ import pandas as pd
 from warehouse.audience import SAMPLE_MAX_AGE_DAYS
 from warehouse.metrics import METRICS, check_metric, check_platform_metric
 from warehouse.platforms import display_sorted
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
 ALL = "all"
 
@@ -385,3 +386,55 @@ def audience_league(
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
     return frame
+
+
+def latest_post_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    return con.execute("SELECT max(CAST(posted_at AS DATE)) FROM posts").fetchone()[0]
+
+
+def industry_posts(
+    con: duckdb.DuckDBPyConnection,
+    period: Period,
+    by: str = "likes",
+    platform: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+    flagged: bool = False,
+    multiple: float = BACKLASH_MULTIPLE,
+    min_comments: int = BACKLASH_MIN_COMMENTS,
+    limit: int | None = 10,
+) -> pd.DataFrame:
+    """The period's posts with the most `by` (POST_MEASURES), ranked (ties share a rank, the
+    earlier post first); `flagged` keeps only posts that drew an unusual reaction."""
+    if by not in POST_MEASURES:
+        raise ValueError(f"unknown post measure {by!r}; known: {', '.join(POST_MEASURES)}")
+    if platform == "all":
+        platform = None
+    params = {
+        "start": period.start,
+        "end": period.end,
+        "platform": platform,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "institution_id": institution_id,
+        "flagged": flagged,
+        "multiple": float(multiple),
+        "min_comments": int(min_comments),
+        "limit": limit if limit is not None else 2**62,
+    }
+    frame = con.execute(query_sql("industry_posts").format(by=by), params).df()
+    frame.attrs["period"] = period
+    frame.attrs["by"] = by
+    return frame
+
+
+def audience_accounts(
+    con: duckdb.DuckDBPyConnection, institution_id: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """An institution's accounts' latest follower samples on or before as_of, with each share's
+    95% margin (percentage points) and the median's interval."""
+    params = {"institution_id": institution_id, "as_of": as_of}
+    return con.execute(query_sql("audience_accounts"), params).df()

@@ -6,12 +6,16 @@ import datetime as dt
 
 import pandas as pd
 
-from warehouse.formatting import format_value, is_missing, movement
+from warehouse.formatting import is_missing, movement, value_cell
 from warehouse.metrics import METRICS
 from warehouse.platforms import LABELS
 
 SOURCE_LINE = (
     "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
+)
+AUDIENCE_NOTE = (
+    "From each account's latest weekly sample of its newest followers (the first pages of the "
+    "follower list, so recent followers only: not a random sample); ± is a 95% margin of error."
 )
 DEMO_LINE = "Demo data: fictional institutions with generated numbers."
 
@@ -59,7 +63,7 @@ def league_markdown(
         lines.append(
             f"| {row['rank']} | {movement(row['rank'], previous_rank)} | "
             f"{markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
-            f"{format_value(metric, row['value'], row['rounded'])} |"
+            f"{value_cell(metric, row)} |"
         )
     if metric == "power_score":
         # a score means nothing without its formula: name the one the warehouse was built with
@@ -68,6 +72,8 @@ def league_markdown(
             f"Power score formula: {frame.attrs.get('power_formula') or 'default'} (see Methodology).",
         ]
     lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds."]
+    if METRICS[metric].source == "audience_samples":
+        lines += ["", AUDIENCE_NOTE]
     if demo:
         lines += ["", f"> **{DEMO_LINE}**"]
     return "\n".join(lines)

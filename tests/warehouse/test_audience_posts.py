@@ -12,7 +12,8 @@ from tests.warehouse.conftest import at, land, post, snap
 from warehouse import queries
 from warehouse.build import build
 from warehouse.landing.records import AudienceSample
-from warehouse.posts import industry_posts, parse_period, period_of
+from warehouse.posts import parse_period, period_of
+from warehouse.queries import industry_posts
 from warehouse.registry import parse_registry, save_registry
 
 T = dt.date(2026, 3, 31)
@@ -268,3 +269,16 @@ def test_backlash_flag(warehouse):
     }
     # s-tie: 0 comments per 120 likes; a post without likes has no ratio (NULL, not 0)
     assert by_id.index.tolist().count("s-tie") == 0  # its account has no earlier posts
+
+
+def test_audience_accounts_on_the_profile(warehouse):
+    rows = queries.audience_accounts(warehouse, "both-cu", T).set_index("platform")
+    bluesky, mastodon = rows.loc["bluesky"], rows.loc["mastodon"]
+    assert (bluesky["influencer_share"], bluesky["influencer_share_margin"]) == (10.0, 0.0)
+    assert math.isnan(bluesky["inactive_share"])
+    # 50 of 100 inactive, N unknown: 1.96 × √(0.5 × 0.5 / 100) = 1.96 × 0.05 = 0.098 → 9.8 points
+    assert mastodon["inactive_share"] == 50.0
+    assert mastodon["inactive_share_margin"] == pytest.approx(9.8)
+    # on 03-01 north's only sample is the month-old one
+    old = queries.audience_accounts(warehouse, "north-bank", dt.date(2026, 3, 1)).iloc[0]
+    assert (old["sample_size"], old["influencer_share"]) == (1000, 5.0)
