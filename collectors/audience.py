@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from collectors.base import Collector, chunks
 from collectors.http import CollectError
-from warehouse.audience import INACTIVE_DAYS, INFLUENCER_MIN, SMALL_MAX
+from warehouse.audience import aggregate
 from warehouse.landing.records import AudienceSample, RunError
 from warehouse.targets import Target
 
@@ -33,18 +31,6 @@ class AudienceOutcome:
     error: RunError | None = None
 
 
-def median_interval(ordered: list[int]) -> tuple[int, int] | None:
-    """A distribution-free 95% interval for the median: the order statistics of ranks
-    ⌊(n − 1.96√n) / 2⌋ and ⌈1 + (n + 1.96√n) / 2⌉ (1-based, clamped to 1..n)."""
-    n = len(ordered)
-    if n == 0:
-        return None
-    spread = 1.96 * math.sqrt(n)
-    low = max(1, math.floor((n - spread) / 2))
-    high = min(n, math.ceil(1 + (n + spread) / 2))
-    return ordered[low - 1], ordered[high - 1]
-
-
 def summarize(
     collector: Collector,
     target: Target,
@@ -54,31 +40,21 @@ def summarize(
     requests: int | None,
 ) -> AudienceSample:
     """A sample's aggregates: the counts behind the shares, the median and its interval."""
-    counts = sorted(f.followers for f in followers if f.followers is not None)
-    interval = median_interval(counts)
-    shown = [f for f in followers if f.shows_activity]
-    cutoff = collector.snapshot_date - dt.timedelta(days=INACTIVE_DAYS)
-    # Only a platform whose profiles show a last-post date can say who is inactive: NULL elsewhere.
-    activity_shown = collector.profiles_show_activity
+    activity = [(f.shows_activity, f.last_post) for f in followers]
     return AudienceSample(
         institution_id=target.institution_id,
         platform=collector.platform,
         handle=target.handle,
         sample_date=collector.snapshot_date,
         collected_at=collector.now,
-        drawn=len(followers),
-        sample_size=len(counts),
-        influencers=sum(c >= INFLUENCER_MIN for c in counts),
-        small=sum(c <= SMALL_MAX for c in counts),
-        median_followers=float(statistics.median(counts)) if counts else None,
-        median_low=interval[0] if interval else None,
-        median_high=interval[1] if interval else None,
-        activity_known=len(shown) if activity_shown else None,
-        inactive=(
-            sum(f.last_post is None or f.last_post <= cutoff for f in shown) if activity_shown else None
-        ),
         followers_total=followers_total,
         requests=requests,
+        **aggregate(
+            [f.followers for f in followers],
+            # only a platform whose profiles show a last-post date can say who is inactive
+            activity if collector.profiles_show_activity else None,
+            collector.snapshot_date,
+        ),
     )
 
 
@@ -124,4 +100,4 @@ def sample_audiences(
     return outcomes
 
 
-__all__ = ["AudienceOutcome", "Follower", "median_interval", "sample_audiences", "summarize"]
+__all__ = ["AudienceOutcome", "Follower", "sample_audiences", "summarize"]

@@ -23,6 +23,7 @@ navigation = st.navigation(
                 title="Engagement against audience",
                 icon=":material/scatter_plot:",
             ),
+            st.Page(PAGES / "top_posts.py", title="Top posts", icon=":material/thumb_up:"),
             st.Page(PAGES / "peers.py", title="Peer benchmark", icon=":material/balance:"),
             st.Page(PAGES / "profile.py", title="Institution profile", icon=":material/account_balance:"),
             st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:"),

@@ -16,6 +16,8 @@ from warehouse.platforms import COLOURS
 from warehouse.report import PLATFORM_NAMES
 
 PRIMARY = "#1F4E9A"
+WARNING = "#C44E52"
+RATIO_MEASURES = ("overperformance", "reaction_multiple")
 MUTED = "#8A94A6"
 GRID = "#E6EAF0"
 HIGHLIGHT = "#D62728"  # the reader's own institution, on every chart
@@ -177,6 +179,7 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str, highlight: str |
             cliponaxis=False,
             customdata=np.array(texts, dtype=object),
             hovertemplate="%{y}<br>" + safe(METRICS[metric].label) + ": %{customdata}<extra></extra>",
+            error_x=_interval(rows),
         )
     )
     fig.update_yaxes(autorange="reversed", showgrid=False)
@@ -184,6 +187,70 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str, highlight: str |
     fig = _style(fig, height=max(260, 34 * len(rows) + 60))
     fig.update_layout(bargap=0.28, margin={"r": 70})
     return fig
+
+
+def _interval(rows: pd.DataFrame) -> dict | None:
+    """Error bars from a frame's 95% interval (low, high), as audience metrics carry."""
+    if "low" not in rows or rows["low"].isna().all():
+        return None
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (rows["high"] - rows["value"]).fillna(0).tolist(),
+        "arrayminus": (rows["value"] - rows["low"]).fillna(0).tolist(),
+        "color": MUTED,
+        "thickness": 1.5,
+        "width": 4,
+    }
+
+
+def top_posts_bar(frame: pd.DataFrame, by: str, label: str) -> go.Figure:
+    """The top posts as horizontal bars by `by`, the first on top; posts that drew an unusual
+    reaction in a warning colour."""
+    rows = frame.dropna(subset=["value"])
+    if rows.empty:
+        return empty("No posts to chart for this selection")
+    days = [ui_day(d) for d in rows["posted_at"]]
+    labels = [
+        f"{r} · {safe(n)} · {PLATFORM_NAMES.get(p, p)} · {d}"
+        for r, n, p, d in zip(rows["rank"], rows["name"], rows["platform"], days, strict=True)
+    ]
+    # the same label twice (one institution, one day) would draw one bar: number them apart
+    labels = [f"{text} ({i})" if labels.count(text) > 1 else text for i, text in enumerate(labels, 1)]
+    percent = by == "engagement_rate"
+    texts = [
+        "–"
+        if is_missing(v)
+        else f"{v:.2f}%"
+        if percent
+        else f"{v:.2f}×"
+        if by in RATIO_MEASURES
+        else human_count(v)
+        for v in rows["value"]
+    ]
+    colors = [WARNING if flag else PRIMARY for flag in rows["unusual_reaction"]]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["value"],
+            y=labels,
+            orientation="h",
+            marker={"color": colors, "line": {"width": 0}},
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>" + safe(label) + ": %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(showticklabels=False, showgrid=False)
+    fig = _style(fig, height=max(260, 34 * len(rows) + 60))
+    fig.update_layout(bargap=0.28, margin={"r": 70})
+    return fig
+
+
+def ui_day(value: object) -> str:
+    """A timestamp's day in ISO form; '–' for none."""
+    return "–" if is_missing(value) or pd.isna(value) else pd.Timestamp(value).date().isoformat()
 
 
 def _hover_frame(frame: pd.DataFrame) -> np.ndarray:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from warehouse import queries
 from warehouse.paths import DataPaths
+from warehouse.posts import Period
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -267,3 +268,42 @@ def snapshot_anomalies(since: dt.date | None = None, limit: int = 50) -> pd.Data
 def power_weights() -> pd.DataFrame:
     """The power-score weights the warehouse was built with: platform, measure, units_per_point."""
     return _read(queries.power_weights)
+
+
+# ---- top posts and audience samples -------------------------------------------------------------
+
+
+def industry_posts(
+    period: Period,
+    by: str,
+    platform: str | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+    flagged: bool = False,
+    limit: int | None = 10,
+) -> pd.DataFrame:
+    """The period's top posts by `by` (POST_MEASURES), ranked, with their signals."""
+    return _read(
+        queries.industry_posts,
+        period,
+        by,
+        platform=platform,
+        country=country,
+        kind=kind,
+        group=group,
+        institution_id=institution_id,
+        flagged=flagged,
+        limit=limit,
+    )
+
+
+def latest_post_day() -> dt.date | None:
+    """The day of the newest post in the warehouse."""
+    return _read(queries.latest_post_day)
+
+
+def audience_accounts(institution_id: str, as_of: dt.date | None) -> pd.DataFrame:
+    """An institution's accounts' latest follower samples: shares with their margins, the median."""
+    return _read(queries.audience_accounts, institution_id, as_of)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.formatting import movement
+from warehouse.formatting import movement, value_cell
 from warehouse.metrics import METRICS
 from warehouse.report import league_markdown
 
@@ -145,7 +145,7 @@ table = pd.DataFrame(
         "Institution": frame["name"],
         "Country": frame["country"],
         "Kind": frame["kind"].map(ui.kind_name),
-        label: [ui.value_text(metric, v, r) for v, r in zip(frame["value"], frame["rounded"], strict=True)],
+        label: [value_cell(metric, row) for row in frame.to_dict("records")],
     }
 )
 names = data.institution_names()

@@ -5,8 +5,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, tables, ui
 from warehouse.formatting import human_count
+from warehouse.posts import Period
 
 wh = ui.page(
     "Institution profile",
@@ -212,4 +213,26 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
             },
             placeholder=ui.MISSING,
         )
+
+st.subheader("Posts that drew an unusual reaction, last 13 weeks")
+recent = Period("last 13 weeks", as_of - dt.timedelta(days=90), as_of)
+flagged = data.industry_posts(recent, "reaction_multiple", institution_id=me, flagged=True, limit=20)
+if flagged.empty:
+    st.caption("None: no post drew far more comments per like than the account usually gets.")
+else:
+    st.dataframe(
+        tables.post_table(flagged), hide_index=True, width="stretch", column_config=tables.POST_COLUMNS
+    )
+    st.caption(tables.UNUSUAL_NOTE)
+
+st.subheader("Audience quality, from a weekly follower sample")
+audience = data.audience_accounts(me, as_of)
+if audience.empty:
+    st.caption(
+        "No follower sample yet. `finsocial collect --audience` samples the followers of Bluesky and "
+        "Mastodon accounts (weekly); other platforms do not make follower lists public."
+    )
+else:
+    st.dataframe(tables.audience_table(audience), hide_index=True, width="stretch")
+    st.caption(tables.AUDIENCE_NOTE)
 ui.footer(wh)

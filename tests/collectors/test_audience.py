@@ -6,11 +6,12 @@ import gzip
 
 import pyarrow.parquet as pq
 
-from collectors.audience import Follower, median_interval, sample_audiences, summarize
+from collectors.audience import Follower, sample_audiences, summarize
 from collectors.bluesky import BlueskyCollector
 from collectors.mastodon import MastodonCollector
 from collectors.run import collect_audience
 from tests.support.collector_fakes import NOW, Reply, fixture, make_collector, target, write_registry
+from warehouse.audience import median_interval
 from warehouse.landing.runs import complete_runs
 
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"

@@ -1,0 +1,91 @@
+"""Top posts: the industry's most liked, commented, shared and engaging posts of a period."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import charts, data, tables, ui
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, period_of
+
+wh = ui.page(
+    "Top posts",
+    "The industry's posts of a week, month or quarter with the most likes, comments or shares, "
+    "the highest engagement rate, and the most interactions against what the account's size "
+    "predicts; and the posts that drew an unusual reaction.",
+)
+options = wh.options
+last_post = data.latest_post_day()
+if last_post is None:
+    ui.explain(
+        "No posts have been collected yet. Posts come only through the platforms' APIs "
+        "(`finsocial collect`); manual counts imports carry no posts."
+    )
+    ui.footer(wh)
+    st.stop()
+
+UNITS = {"month": "Month", "week": "Week", "quarter": "Quarter"}
+c = st.columns([0.9, 1.1, 1.4, 1.1, 1, 1, 1.1, 0.7])
+unit = c[0].selectbox("Period", list(UNITS), key="tp_unit", format_func=UNITS.get)
+# the periods back from the last post, newest first (a year of weeks or months, two of quarters)
+periods, day = [], last_post
+while len(periods) < {"week": 52, "month": 12, "quarter": 8}[unit] and day >= (wh.first_day or day):
+    periods.append(period_of(day, unit))
+    day = periods[-1].start - dt.timedelta(days=1)
+period = c[1].selectbox("Which", periods, key=f"tp_period_{unit}", format_func=lambda p: p.label)
+by = c[2].selectbox("Ranked by", list(POST_MEASURES), key="tp_by", format_func=POST_MEASURES.get)
+platform = c[3].selectbox(
+    "Platform", ["all", *options["platforms"]], key="tp_platform", format_func=ui.platform_name
+)
+country, kind, group = ui.population_filters(c[4:7], options, "tp")
+limit = c[7].selectbox("Top", [10, 25, 50, 100], key="tp_n")
+flagged = st.toggle(
+    "Only posts that drew an unusual reaction",
+    key="tp_flagged",
+    help=f"Comments (and quotes) per like at least {BACKLASH_MULTIPLE:g}× the account's usual ratio "
+    f"(its median over the 90 days before), with at least {BACKLASH_MIN_COMMENTS} comments.",
+)
+
+frame = data.industry_posts(period, by, platform, country, kind, group, flagged=flagged, limit=limit)
+label = POST_MEASURES[by]
+where = ui.platform_name(platform)
+span = f"{period.start.isoformat()} to {period.end.isoformat()}"
+if frame.empty:
+    ui.explain(
+        f"No post of {period.label} ({span}) on {where} has a value for {label} with these filters"
+        + (" and an unusual reaction" if flagged else "")
+        + ". Engagement rate needs the account's followers on the day of the post; engagement "
+        "against audience needs at least three accounts on the platform that day; reactions "
+        "against usual need the account's earlier posts of the 90 days before."
+    )
+    ui.footer(wh)
+    st.stop()
+
+st.subheader(f"Top {len(frame)} by {label} · {where} · {period.label}")
+st.caption(f"Posts made from {span} (UTC), counts as last observed.")
+left, right = st.columns([1.5, 1])
+with left:
+    st.dataframe(
+        tables.post_table(frame),
+        hide_index=True,
+        width="stretch",
+        column_config=tables.POST_COLUMNS,
+        height=min(38 + 35 * len(frame), 740),
+    )
+with right:
+    st.plotly_chart(
+        charts.top_posts_bar(frame, by, label),
+        width="stretch",
+        config={"displayModeBar": False},
+        key="tp_chart",
+    )
+if frame["unusual_reaction"].any():
+    st.caption(tables.UNUSUAL_NOTE)
+st.caption(tables.SIGNALS_NOTE)
+st.download_button(
+    "Download CSV",
+    frame.drop(columns=["text"]).to_csv(index=False),
+    f"finsocial-top-posts-{period.label}-{by}.csv",
+    "text/csv",
+    icon=":material/download:",
+)
+ui.footer(wh)

@@ -1,0 +1,57 @@
+"""The Top posts page, the profile's audience and reaction sections, and the league's margins."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard.conftest import page, texts
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def demo(demo_db, use_db):
+    use_db(demo_db)
+    return demo_db
+
+
+def test_top_posts_ranks_the_latest_month_by_likes(demo):
+    at = page("top_posts")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="tp_period_month").value.label == "2026-11"
+    table = at.dataframe[0].value
+    assert 0 < len(table) <= 10
+    assert list(table["Rank"]) == sorted(table["Rank"])
+    assert "Top" in texts(at) and "Likes" in texts(at)
+
+
+def test_flagged_posts_say_they_are_a_signal_not_a_verdict(demo):
+    at = page("top_posts")
+    at.selectbox(key="tp_unit").set_value("quarter").run()
+    at.toggle(key="tp_flagged").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = at.dataframe[0].value
+    assert len(table) >= 1 and set(table["Signal"]) == {"⚠ unusual reaction"}
+    assert "not a sentiment verdict" in texts(at)
+
+
+def test_profile_shows_the_audience_sample_with_margins(demo):
+    import duckdb
+
+    con = duckdb.connect(str(demo), read_only=True)
+    institution = con.execute(
+        "SELECT institution_id FROM audience_samples WHERE platform = 'mastodon' ORDER BY followers_total DESC LIMIT 1"
+    ).fetchone()[0]
+    con.close()
+    at = page("profile", institution=institution)
+    assert not at.exception, [e.message for e in at.exception]
+    audience = next(d.value for d in at.dataframe if "Influencers (≥ 1,000)" in d.value.columns)
+    assert any("±" in v for v in audience["Influencers (≥ 1,000)"])
+    assert "newest followers first" in texts(at) and "never who follows whom" in texts(at)
+
+
+def test_league_table_shows_the_margin_beside_an_audience_share(demo):
+    at = page("league", platform="bluesky", metric="influencer_share")
+    assert not at.exception, [e.message for e in at.exception]
+    column = at.dataframe[0].value["Influencer followers (%)"]
+    assert all("pts (n = " in v for v in column if v != "–")
