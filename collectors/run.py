@@ -220,7 +220,10 @@ def collect(
     return CollectResult(run.run_id, status, stats)
 
 
-AUDIENCE_PLATFORMS = ("bluesky", "mastodon")  # where follower lists and their counts are public
+# Platforms whose follower lists and their counts are public: those whose collector samples them.
+AUDIENCE_PLATFORMS = tuple(
+    p for p, cls in COLLECTOR_BY_PLATFORM.items() if cls.fetch_followers is not Collector.fetch_followers
+)
 
 
 def collect_audience(
