@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
+from warehouse.audience import DEFAULT_SAMPLE_SIZE, INACTIVE_DAYS, INFLUENCER_MIN, SMALL_MAX
 from warehouse.metrics import METRICS
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
 from warehouse.power import PowerTerm, preset
 
 wh = ui.page(
@@ -32,6 +34,43 @@ st.markdown(
     "that pass the filters (country, kind, peer group). Ties share a rank; an institution without "
     "a value ranks last. The movement arrow compares with the rank 30 days earlier in the same "
     "population; *new* means it had no value then. ≈ marks counts the platform rounds."
+)
+
+st.subheader("Audience quality from follower samples")
+st.markdown(
+    "Once a week, for each Bluesky and Mastodon account (the platforms whose follower lists and "
+    f"their counts are public), finsocial reads the first pages of its follower list, up to "
+    f"{DEFAULT_SAMPLE_SIZE:,} followers or all of them when fewer: Bluesky's getFollowers (100 a "
+    "page) and then getProfiles (25 at a time) for each follower's own follower count; Mastodon's "
+    "accounts/:id/followers (80 a page), whose entries carry their own counts and the day of their "
+    "last post.\n\n"
+    "**The sample is biased towards recent followers.** Both platforms list the newest followers "
+    "first, so the sample is of who followed lately, not a random sample of all followers. The "
+    "margins measure only the chance in who happened to follow lately, not that bias.\n\n"
+    f"- Influencer followers: with at least {INFLUENCER_MIN:,} followers of their own; small "
+    f"accounts: with at most {SMALL_MAX}; inactive: no post in the {INACTIVE_DAYS} days before the "
+    "sample (Mastodon's last_status_at; Bluesky profiles show no last post, so it is missing "
+    "there, not 0).\n"
+    "- Each share is shown with its sample size and a 95% margin of error: 1.96 × √(p(1 − p)/n), "
+    "times the finite-population correction √((N − n)/(N − 1)) when the account's follower count "
+    "N is known (a sample of every follower has no margin).\n"
+    "- The median follower's followers comes with a distribution-free 95% interval: the sampled "
+    "counts of ranks ⌊(n − 1.96√n)/2⌋ and ⌈1 + (n + 1.96√n)/2⌉.\n"
+    "- Only the counts are stored, never who follows whom."
+)
+
+st.subheader("Top posts and unusual reactions")
+st.markdown(
+    "Top posts rank the industry's posts of a week, month or quarter by likes, comments, shares, "
+    "interactions, engagement rate (the post's interactions ÷ the account's followers that day × "
+    "100), engagement against audience (its interactions ÷ what the platform's log-log fit of that "
+    "day expects for an account of that size) or reaction against usual. Ties share a rank.\n\n"
+    "A post's reaction ratio is its comments (and quotes, where the platform reports them) per "
+    "like; its account's usual ratio is the median over the account's posts of the 90 days before. "
+    f"A post at least {BACKLASH_MULTIPLE:g}× its usual ratio, with at least "
+    f"{BACKLASH_MIN_COMMENTS} comments, is flagged **unusual reaction**. It is a signal to read the "
+    "thread, not a sentiment verdict: finsocial counts replies, it does not read them, and a "
+    "giveaway or a question draws many comments too."
 )
 
 st.subheader("Where the numbers come from")
