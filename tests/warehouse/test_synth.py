@@ -84,7 +84,7 @@ def test_an_extra_lands_its_rows_on_their_day_and_changes_nothing_else(tmp_path)
         return [ExtraRecords("errors", day, table)]
 
     plain = make(tmp_path, SMALL, "plain")
-    extra = make(tmp_path, SMALL.replace(extras=(first_posts,)), "extra")
+    extra = make(tmp_path, SMALL.replace(extras=(*SMALL.extras, first_posts)), "extra")
     rows = [e for e in landed(extra, "errors") if e["message"].startswith("extra")]
     assert all(r["_run_date"] == r["occurred_at"].date().isoformat() for r in rows)
     first_post: dict[tuple, dt.date] = {}
