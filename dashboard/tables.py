@@ -80,7 +80,7 @@ def audience_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Sampled on": frame["sample_date"].map(
                 lambda v: "–" if pd.isna(v) else pd.Timestamp(v).date().isoformat()
             ),
-            "Sample": frame["sample_size"].map(_count),
+            "Sample": frame["sample_size"].map(lambda v: "–" if pd.isna(v) else f"{int(v):,}"),
             "Influencers (≥ 1,000)": [
                 _share(v, m)
                 for v, m in zip(frame["influencer_share"], frame["influencer_share_margin"], strict=True)

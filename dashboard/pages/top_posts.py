@@ -62,22 +62,16 @@ if frame.empty:
 
 st.subheader(f"Top {len(frame)} by {label} · {where} · {period.label}")
 st.caption(f"Posts made from {span} (UTC), counts as last observed.")
-left, right = st.columns([1.5, 1])
-with left:
-    st.dataframe(
-        tables.post_table(frame),
-        hide_index=True,
-        width="stretch",
-        column_config=tables.POST_COLUMNS,
-        height=min(38 + 35 * len(frame), 740),
-    )
-with right:
-    st.plotly_chart(
-        charts.top_posts_bar(frame, by, label),
-        width="stretch",
-        config={"displayModeBar": False},
-        key="tp_chart",
-    )
+st.dataframe(
+    tables.post_table(frame),
+    hide_index=True,
+    width="stretch",
+    column_config=tables.POST_COLUMNS,
+    height=min(38 + 35 * len(frame), 740),
+)
+st.plotly_chart(
+    charts.top_posts_bar(frame, by, label), width="stretch", config={"displayModeBar": False}, key="tp_chart"
+)
 if frame["unusual_reaction"].any():
     st.caption(tables.UNUSUAL_NOTE)
 st.caption(tables.SIGNALS_NOTE)
