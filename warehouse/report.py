@@ -6,9 +6,10 @@ import datetime as dt
 
 import pandas as pd
 
-from warehouse.formatting import is_missing, movement, value_cell
+from warehouse.formatting import human_count, is_missing, movement, value_cell
 from warehouse.metrics import METRICS
 from warehouse.platforms import LABELS
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
 SOURCE_LINE = (
     "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
@@ -74,6 +75,67 @@ def league_markdown(
     lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds."]
     if METRICS[metric].source == "audience_samples":
         lines += ["", AUDIENCE_NOTE]
+    if demo:
+        lines += ["", f"> **{DEMO_LINE}**"]
+    return "\n".join(lines)
+
+
+UNUSUAL_LINE = (
+    "Unusual reaction: comments (and quotes) per like at least {multiple:g}× the account's usual "
+    "ratio (its median over the 90 days before), with at least {comments} comments. A signal to "
+    "read the thread, not a sentiment verdict."
+)
+
+
+def post_value(by: str, value: object) -> str:
+    """A post's value for a measure of POST_MEASURES as a person reads it."""
+    if is_missing(value):
+        return "–"
+    if by == "engagement_rate":
+        return f"{value:.2f}%"
+    if by in ("overperformance", "reaction_multiple"):
+        return f"{value:.2f}×"
+    return human_count(value)
+
+
+def posts_markdown(
+    rows: list[dict],
+    period: Period,
+    by: str,
+    platform: str,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    demo: bool = False,
+    multiple: float = BACKLASH_MULTIPLE,
+    min_comments: int = BACKLASH_MIN_COMMENTS,
+) -> str:
+    """Top posts (queries.industry_posts' rows) as a Markdown section with its source line."""
+    label = POST_MEASURES[by]
+    scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
+    lines = [
+        f"### Top {len(rows)} posts by {label} on {platform_label(platform)}, {period.label}"
+        + (f" ({scope})" if scope else ""),
+        "",
+        f"Posts made from {period.start.isoformat()} to {period.end.isoformat()} (UTC), counts as last observed.",
+        "",
+        f"| Rank | Posted | Institution | Platform | Likes | Comments | Shares | {label} | Post |",
+        "|---:|---|---|---|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        flag = " ⚠" if row.get("unusual_reaction") else ""
+        link = (
+            f"[link]({row['url']})" if str(row.get("url") or "").startswith(("https://", "http://")) else "–"
+        )
+        lines.append(
+            f"| {row['rank']} | {str(row['posted_at'])[:10]} | {markdown_cell(row['name'])} | "
+            f"{platform_label(row['platform'])} | {human_count(row.get('likes'))} | "
+            f"{human_count(row.get('comments'))} | {human_count(row.get('shares'))} | "
+            f"{post_value(by, row.get('value'))}{flag} | {link} |"
+        )
+    lines += ["", f"{SOURCE_LINE}, {period.label}."]
+    if any(row.get("unusual_reaction") for row in rows):
+        lines += ["", "⚠ " + UNUSUAL_LINE.format(multiple=multiple, comments=min_comments)]
     if demo:
         lines += ["", f"> **{DEMO_LINE}**"]
     return "\n".join(lines)

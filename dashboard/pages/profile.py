@@ -218,10 +218,14 @@ st.subheader("Posts that drew an unusual reaction, last 13 weeks")
 recent = Period("last 13 weeks", as_of - dt.timedelta(days=90), as_of)
 flagged = data.industry_posts(recent, "reaction_multiple", institution_id=me, flagged=True, limit=20)
 if flagged.empty:
-    st.caption("None: no post drew far more comments per like than the account usually gets.")
+    st.caption("No post drew far more comments per like than its account usually gets.")
 else:
     st.dataframe(
-        tables.post_table(flagged), hide_index=True, width="stretch", column_config=tables.POST_COLUMNS
+        tables.post_table(flagged),
+        hide_index=True,
+        width="stretch",
+        column_config=tables.POST_COLUMNS,
+        placeholder=ui.MISSING,
     )
     st.caption(tables.UNUSUAL_NOTE)
 
@@ -233,6 +237,6 @@ if audience.empty:
         "Mastodon accounts (weekly); other platforms do not make follower lists public."
     )
 else:
-    st.dataframe(tables.audience_table(audience), hide_index=True, width="stretch")
+    st.dataframe(tables.audience_table(audience), hide_index=True, width="stretch", placeholder=ui.MISSING)
     st.caption(tables.AUDIENCE_NOTE)
 ui.footer(wh)

@@ -28,7 +28,7 @@ c = st.columns([0.9, 1.1, 1.4, 1.1, 1, 1, 1.1, 0.7])
 unit = c[0].selectbox("Period", list(UNITS), key="tp_unit", format_func=UNITS.get)
 # the periods back from the last post, newest first (a year of weeks or months, two of quarters)
 periods, day = [], last_post
-while len(periods) < {"week": 52, "month": 12, "quarter": 8}[unit] and day >= (wh.first_day or day):
+while len(periods) < {"week": 52, "month": 12, "quarter": 8}[unit]:
     periods.append(period_of(day, unit))
     day = periods[-1].start - dt.timedelta(days=1)
 period = c[1].selectbox("Which", periods, key=f"tp_period_{unit}", format_func=lambda p: p.label)
@@ -68,6 +68,7 @@ st.dataframe(
     width="stretch",
     column_config=tables.POST_COLUMNS,
     height=min(38 + 35 * len(frame), 740),
+    placeholder=ui.MISSING,
 )
 st.plotly_chart(
     charts.top_posts_bar(frame, by, label), width="stretch", config={"displayModeBar": False}, key="tp_chart"
