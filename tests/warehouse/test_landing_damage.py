@@ -246,3 +246,47 @@ def test_a_full_disk_while_landing_a_run_says_what_was_not_landed(paths, monkeyp
     ):
         run.commit()
     assert complete_runs(paths.landing) == []
+
+
+def test_a_full_disk_at_commit_drops_the_raw_payloads_and_lands_the_records(paths, monkeypatch):
+    import errno
+
+    from warehouse.landing import runs as runs_module
+
+    run = LandingRun(paths.landing, "collect", dt.date(2026, 3, 1))
+    run.add_raw("x", "users-by", {"data": ["x" * 1000]})
+    run.extend([snap("alpha-bank", "x", "alpha", "2026-03-01", 800)])
+    real = runs_module.pq.write_table
+
+    def full_while_raw_is_kept(table, where, **kw):
+        if (run.path / "raw").exists():
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(table, where, **kw)
+
+    monkeypatch.setattr(runs_module.pq, "write_table", full_while_raw_is_kept)
+    run.commit()
+    (landed,) = complete_runs(paths.landing)
+    assert "raw payloads were dropped to land its records" in landed.manifest["stats"]["raw_payloads"]
+    assert pq.read_table(landed.file("snapshots")).column("followers").to_pylist() == [800]
+    assert not (run.path / "raw").exists()
+
+
+def test_a_full_disk_while_keeping_raw_payloads_stops_keeping_them(paths, monkeypatch):
+    import errno
+    import pathlib
+
+    run = LandingRun(paths.landing, "collect", dt.date(2026, 3, 1))
+    assert run.add_raw("x", "first", {"a": 1}) is not None
+
+    def full(self, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pathlib.Path, "write_bytes", full)
+        assert run.add_raw("x", "second", {"a": 2}) is None  # no exception: the collector goes on
+    assert run.add_raw("x", "third", {"a": 3}) is None  # and keeps none after it
+    run.extend([snap("alpha-bank", "x", "alpha", "2026-03-01", 800)])
+    run.commit()
+    (landed,) = complete_runs(paths.landing)
+    assert "raw payloads after #1 not kept" in landed.manifest["stats"]["raw_payloads"]
+    assert len(list((run.path / "raw").rglob("*.json.gz"))) == 1

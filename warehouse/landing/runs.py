@@ -47,6 +47,8 @@ class LandingRun:
     _records: dict[str, list] = field(default_factory=lambda: {k: [] for k in SCHEMAS})
     _tables: dict[str, list[pa.Table]] = field(default_factory=lambda: {k: [] for k in SCHEMAS})
     _raw_count: int = 0
+    # why raw payloads stopped being kept (a full disk), recorded in the manifest's stats
+    raw_dropped: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in RUN_KINDS:
@@ -71,8 +73,14 @@ class LandingRun:
     def records(self, kind: str) -> list:
         return list(self._records[kind])
 
-    def add_raw(self, platform: str, name: str, payload: bytes | str | dict | list) -> Path:
-        """Keep a raw payload (gzip). The caller strips credentials before it gets here."""
+    def add_raw(self, platform: str, name: str, payload: bytes | str | dict | list) -> Path | None:
+        """Keep a raw payload (gzip). The caller strips credentials before it gets here.
+
+        On a full disk the run stops keeping payloads (None) rather than lose its records: the
+        counts are what the API calls were spent on, and they take far less room.
+        """
+        if self.raw_dropped:
+            return None
         if isinstance(payload, (dict, list)):
             payload = json.dumps(payload, ensure_ascii=False)
         if isinstance(payload, str):
@@ -80,8 +88,18 @@ class LandingRun:
         self._raw_count += 1
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
         target = self.path / "raw" / platform / f"{self._raw_count:05d}-{safe}.json.gz"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(gzip.compress(payload, compresslevel=6))
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(gzip.compress(payload, compresslevel=6))
+        except OSError as exc:
+            if not is_no_space(exc):
+                raise
+            target.unlink(missing_ok=True)
+            self.raw_dropped = (
+                f"no space left on the device of {self.path}; "
+                f"raw payloads after #{self._raw_count - 1} not kept"
+            )
+            return None
         return target
 
     def count_request(self, platform: str, n: int = 1) -> None:
@@ -93,7 +111,19 @@ class LandingRun:
         A full disk is a DiskFull naming the run folder and how many records were not landed.
         """
         try:
-            return self._commit(status, stats)
+            try:
+                return self._commit(status, self._with_raw_note(stats))
+            except OSError as exc:
+                raw = self.path / "raw"
+                if not is_no_space(exc) or not raw.exists():
+                    raise
+                # the records first: drop this run's raw payloads to make room, and say so
+                shutil.rmtree(raw, ignore_errors=True)
+                self.raw_dropped = (
+                    f"no space left on the device of {self.path}; "
+                    "this run's raw payloads were dropped to land its records"
+                )
+                return self._commit(status, self._with_raw_note(stats))
         except OSError as exc:
             if not is_no_space(exc):
                 raise
@@ -105,6 +135,9 @@ class LandingRun:
                 f"the {self.kind} run's {held:,} records could not be written, and the run did not land "
                 "(a run without its manifest is removed by the next command)",
             ) from exc
+
+    def _with_raw_note(self, stats: dict | None) -> dict | None:
+        return {**(stats or {}), "raw_payloads": self.raw_dropped} if self.raw_dropped else stats
 
     def _commit(self, status: str, stats: dict | None) -> Path:
         self.path.mkdir(parents=True, exist_ok=True)
