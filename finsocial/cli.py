@@ -10,20 +10,22 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from warehouse.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.csvcheck import InputError
 from warehouse.files import DiskFull
-from warehouse.formatting import format_value, is_missing, movement
+from warehouse.formatting import human_count, is_missing, movement, value_cell
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
 from warehouse.platforms import API_PLATFORMS, PLATFORMS
-from warehouse.report import SOURCE_LINE, league_markdown  # noqa: F401 (SOURCE_LINE re-exported)
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, parse_period, period_of
+from warehouse.report import SOURCE_LINE, league_markdown, post_value, posts_markdown  # noqa: F401
 
 PLATFORM_CHOICES = ("all", *PLATFORMS)
 
@@ -221,26 +223,50 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     type=click.DateTime(["%Y-%m-%d"]),
     help="The day the counts are for (back-fill); default today (UTC).",
 )
+@click.option(
+    "--audience",
+    is_flag=True,
+    help="Instead: sample each Bluesky and Mastodon account's newest followers (run it weekly).",
+)
+@click.option(
+    "--sample-size",
+    default=DEFAULT_SAMPLE_SIZE,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    help="With --audience: followers to sample per account (all when it has fewer).",
+)
 @click.pass_context
-def collect(ctx: click.Context, platforms, institutions, run_date) -> None:
+def collect(ctx: click.Context, platforms, institutions, run_date, audience, sample_size) -> None:
     """Collect counts and recent posts through the platforms' APIs, then build.
 
+    With --audience, sample followers instead (weekly): only their counts are kept.
     Exit code: 0 complete, 3 partial (some accounts failed, or the build left a damaged run
     out), 1 failed, 4 the run landed but the build after it failed (`finsocial build` again).
     """
     from collectors.run import collect as run_collect
+    from collectors.run import collect_audience
 
     paths = _paths(ctx)
     with _writing(paths, "collect"):
         try:
-            result = run_collect(
-                paths,
-                list(platforms) or None,
-                list(institutions) or None,
-                run_date.date() if run_date else None,
-                log=lambda m: click.echo(m, err=True),
-                progress=sys.stderr.isatty(),
-            )
+            if audience:
+                result = collect_audience(
+                    paths,
+                    list(platforms) or None,
+                    list(institutions) or None,
+                    sample_size,
+                    run_date.date() if run_date else None,
+                    log=lambda m: click.echo(m, err=True),
+                )
+            else:
+                result = run_collect(
+                    paths,
+                    list(platforms) or None,
+                    list(institutions) or None,
+                    run_date.date() if run_date else None,
+                    log=lambda m: click.echo(m, err=True),
+                    progress=sys.stderr.isatty(),
+                )
         except ValueError as exc:  # a --date not yet come
             raise click.BadParameter(str(exc), param_hint="--date") from None
         built = None
@@ -447,7 +473,33 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
     for row in rows:
         row["as_of"] = day.isoformat()
     label = METRICS[metric].label
-    notice = "Demo data: fictional institutions with generated numbers." if demo else None
+    columns = [
+        ("Rank", "right", lambda r: str(r["rank"])),
+        ("Move", "center", lambda r: movement(r["rank"], r["previous_rank"])),
+        ("Institution", "left", lambda r: r["name"]),
+        ("Country", "center", lambda r: r["country"]),
+        ("Kind", "left", lambda r: r["kind"]),
+        (label, "right", lambda r: value_cell(metric, r)),
+    ]
+    _print_rows(
+        rows,
+        fmt,
+        lambda: league_markdown(frame, metric, platform, country, kind, group, demo),
+        f"{label} · {platform} · as of {day.isoformat()}",
+        demo,
+        columns,
+    )
+
+
+def _print_rows(
+    rows: list[dict],
+    fmt: str,
+    markdown: Callable[[], str],
+    title: str,
+    demo: bool,
+    columns: list[tuple[str, str, Callable[[dict], str]]],
+) -> None:
+    """Rows as JSON, CSV, Markdown (`markdown()`), or a table of `columns` (heading, justify, cell)."""
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
     elif fmt == "csv":
@@ -457,29 +509,120 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
         writer.writerows(rows)
         click.echo(out.getvalue(), nl=False)
     elif fmt == "markdown":
-        click.echo(league_markdown(frame, metric, platform, country, kind, group, demo))
+        click.echo(markdown())
     else:
-        title = f"{label} · {platform} · as of {day.isoformat()}"
+        notice = "Demo data: fictional institutions with generated numbers." if demo else None
         table = Table(title=title, caption=notice)
-        for col, justify in (
-            ("Rank", "right"),
-            ("Move", "center"),
-            ("Institution", "left"),
-            ("Country", "center"),
-            ("Kind", "left"),
-            (label, "right"),
-        ):
-            table.add_column(col, justify=justify)
+        for heading, justify, _ in columns:
+            table.add_column(heading, justify=justify)
         for row in rows:
-            table.add_row(
-                str(row["rank"]),
-                movement(row["rank"], row["previous_rank"]),
-                row["name"],
-                row["country"],
-                row["kind"],
-                format_value(metric, row["value"], bool(row["rounded"])),
-            )
+            table.add_row(*(cell(row) for _, _, cell in columns))
         Console(highlight=False, markup=False).print(table)
+
+
+@cli.command()
+@click.option(
+    "--period", help="A week (2026-W42), month (2026-10) or quarter (2026-Q4); default the latest month."
+)
+@click.option("--by", type=click.Choice(list(POST_MEASURES)), help="What to rank by (default likes).")
+@click.option("--platform", default="all", show_default=True, type=click.Choice(PLATFORM_CHOICES))
+@click.option("--country", help="ISO country code, e.g. NL.")
+@click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
+@click.option("--group", help="A peer group tag.")
+@click.option("--flagged", is_flag=True, help="Only posts that drew an unusual reaction.")
+@click.option(
+    "--min-multiple",
+    default=BACKLASH_MULTIPLE,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Unusual: comments per like at least this many times the account's usual.",
+)
+@click.option(
+    "--min-comments",
+    default=BACKLASH_MIN_COMMENTS,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Unusual: and at least this many comments.",
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "csv", "json", "markdown"]),
+)
+@click.pass_context
+def posts(
+    ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
+) -> None:
+    """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
+    from warehouse import queries
+
+    by = by or ("reaction_multiple" if flagged else "likes")
+    try:
+        chosen = parse_period(period) if period else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    paths = _paths(ctx)
+    try:
+        with queries.connect(paths.db) as con:
+            last = queries.latest_post_day(con)
+            if last is None:
+                raise click.ClickException(
+                    f"no posts in {paths.db} yet: posts come through the platforms' APIs (`finsocial collect`)"
+                )
+            chosen = chosen or period_of(last, "month")
+            frame = queries.industry_posts(
+                con,
+                chosen,
+                by,
+                platform,
+                country.upper() if country else None,
+                kind,
+                group,
+                flagged=flagged,
+                multiple=min_multiple,
+                min_comments=min_comments,
+                limit=limit,
+            )
+            demo = queries.is_demo(con)
+    except queries.NoWarehouse as exc:
+        raise click.ClickException(str(exc)) from exc
+    if frame.empty:
+        raise click.ClickException(
+            f"no {'flagged ' if flagged else ''}posts with a value for {by} in {chosen.label} "
+            f"({chosen.start} to {chosen.end}) with that selection (the latest post is of {last})"
+        )
+    rows = _rows(frame)
+    for row in rows:
+        row["posted_at"] = str(row["posted_at"])
+        row["period"] = chosen.label
+    label = POST_MEASURES[by]
+    columns = [
+        ("Rank", "right", lambda r: str(r["rank"])),
+        ("Posted", "left", lambda r: r["posted_at"][:10]),
+        ("Institution", "left", lambda r: r["name"]),
+        ("Platform", "left", lambda r: r["platform"]),
+        ("Likes", "right", lambda r: human_count(r["likes"])),
+        ("Comments", "right", lambda r: human_count(r["comments"])),
+        ("Shares", "right", lambda r: human_count(r["shares"])),
+        (label, "right", lambda r: post_value(by, r["value"])),
+        ("Reaction", "left", lambda r: "unusual" if r["unusual_reaction"] else ""),
+        ("Link", "left", lambda r: r["url"] or "–"),
+    ]
+    if by in ("likes", "comments", "shares"):
+        del columns[7]
+    _print_rows(
+        rows,
+        fmt,
+        lambda: posts_markdown(
+            rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments
+        ),
+        f"Top posts by {label} · {platform} · {chosen.label}",
+        demo,
+        columns,
+    )
 
 
 @cli.command()

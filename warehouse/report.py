@@ -112,6 +112,7 @@ def posts_markdown(
 ) -> str:
     """Top posts (queries.industry_posts' rows) as a Markdown section with its source line."""
     label = POST_MEASURES[by]
+    own_column = by in ("likes", "comments", "shares")  # the measure is one of the count columns
     scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
     lines = [
         f"### Top {len(rows)} posts by {label} on {platform_label(platform)}, {period.label}"
@@ -119,8 +120,10 @@ def posts_markdown(
         "",
         f"Posts made from {period.start.isoformat()} to {period.end.isoformat()} (UTC), counts as last observed.",
         "",
-        f"| Rank | Posted | Institution | Platform | Likes | Comments | Shares | {label} | Post |",
-        "|---:|---|---|---|---:|---:|---:|---:|---|",
+        "| Rank | Posted | Institution | Platform | Likes | Comments | Shares |"
+        + ("" if own_column else f" {label} |")
+        + " Post |",
+        "|---:|---|---|---|---:|---:|---:|" + ("" if own_column else "---:|") + "---|",
     ]
     for row in rows:
         flag = " ⚠" if row.get("unusual_reaction") else ""
@@ -130,8 +133,8 @@ def posts_markdown(
         lines.append(
             f"| {row['rank']} | {str(row['posted_at'])[:10]} | {markdown_cell(row['name'])} | "
             f"{platform_label(row['platform'])} | {human_count(row.get('likes'))} | "
-            f"{human_count(row.get('comments'))} | {human_count(row.get('shares'))} | "
-            f"{post_value(by, row.get('value'))}{flag} | {link} |"
+            f"{human_count(row.get('comments'))} | {human_count(row.get('shares'))}{'' if own_column else ' | '}"
+            f"{'' if own_column else post_value(by, row.get('value'))}{flag} | {link} |"
         )
     lines += ["", f"{SOURCE_LINE}, {period.label}."]
     if any(row.get("unusual_reaction") for row in rows):

@@ -215,3 +215,39 @@ def test_collect_audience_lands_only_aggregates(server, client, env, paths):
     columns = pq.read_schema(run.file("audience")).names
     assert not {"did", "acct", "follower", "followers"} & set(columns)
     assert not run.file("snapshots")
+
+
+def test_finsocial_collect_audience_lands_and_builds(server, env, paths):
+    from click.testing import CliRunner
+
+    from finsocial.cli import cli
+
+    write_registry(
+        paths,
+        [
+            {
+                "institution_id": "northwind",
+                "name": "Northwind Bank",
+                "kind": "bank",
+                "country": "GB",
+                "website": "https://www.northwind.example/",
+                "mastodon": "@news@bank.example",
+            }
+        ],
+    )
+    _serve_mastodon(server)
+    result = CliRunner().invoke(
+        cli, ["--db", str(paths.db), "collect", "--audience", "--sample-size", "6"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    import duckdb
+
+    con = duckdb.connect(str(paths.db), read_only=True)
+    try:
+        # sampled today: every last post the fixture shows (2026-02-27 at the latest) is over 90
+        # days old, so the five whose profile shows one are inactive
+        assert con.execute(
+            "SELECT sample_size, activity_known, inactive FROM audience_samples"
+        ).fetchall() == [(5, 5, 5)]
+    finally:
+        con.close()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import math
 
 import duckdb
@@ -30,6 +33,11 @@ def sample(iid, platform, handle, day, n, influencers, small, **kw) -> AudienceS
         iid, platform, handle, dt.date.fromisoformat(day), at(day), drawn=n, sample_size=n,
         influencers=influencers, small=small, **kw,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def warehouse_db(warehouse):
+    return warehouse.execute("SELECT path FROM duckdb_databases() WHERE NOT internal LIMIT 1").fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +290,86 @@ def test_audience_accounts_on_the_profile(warehouse):
     # on 03-01 north's only sample is the month-old one
     old = queries.audience_accounts(warehouse, "north-bank", dt.date(2026, 3, 1)).iloc[0]
     assert (old["sample_size"], old["influencer_share"]) == (1000, 5.0)
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+
+def run_cli(db, *args):
+    from click.testing import CliRunner
+
+    from finsocial.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", str(db), *args])
+
+
+def test_posts_command_in_every_format(warehouse_db):
+    rows = json.loads(
+        run_cli(warehouse_db, "posts", "--period", "2026-03", "--by", "likes", "--format", "json").output
+    )
+    assert [(r["rank"], r["post_id"]) for r in rows[:3]] == [(1, "n-big"), (2, "n01"), (2, "n02")]
+    assert len(rows) == 10 and rows[0]["name"] == "North Bank" and rows[0]["period"] == "2026-03"
+    gb = run_cli(warehouse_db, "posts", "--period", "2026-03", "--country", "gb", "--format", "csv")
+    assert gb.exit_code == 0 and list(csv.DictReader(io.StringIO(gb.output)))[0]["post_id"] == "s-tie"
+    md = run_cli(
+        warehouse_db,
+        "posts",
+        "--period",
+        "2026-03",
+        "--platform",
+        "bluesky",
+        "--flagged",
+        "--format",
+        "markdown",
+    )
+    assert md.exit_code == 0, md.output
+    assert "### Top 1 posts by Reaction vs usual on Bluesky, 2026-03" in md.output
+    assert "| 1 | 2026-03-25 | North Bank | Bluesky | 50 | 25 | – | 6.00× ⚠ | – |" in md.output
+    assert "not a sentiment verdict" in md.output
+    table = run_cli(warehouse_db, "posts", "--period", "2026-W13", "--by", "comments")
+    assert table.exit_code == 0 and "Top posts by Comments" in table.output, table.output
+    # ISO week 13 of 2026 is 23 to 29 March: the storm (03-25) and the small post (03-26), no more
+    week = run_cli(warehouse_db, "posts", "--period", "2026-W13", "--by", "comments", "--format", "csv")
+    assert [r["post_id"] for r in csv.DictReader(io.StringIO(week.output))] == ["n-storm", "n-small"]
+
+
+def test_posts_command_refuses_a_bad_period_and_an_empty_one(warehouse_db):
+    bad = run_cli(warehouse_db, "posts", "--period", "October")
+    assert bad.exit_code == 2 and "is not a week" in bad.output
+    empty = run_cli(warehouse_db, "posts", "--period", "2025-10")
+    assert empty.exit_code == 1 and "no posts with a value for likes in 2025-10" in empty.output
+
+
+def test_top_ranks_an_audience_metric_with_its_margin(warehouse_db):
+    rows = json.loads(
+        run_cli(
+            warehouse_db,
+            "top",
+            "--platform",
+            "bluesky",
+            "--metric",
+            "influencer_share",
+            "--as-of",
+            "2026-03-31",
+            "--format",
+            "json",
+        ).output
+    )
+    assert [(r["institution_id"], r["value"], r["sample_size"]) for r in rows] == [
+        ("north-bank", 30.0, 10),
+        ("both-cu", 10.0, 100),
+    ]
+    assert rows[0]["margin"] == pytest.approx(24.9112, abs=1e-4)
+    md = run_cli(
+        warehouse_db,
+        "top",
+        "--platform",
+        "bluesky",
+        "--metric",
+        "influencer_share",
+        "--as-of",
+        "2026-03-31",
+        "--format",
+        "markdown",
+    )
+    assert "30.0% ± 24.9 pts (n = 10)" in md.output and "not a random sample" in md.output
