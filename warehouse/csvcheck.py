@@ -58,12 +58,13 @@ def detect_delimiter(text: str, known: set[str]) -> str:
 
 
 def read_rows(
-    path: Path, required: tuple[str, ...], optional: tuple[str, ...]
+    path: Path, required: tuple[str, ...], optional: tuple[str, ...], comments: bool = False
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """Rows of a UTF-8 CSV as (row number, {column: stripped value}), and header problems.
 
     The separator (comma, semicolon or tab) is detected from the header; trailing empty columns
-    and trailing empty cells are ignored.
+    and trailing empty cells are ignored. With `comments`, lines starting with '#' before the
+    header (a file's declarations) are skipped; rows keep the numbers a spreadsheet shows.
     """
     name = str(path)
     try:
@@ -77,6 +78,12 @@ def read_rows(
         return [], [Problem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")]
     if "\x00" in text:
         return [], [Problem(name, None, None, "contains NUL bytes: not a CSV text file")]
+    skipped = 0
+    if comments:
+        lines = text.splitlines(keepends=True)
+        while skipped < len(lines) and lines[skipped].lstrip().startswith("#"):
+            skipped += 1
+        text = "".join(lines[skipped:])
     known = set(required) | set(optional)
     delimiter = detect_delimiter(text, known)
     try:
@@ -85,7 +92,7 @@ def read_rows(
     except csv.Error as exc:
         return [], [Problem(name, None, None, f"malformed CSV ({DELIMITER_NAMES[delimiter]}): {exc}")]
     if not table or not any(cell.strip() for cell in table[0]):
-        return [], [Problem(name, 1, None, "empty file: expected a header row")]
+        return [], [Problem(name, 1 + skipped, None, "empty file: expected a header row")]
     # spreadsheets add empty columns after the last one they were given: they are not columns
     while table[0] and not table[0][-1].strip():
         table[0].pop()
@@ -94,17 +101,19 @@ def read_rows(
     seen: set[str] = set()
     for col in header:
         if col in seen:
-            problems.append(Problem(name, 1, col, "column appears twice"))
+            problems.append(Problem(name, 1 + skipped, col, "column appears twice"))
         seen.add(col)
         if col not in known:
             problems.append(
-                Problem(name, 1, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}")
+                Problem(
+                    name, 1 + skipped, col or "(blank)", f"unknown column; known: {', '.join(sorted(known))}"
+                )
             )
     for col in required:
         if col not in seen:
-            problems.append(Problem(name, 1, col, "required column is missing"))
+            problems.append(Problem(name, 1 + skipped, col, "required column is missing"))
     rows: list[tuple[int, dict[str, str]]] = []
-    for index, cells in enumerate(table[1:], start=2):
+    for index, cells in enumerate(table[1:], start=2 + skipped):
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header) and not any(c.strip() for c in cells[len(header) :]):
