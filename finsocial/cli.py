@@ -40,11 +40,14 @@ EXIT_PARTIAL = 3  # some accounts failed, or a build left a damaged run out
 EXIT_BUILD_FAILED = 4  # collect landed its run, the build after it failed
 
 
-def _build(paths: DataPaths, quiet: bool = False, full: bool = False):
+def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: str | None = None):
     """Build; a damaged run it moves to the quarantine is named with its reason (exit 3 follows)."""
     from warehouse.build import build
 
-    result = build(paths, full=full)
+    try:
+        result = build(paths, full=full, weights=weights)
+    except InputError as exc:  # a power-formula file with problems
+        _fail_input(exc)
     for entry in result.quarantined:
         click.echo(f"quarantined {entry.origin}: {entry.reason}", err=True)
     if result.quarantined:
@@ -285,21 +288,28 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
     sys.exit(EXIT_PARTIAL if code == 0 and built is not None and built.partial else code)
 
 
+WEIGHTS_HELP = (
+    "The power-score formula: a preset (default, power100) or a TOML, CSV or JSON file; "
+    "kept for later builds (default: $FINSOCIAL_POWER_WEIGHTS, else the one kept, else default)."
+)
+
+
 @cli.command("import-counts")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--weights", help=WEIGHTS_HELP)
 @click.pass_context
-def import_counts_cmd(ctx: click.Context, file: str) -> None:
+def import_counts_cmd(ctx: click.Context, file: str, weights: str | None) -> None:
     """Import counts (CSV) for platforms without an open API, or published figures."""
     from warehouse.counts import import_counts
 
     paths = _paths(ctx)
     with _writing(paths, "import-counts"):
         try:
-            run = import_counts(paths, Path(file))
+            run = import_counts(paths, Path(file), warn=lambda p: click.echo(f"warning: {p}", err=True))
         except InputError as exc:
             _fail_input(exc)
         click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
-        _build(paths)
+        _build(paths, weights=weights)
 
 
 @cli.command()
@@ -308,15 +318,16 @@ def import_counts_cmd(ctx: click.Context, file: str) -> None:
     is_flag=True,
     help="Recompute every day's metrics, not only those new runs can change.",
 )
+@click.option("--weights", help=WEIGHTS_HELP)
 @click.pass_context
-def build(ctx: click.Context, full: bool) -> None:
+def build(ctx: click.Context, full: bool, weights: str | None) -> None:
     """Rebuild the warehouse from the landing zone and the registry.
 
     Exit code: 0 built, 3 built without a damaged run (moved to the quarantine), 1 failed.
     """
     paths = _paths(ctx)
     with _writing(paths, "build"):
-        result = _build(paths, full=full)
+        result = _build(paths, full=full, weights=weights)
     if result.partial:
         sys.exit(EXIT_PARTIAL)
 
@@ -456,7 +467,7 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
             )
             demo = queries.is_demo(con)
             span = queries.info(con)
-    except queries.NoWarehouse as exc:
+    except (queries.NoWarehouse, ValueError) as exc:  # ValueError: no sum over platforms
         raise click.ClickException(str(exc)) from exc
     day = frame.attrs.get("as_of")
     if day is None:

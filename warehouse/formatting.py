@@ -56,7 +56,8 @@ def format_value(metric: str, value: float | int | None, rounded: object = False
         text = human_count(value)
         if metric.startswith("growth") and value > 0:
             text = "+" + text
-        return ("≈" + text) if rounded and metric == "followers" else text
+        # a row's precision covers its counts (YouTube's subscribers, a published 4.3M): not growth
+        return ("≈" + text) if rounded and not metric.startswith("growth") else text
     if kind == "percent":
         sign = "+" if metric.startswith("growth") and value > 0 else ""
         return f"{sign}{value:.2f}%" if abs(value) < 10 else f"{sign}{value:.1f}%"
