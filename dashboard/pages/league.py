@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from warehouse.formatting import movement, value_cell
-from warehouse.metrics import METRICS
+from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
 from warehouse.report import league_markdown
 
 wh = ui.page(
@@ -80,9 +80,13 @@ state = {
 saved.update(state)
 st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
 
-frame = data.league_table(platform, metric, as_of, country, kind, group, limit)
 label = METRICS[metric].label
 where = ui.platform_name(platform)
+if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
+    ui.explain(f"No league table by {label} on {where}: {ALL_PLATFORMS_REFUSED[metric]}. Choose a platform.")
+    ui.footer(wh)
+    st.stop()
+frame = data.league_table(platform, metric, as_of, country, kind, group, limit)
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
         f"No institution has a value for {label} on {where} as of {as_of.isoformat()} with these "

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.metrics import METRICS
+from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
 
 wh = ui.page(
     "Trends",
@@ -84,6 +84,9 @@ with left:
 with right:
     st.subheader("Rank over time")
     metric = st.selectbox("Rank by", list(METRICS), key="tr_metric", format_func=ui.metric_name)
-    ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group)
-    st.plotly_chart(charts.rank_lines(ranks, metric), width="stretch", key="tr_ranks")
+    if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
+        st.caption(f"No ranks by {ui.metric_name(metric)} on all platforms: {ALL_PLATFORMS_REFUSED[metric]}.")
+    else:
+        ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group)
+        st.plotly_chart(charts.rank_lines(ranks, metric), width="stretch", key="tr_ranks")
 ui.footer(wh)

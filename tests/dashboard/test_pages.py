@@ -92,6 +92,25 @@ def test_league_table_explains_a_selection_without_values(demo):
     assert any("Engagement needs posts" in i.value for i in at.info)
 
 
+def test_league_table_by_a_count_and_a_refused_sum(demo):
+    at = page("league", platform="youtube", metric="views_total")
+    assert not at.exception and at.dataframe
+    at = page("league", platform="all", metric="views_total")
+    assert not at.exception and not at.dataframe
+    assert any("No league table by Views on All platforms" in i.value for i in at.info)
+    at = page("league", platform="x", metric="growth_90d_pct")
+    assert not at.exception
+
+
+def test_methodology_names_the_formula_in_force(demo):
+    at = page("methodology")
+    assert "In force: **default**" in texts(at)
+    terms = at.dataframe[-1].value
+    assert ("YouTube", "1 point per 15,000 views_total") in zip(
+        terms["Platform"], terms["Points"], strict=True
+    )
+
+
 def test_league_table_offers_csv_and_markdown(demo):
     at = page("league")
     labels = [b.label for b in at.get("download_button")]
