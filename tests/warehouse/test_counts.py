@@ -231,8 +231,7 @@ def test_a_file_declares_a_decimal_comma(installed, tmp_path):
     path.write_text(path.read_text().replace('charlie-bank,youtube,2026-09-30,"733,800",\n', ""))
     run = import_counts(installed, path)
     got = sorted(
-        (s.institution_id, s.followers, s.views_total, s.precision)
-        for s in run.records("snapshots")
+        (s.institution_id, s.followers, s.views_total, s.precision) for s in run.records("snapshots")
     )
     assert got == [("alpha-bank", 12_400, 4_300_000, "rounded"), ("bravo-ins", 733_800, None, "exact")]
 
