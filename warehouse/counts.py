@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -61,9 +61,14 @@ def parse_count(text: str, decimal_comma: bool = False) -> tuple[int, bool]:
         return int(re.sub(r"[,.]", "", text)), False
     match = abbreviated.match(text)
     if match:
-        number = Decimal(match.group(1).replace(",", "."))
-        scaled = number * _SCALE[match.group(2).lower()]
-        return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP)), True
+        # enough digits for any count (the caller refuses one past int64), exactly: no float
+        context = Context(prec=60, rounding=ROUND_HALF_UP)
+        try:
+            number = Decimal(match.group(1).replace(",", "."))
+            scaled = context.multiply(number, _SCALE[match.group(2).lower()])
+            return int(scaled.quantize(Decimal(1), context=context)), True
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a count: too many digits") from None
     if decimal_comma:
         raise ValueError(f"{text!r} is not a count (12345, 12.345 or 4,3M in a file with a decimal comma)")
     hint = (
