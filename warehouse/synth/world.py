@@ -17,7 +17,7 @@ from warehouse.synth.spec import KINDS, Spec
 EPOCH = dt.date(1970, 1, 1)
 WEEKDAY_RHYTHM = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])  # Monday to Sunday
 # interactions per post ∝ followers^ENGAGEMENT_EXPONENT: the engagement rate falls with audience
-ENGAGEMENT_EXPONENT = 0.72
+ENGAGEMENT_EXPONENT = 0.77
 # the counts of an imported platform's published figures (the import may carry more; these do)
 IMPORTED_COUNTS = ("followers", "following", "posts_total")
 FIRST_SEEN = 0.9  # share of its final interactions a post has when first seen, within its first week
@@ -293,7 +293,7 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
     reps = n_posts[post_acc, post_day]
     post_acc, post_day = np.repeat(post_acc, reps), np.repeat(post_day, reps)
     n_all = len(post_acc)
-    eng = per_account("engagement_at_10k")
+    eng = np.array([p.engagement_at_10k or np.nan for p in profiles])[acc_plat]
     # engagement rate (%) = eng at 10,000 followers × (followers / 10,000)^(exponent − 1)
     expected = eng[post_acc] / 100 * 10_000 ** (1 - ENGAGEMENT_EXPONENT) * quality[post_acc]
     expected *= np.maximum(followers[post_acc, post_day], 1) ** ENGAGEMENT_EXPONENT
