@@ -8,6 +8,13 @@ from warehouse.audience import DEFAULT_SAMPLE_SIZE, INACTIVE_DAYS, INFLUENCER_MI
 from warehouse.metrics import METRICS
 from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
 from warehouse.power import PowerTerm, preset
+from warehouse.synth.calibration import (
+    REFERENCE_ENGAGEMENT,
+    REFERENCE_POSTS_PER_WEEK,
+    SOURCE,
+    SOURCE_URL,
+    TOLERANCE,
+)
 
 wh = ui.page(
     "Methodology",
@@ -137,5 +144,17 @@ st.caption(
     "2013–2016 (its Facebook talking-about × engagement term is not reproducible from public counts "
     "and is left out). Set another with `finsocial build --weights FILE` (TOML, CSV or JSON) or "
     "FINSOCIAL_POWER_WEIGHTS."
+)
+
+st.subheader("Demo calibration")
+st.markdown(
+    "The demo's institutions are fictional and its numbers generated, calibrated to look like the "
+    f"industry: on Facebook, Instagram and X, each platform's median engagement rate per post "
+    f"(interactions per post by followers, median across accounts) and posts a week stay within "
+    f"{TOLERANCE}× of [{SOURCE}]({SOURCE_URL}): "
+    + ", ".join(f"{ui.platform_name(p)} {v:.3f}%" for p, v in REFERENCE_ENGAGEMENT.items())
+    + f", about {REFERENCE_POSTS_PER_WEEK} posts a week on each. Engagement falls with audience as "
+    "it does in real accounts. TikTok counts come in by import without posts, so the demo has no "
+    "TikTok engagement to compare."
 )
 ui.footer(wh)

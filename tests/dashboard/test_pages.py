@@ -203,6 +203,7 @@ def test_methodology_lists_every_metric(demo):
     body = texts(at)
     for metric in METRICS.values():
         assert metric.label in body
+    assert "Rival IQ" in body and "0.040%" in body  # the demo's calibration and its reference
 
 
 # Every page in every warehouse state (no file, empty, first night, demo, ...): tests/test_states.py.
