@@ -22,10 +22,12 @@ from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, qua
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import LandedRun
 from warehouse.paths import DataPaths
+from warehouse.platforms import PLATFORMS
 from warehouse.power import PowerFormula, resolve_formula
 from warehouse.queries import attach_read_only
 from warehouse.registry import Institution, load_registry
 from warehouse.targets import collection_targets
+from warehouse.webcare import webcare_targets
 
 VERSION = "0.1.0"
 
@@ -210,6 +212,8 @@ def _load_weights(con, formula: PowerFormula) -> None:
     )
     weights = pa.Table.from_pylist(formula.rows(), schema=schema)  # noqa: F841
     con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
+    targets = webcare_targets(PLATFORMS)
+    con.executemany("INSERT INTO webcare_targets VALUES (?, ?)", list(targets.items()))
 
 
 def metrics_version(formula: PowerFormula) -> str:
@@ -219,6 +223,7 @@ def metrics_version(formula: PowerFormula) -> str:
         for name, text in sql_files(layer):
             digest.update(name.encode() + b"\0" + text.encode())
     digest.update(json.dumps(formula.rows()).encode())
+    digest.update(json.dumps(sorted(webcare_targets(PLATFORMS).items())).encode())
     return digest.hexdigest()[:16]
 
 
@@ -260,6 +265,18 @@ def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[
         candidates.append(new_snapshot - dt.timedelta(days=ANOMALY_LOOKBACK_DAYS))
     if new_post:
         candidates.append(new_post)
+    # a comment changes its thread's questions (an answer changes the question's days), and a
+    # night that opened an account's threads makes its webcare known from that day
+    new_thread, new_observed = con.execute(
+        "WITH fresh AS (SELECT * FROM landed.comments WHERE run_id NOT IN (SELECT run_id FROM prev.runs))"
+        " SELECT (SELECT min(CAST(c.created_at AS DATE)) FROM landed.comments AS c"
+        "         SEMI JOIN fresh AS f USING (institution_id, platform, handle, post_id)),"
+        "        (SELECT min(CAST(collected_at AS DATE)) FROM fresh)"
+    ).fetchone()
+    if new_thread:
+        candidates.append(new_thread)
+    if new_observed:
+        candidates.append(new_observed)
     return min(candidates), "incremental"
 
 
@@ -322,7 +339,7 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         from_day, mode = _metrics_from(con, paths.db, version, full)
         con.execute("CREATE TEMP TABLE metrics_from AS SELECT ?::DATE AS day", [from_day])
         if mode == "incremental":
-            for table in ("account_metrics", "institution_metrics"):
+            for table in ("account_metrics", "institution_metrics", "account_webcare", "institution_webcare"):
                 con.execute(
                     f"INSERT INTO {table} BY NAME SELECT * FROM prev.{table} WHERE day < ? ORDER BY day",
                     [from_day],

@@ -46,6 +46,17 @@ def thousands(value: float | int | None) -> str:
     return "–" if is_missing(value) else f"{math.floor(float(value) + 0.5):,}"
 
 
+def human_minutes(value: float | int | None) -> str:
+    """Minutes as a person reads a wait: 12 min, 3.0 h, 2.5 d; None -> '–'."""
+    if is_missing(value):
+        return "–"
+    if value < 60:
+        return f"{value:.0f} min"
+    if value < 48 * 60:
+        return f"{value / 60:.1f} h"
+    return f"{value / 1440:.1f} d"
+
+
 def format_value(metric: str, value: float | int | None, rounded: object = False) -> str:
     """A metric's value as a person reads it; '≈' marks counts the platform rounded."""
     if is_missing(value):
@@ -63,6 +74,8 @@ def format_value(metric: str, value: float | int | None, rounded: object = False
         return f"{sign}{value:.2f}%" if abs(value) < 10 else f"{sign}{value:.1f}%"
     if kind == "ratio":
         return f"{value:.2f}×"
+    if kind == "minutes":
+        return human_minutes(value)
     if kind == "score":
         return f"{value:,.1f}"
     return f"{value:,.1f}"

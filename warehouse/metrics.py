@@ -9,13 +9,23 @@ from warehouse.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point p
 
 @dataclass(frozen=True)
 class Metric:
-    """A column of the metrics marts that a league table can rank by (higher is better)."""
+    """A column of the metrics marts that a league table can rank by, and which way it ranks.
+
+    `lower_is_better` is the one statement of a metric's direction: league tables, `top`, rank
+    histories and the dashboard all follow it (reply times: the fastest ranks first).
+    """
 
     name: str
     label: str
-    kind: str  # count | percent | ratio | score | rate
+    kind: str  # count | percent | ratio | score | rate | minutes
     definition: str
     source: str = "institution_metrics"  # or "audience_samples": weekly, with a sample size and margin
+    lower_is_better: bool = False
+
+    @property
+    def sql_order(self) -> str:
+        """The ORDER BY direction that puts the best value first."""
+        return "ASC" if self.lower_is_better else "DESC"
 
 
 METRICS: dict[str, Metric] = {
@@ -148,6 +158,49 @@ METRICS: dict[str, Metric] = {
             "The median follower count of the sampled followers, with a 95% interval from "
             "order statistics (one account only).",
             "audience_samples",
+        ),
+        # Webcare (warehouse/sql/marts/30_webcare.sql), over questions asked in (t−28, t].
+        Metric(
+            "questions",
+            "Questions (28 days)",
+            "count",
+            "Comments by others replying directly to the account's own posts in (t−28, t] (a reply "
+            "to a reply is not a new question). NULL where the platform's threads are not observed.",
+        ),
+        Metric(
+            "answered_pct",
+            "Questions answered (%)",
+            "percent",
+            "Share of those questions the institution replied to directly (from the account or "
+            "another of its official accounts). NULL with no questions: neither 0 nor 100.",
+        ),
+        Metric(
+            "reply_time_median",
+            "Median reply time",
+            "minutes",
+            "Median minutes from a question to the institution's first reply, over the answered "
+            "questions (linear interpolation). Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "reply_time_p90",
+            "Reply time, 90th percentile",
+            "minutes",
+            "90th percentile of those minutes (linear interpolation): the slow tail. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "within_target_pct",
+            "Answered within target (%)",
+            "percent",
+            "Share of all questions answered within the platform's target: 15 minutes on X, 30 on "
+            "Facebook, 60 elsewhere (after ABN AMRO's published webcare targets; configurable).",
+        ),
+        Metric(
+            "replies_per_week",
+            "Replies per week",
+            "rate",
+            "The institution's own public replies to others in (t−28, t] ÷ 4: its visible webcare.",
         ),
     )
 }

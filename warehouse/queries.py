@@ -100,7 +100,8 @@ def league_table(
     if as_of is None:
         return pd.DataFrame(columns=columns)
     params = _league_params(platform, as_of, period_days, country, kind, group, limit)
-    frame = con.execute(query_sql("league_table").format(metric=metric), params).df()
+    sql = query_sql("league_table").format(metric=metric, order=METRICS[metric].sql_order)
+    frame = con.execute(sql, params).df()
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
@@ -316,7 +317,8 @@ def rank_history(
         "group": group,
         "step": step or history_step(start, end),
     }
-    return con.execute(query_sql("rank_history").format(metric=metric), params).df()
+    sql = query_sql("rank_history").format(metric=metric, order=METRICS[metric].sql_order)
+    return con.execute(sql, params).df()
 
 
 def coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

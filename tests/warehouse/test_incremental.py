@@ -8,11 +8,13 @@ import shutil
 import duckdb
 import pyarrow.parquet as pq
 
+from tests.warehouse.conftest import REGISTRY
 from warehouse.build import build
 from warehouse.demo import DemoSpec, generate
-from warehouse.landing.records import Post, Snapshot
+from warehouse.landing.records import Comment, Post, Snapshot
 from warehouse.landing.runs import LandingRun, complete_runs
 from warehouse.paths import DataPaths
+from warehouse.registry import parse_registry, save_registry
 
 END = dt.date(2026, 3, 31)
 TABLES = (
@@ -23,6 +25,9 @@ TABLES = (
     "posts",
     "post_signals",
     "audience_samples",
+    "comments",
+    "account_webcare",
+    "institution_webcare",
 )
 
 
@@ -176,3 +181,45 @@ def test_a_back_fill_moves_a_365_day_baseline(paths, registry_file):
     assert growth_365d("2026-04-01") == (1610, 560)
     assert growth_365d("2025-12-31")[0] == 1400
     assert_equals_full_build(paths, paths.root.parent / "full-2")
+
+
+def test_nightly_webcare_equals_a_full_build(tmp_path):
+    """A late answer changes the days of its question, weeks back; a new night's threads extend
+    the days whose webcare is known."""
+    paths = DataPaths(tmp_path / "w" / "finsocial.duckdb")
+    paths.ensure()
+    (tmp_path / "registry.csv").write_text(REGISTRY)
+    save_registry(parse_registry(tmp_path / "registry.csv"), paths.registry)
+    account = ("alpha-bank", "x", "alpha")
+
+    def night(day: dt.date, items: list[tuple]) -> None:
+        seen = dt.datetime.combine(day, dt.time(4), dt.UTC)
+        run = LandingRun(paths.landing, "collect", day)
+        run.add(Snapshot(*account, day, seen, followers=1000, posts_observed=True))
+        for post, cid, parent, when, bank in items:
+            run.add(Comment(*account, post, cid, parent, when, seen, is_institution=bank))
+        run.commit()
+
+    def stamp(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2026, 3, day, hour, tzinfo=dt.UTC)
+
+    thread = [("p1", "p1", None, stamp(2, 9), True), ("p1", "q1", "p1", stamp(2, 10), False)]
+    for day in range(1, 11):
+        night(dt.date(2026, 3, day), thread if day >= 3 else [])
+    build(paths, full=True)
+    # the answer to q1 comes 9 days late, seen on the night of 03-12 after a night without threads
+    night(dt.date(2026, 3, 11), [])
+    night(dt.date(2026, 3, 12), [*thread, ("p1", "a1", "q1", stamp(11, 10), True)])
+    build(paths)
+    assert info(paths.db)["metrics_from"] == "2026-03-02"
+    assert_equals_full_build(paths, tmp_path / "full")
+    con = duckdb.connect(str(paths.db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT day, questions, answered, reply_time_median FROM account_webcare ORDER BY day"
+        ).fetchall()
+    finally:
+        con.close()
+    # known from 03-03 (the first night with threads) on; q1 answered after 9 days = 12,960 min
+    assert rows[0][:3] == (dt.date(2026, 3, 3), 1, 1)
+    assert rows[-1] == (dt.date(2026, 3, 12), 1, 1, 12960.0)

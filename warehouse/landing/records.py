@@ -1,4 +1,4 @@
-"""The records a run lands: account snapshots, posts, accounts seen and per-account errors."""
+"""The records a run lands: account snapshots, posts, comments, accounts seen and per-account errors."""
 
 from __future__ import annotations
 
@@ -64,6 +64,27 @@ class Post:
     shares: int | None = None
     quotes: int | None = None
     views: int | None = None
+
+
+@dataclass(slots=True)
+class Comment:
+    """One item of a thread under an institution's post, for webcare metrics: ids and times only.
+
+    The thread's root (the institution's post) is a row too, with parent_id None: it says the
+    thread was opened, so a thread without comments counts as "no questions", not as unknown.
+    No text and no commenter identity: only whether the author is the institution itself (the
+    account or another official account of the same institution).
+    """
+
+    institution_id: str
+    platform: str
+    handle: str | None
+    post_id: str  # the thread's root: the institution's post
+    comment_id: str
+    parent_id: str | None  # what it replies to (the post or a comment); None for the root
+    created_at: dt.datetime
+    collected_at: dt.datetime
+    is_institution: bool = False
 
 
 @dataclass(slots=True)
@@ -159,6 +180,19 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("views", pa.int64()),
         ]
     ),
+    "comments": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("handle", pa.string()),
+            ("post_id", pa.string()),
+            ("comment_id", pa.string()),
+            ("parent_id", pa.string()),
+            ("created_at", _TS),
+            ("collected_at", _TS),
+            ("is_institution", pa.bool_()),
+        ]
+    ),
     "accounts": pa.schema(
         [
             ("institution_id", pa.string()),
@@ -209,6 +243,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 RECORD_TABLES: dict[type, str] = {
     Snapshot: "snapshots",
     Post: "posts",
+    Comment: "comments",
     Account: "accounts",
     RunError: "errors",
     AudienceSample: "audience",

@@ -1,5 +1,7 @@
 -- Institutions ranked by one metric on one platform (or 'all') as of a day, with their rank a
--- period earlier. {metric} is a checked column name; every filter value is a bound parameter.
+-- period earlier. {metric} is a checked column name and {order} its direction (ASC or DESC, from
+-- warehouse/metrics.py); every filter value is a bound parameter. Webcare metrics come from
+-- institution_webcare, joined on the same institution, platform and day.
 WITH
 population AS (
     SELECT
@@ -8,11 +10,12 @@ population AS (
         i.country,
         i.kind,
         m.day,
-        m.{metric} AS value,
+        {metric} AS value,
         m.followers,
         m.rounded,
         m.accounts
     FROM institution_metrics AS m
+    LEFT JOIN institution_webcare AS w USING (institution_id, platform, day)
     JOIN institutions AS i USING (institution_id)
     WHERE m.platform = $platform
       AND m.day IN ($as_of, $previous)
@@ -24,7 +27,7 @@ ranked AS (
     SELECT
         *,
         -- ties share a rank; a value that cannot be computed ranks after every value
-        rank() OVER (PARTITION BY day ORDER BY value DESC NULLS LAST) AS rank
+        rank() OVER (PARTITION BY day ORDER BY value {order} NULLS LAST) AS rank
     FROM population
 )
 SELECT

@@ -1,20 +1,21 @@
--- The rank of chosen institutions by {metric} (a checked column name) on one platform within a
+-- The rank of chosen institutions by {metric} (a checked column name, ranked {order}) on one platform within a
 -- population (country, kind, group), per day; every $step-th day counted back from $end.
 WITH
 population AS (
-    SELECT m.day, m.institution_id, i.name, m.{metric} AS value
+    SELECT m.day, m.institution_id, i.name, {metric} AS value
     FROM institution_metrics AS m
+    LEFT JOIN institution_webcare AS w USING (institution_id, platform, day)
     JOIN institutions AS i USING (institution_id)
     WHERE m.platform = $platform
       AND m.day BETWEEN $start AND $end
       AND date_diff('day', m.day, $end) % $step = 0
-      AND m.{metric} IS NOT NULL
+      AND {metric} IS NOT NULL
       AND ($country IS NULL OR i.country = $country)
       AND ($kind IS NULL OR i.kind = $kind)
       AND ($group IS NULL OR list_contains(i.groups, $group))
 ),
 ranked AS (
-    SELECT *, rank() OVER (PARTITION BY day ORDER BY value DESC) AS rank
+    SELECT *, rank() OVER (PARTITION BY day ORDER BY value {order}) AS rank
     FROM population
 )
 SELECT day, institution_id, name, value, rank

@@ -1,0 +1,118 @@
+-- Webcare per account and per institution for every day: do institutions answer the public, and
+-- how fast. The definitions are the README's "Webcare" section; this file is the one place they
+-- are computed. Over the trailing 28 days (t-28, t]:
+--   a question is a comment by someone else that replies directly to the account's own post
+--   (a reply to a reply, the bank's own reply included, is not a new question);
+--   it is answered when the institution (the account, or another official account of the same
+--   institution) replies to it directly; the reply time is the minutes to its first such reply;
+--   replies are the institution's own replies to others (a parent deleted or not seen counts).
+-- A day is known when a run opened the account's threads on it or in the 6 days before: else every
+-- metric is NULL (the platform, the request budget or a failure gave nothing).
+-- Only days on or after metrics_from.day are computed; earlier days are copied by the build.
+INSERT INTO comments BY NAME
+SELECT
+    account_id, institution_id, platform, post_id, comment_id, parent_id, created_at,
+    coalesce(is_institution, false) AS is_institution, collected_at, run_id
+FROM stg_comments;
+
+-- Every question once, with the minutes to its first answer (NULL: never answered), and every
+-- reply of the institution to others: both inserts below read these.
+CREATE OR REPLACE TEMP TABLE webcare_items AS
+WITH
+items AS (
+    SELECT
+        c.account_id,
+        c.platform,
+        c.comment_id,
+        c.parent_id,
+        c.created_at,
+        c.is_institution,
+        p.comment_id IS NOT NULL AND p.parent_id IS NULL AS parent_is_root,
+        p.is_institution AS parent_is_institution
+    FROM comments AS c
+    LEFT JOIN comments AS p
+        ON p.account_id = c.account_id AND p.comment_id = c.parent_id
+    WHERE c.parent_id IS NOT NULL
+),
+questions AS (
+    SELECT account_id, platform, comment_id, created_at
+    FROM items
+    WHERE NOT is_institution AND parent_is_root
+),
+first_replies AS (
+    SELECT a.account_id, a.parent_id AS comment_id, min(a.created_at) AS first_reply_at
+    FROM items AS a
+    JOIN questions AS q
+        ON q.account_id = a.account_id AND q.comment_id = a.parent_id AND a.created_at >= q.created_at
+    WHERE a.is_institution
+    GROUP BY ALL
+)
+SELECT
+    q.account_id,
+    'question' AS item,
+    CAST(q.created_at AS DATE) AS item_day,
+    (epoch(r.first_reply_at) - epoch(q.created_at)) / 60.0 AS reply_minutes,
+    t.target_minutes
+FROM questions AS q
+LEFT JOIN first_replies AS r USING (account_id, comment_id)
+LEFT JOIN webcare_targets AS t USING (platform)
+UNION ALL
+SELECT account_id, 'reply' AS item, CAST(created_at AS DATE) AS item_day, NULL, NULL
+FROM items
+WHERE is_institution AND parent_is_institution IS NOT TRUE;
+
+-- Every known day of every account, and pooled per institution on each platform and on 'all':
+-- an institution's questions are taken together, not its accounts' rates averaged, so an account
+-- with more questions weighs more and the median is the median of all of them.
+CREATE OR REPLACE TEMP TABLE webcare_days AS
+WITH
+grid AS (
+    SELECT m.account_id, m.institution_id, m.platform, m.day
+    FROM account_metrics AS m
+    WHERE m.day >= (SELECT day FROM metrics_from)
+      AND EXISTS (
+          SELECT 1 FROM stg_comment_observations AS o
+          WHERE o.account_id = m.account_id AND o.observed_day BETWEEN m.day - 6 AND m.day
+      )
+)
+SELECT
+    g.account_id,
+    g.institution_id,
+    g.platform,
+    g.day,
+    count(DISTINCT g.account_id) AS webcare_accounts,
+    count(*) FILTER (WHERE w.item = 'question') AS questions,
+    count(w.reply_minutes) AS answered,
+    quantile_cont(w.reply_minutes, 0.5) AS reply_time_median,
+    quantile_cont(w.reply_minutes, 0.9) AS reply_time_p90,
+    count(*) FILTER (WHERE w.reply_minutes <= w.target_minutes) AS within_target,
+    count(*) FILTER (WHERE w.item = 'reply') AS replies_28d
+FROM grid AS g
+LEFT JOIN webcare_items AS w
+    ON w.account_id = g.account_id AND w.item_day BETWEEN g.day - 27 AND g.day
+GROUP BY GROUPING SETS (
+    (g.account_id, g.institution_id, g.platform, g.day),
+    (g.institution_id, g.platform, g.day),
+    (g.institution_id, g.day)
+);
+
+CREATE OR REPLACE TEMP VIEW webcare_rates AS
+SELECT
+    *,
+    CASE WHEN questions > 0 THEN answered * 100.0 / questions END AS answered_pct,
+    CASE WHEN questions > 0 THEN within_target * 100.0 / questions END AS within_target_pct,
+    replies_28d / 4.0 AS replies_per_week
+FROM webcare_days;
+
+INSERT INTO account_webcare BY NAME
+SELECT r.* EXCLUDE (webcare_accounts), t.target_minutes
+FROM webcare_rates AS r
+LEFT JOIN webcare_targets AS t USING (platform)
+WHERE r.account_id IS NOT NULL
+ORDER BY r.day, r.platform, r.account_id;
+
+INSERT INTO institution_webcare BY NAME
+SELECT * EXCLUDE (account_id, platform), coalesce(platform, 'all') AS platform
+FROM webcare_rates
+WHERE account_id IS NULL
+ORDER BY day, platform, institution_id;
