@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
-from warehouse.landing.records import Account, Post, RunError, Snapshot, landing_problem
+from warehouse.landing.records import Account, Comment, Post, RunError, Snapshot, landing_problem
 from warehouse.targets import Target
 
 if TYPE_CHECKING:
@@ -29,6 +29,9 @@ class Outcome:
     account: Account | None = None
     posts: list[Post] = field(default_factory=list)
     error: RunError | None = None
+    comments: list[Comment] = field(default_factory=list)
+    # a failure while reading threads: the account's counts and posts still land
+    webcare_error: RunError | None = None
 
     @property
     def collected(self) -> bool:
@@ -92,6 +95,13 @@ class Collector:
     host_limit: ClassVar[HostLimit] = UNLIMITED
     # Whether a follower's profile shows when they last posted (for audience inactive_share).
     profiles_show_activity: ClassVar[bool] = False
+    # Webcare: how many of an account's most recent posts to open a night (0: the platform lists no
+    # comments), and how many requests the platform may spend on threads in a night. Both can be
+    # set with FINSOCIAL_<PLATFORM>_WEBCARE_POSTS and FINSOCIAL_<PLATFORM>_WEBCARE_REQUESTS.
+    webcare_posts: ClassVar[int] = 0
+    webcare_requests: ClassVar[int] = 0
+    # where reading threads costs money, the variable that must be "1" before any thread is read
+    webcare_opt_in: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -101,6 +111,7 @@ class Collector:
         now: dt.datetime | None = None,
         snapshot_date: dt.date | None = None,
         keep_raw: Callable[[str, str, str], None] | None = None,
+        webcare: bool = False,
     ):
         self.client = client
         self.env = os.environ if env is None else env
@@ -111,6 +122,14 @@ class Collector:
         self.base_url = (self.env.get(self.api_env) or self.default_api).rstrip("/")
         for name in self.credential_envs:
             client.add_secret(self.env.get(name))
+        prefix = f"FINSOCIAL_{self.platform.upper()}_WEBCARE_"
+        opted_in = self.webcare_opt_in is None or self.env.get(self.webcare_opt_in) == "1"
+        self.thread_posts = self._setting(prefix + "POSTS", self.webcare_posts) if webcare and opted_in else 0
+        self.thread_budget = self._setting(prefix + "REQUESTS", self.webcare_requests)
+        self.thread_requests = 0  # spent on threads this night
+        self._reading_threads = False
+        # the registry's official accounts on this platform, by lowercase handle or platform id
+        self.official: dict[str, str] = {}
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -118,6 +137,14 @@ class Collector:
     def missing_credentials(cls, env: Mapping[str, str] | None = None) -> list[str]:
         env = os.environ if env is None else env
         return [name for name in cls.credential_envs if not env.get(name)]
+
+    def _setting(self, name: str, default: int) -> int:
+        value = self.env.get(name)
+        if value is None or value == "":
+            return default
+        if not value.strip().isdigit():
+            raise ValueError(f"{name} must be a whole number, not {value!r}")
+        return int(value)
 
     def credential(self, name: str) -> str:
         return self.env.get(name, "")
@@ -162,6 +189,8 @@ class Collector:
         )
         if raw_name is not None:
             self.keep_raw(raw_name, fetched.text)
+        if self._reading_threads:
+            self.thread_requests += 1
         if fetched.status >= 400:
             try:
                 payload = fetched.json()
@@ -185,6 +214,7 @@ class Collector:
     def collect(self, targets: list[Target]) -> list[Outcome]:
         """Every target's outcome, looking profiles up in batches of `batch_size`."""
         outcomes: list[Outcome] = []
+        self.official.update({t.handle.lower(): t.institution_id for t in targets})
         for batch in chunks(targets, self.batch_size):
             try:
                 profiles = self.fetch_profiles([t.handle for t in batch])
@@ -195,6 +225,7 @@ class Collector:
                 error = CollectError("parse_error", f"unexpected profiles answer: {exc!r}")
                 outcomes.extend(self.failed(t, error) for t in batch)
                 continue
+            self.learn_official(batch, profiles)
             for target in batch:
                 found = profiles.get(target.handle)
                 if isinstance(found, CollectError):
@@ -239,7 +270,84 @@ class Collector:
             )
             return outcome
         snapshot.posts_observed = True
+        if self.thread_posts > 0:
+            self.collect_threads(outcome, profile)
         return outcome
+
+    # -- webcare -------------------------------------------------------------------------------
+
+    def learn_official(self, batch: list[Target], profiles: Mapping[str, Any]) -> None:
+        """Note the platform ids of a batch's accounts, so that a reply by another official account
+        of the same institution is known as the institution's."""
+        for target in batch:
+            profile = profiles.get(target.handle)
+            if not isinstance(profile, dict):
+                continue
+            try:
+                snapshot, _ = self.parse_profile(profile, target)
+            except (CollectError, KeyError, TypeError, ValueError, AttributeError):
+                continue
+            if snapshot.platform_id:
+                self.official[snapshot.platform_id.lower()] = target.institution_id
+
+    def is_institution(self, target: Target, *keys: object) -> bool:
+        """Whether an author (any of its handle or ids) is an official account of the target's
+        institution on this platform."""
+        return any(
+            isinstance(k, str) and k and self.official.get(k.lower()) == target.institution_id for k in keys
+        )
+
+    def threads_to_open(self, posts: list[Post]) -> list[Post]:
+        """The account's most recent posts, up to the night's number per account."""
+        return sorted(posts, key=lambda p: p.posted_at, reverse=True)[: self.thread_posts]
+
+    def collect_threads(self, outcome: Outcome, profile: dict) -> None:
+        """Open the threads of the account's recent posts within the night's request budget.
+
+        A thread is kept whole or not at all; after a failure the threads read so far still land.
+        """
+        target = outcome.target
+        comments: list[Comment] = []
+        self._reading_threads = True
+        try:
+            comments.extend(self.fetch_own_replies(target, profile))
+            for post in self.threads_to_open(outcome.posts):
+                if self.thread_requests >= self.thread_budget:
+                    break  # the night's budget is spent: the remaining threads wait for tomorrow
+                if post.comments == 0:
+                    comments.append(self.thread_root(target, post))  # nothing to open
+                    continue
+                try:
+                    comments.extend(self.fetch_thread(target, profile, post))
+                except CollectError as exc:
+                    if exc.kind != "not_found":
+                        raise
+                    # the post was deleted since the feed was read: no thread to count
+        except CollectError as exc:
+            outcome.webcare_error = self.run_error(target, CollectError(exc.kind, f"threads: {exc.message}"))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            outcome.webcare_error = self.run_error(
+                target, CollectError("parse_error", f"threads: unexpected format: {exc!r}")
+            )
+        finally:
+            self._reading_threads = False
+        seen: set[str] = set()
+        for comment in comments:
+            if comment.comment_id not in seen and not landing_problem(comment):
+                seen.add(comment.comment_id)
+                outcome.comments.append(comment)
+
+    def cost_note(self) -> str | None:
+        """What reading threads may cost tonight where the platform bills reads (printed first)."""
+        return None
+
+    def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
+        """One post's thread as Comments: the root (the post) and the replies under it."""
+        return []
+
+    def fetch_own_replies(self, target: Target, profile: dict) -> list[Comment]:
+        """The account's own recent replies, where the platform lists them (its webcare activity)."""
+        return []
 
     # -- what a platform provides --------------------------------------------------------------
 
@@ -311,6 +419,31 @@ class Collector:
             collected_at=self.now,
             **fields,
         )
+
+    def comment(
+        self,
+        target: Target,
+        post_id: str,
+        comment_id: str,
+        parent_id: str | None,
+        created_at: dt.datetime,
+        is_institution: bool,
+    ) -> Comment:
+        return Comment(
+            institution_id=target.institution_id,
+            platform=self.platform,
+            handle=target.handle,
+            post_id=post_id,
+            comment_id=comment_id,
+            parent_id=parent_id,
+            created_at=created_at,
+            collected_at=self.now,
+            is_institution=is_institution,
+        )
+
+    def thread_root(self, target: Target, post: Post) -> Comment:
+        """The row that says a post's thread was opened."""
+        return self.comment(target, post.post_id, post.post_id, None, post.posted_at, True)
 
     def run_error(self, target: Target, exc: CollectError) -> RunError:
         return RunError(

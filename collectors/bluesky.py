@@ -7,7 +7,7 @@ from typing import Any
 from collectors.audience import Follower
 from collectors.base import Collector, as_count, chunks, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
-from warehouse.landing.records import Account, Post, Snapshot
+from warehouse.landing.records import Account, Comment, Post, Snapshot
 from warehouse.targets import Target
 
 REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -28,6 +28,10 @@ class BlueskyCollector(Collector):
     # with a burst no larger than one second's allowance so that a run never starts with 429s.
     host_limit = HostLimit(per_second=8, burst=5, concurrency=4)
     page_size = 100  # getAuthorFeed's maximum
+    # Webcare: the 10 most recent posts' threads an account a night (only those with replies cost a
+    # request), within 5,000 requests a night: 200 accounts take at most 2,200.
+    webcare_posts = 10
+    webcare_requests = 5000
 
     def error_for(self, fetched: Fetched, payload: Any) -> CollectError | None:
         # XRPC error bodies are {error, message} with `error` a name; anything else is no name
@@ -179,3 +183,92 @@ class BlueskyCollector(Collector):
                     quotes=as_count(post.get("quoteCount"), "quoteCount"),
                 )
         return list(posts.values())
+
+    # -- webcare -------------------------------------------------------------------------------
+
+    def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
+        # depth 2: the post's replies (questions) and the replies to those (answers); deeper replies
+        # by the account come from its feed with replies (fetch_own_replies)
+        payload = self.get_json(
+            f"{self.base_url}/xrpc/app.bsky.feed.getPostThread",
+            params={"uri": post.post_id, "depth": 2, "parentHeight": 0},
+            raw_name=f"getPostThread-{target.handle}",
+        )
+        comments = [self.thread_root(target, post)]
+        for node in self.parse_thread(payload, target, post.post_id, comments):
+            # a question whose replies the AppView left out although it counts some: open it alone
+            more = self.get_json(
+                f"{self.base_url}/xrpc/app.bsky.feed.getPostThread",
+                params={"uri": node, "depth": 1, "parentHeight": 0},
+                raw_name=f"getPostThread-{target.handle}",
+            )
+            self.parse_thread(more, target, post.post_id, comments, nested=True)
+        return comments
+
+    def parse_thread(
+        self, payload: Any, target: Target, root: str, into: list[Comment], nested: bool = False
+    ) -> list[str]:
+        """Add a getPostThread answer's replies to `into`; return the uris of direct replies whose
+        own replies were left out of the answer (a truncated thread)."""
+        thread = payload.get("thread") if isinstance(payload, dict) else None
+        if not isinstance(thread, dict) or "post" not in thread:
+            raise CollectError("parse_error", "getPostThread answer has no thread post")
+        truncated: list[str] = []
+
+        def walk(node: dict, level: int) -> None:
+            for reply in node.get("replies") or []:
+                post = reply.get("post") if isinstance(reply, dict) else None
+                if not isinstance(post, dict):
+                    continue  # a deleted (notFoundPost) or blocked reply: its time is unknown
+                record = post.get("record") or {}
+                author = post.get("author") or {}
+                parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+                into.append(
+                    self.comment(
+                        target,
+                        root,
+                        post["uri"],
+                        parent or node["post"]["uri"],
+                        parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt"),
+                        self.is_institution(target, author.get("did"), author.get("handle")),
+                    )
+                )
+                if level == 1 and not nested and "replies" not in reply and as_count(post.get("replyCount")):
+                    truncated.append(post["uri"])
+                walk(reply, level + 1)
+
+        walk(thread, 1)
+        return truncated
+
+    def fetch_own_replies(self, target: Target, profile: dict) -> list[Comment]:
+        page = self.get_json(
+            f"{self.base_url}/xrpc/app.bsky.feed.getAuthorFeed",
+            params={
+                "actor": profile.get("did") or target.handle,
+                "limit": self.page_size,
+                "filter": "posts_with_replies",
+            },
+            raw_name=f"getAuthorFeed-replies-{target.handle}",
+        )
+        return self.parse_own_replies(page, target, str(profile.get("did") or ""))
+
+    def parse_own_replies(self, page: Any, target: Target, did: str) -> list[Comment]:
+        """The account's replies to others in its feed with replies (not its own thread's parts)."""
+        feed = page.get("feed") if isinstance(page, dict) else None
+        if not isinstance(feed, list):
+            raise CollectError("parse_error", "getAuthorFeed answer has no feed list")
+        replies = []
+        for item in feed:
+            post = item.get("post") or {}
+            record = post.get("record") or {}
+            reply = record.get("reply") or {}
+            if item.get("reason") or not reply or (post.get("author") or {}).get("did") != did:
+                continue  # a repost, an own post that replies to nothing, or someone else's post
+            parent = (reply.get("parent") or {}).get("uri") or ""
+            if parent.startswith(f"at://{did}/"):
+                continue  # the account continues its own post: not an answer to anyone
+            created = parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt")
+            if self.in_window(created):
+                root = (reply.get("root") or {}).get("uri") or parent
+                replies.append(self.comment(target, root, post["uri"], parent, created, True))
+        return replies

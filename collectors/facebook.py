@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.base import as_count
+from collectors.base import as_count, parse_time
 from collectors.graph import GRAPH_API, GraphCollector
 from collectors.http import CollectError
-from warehouse.landing.records import Account, Post, Snapshot
+from warehouse.landing.records import Account, Comment, Post, Snapshot
 from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_FACEBOOK_TOKEN"
@@ -29,6 +29,11 @@ class FacebookCollector(GraphCollector):
     token_env = TOKEN_ENV
     credential_envs = (TOKEN_ENV,)
     page_size = 100
+    # Webcare: the 10 most recent posts' comments a page a night (only posts with comments cost a
+    # request), within 1,000 requests a night: at the Graph pace of one call per two seconds, half
+    # an hour, and 200 pages with five commented posts each fit.
+    webcare_posts = 10
+    webcare_requests = 1000
 
     def fields(self) -> str:
         # Posts come nested in the page lookup (field expansion): one call gives both.
@@ -114,6 +119,69 @@ class FacebookCollector(GraphCollector):
             )
             for item, posted_at in self.window_items(pages, "created_time")
         ]
+
+    # -- webcare -------------------------------------------------------------------------------
+
+    def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
+        # the newest 50 top-level comments with their first 25 replies; a comment with more replies
+        # than came nested is opened on its own
+        page = self.get_json(
+            f"{self.base_url}/{post.post_id}/comments",
+            params={
+                "fields": f"id,from,created_time,comment_count,comments.limit(25){{{REPLY_FIELDS}}}",
+                "filter": "toplevel",
+                "order": "reverse_chronological",
+                "limit": 50,
+            },
+            raw_name=f"comments-{target.handle}",
+        )
+        comments = [self.thread_root(target, post)]
+        page_id = str(profile.get("id", ""))
+        for comment_id in self.parse_comments(page, target, post.post_id, post.post_id, page_id, comments):
+            replies = self.get_json(
+                f"{self.base_url}/{comment_id}/comments",
+                params={"fields": REPLY_FIELDS, "limit": 100},
+                raw_name=f"replies-{target.handle}",
+            )
+            self.parse_comments(replies, target, post.post_id, comment_id, page_id, comments)
+        return comments
+
+    def parse_comments(
+        self, page: Any, target: Target, root: str, parent: str, page_id: str, into: list[Comment]
+    ) -> list[str]:
+        """Add a comments edge page (and the replies nested in it) to `into`; return the comments
+        with more replies (comment_count) than came nested."""
+        data = page.get("data") if isinstance(page, dict) else None
+        if not isinstance(data, list):
+            raise CollectError("parse_error", "comments answer has no data list")
+        known = {c.comment_id for c in into}
+        truncated = []
+        for item in data:
+            comment_id = str(item["id"])
+            if comment_id not in known:
+                # `from` is left out for people who did not allow the app to see them: not the page
+                author = str((item.get("from") or {}).get("id", ""))
+                created = parse_time(item.get("created_time"), "created_time")
+                into.append(
+                    self.comment(
+                        target,
+                        root,
+                        comment_id,
+                        parent,
+                        created,
+                        author == page_id or self.is_institution(target, author),
+                    )
+                )
+            nested = item.get("comments")
+            if nested is not None:
+                self.parse_comments(nested, target, root, comment_id, page_id, into)
+            shown = len((nested or {}).get("data") or [])
+            if (as_count(item.get("comment_count"), "comment_count") or 0) > shown:
+                truncated.append(comment_id)
+        return truncated
+
+
+REPLY_FIELDS = "id,from,created_time"
 
 
 def _summary_total(item: dict, edge: str) -> int | None:

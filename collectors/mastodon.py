@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from collectors.audience import Follower
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
-from warehouse.landing.records import Account, Post, Snapshot
+from warehouse.landing.records import Account, Comment, Post, Snapshot
 from warehouse.targets import Target
 
 
@@ -26,6 +26,10 @@ class MastodonCollector(Collector):
     page_size = 40  # the statuses endpoint's maximum
     followers_page_size = 80  # the followers endpoint's maximum
     profiles_show_activity = True  # an Account carries last_status_at
+    # Webcare: the 10 most recent posts' contexts an account a night (only posts with replies cost
+    # a request), within 3,000 requests a night: 200 accounts take at most 2,200.
+    webcare_posts = 10
+    webcare_requests = 3000
 
     def origin(self, handle: str) -> str:
         return self.base_url or f"https://{handle.split('@', 1)[1]}"
@@ -144,6 +148,87 @@ class MastodonCollector(Collector):
                     quotes=as_count(status.get("quotes_count"), "quotes_count"),
                 )
         return list(posts.values())
+
+    # -- webcare -------------------------------------------------------------------------------
+
+    def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
+        context = self._context(target, post.post_id)
+        comments = [self.thread_root(target, post)]
+        for question in self.parse_context(context, target, post.post_id, comments):
+            # Without a token an instance cuts a context short (60 descendants, 20 levels): a
+            # question with more replies than the context showed is opened on its own.
+            self.parse_context(self._context(target, question), target, post.post_id, comments)
+        return comments
+
+    def _context(self, target: Target, status_id: str) -> Any:
+        return self.get_json(
+            f"{self.origin(target.handle)}/api/v1/statuses/{status_id}/context",
+            raw_name=f"context-{target.handle}",
+        )
+
+    def parse_context(self, context: Any, target: Target, root: str, into: list[Comment]) -> list[str]:
+        """Add a context's descendants to `into`; return the direct replies to `root` whose own
+        replies the context shows fewer of than their replies_count (a truncated context)."""
+        descendants = context.get("descendants") if isinstance(context, dict) else None
+        if not isinstance(descendants, list):
+            raise CollectError("parse_error", "context answer has no descendants list")
+        known = {c.comment_id for c in into}
+        children: dict[str, int] = {}
+        for status in descendants:
+            parent = status.get("in_reply_to_id")
+            if parent is not None:
+                children[str(parent)] = children.get(str(parent), 0) + 1
+        truncated = []
+        for status in descendants:
+            status_id = str(status["id"])
+            parent = status.get("in_reply_to_id")
+            if status_id in known or parent is None:
+                continue
+            author = status.get("account") or {}
+            into.append(
+                self.comment(
+                    target,
+                    root,
+                    status_id,
+                    str(parent),
+                    parse_time(status.get("created_at"), "created_at"),
+                    self.is_institution(target, self.full_acct(target, author), str(author.get("id", ""))),
+                )
+            )
+            if str(parent) == root and (as_count(status.get("replies_count")) or 0) > children.get(
+                status_id, 0
+            ):
+                truncated.append(status_id)
+        return truncated
+
+    def full_acct(self, target: Target, author: dict) -> str:
+        """An author's acct with its domain: a local account's acct leaves the domain out."""
+        acct = str(author.get("acct") or "")
+        return acct if "@" in acct else f"{acct}@{target.handle.split('@', 1)[-1]}"
+
+    def fetch_own_replies(self, target: Target, profile: dict) -> list[Comment]:
+        page = self.get_json(
+            f"{self.origin(target.handle)}/api/v1/accounts/{profile['id']}/statuses",
+            params={"limit": self.page_size, "exclude_reblogs": "true"},
+            raw_name=f"statuses-replies-{target.handle}",
+        )
+        if not isinstance(page, list):
+            raise CollectError("parse_error", "statuses answer is not a list")
+        return self.parse_own_replies(page, target, str(profile["id"]))
+
+    def parse_own_replies(self, page: list, target: Target, account_id: str) -> list[Comment]:
+        """The account's replies to others (in_reply_to_id set, to another account's status)."""
+        replies = []
+        for status in page:
+            parent = status.get("in_reply_to_id")
+            if parent is None or str(status.get("in_reply_to_account_id")) == account_id:
+                continue  # a post of its own, or a continuation of its own thread
+            created = parse_time(status.get("created_at"), "created_at")
+            if self.in_window(created):
+                replies.append(
+                    self.comment(target, str(parent), str(status["id"]), str(parent), created, True)
+                )
+        return replies
 
 
 def follower_of(account: dict) -> Follower:

@@ -160,9 +160,16 @@ def collect(
             results[platform] = _skipped(cls, platform_targets, missing)
     running = [p for p in by_platform if p not in results]
 
+    # Webcare threads are read unless FINSOCIAL_WEBCARE=0; platforms that bill reads ask their own opt-in.
+    webcare = env.get("FINSOCIAL_WEBCARE", "1") != "0"
+
     def work(platform: str) -> list[Outcome]:
         cls = COLLECTOR_BY_PLATFORM[platform]
-        collector = cls(client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw)
+        collector = cls(
+            client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw, webcare=webcare
+        )
+        if collector.thread_posts and (note := collector.cost_note()):
+            log(note)
         try:
             return collect_platform(collector, by_platform[platform])
         except Exception as exc:  # one failing platform never stops the others
@@ -185,6 +192,9 @@ def collect(
         if outcome.snapshot is not None:
             run.add(outcome.snapshot)
         run.extend(outcome.posts)
+        run.extend(outcome.comments)
+        if outcome.webcare_error is not None:
+            run.add(outcome.webcare_error)
         if outcome.account is not None:
             run.add(outcome.account)
         if outcome.error is not None:
@@ -195,6 +205,7 @@ def collect(
         "accounts_tried": len(outcomes),
         "accounts_collected": sum(o.collected for o in outcomes),
         "posts": sum(len(o.posts) for o in outcomes),
+        "comments": sum(len(o.comments) for o in outcomes),
         "failed_by_kind": dict(failed_by_kind),
         "by_platform": {
             p: {

@@ -6,10 +6,13 @@ from typing import Any
 
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
-from warehouse.landing.records import Account, Post, Snapshot
+from warehouse.landing.records import Account, Comment, Post, Snapshot
 from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_X_BEARER_TOKEN"
+WEBCARE_ENV = "FINSOCIAL_X_WEBCARE"  # "1": read reply threads, which X bills per post read
+PRICE_ENV = "FINSOCIAL_X_USD_PER_POST_READ"  # the price your X API plan charges for one post read
+SEARCH_PAGE = 100  # recent search returns at most 100 posts a request
 
 
 class XCollector(Collector):
@@ -24,6 +27,11 @@ class XCollector(Collector):
     # and the x-rate-limit-reset header tells the client when to come back.
     host_limit = HostLimit(per_second=0.3, burst=5, concurrency=1)
     page_size = 100
+    # Webcare: recent search by conversation_id, only with FINSOCIAL_X_WEBCARE=1 (X bills every post
+    # read); 5 threads an account and 200 requests a night at most unless set otherwise.
+    webcare_posts = 5
+    webcare_requests = 200
+    webcare_opt_in = WEBCARE_ENV
 
     def auth_headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.credential(TOKEN_ENV)}"}
@@ -129,3 +137,57 @@ class XCollector(Collector):
                     )
                 )
         return posts
+
+    # -- webcare -------------------------------------------------------------------------------
+
+    def cost_note(self) -> str:
+        """What reading threads may cost tonight, said before the first thread is read."""
+        reads = self.thread_budget * SEARCH_PAGE
+        note = f"x threads: at most {self.thread_budget} search requests reading up to {reads:,} posts"
+        price = self.env.get(PRICE_ENV)
+        try:
+            return note + (
+                f", at most ${reads * float(price):,.2f} at ${float(price)} a post read" if price else ""
+            )
+        except ValueError:
+            raise ValueError(f"{PRICE_ENV} must be a number of US dollars, not {price!r}") from None
+
+    def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
+        # Recent search sees the last 7 days only: older replies of a thread are not found.
+        page = self.get_json(
+            f"{self.base_url}/2/tweets/search/recent",
+            params={
+                "query": f"conversation_id:{post.post_id}",
+                "max_results": SEARCH_PAGE,
+                "tweet.fields": "created_at,author_id,referenced_tweets",
+            },
+            raw_name=f"conversation-{target.handle}",
+        )
+        return [
+            self.thread_root(target, post),
+            *self.parse_conversation(page, target, post, str(profile["id"])),
+        ]
+
+    def parse_conversation(self, page: Any, target: Target, post: Post, user_id: str) -> list[Comment]:
+        if not isinstance(page, dict):
+            raise CollectError("parse_error", "search answer is not an object")
+        comments = []
+        for tweet in page.get("data") or []:
+            parent = next(
+                (r.get("id") for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"),
+                None,
+            )
+            if parent is None:
+                continue
+            author = str(tweet.get("author_id", ""))
+            comments.append(
+                self.comment(
+                    target,
+                    post.post_id,
+                    str(tweet["id"]),
+                    str(parent),
+                    parse_time(tweet.get("created_at"), "created_at"),
+                    author == user_id or self.is_institution(target, author),
+                )
+            )
+        return comments

@@ -56,6 +56,31 @@ def serve_all(server):
         when=lambda q: "media.after" in q["fields"],
     )
     server.route("/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"], fixture("instagram", "discovery-1.json"))
+    serve_threads(server)
+
+
+def serve_threads(server):
+    """Webcare threads in each platform's format (X reads none without its opt-in)."""
+    thread = "/xrpc/app.bsky.feed.getPostThread"
+    server.route(
+        thread, fixture("bluesky", "thread-3lafirstaaaa.json"), when=lambda q: q["uri"].endswith("aaaa")
+    )
+    server.route(
+        thread, fixture("bluesky", "thread-3lq2bob.json"), when=lambda q: q["uri"].endswith("3lq2bob")
+    )
+    server.route(thread, fixture("bluesky", "thread-3lbsecondbbb.json"))
+    server.route(
+        "/api/v1/statuses/113000000000000003/context", fixture("mastodon", "context-113000000000000003.json")
+    )
+    server.route(
+        "/youtube/v3/commentThreads",
+        fixture("youtube", "commentThreads-vid00000001.json"),
+        when=lambda q: q["videoId"] == "vid00000001",
+    )
+    server.route("/youtube/v3/commentThreads", fixture("youtube", "commentThreads-empty.json"))
+    server.route("/youtube/v3/comments", fixture("youtube", "comments-UgyT2.json"))
+    server.route("/v21.0/100064000000001_901/comments", fixture("facebook", "comments-901.json"))
+    server.route("/v21.0/901_1004/comments", fixture("facebook", "replies-901_1004.json"))
 
 
 def read(run, kind):
@@ -95,6 +120,16 @@ def test_collect_all_platforms_into_one_run(server, client, env, paths):
         "facebook": 1,
         "instagram": 3,
     }
+    comments = read(run, "comments")
+    # thread roots and replies (tests/collectors/test_webcare.py checks each platform's in detail)
+    assert {p: sum(1 for r in comments if r["platform"] == p) for p in snaps} == {
+        "bluesky": 8,
+        "mastodon": 1,
+        "youtube": 9,
+        "x": 0,
+        "facebook": 8,
+        "instagram": 0,
+    }
     accounts = {(r["institution_id"], r["platform"]): r for r in read(run, "accounts")}
     assert accounts[("northwind", "x")]["found_via"] == "registry"
     assert accounts[("northwind", "x")]["platform_id"] == "1500000000000000001"
@@ -105,13 +140,16 @@ def test_collect_all_platforms_into_one_run(server, client, env, paths):
     assert stats["accounts_tried"] == 7 and stats["accounts_collected"] == 6
     assert stats["failed_by_kind"] == {"not_found": 1}
     assert stats["requests"] == run.manifest["requests"]
-    # Requests per platform for this run (one account each).
+    # Requests per platform for this run (one account each), threads included: bluesky 3 + the feed
+    # with replies + 3 threads (one truncated question); mastodon 2 + the statuses with replies
+    # (its one post has no replies); youtube 3 + 3 commentThreads + 1 comments.list; facebook 1 +
+    # the post's comments + one comment's replies; x and instagram read no threads.
     assert run.manifest["requests"] == {
-        "bluesky": 3,
-        "mastodon": 2,
-        "youtube": 3,
+        "bluesky": 7,
+        "mastodon": 3,
+        "youtube": 7,
         "x": 2,
-        "facebook": 1,
+        "facebook": 3,
         "instagram": 2,
     }
     assert stats["duration_s"] >= 0
