@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
+from warehouse.synth import webcare
 from warehouse.synth.audience import backlash_posts, follower_samples
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class Spec:
 
 
 # Generators of further record kinds in the demo, one a line (see warehouse/synth/__init__.py).
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts)
+DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, webcare.comments)
 SCALE_EXTRAS: tuple[Extra, ...] = ()
 
 DEMO = Spec(
