@@ -63,6 +63,8 @@ class SyntheticAppView(LocalServer):
             body = {"profiles": [_profile(h) for h in query.get("actors", [])]}
         elif parts.path == "/xrpc/app.bsky.feed.getAuthorFeed":
             body = {"feed": _feed(query["actor"][0])}
+        elif parts.path == "/xrpc/app.bsky.feed.getPostThread":
+            body = _thread(query["uri"][0])
         else:
             status, body = 404, {"error": "NotFound"}
         with self.lock:
@@ -118,6 +120,33 @@ def _feed(actor: str) -> list[dict]:
     return items
 
 
+def _thread(uri: str) -> dict:
+    """A post's thread: one question by someone else, answered by the account an hour later."""
+    actor = uri.split("/")[2]
+    asked = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+
+    def view(author: str, rkey: str, when: dt.datetime, parent: str | None, replies: list) -> dict:
+        stamp = when.isoformat().replace("+00:00", "Z")
+        record = {"createdAt": stamp, "text": "…"}
+        if parent:
+            record["reply"] = {"root": {"uri": uri, "cid": "c"}, "parent": {"uri": parent, "cid": "c"}}
+        post = {
+            "uri": f"at://{author}/app.bsky.feed.post/{rkey}",
+            "cid": "c",
+            "indexedAt": stamp,
+            "author": {"did": author, "handle": author},
+            "record": record,
+            "replyCount": len(replies),
+        }
+        return {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": replies}
+
+    question = f"at://did:plc:someone/app.bsky.feed.post/q{uri[-6:]}"
+    answer = view(actor, f"a{uri[-6:]}", asked + dt.timedelta(hours=1), question, [])
+    thread = view(actor, uri.rsplit("/", 1)[-1], asked - dt.timedelta(hours=1), None, [])
+    thread["replies"] = [view("did:plc:someone", f"q{uri[-6:]}", asked, uri, [answer])]
+    return {"thread": thread}
+
+
 def _registry(root: Path, accounts: int) -> DataPaths:
     paths = DataPaths(root / "finsocial.duckdb")
     institutions = [
@@ -136,12 +165,12 @@ def _registry(root: Path, accounts: int) -> DataPaths:
     return paths
 
 
-def one_run(accounts: int, latency: float, allowed: float, log) -> dict:
+def one_run(accounts: int, latency: float, allowed: float, log, webcare: bool = False) -> dict:
     server = SyntheticAppView(latency, allowed)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             paths = _registry(Path(tmp), accounts)
-            env = {"FINSOCIAL_BLUESKY_API": server.url}
+            env = {"FINSOCIAL_BLUESKY_API": server.url, "FINSOCIAL_WEBCARE": "1" if webcare else "0"}
             started = time.monotonic()
             result = collect(paths, ["bluesky"], log=lambda m: None, env=env)
             elapsed = time.monotonic() - started
@@ -162,6 +191,7 @@ def one_run(accounts: int, latency: float, allowed: float, log) -> dict:
             by_path[path.rsplit(".", 1)[-1]] = by_path.get(path.rsplit(".", 1)[-1], 0) + 1
     out = {
         "accounts": accounts,
+        "webcare": webcare,
         "latency_ms": latency * 1000,
         "server_allows_per_s": allowed or None,
         "collector_pace_per_s": BlueskyCollector.host_limit.per_second,
@@ -190,11 +220,13 @@ def one_run(accounts: int, latency: float, allowed: float, log) -> dict:
 
 
 def run(log=print, accounts: int = 60) -> dict:
-    """Requests per account at no latency, then pace against 50 ms latency and two limits:
-    Bluesky's published 3,000 per 5 minutes (10/s) and the collector's own pace (5/s)."""
+    """Requests per account at no latency, without and with webcare threads, then pace against
+    50 ms latency and two limits: Bluesky's published 3,000 per 5 minutes (10/s) and the
+    collector's own pace (5/s)."""
     return {
         "platform": "bluesky",
         "plain": one_run(accounts, 0.0, 0.0, log),
+        "webcare": one_run(accounts, 0.0, 0.0, log, webcare=True),
         "limit_10_per_s": one_run(accounts, 0.05, 10.0, log),
         "limit_5_per_s": one_run(accounts, 0.05, 5.0, log),
     }

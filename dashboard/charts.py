@@ -612,3 +612,115 @@ def failures_bars(frame: pd.DataFrame) -> go.Figure:
     set_value_axis(fig, daily.groupby("day")["failures"].sum(), "count", whole=True, from_zero=True)
     fig.update_xaxes(tickformat="%Y-%m-%d")
     return _style(fig, height=320)
+
+
+# ---- webcare ------------------------------------------------------------------------------------
+
+
+def _target_line(fig: go.Figure, target_minutes: object, axis: str = "x") -> None:
+    if is_missing(target_minutes):
+        return
+    label = f"target {format_value('reply_time_median', target_minutes)}"
+    if axis == "x":
+        fig.add_vline(
+            x=np.log10(float(target_minutes)),
+            line={"color": "#C44E52", "dash": "dash"},
+            annotation_text=label,
+            annotation_position="top",
+        )
+    else:
+        fig.add_hline(
+            y=np.log10(float(target_minutes)),
+            line={"color": "#C44E52", "dash": "dash"},
+            annotation_text=label,
+        )
+
+
+def webcare_scatter(frame: pd.DataFrame, platform: str, target_minutes: object = None) -> go.Figure:
+    """Answered share against median reply time, one point per institution; the target as a line.
+    Faster is left (a logarithmic axis: minutes to days), more answered is up."""
+    rows = frame.dropna(subset=["answered_pct", "reply_time_median"])
+    if rows.empty:
+        return empty("No institution has answered questions in this selection")
+    texts = [
+        f"{safe(n)}<br>answered {format_value('answered_pct', a)} of {int(q)} questions"
+        f"<br>median reply {format_value('reply_time_median', m)}"
+        for n, a, q, m in zip(
+            rows["name"], rows["answered_pct"], rows["questions"], rows["reply_time_median"], strict=True
+        )
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=rows["reply_time_median"],
+            y=rows["answered_pct"],
+            mode="markers",
+            marker={
+                "size": np.clip(np.sqrt(rows["questions"].astype(float)) * 3, 6, 40),
+                "color": platform_color(platform),
+                "opacity": 0.75,
+                "line": {"width": 1, "color": "white"},
+            },
+            text=texts,
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(type="log", title="Median reply time (minutes, log scale; faster is left)")
+    fig.update_yaxes(title="Questions answered (%)", range=[-3, 103])
+    _target_line(fig, target_minutes)
+    return _style(fig, height=460)
+
+
+def reply_time_distribution(
+    frame: pd.DataFrame, institution_id: str, name: str, target_minutes: object = None
+) -> go.Figure:
+    """The reply times of one institution's answered questions against those of its peers."""
+    if frame.empty:
+        return empty("No answered questions in this selection")
+    mine = frame[frame["institution_id"] == institution_id]["reply_minutes"]
+    peers = frame[frame["institution_id"] != institution_id]["reply_minutes"]
+    fig = go.Figure()
+    for label, values, color in ((safe(name), mine, PRIMARY), ("Peers", peers, MUTED)):
+        fig.add_trace(
+            go.Box(
+                x=values,
+                name=f"{label} ({len(values)})",
+                orientation="h",
+                marker={"color": color},
+                boxpoints="outliers",
+                hovertemplate="%{x:.0f} min<extra></extra>",
+            )
+        )
+    fig.update_xaxes(type="log", title="Minutes to the first answer (log scale)")
+    _target_line(fig, target_minutes)
+    fig = _style(fig, height=300)
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def unanswered_bars(frame: pd.DataFrame, limit: int = 10) -> go.Figure:
+    """The institutions that leave most questions unanswered, with the share left open."""
+    rows = frame[frame["unanswered"] > 0].sort_values(["unanswered", "name"], ascending=[False, True])
+    rows = rows.head(limit)
+    if rows.empty:
+        return empty("Every question in this selection was answered")
+    texts = [
+        f"{int(u)} of {int(q)} ({100 - a:.0f}%)"
+        for u, q, a in zip(rows["unanswered"], rows["questions"], rows["answered_pct"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["unanswered"],
+            y=[safe(n) for n in rows["name"]],
+            orientation="h",
+            marker={"color": "#C44E52"},
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text} unanswered<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(title="Questions left unanswered (28 days)")
+    fig = _style(fig, height=max(240, 32 * len(rows) + 70))
+    fig.update_layout(margin={"r": 90})
+    return fig

@@ -307,3 +307,27 @@ def latest_post_day() -> dt.date | None:
 def audience_accounts(institution_id: str, as_of: dt.date | None) -> pd.DataFrame:
     """An institution's accounts' latest follower samples: shares with their margins, the median."""
     return _read(queries.audience_accounts, institution_id, as_of)
+
+
+# ---- webcare ------------------------------------------------------------------------------------
+
+
+def webcare_overview(
+    platform: str,
+    as_of: dt.date,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+) -> pd.DataFrame:
+    """Each institution's webcare on a platform (or 'all') as of a day, with the target."""
+    return _read(queries.webcare_overview, platform, as_of, country, kind, group)
+
+
+def webcare_reply_times(platform: str, as_of: dt.date, institution_ids: list[str]) -> pd.DataFrame:
+    """Minutes to the first answer of each answered question of the 28 days to as_of."""
+    return _read(queries.webcare_reply_times, platform, as_of, tuple(institution_ids))
+
+
+def institution_webcare(institution_id: str, as_of: dt.date) -> pd.DataFrame:
+    """An institution's webcare metrics per platform and on 'all' on a day."""
+    return _read(queries.institution_webcare, institution_id, as_of)

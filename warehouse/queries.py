@@ -440,3 +440,37 @@ def audience_accounts(
     95% margin (percentage points) and the median's interval."""
     params = {"institution_id": institution_id, "as_of": as_of}
     return con.execute(query_sql("audience_accounts"), params).df()
+
+
+# ---- webcare ------------------------------------------------------------------------------------
+
+
+def webcare_overview(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    as_of: dt.date,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+) -> pd.DataFrame:
+    """Each institution's questions, answered share, reply times and replies on a platform (or
+    'all') as of a day, with the platform's target in minutes (NULL on 'all')."""
+    params = {"platform": platform, "as_of": as_of, "country": country, "kind": kind, "group": group}
+    return con.execute(query_sql("webcare_overview"), params).df()
+
+
+def webcare_reply_times(
+    con: duckdb.DuckDBPyConnection, platform: str, as_of: dt.date, institution_ids: list[str]
+) -> pd.DataFrame:
+    """The minutes to the first answer of each answered question of the 28 days to as_of."""
+    params = {"platform": platform, "as_of": as_of, "institutions": list(institution_ids)}
+    return con.execute(query_sql("webcare_reply_times"), params).df()
+
+
+def institution_webcare(con: duckdb.DuckDBPyConnection, institution_id: str, as_of: dt.date) -> pd.DataFrame:
+    """An institution's webcare metrics per platform and on 'all' on a day."""
+    frame = con.execute(
+        query_sql("institution_webcare"), {"institution_id": institution_id, "as_of": as_of}
+    ).df()
+    order = {p: i for i, p in enumerate(["all", *display_sorted(list(frame["platform"]))])}
+    return frame.sort_values("platform", key=lambda s: s.map(order)).reset_index(drop=True)

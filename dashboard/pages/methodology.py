@@ -15,6 +15,7 @@ from warehouse.synth.calibration import (
     SOURCE_URL,
     TOLERANCE,
 )
+from warehouse.webcare import DEFAULT_TARGET_MINUTES, TARGETS_SOURCE
 
 wh = ui.page(
     "Methodology",
@@ -32,7 +33,11 @@ st.markdown(
 st.markdown("\n".join(f"- **{m.label}** (`{m.name}`): {m.definition}" for m in METRICS.values()))
 st.caption(
     "The definitions are computed in one place, warehouse/sql/marts/10_account_metrics.sql "
-    "and 20_institution_metrics.sql, and used alike by the dashboard and `finsocial top`."
+    "and 20_institution_metrics.sql (webcare: 30_webcare.sql), and used alike by the dashboard "
+    "and `finsocial top`. "
+    + "Lower is better for "
+    + ", ".join(m.label.lower() for m in METRICS.values() if m.lower_is_better)
+    + ": there the smallest value ranks first; for every other metric the largest does."
 )
 
 st.subheader("League tables")
@@ -109,6 +114,40 @@ st.markdown(
     "Collectors run every night and land each run's raw payloads and normalized records before the "
     "warehouse is rebuilt, so a parser fix can rebuild history. Accounts come from the registry "
     "(a CSV the user owns) and from the institution's own website (links and JSON-LD `sameAs`)."
+)
+
+st.subheader("Webcare: do institutions answer, and how fast")
+st.markdown(
+    "A **question** is a comment by someone else that replies directly to an institution's own post "
+    "in the 28 days to the day; a reply to a reply (a customer answering the bank's answer) is no "
+    "new question, nor is a comment whose parent was deleted. It is **answered** when the "
+    "institution replies to it directly, from the account or another of its official accounts; "
+    "the **reply time** is the minutes to that first reply, however late it was seen. An "
+    "institution's figures pool the questions of all its accounts (weighted by questions, not "
+    "averaged). With no questions the shares are missing, not 0 and not 100. **Targets**: "
+    f"{TARGETS_SOURCE}; {DEFAULT_TARGET_MINUTES:.0f} minutes on every other platform. The "
+    "operator may set others (FINSOCIAL_WEBCARE_TARGETS); the Webcare page shows the one in force."
+)
+st.table(
+    pd.DataFrame(
+        [
+            ("Bluesky", "getPostThread on recent posts, the account's feed with replies", "nothing"),
+            ("Mastodon", "statuses/:id/context on recent posts, statuses with replies", "nothing"),
+            ("Facebook", "the comments edge of recent posts, with their replies", "the page token"),
+            ("YouTube", "commentThreads on recent videos (1 quota unit a call)", "API key"),
+            (
+                "X",
+                "recent search by conversation (7 days back); X bills every post read",
+                "operator's opt-in",
+            ),
+            ("Instagram", "none: business_discovery gives comments_count only, not the comments", "–"),
+        ],
+        columns=["Platform", "Threads read through", "Needs"],
+    ).set_index("Platform")
+)
+st.caption(
+    "Privacy: no comment text and no commenter is stored in the warehouse, only ids, times and "
+    "whether the institution wrote the comment."
 )
 
 st.subheader("Power score formula")

@@ -239,4 +239,35 @@ if audience.empty:
 else:
     st.dataframe(tables.audience_table(audience), hide_index=True, width="stretch", placeholder=ui.MISSING)
     st.caption(tables.AUDIENCE_NOTE)
+
+
+st.subheader("Webcare")
+webcare = data.institution_webcare(me, as_of)
+if webcare.empty:
+    st.caption(
+        "No threads observed under this institution's posts in the 28 days to this day (Instagram "
+        "lists no comments; X threads are read only when the operator opts in)."
+    )
+else:
+    shown = ["questions", "answered_pct", "reply_time_median", "reply_time_p90", "within_target_pct"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Platform": webcare["platform"].map(ui.platform_name),
+                **{
+                    ui.metric_name(m): webcare[m].map(lambda v, m=m: ui.value_text(m, v))
+                    for m in [*shown, "replies_per_week"]
+                },
+                "Target": webcare["target_minutes"].map(lambda v: ui.value_text("reply_time_median", v)),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Questions: others' direct replies to the institution's posts in the 28 days to this day; "
+        "answered by any of its official accounts. All platforms: its questions pooled (not its "
+        "accounts' rates averaged), each against its own platform's target. "
+        "[Compare on the Webcare page](/webcare)."
+    )
 ui.footer(wh)

@@ -11,7 +11,17 @@ from streamlit.testing.v1 import AppTest
 from warehouse.paths import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ["league", "engagement", "top_posts", "peers", "profile", "trends", "health", "methodology"]
+PAGES = [
+    "league",
+    "engagement",
+    "top_posts",
+    "peers",
+    "profile",
+    "trends",
+    "webcare",
+    "health",
+    "methodology",
+]
 SCRIPT_NAME = "<script>alert('x')</script> Bank"
 
 

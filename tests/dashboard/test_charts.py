@@ -264,3 +264,46 @@ def test_wide_spread_spots_series_that_would_sit_on_zero():
     assert charts.wide_spread(frame, "followers", "institution_id") is False  # 11 against 105
     frame.loc[frame["institution_id"] == "b", "followers"] = [5000.0, 5100.0, float("nan")]
     assert charts.wide_spread(frame, "followers", "institution_id") is True
+
+
+# ---- webcare ------------------------------------------------------------------------------------
+
+
+def webcare() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "institution_id": ["a", "b", "c"],
+            "name": ["Alpha", EVIL, "Charlie"],
+            "questions": [10, 4, 0],
+            "answered": [9, 1, 0],
+            "unanswered": [1, 3, 0],
+            "answered_pct": [90.0, 25.0, None],
+            "reply_time_median": [12.0, 2880.0, None],
+        }
+    )
+
+
+def test_webcare_scatter_draws_answering_institutions_and_the_target():
+    fig = charts.webcare_scatter(webcare(), "x", 15.0)
+    assert list(fig.data[0].x) == [12.0, 2880.0]  # Charlie has no questions: no point
+    assert fig.layout.xaxis.type == "log"
+    (line,) = fig.layout.shapes
+    assert line.x0 == pytest.approx(1.1760913)  # log10(15): plotly places shapes in log units
+    assert "target 15 min" in spec(fig)
+    assert "<script>" not in spec(fig)
+    assert charts.webcare_scatter(webcare(), "all").layout.shapes == ()  # no single target on 'all'
+    assert is_blank(charts.webcare_scatter(webcare().iloc[2:], "x"))
+
+
+def test_unanswered_bars_put_the_most_unanswered_first():
+    fig = charts.unanswered_bars(webcare())
+    assert list(fig.data[0].x) == [3, 1]
+    assert list(fig.data[0].text) == ["3 of 4 (75%)", "1 of 10 (10%)"]
+    assert is_blank(charts.unanswered_bars(webcare().iloc[2:]))
+
+
+def test_reply_time_distribution_sets_one_institution_against_its_peers():
+    times = pd.DataFrame({"institution_id": ["a", "a", "b"], "reply_minutes": [5.0, 30.0, 600.0]})
+    fig = charts.reply_time_distribution(times, "a", "Alpha", 60.0)
+    assert [t.name for t in fig.data] == ["Alpha (2)", "Peers (1)"]
+    assert is_blank(charts.reply_time_distribution(times.iloc[0:0], "a", "Alpha"))

@@ -375,3 +375,20 @@ def test_trends_puts_audiences_far_apart_on_a_log_axis(demo):
     assert all(round(t / 10 ** math.floor(math.log10(t)), 6) in (1, 2, 5) for t in ticks)
     at.toggle[0].set_value(False).run()  # the reader can still ask for a linear axis
     assert followers_chart()["layout"]["yaxis"]["type"] == "linear"
+
+
+# ---- webcare ------------------------------------------------------------------------------------
+
+
+def test_webcare_page_shows_answered_share_reply_times_and_the_unanswered(demo):
+    at = page("webcare")
+    assert not at.exception, [e.message for e in at.exception]
+    charts_ = at.get("plotly_chart")
+    assert len(charts_) == 3  # the scatter, the distribution against peers, the unanswered
+    at.selectbox(key="wc_platform").set_value("x").run()
+    assert not at.exception
+    scatter = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert scatter["layout"]["shapes"], "the X target line is missing"
+    assert "target 15 min" in json.dumps(scatter)
+    body = texts(at)
+    assert "lower is better" in body and "Instagram lists no comments" in body

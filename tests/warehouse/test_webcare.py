@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -80,7 +81,7 @@ THREADS = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
+def webcare_paths(tmp_path_factory) -> DataPaths:
     root = tmp_path_factory.mktemp("webcare")
     paths = DataPaths(root / "data" / "finsocial.duckdb")
     paths.ensure()
@@ -90,7 +91,12 @@ def warehouse(tmp_path_factory):
     snapshots = [snap(*a, day, 1000) for a in accounts for day in ("2026-03-01", "2026-03-31")]
     land(paths, [*snapshots, *THREADS])
     build(paths)
-    con = duckdb.connect(str(paths.db), read_only=True)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def warehouse(webcare_paths):
+    con = duckdb.connect(str(webcare_paths.db), read_only=True)
     yield con
     con.close()
 
@@ -183,3 +189,27 @@ def test_league_tables_follow_each_metrics_direction(warehouse):
     # charlie and delta answered all (a shared first rank), alpha 75%
     assert list(share["rank"][:3]) == [1, 1, 3]
     assert share["institution_id"].iloc[2] == "alpha-bank"
+
+
+def test_top_ranks_the_fastest_median_reply_first(webcare_paths):
+    from click.testing import CliRunner
+
+    from finsocial.cli import cli
+
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
+        + ["--format", "json"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["institution_id"], r["value"]) for r in rows] == [
+        ("charlie-bank", 5.0),
+        ("alpha-bank", 30.0),
+        ("delta-bank", 600.0),
+        ("bravo-ins", None),
+    ]
+    table = CliRunner().invoke(
+        cli, ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
+    )
+    assert "5 min" in table.stdout and "10.0 h" in table.stdout

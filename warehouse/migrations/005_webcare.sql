@@ -14,6 +14,17 @@ CREATE TABLE comments (
     -- no text and no commenter identity: the metrics need neither
 );
 
+-- Every question (another's direct reply to an institution's post) with its first answer.
+CREATE TABLE webcare_questions (
+    account_id VARCHAR NOT NULL,
+    institution_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    question_id VARCHAR NOT NULL,        -- the comment's id
+    asked_at TIMESTAMPTZ NOT NULL,
+    first_reply_at TIMESTAMPTZ,          -- NULL: not answered (yet)
+    reply_minutes DOUBLE                 -- minutes from asked_at to first_reply_at
+);
+
 CREATE TABLE webcare_targets (
     platform VARCHAR PRIMARY KEY,
     target_minutes DOUBLE NOT NULL

@@ -15,33 +15,31 @@ SELECT
     coalesce(is_institution, false) AS is_institution, collected_at, run_id
 FROM stg_comments;
 
--- Every question once, with the minutes to its first answer (NULL: never answered), and every
--- reply of the institution to others: both inserts below read these.
-CREATE OR REPLACE TEMP TABLE webcare_items AS
+-- Each thread item with what its parent is: the root (the post), the institution's, or unseen.
+CREATE OR REPLACE TEMP TABLE thread_items AS
+SELECT
+    c.account_id,
+    c.institution_id,
+    c.platform,
+    c.comment_id,
+    c.parent_id,
+    c.created_at,
+    c.is_institution,
+    p.comment_id IS NOT NULL AND p.parent_id IS NULL AS parent_is_root,
+    p.is_institution AS parent_is_institution
+FROM comments AS c
+LEFT JOIN comments AS p
+    ON p.account_id = c.account_id AND p.comment_id = c.parent_id
+WHERE c.parent_id IS NOT NULL;
+
+INSERT INTO webcare_questions BY NAME
 WITH
-items AS (
-    SELECT
-        c.account_id,
-        c.platform,
-        c.comment_id,
-        c.parent_id,
-        c.created_at,
-        c.is_institution,
-        p.comment_id IS NOT NULL AND p.parent_id IS NULL AS parent_is_root,
-        p.is_institution AS parent_is_institution
-    FROM comments AS c
-    LEFT JOIN comments AS p
-        ON p.account_id = c.account_id AND p.comment_id = c.parent_id
-    WHERE c.parent_id IS NOT NULL
-),
 questions AS (
-    SELECT account_id, platform, comment_id, created_at
-    FROM items
-    WHERE NOT is_institution AND parent_is_root
+    SELECT * FROM thread_items WHERE NOT is_institution AND parent_is_root
 ),
 first_replies AS (
     SELECT a.account_id, a.parent_id AS comment_id, min(a.created_at) AS first_reply_at
-    FROM items AS a
+    FROM thread_items AS a
     JOIN questions AS q
         ON q.account_id = a.account_id AND q.comment_id = a.parent_id AND a.created_at >= q.created_at
     WHERE a.is_institution
@@ -49,16 +47,25 @@ first_replies AS (
 )
 SELECT
     q.account_id,
-    'question' AS item,
-    CAST(q.created_at AS DATE) AS item_day,
-    (epoch(r.first_reply_at) - epoch(q.created_at)) / 60.0 AS reply_minutes,
-    t.target_minutes
+    q.institution_id,
+    q.platform,
+    q.comment_id AS question_id,
+    q.created_at AS asked_at,
+    r.first_reply_at,
+    (epoch(r.first_reply_at) - epoch(q.created_at)) / 60.0 AS reply_minutes
 FROM questions AS q
 LEFT JOIN first_replies AS r USING (account_id, comment_id)
+ORDER BY q.account_id, q.created_at;
+
+-- Questions by the day asked, with their reply minutes and target, and the institution's replies
+-- to others by the day written: both inserts below read these.
+CREATE OR REPLACE TEMP TABLE webcare_items AS
+SELECT q.account_id, 'question' AS item, CAST(q.asked_at AS DATE) AS item_day, q.reply_minutes, t.target_minutes
+FROM webcare_questions AS q
 LEFT JOIN webcare_targets AS t USING (platform)
 UNION ALL
 SELECT account_id, 'reply' AS item, CAST(created_at AS DATE) AS item_day, NULL, NULL
-FROM items
+FROM thread_items
 WHERE is_institution AND parent_is_institution IS NOT TRUE;
 
 -- Every known day of every account, and pooled per institution on each platform and on 'all':
