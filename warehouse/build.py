@@ -265,16 +265,21 @@ def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[
         candidates.append(new_snapshot - dt.timedelta(days=ANOMALY_LOOKBACK_DAYS))
     if new_post:
         candidates.append(new_post)
-    # a comment changes its thread's questions (an answer changes the question's days), and a
-    # night that opened an account's threads makes its webcare known from that day
-    new_thread, new_observed = con.execute(
-        "WITH fresh AS (SELECT * FROM landed.comments WHERE run_id NOT IN (SELECT run_id FROM prev.runs))"
-        " SELECT (SELECT min(CAST(c.created_at AS DATE)) FROM landed.comments AS c"
-        "         SEMI JOIN fresh AS f USING (institution_id, platform, handle, post_id)),"
+    # a comment not landed before changes the days of what it answers (a late answer: its question's
+    # days), else its own; a night that opened an account's threads makes its webcare known from then
+    new_item, new_observed = con.execute(
+        "WITH fresh AS (SELECT * FROM landed.comments WHERE run_id NOT IN (SELECT run_id FROM prev.runs)),"
+        " known AS (SELECT * FROM landed.comments WHERE run_id IN (SELECT run_id FROM prev.runs)),"
+        " new_items AS (SELECT f.* FROM fresh AS f"
+        "               ANTI JOIN known AS k USING (institution_id, platform, handle, comment_id))"
+        " SELECT (SELECT min(CAST(least(n.created_at, coalesce(p.created_at, n.created_at)) AS DATE))"
+        "         FROM new_items AS n LEFT JOIN landed.comments AS p"
+        "         ON p.institution_id = n.institution_id AND p.platform = n.platform"
+        "         AND p.handle = n.handle AND p.comment_id = n.parent_id),"
         "        (SELECT min(CAST(collected_at AS DATE)) FROM fresh)"
     ).fetchone()
-    if new_thread:
-        candidates.append(new_thread)
+    if new_item:
+        candidates.append(new_item)
     if new_observed:
         candidates.append(new_observed)
     return min(candidates), "incremental"

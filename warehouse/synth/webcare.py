@@ -47,7 +47,8 @@ def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
     hour = (q_time // 3600) % 24
     weekday = ((q_time // 86400) + 3) % 7  # 1970-01-01 was a Thursday: 0 = Monday
     slower = np.where((hour >= 20) | (hour < 7), 3.0, 1.0) * np.where(weekday >= 5, 2.0, 1.0)
-    delay = median_minutes[inst] * slower * rng.lognormal(0, 0.9, len(q_post)) * 60
+    # answers after more than 10 days are rare enough to leave out: such a question stays open
+    delay = np.minimum(median_minutes[inst] * slower * rng.lognormal(0, 0.9, len(q_post)), 10 * 1440) * 60
     a_time = q_time + delay.astype(np.int64) + 30
     follow_up = answered & (rng.random(len(q_post)) < 0.15)
     f_time = a_time + (rng.exponential(2 * 3600, len(q_post))).astype(np.int64) + 60
