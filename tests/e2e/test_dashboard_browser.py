@@ -34,6 +34,7 @@ PAGES = [
     ("peers", "Peer benchmark", "peers", 1),
     ("profile", "Institution profile", "Followers per platform", 2),
     ("trends", "Trends", "Share of audience", 3),
+    ("webcare", "Webcare", "Answered share against median reply time", 3),
     ("health", "Data health", "Freshness per platform", 2),
     ("methodology", "Methodology", "Power score formula", 0),
 ]
