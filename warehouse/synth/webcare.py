@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # spec.py lists this generator, and world.py imports spec.py
 # Platforms whose API lists no comments get none (Instagram gives comments_count only).
 NO_THREADS = ("instagram",)
 RUN_SECONDS = 2 * 3600 + 15 * 60  # the night's run at 02:15 UTC opens the threads
-REOPEN_DAYS = (1, 8, 15, 22)  # a post's thread is opened again while it is among the recent ones
+REOPEN_DAYS = (1, 7)  # a post's thread is opened again while it is among the recent ones
 
 
 def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]:

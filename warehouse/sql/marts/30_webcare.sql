@@ -73,14 +73,17 @@ WHERE is_institution AND parent_is_institution IS NOT TRUE;
 -- with more questions weighs more and the median is the median of all of them.
 CREATE OR REPLACE TEMP TABLE webcare_days AS
 WITH
+known_days AS (
+    -- a day is known when its threads were opened on it or in the 6 days before
+    SELECT DISTINCT o.account_id, CAST(o.observed_day + CAST(k.lag AS INTEGER) AS DATE) AS day
+    FROM stg_comment_observations AS o
+    CROSS JOIN range(7) AS k(lag)
+),
 grid AS (
     SELECT m.account_id, m.institution_id, m.platform, m.day
     FROM account_metrics AS m
+    JOIN known_days AS k USING (account_id, day)
     WHERE m.day >= (SELECT day FROM metrics_from)
-      AND EXISTS (
-          SELECT 1 FROM stg_comment_observations AS o
-          WHERE o.account_id = m.account_id AND o.observed_day BETWEEN m.day - 6 AND m.day
-      )
 )
 SELECT
     g.account_id,
