@@ -50,12 +50,12 @@ def test_second_collect_same_day_replaces_and_date_back_fills(server, paths, cli
     ]
     for run in runs:
         stats = run["stats"]
-        # one profile batch and one feed page per run
-        assert run["requests"] == 2
+        # one profile batch, one feed page and (webcare) one page of the feed with replies per run
+        assert run["requests"] == 3
         assert stats["accounts_tried"] == 1
         assert stats["accounts_collected"] == 1
         assert stats["failed_by_kind"] == {}
-        assert stats["requests"] == {"bluesky": 2}
+        assert stats["requests"] == {"bluesky": 3}
         assert stats["duration_s"] >= 0
 
 
