@@ -1,8 +1,11 @@
 """The dashboard's router: one st.Page per page script in dashboard/pages/."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
+
+from dashboard import ui
 
 PAGES = Path(__file__).parent / "pages"
 
@@ -36,4 +39,9 @@ navigation = st.navigation(
     }
 )
 st.logo(str(Path(__file__).parent / "logo.svg"), size="large")
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # st.stop() and st.rerun() raise BaseExceptions, which pass through
+    # Readers get a short message (.streamlit/config.toml hides tracebacks); the log keeps it all.
+    logging.getLogger("dashboard").exception("page %r failed", navigation.title)
+    st.error(ui.PAGE_FAILED, icon=":material/error:")

@@ -41,6 +41,11 @@ NEXT_STEPS_NO_COUNTS = (
     "No counts have been collected yet. Run `finsocial collect` (and `finsocial import-counts FILE` "
     "for platforms without an open API); the dashboard shows the new build without a restart."
 )
+PAGE_FAILED = (
+    "This page could not be drawn. Reload it in a moment (a build may have been swapping the "
+    "warehouse); if it fails again, the dashboard's log has the details, and `finsocial status` "
+    "checks the warehouse."
+)
 # Older than this, the newest data is called out on every page (a real warehouse is collected nightly).
 STALE_DAYS = 30
 # "any" in a selectbox: Streamlit shows None as an empty choice, so the sentinel is "".
