@@ -97,6 +97,23 @@ def value_cell(metric: str, row: Mapping[str, object]) -> str:
     return f"{text} ({size[0]})" if size else text
 
 
+def why_missing(metric: str) -> str:
+    """Why a metric has no value, in a few words, for the places that have room to say so."""
+    if metric.startswith("growth_"):
+        days = metric.split("_")[1].removesuffix("d")
+        return f"no count {days} days earlier"
+    if metric in ("posts_per_week", "interactions_per_post", "engagement_rate", "overperformance"):
+        return "no posts or no follower count in the last 28 days"
+    if metric == "presence_index":
+        return "needs both growth and engagement"
+    if metric == "power_score":
+        return "no count the formula uses"
+    return "not reported by the platform"
+
+
+NEW_IN_TABLE = "'new': no rank 30 days earlier"
+
+
 def movement(rank: int | None, previous_rank: int | None) -> str:
     """▲2, ▼1, = or 'new' against the rank a period earlier."""
     if is_missing(previous_rank) or is_missing(rank):

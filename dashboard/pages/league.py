@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.formatting import movement, value_cell
+from warehouse.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
 from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
 from warehouse.report import league_markdown
 
@@ -128,6 +128,15 @@ if not moves.empty and moves["change"].max() > 0:
         delta_arrow="off",
         border=True,
     )
+elif moves.empty:
+    k[2].metric(
+        "Biggest climber",
+        MISSING,
+        f"no ranks on {(as_of - dt.timedelta(days=30)).isoformat()}",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
 else:
     k[2].metric("Biggest climber", "=", "no rank changed", delta_color="off", delta_arrow="off", border=True)
 k[3].metric(
@@ -184,6 +193,7 @@ with left:
         st.caption(
             "Select a row to open the institution's profile. "
             + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
+            + (f"{NEW_IN_TABLE}. " if frame["previous_rank"].isna().any() else "")
             + METRICS[metric].definition
         )
 with right:

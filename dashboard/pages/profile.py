@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, tables, ui
-from warehouse.formatting import human_count
+from warehouse.formatting import flag, human_count, is_missing, why_missing
 from warehouse.posts import Period
 
 wh = ui.page(
@@ -134,11 +134,16 @@ if now.empty:
 else:
     now = now.iloc[0]
     trail = overall["followers"].dropna().tolist()
+    grown = not is_missing(now["growth_30d"])
     k = st.columns(4)
     k[0].metric(
         "Followers, all platforms",
-        ("≈" if now["rounded"] else "") + human_count(now["followers"]),
-        ui.value_text("growth_30d", now["growth_30d"]) + " in 30 days",
+        ("≈" if flag(now["rounded"]) else "") + human_count(now["followers"]),
+        ui.value_text("growth_30d", now["growth_30d"]) + " in 30 days"
+        if grown
+        else why_missing("growth_30d"),
+        delta_color="normal" if grown else "off",
+        delta_arrow="auto" if grown else "off",
         chart_data=trail,
         chart_type="area",
         border=True,
@@ -151,7 +156,7 @@ else:
         card.metric(
             ui.metric_name(metric),
             ui.value_text(metric, now[metric]),
-            note,
+            note if not is_missing(now[metric]) else why_missing(metric),
             delta_color="off",
             delta_arrow="off",
             chart_data=overall[metric].dropna().tolist(),
