@@ -10,9 +10,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.test_states import LEAKED
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,11 +58,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def dashboard_url(demo_db, tmp_path_factory):
+def serve_dashboard(db: Path, log: Path) -> Iterator[str]:
+    """`streamlit run dashboard/app.py` on a warehouse; yields its URL once it answers."""
     port = free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "FINSOCIAL_DB": str(demo_db)}
+    env = {**os.environ, "FINSOCIAL_DB": str(db)}
     cmd = [
         sys.executable,
         "-m",
@@ -98,6 +100,18 @@ def dashboard_url(demo_db, tmp_path_factory):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(demo_db, tmp_path_factory):
+    yield from serve_dashboard(demo_db, tmp_path_factory.mktemp("streamlit") / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def first_night_url(warehouse_state, tmp_path_factory):
+    """The dashboard on the first night of a real installation (tests/states.py)."""
+    db = warehouse_state("first_night")
+    yield from serve_dashboard(db, tmp_path_factory.mktemp("streamlit-first-night") / "streamlit.log")
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +220,37 @@ def test_a_shared_league_table_link_reproduces_the_table(dashboard_url, browser)
     assert page.get_by_text("Top 5 by Followers · YouTube").first.is_visible()
     assert "kind=insurer" in page.url and "platform=youtube" in page.url
     page.screenshot(path=str(ARTIFACTS / "league-shared-link.png"))
+
+
+# url path, the page's title, text that shows its content on the first night
+FIRST_NIGHT = [
+    ("", "League tables", "Top 3 by Followers"),
+    ("engagement", "Engagement against audience", "Engagement against audience"),
+    ("peers", "Peer benchmark", "Peer benchmark"),
+    ("profile", "Institution profile", "Accounts"),
+    ("trends", "Trends", "Trends"),
+    ("health", "Data health", "Freshness per platform"),
+    ("methodology", "Methodology", "Methodology"),
+]
+
+
+def test_the_first_night_in_a_real_browser(first_night_url, browser):
+    """After init, registry import and one collect: no rank a month ago, no growth baseline."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for path, title, content in FIRST_NIGHT:
+        page.goto(f"{first_night_url}/{path}")
+        rendered(page, 0)
+        exceptions = page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, exceptions.first.inner_text()
+        assert page.get_by_role("heading", name=title).first.is_visible()
+        assert page.get_by_text(content, exact=False).first.is_visible()
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        assert "fictional" not in text  # a real installation has no demo banner
+        assert "could not be drawn" not in text
+        leaked = [line for line in text.splitlines() if LEAKED.search(line)]
+        assert not leaked, (path, leaked)
+        page.screenshot(path=str(ARTIFACTS / f"first-night-{path or 'league'}.png"))
+    assert not errors, errors
