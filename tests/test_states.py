@@ -137,3 +137,22 @@ def test_status_in_every_state(warehouse_state, state):
     if state != "empty":  # with no platform at all, nothing is stale
         fresh = BY_NAME[state].counts and state not in ("stale", "demo")
         assert (stale.exit_code == 0) == fresh, stale.output
+
+
+def test_every_table_on_every_page_draws_a_missing_cell_as_a_dash():
+    # a state may not reach every table's missing cells, so the pages' source is checked too
+    import ast
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+    bare = []
+    for script in sorted(pages.glob("*.py")):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("dataframe", "data_editor")
+                and "placeholder" not in {k.arg for k in node.keywords}
+            ):
+                bare.append(f"{script.name}:{node.lineno}")
+    assert not bare, f"st.dataframe without placeholder=ui.MISSING at {bare}"

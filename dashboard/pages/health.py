@@ -48,6 +48,7 @@ def show_quarantine() -> None:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=ui.MISSING,
     )
 
 
