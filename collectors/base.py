@@ -15,6 +15,10 @@ from warehouse.targets import Target
 if TYPE_CHECKING:
     from collectors.audience import Follower
 
+# A run's exit code, for schedulers (cron, systemd, Actions): 0 complete, 3 partial (some failed),
+# 1 failed; 78 (EX_CONFIG) when there was nothing to do, a misconfiguration in a nightly job.
+EXIT_CODES = {"complete": 0, "partial": 3, "failed": 1, "nothing": 78}
+
 WINDOW_DAYS = 28
 # Kinds worth a second try within the run; the others are facts about the account or the setup.
 RETRYABLE_KINDS = frozenset({"rate_limited", "http_error", "timeout", "parse_error"})

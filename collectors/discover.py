@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from protego import Protego
 
+from collectors.base import EXIT_CODES
 from collectors.http import CollectError, Fetched, HostLimit, HttpClient, is_public_address
 from warehouse.handles import parse_profile_url, profile_url
 from warehouse.landing.records import Account, RunError
@@ -47,6 +48,11 @@ class DiscoverResult:
     run_id: str | None
     stats: dict = field(default_factory=dict)
     found: list[Account] = field(default_factory=list)
+    status: str = "nothing"  # complete, partial (some websites failed), failed, nothing
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,11 @@ class PageFetcher:
             raise CollectError("http_error", f"{url}: not an http(s) URL")
         ok, why = is_public_address(parts.hostname, self.allow_loopback)
         if not ok:
-            raise CollectError("http_error", f"{url}: refused, {why}")
+            # a name DNS does not know is not a refusal: say so ("cannot resolve host")
+            raise CollectError(
+                "http_error",
+                f"{url}: {why}" if why.startswith("cannot resolve") else f"{url}: refused, {why}",
+            )
 
     def fetch(
         self, url: str, max_bytes: int, before_hop: Callable[[str], None] | None = None
@@ -364,4 +374,4 @@ def discover(
     }
     status = "complete" if not errors else ("partial" if covered else "failed")
     run.commit(status, stats)
-    return DiscoverResult(run.run_id, stats, found)
+    return DiscoverResult(run.run_id, stats, found, status)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.audience import AudienceOutcome, sample_audiences
-from collectors.base import Collector, Outcome
+from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
 from warehouse.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.files import require_free_space
@@ -24,7 +24,6 @@ from warehouse.paths import DataPaths
 from warehouse.registry import load_registry
 from warehouse.targets import Target, collection_targets
 
-EXIT_CODES = {"complete": 0, "nothing": 0, "partial": 3, "failed": 1}
 # Facts about an account rather than failures of the run.
 ACCOUNT_FACTS = frozenset({"not_found", "private"})
 
@@ -138,7 +137,10 @@ def collect(
             log(f"{platform}: no API collector (its counts come in through `finsocial import-counts`)")
     by_platform = _targets_by_platform(paths, chosen, institution_ids)
     if not by_platform:
-        log("nothing to collect: no registry or discovered accounts on the chosen platforms")
+        log(
+            "nothing to collect: no registry or discovered accounts on the chosen platforms. Next: "
+            "add handles to the registry (finsocial registry import FILE) or find them with finsocial discover"
+        )
         return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
 
     paths.ensure()
@@ -156,7 +158,7 @@ def collect(
         cls = COLLECTOR_BY_PLATFORM[platform]
         if missing := cls.missing_credentials(env):
             n = len(platform_targets)
-            log(f"{platform}: skipped, {' and '.join(missing)} not set ({n} accounts)")
+            log(f"{platform}: skipped, {' and '.join(missing)} not set ({n} account{'s' if n != 1 else ''})")
             results[platform] = _skipped(cls, platform_targets, missing)
     running = [p for p in by_platform if p not in results]
 
@@ -335,7 +337,12 @@ class _Reporter:
     def done(self, platform: str, outcomes: list[Outcome], requests: int) -> None:
         collected = sum(o.collected for o in outcomes)
         kinds = Counter(o.error.kind for o in outcomes if o.error is not None)
-        detail = "".join(f", {n} {k}" for k, n in sorted(kinds.items()))
+        # each kind with the cause of its first failure, so the console line says why
+        first = {}
+        for o in outcomes:
+            if o.error is not None:
+                first.setdefault(o.error.kind, o.error.message)
+        detail = "".join(f", {n} {k}: {first[k]}" for k, n in sorted(kinds.items()))
         line = f"{platform}: {collected}/{len(outcomes)} collected{detail} ({requests} requests)"
         if self.bar is not None:
             self.bar.update(self.tasks[platform], completed=len(outcomes), description=platform)

@@ -723,4 +723,27 @@ def unanswered_bars(frame: pd.DataFrame, limit: int = 10) -> go.Figure:
     fig.update_xaxes(title="Questions left unanswered (28 days)")
     fig = _style(fig, height=max(240, 32 * len(rows) + 70))
     fig.update_layout(margin={"r": 90})
+
+
+def league_figure(frame: pd.DataFrame, metric: str, platform: str, title: str, footer: str) -> go.Figure:
+    """league_bar for a page of its own (an image to publish): a title with the filters and the
+    as-of day above, the source line (and the demo notice) below."""
+    fig = league_bar(frame, metric, platform)
+    fig.update_layout(
+        title={"text": safe(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
+        margin={"l": 10, "r": 70, "t": 56, "b": 48},
+        height=(fig.layout.height or 300) + 80,
+    )
+    fig.add_annotation(
+        text=safe(footer),
+        showarrow=False,
+        x=0,
+        y=0,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        yshift=-12,
+        font={"size": 11, "color": MUTED},
+    )
     return fig

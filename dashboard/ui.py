@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from warehouse.formatting import MISSING, format_value, is_missing, thousands
+from warehouse.formatting import MISSING, format_value, is_missing, kind_label, thousands
 from warehouse.metrics import METRICS
 from warehouse.queries import NoWarehouse
 from warehouse.report import PLATFORM_NAMES
@@ -19,15 +19,6 @@ DEMO_BANNER = (
     "**Demo data.** The institutions on these pages are fictional and their numbers are generated; "
     "they are not real figures."
 )
-KIND_LABELS = {
-    "bank": "Bank",
-    "credit_union": "Credit union",
-    "insurer": "Insurer",
-    "neobank": "Neobank",
-    "card_issuer": "Card issuer",
-    "investment": "Investment",
-    "other": "Other",
-}
 NEXT_STEPS_NO_FILE = (
     "Create one with `finsocial init`, import the institutions with "
     "`finsocial registry import registry/institutions.csv`, then run `finsocial collect`. "
@@ -70,7 +61,7 @@ def platform_name(platform: str) -> str:
 
 
 def kind_name(kind: str) -> str:
-    return KIND_LABELS.get(kind, str(kind).replace("_", " ").capitalize())
+    return kind_label(kind)
 
 
 def metric_name(metric: str) -> str:

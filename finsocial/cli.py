@@ -1,113 +1,147 @@
-"""finsocial's command line: one entry point, one subcommand per task."""
+"""finsocial's command line: one entry point, one thin subcommand per task over library calls.
+
+Only click and small modules load at start; each command imports what it needs, so that
+`finsocial top --format json` pays for DuckDB and nothing else (no pandas, rich or requests).
+"""
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import importlib.resources
-import io
-import json
+import dataclasses
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from finsocial.output import Column, format_option, frame_rows, output_rows, plain_table, render
 from warehouse.audience import DEFAULT_SAMPLE_SIZE
-from warehouse.csvcheck import InputError
-from warehouse.files import DiskFull
-from warehouse.formatting import human_count, is_missing, movement, value_cell
 from warehouse.metrics import METRICS
 from warehouse.paths import DataPaths
 from warehouse.platforms import API_PLATFORMS, PLATFORMS
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, parse_period, period_of
-from warehouse.report import SOURCE_LINE, league_markdown, post_value, posts_markdown  # noqa: F401
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
 
 PLATFORM_CHOICES = ("all", *PLATFORMS)
+EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try again later
+EXIT_PARTIAL = 3  # some accounts failed, or a build left a damaged run out
+EXIT_BUILD_FAILED = 4  # collect landed its run, the build after it failed
+DEMO_FLAG_NOTE = "Demo data: fictional institutions with generated numbers."
 
-err = Console(stderr=True)
+
+# ---- shared pieces ----------------------------------------------------------------------------
+
+
+def _store_db(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().ensure_object(dict)["db"] = value
+
+
+def db_option(command: Callable) -> Callable:
+    """--db, accepted before the subcommand (finsocial --db F top) and after it (finsocial top --db F)."""
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        expose_value=False,
+        is_eager=True,
+        callback=_store_db,
+        help="Warehouse file (default: $FINSOCIAL_DB, else data/finsocial.duckdb).",
+    )(command)
+
+
+def _db_arg(ctx: click.Context) -> str | None:
+    return ctx.find_root().ensure_object(dict).get("db")
 
 
 def _paths(ctx: click.Context) -> DataPaths:
-    return DataPaths.resolve(ctx.obj.get("db"))
+    return DataPaths.resolve(_db_arg(ctx))
 
 
-EXIT_PARTIAL = 3  # some accounts failed, or a build left a damaged run out
-EXIT_BUILD_FAILED = 4  # collect landed its run, the build after it failed
+def _db_flag(ctx: click.Context) -> str:
+    """' --db FILE' when the user gave one, so next steps repeat it."""
+    db = _db_arg(ctx)
+    return f" --db {db}" if db else ""
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"error: {message}", err=True)  # plain text: paths in messages must not wrap
+    sys.exit(code)
 
 
 def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: str | None = None):
     """Build; a damaged run it moves to the quarantine is named with its reason (exit 3 follows)."""
     from warehouse.build import build
+    from warehouse.csvcheck import InputError
 
     try:
         result = build(paths, full=full, weights=weights)
     except InputError as exc:  # a power-formula file with problems
-        _fail_input(exc)
+        _fail(str(exc))
     for entry in result.quarantined:
-        click.echo(f"quarantined {entry.origin}: {entry.reason}", err=True)
+        _log(f"quarantined {entry.origin}: {entry.reason}")
     if result.quarantined:
-        click.echo(
+        _log(
             f"the build went on without {len(result.quarantined)} damaged run(s): "
-            "`finsocial runs` lists them, README 'A damaged run' says how to recover one",
-            err=True,
+            "`finsocial runs` lists them, README 'A damaged run' says how to recover one"
         )
     if not quiet:
         span = f", {result.data_from} to {result.data_to}" if result.data_from else ""
-        click.echo(
+        _log(
             f"built {result.db}: {result.institutions} institutions, {result.accounts} accounts, "
             f"{result.snapshots:,} snapshots, {result.posts:,} posts from {result.runs} runs"
-            f"{span} in {result.seconds:.1f}s",
-            err=True,
+            f"{span} in {result.seconds:.1f}s"
         )
     return result
-
-
-EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try again later
 
 
 @contextlib.contextmanager
 def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     """Hold the writer lock for a writing command and clear what an interrupted run left."""
+    from warehouse.files import DiskFull
     from warehouse.landing.runs import sweep_incomplete_runs
     from warehouse.lock import LockBusy, writer_lock
 
     try:
-        with writer_lock(paths, command, log=lambda m: click.echo(m, err=True)):
+        with writer_lock(paths, command, log=_log):
             for run_dir in sweep_incomplete_runs(paths.landing):
-                click.echo(f"removed {run_dir}: a run interrupted before its manifest", err=True)
+                _log(f"removed {run_dir}: a run interrupted before its manifest")
             yield
     except LockBusy as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_BUSY)
+        _fail(str(exc), EXIT_BUSY)
     except DiskFull as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        _fail(str(exc))
 
 
-def _fail_input(exc: InputError) -> None:
-    click.echo(f"error: {exc}", err=True)  # plain text: paths in messages must not wrap
-    sys.exit(1)
+@contextlib.contextmanager
+def _reading(paths: DataPaths) -> Iterator[Any]:
+    """A read-only connection; a missing or foreign file is one clear line and exit 1."""
+    from warehouse import queries
+
+    try:
+        with queries.connect(paths.db) as con:
+            yield con
+    except queries.NoWarehouse as exc:
+        _fail(str(exc))
+
+
+# ---- the commands -----------------------------------------------------------------------------
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    help="Warehouse file (default: $FINSOCIAL_DB, else data/finsocial.duckdb).",
-)
+@db_option
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context) -> None:
     """finsocial: how banks, insurers and credit unions show up on social media."""
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db
 
 
 @cli.command()
+@db_option
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the data folder and an empty warehouse."""
@@ -115,7 +149,7 @@ def init(ctx: click.Context) -> None:
     paths.ensure()
     with _writing(paths, "init"):
         _build(paths)
-    click.echo(f"ready: {paths.db}. Next: finsocial registry import registry/institutions.csv")
+    click.echo(f"ready: {paths.db}. Next: finsocial{_db_flag(ctx)} registry import registry/institutions.csv")
 
 
 @cli.group()
@@ -129,9 +163,11 @@ def registry() -> None:
     "--allow-empty", is_flag=True, help="Accept a file without institutions (empties the registry)."
 )
 @click.option("--yes", is_flag=True, help="Replace without asking, even when institutions are removed.")
+@db_option
 @click.pass_context
 def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool) -> None:
     """Validate a registry CSV and make it the registry; a file with a bad row applies nothing."""
+    from warehouse.csvcheck import InputError
     from warehouse.registry import (
         EmptyRegistry,
         load_registry,
@@ -144,19 +180,17 @@ def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool)
     try:
         institutions = parse_registry(Path(file))
     except InputError as exc:
-        _fail_input(exc)
+        _fail(str(exc))
     paths.ensure()
     with _writing(paths, "registry import"):
         try:
             change = registry_change(load_registry(paths.registry), institutions, Path(file), allow_empty)
         except EmptyRegistry as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
+            _fail(str(exc))
         if change.removed:
-            click.echo(change.summary, err=True)
+            _log(change.summary)
             if not yes and not (sys.stdin.isatty() and click.confirm("Replace the registry?", err=True)):
-                click.echo("error: nothing was changed; pass --yes to replace the registry", err=True)
-                sys.exit(1)
+                _fail("nothing was changed; pass --yes to replace the registry")
         save_registry(institutions, paths.registry)
         accounts = sum(len(h) for i in institutions for h in i.handles.values())
         click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
@@ -165,50 +199,49 @@ def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool)
 
 @registry.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@db_option
 @click.pass_context
 def registry_export(ctx: click.Context, file: str) -> None:
     """Write the registry, with discovered handles filled in, as CSV ('-' for stdout)."""
     from warehouse.registry import load_registry, registry_csv
-    from warehouse.targets import collection_targets
+    from warehouse.targets import with_discovered_handles
 
     paths = _paths(ctx)
-    institutions = load_registry(paths.registry)
-    found: dict[tuple[str, str], list[str]] = {}
-    for target in collection_targets(institutions, paths.landing):
-        found.setdefault((target.institution_id, target.platform), []).append(target.handle)
-    merged = []
-    for inst in institutions:
-        handles = dict(inst.handles)
-        for (iid, platform), hs in found.items():
-            if iid == inst.institution_id and platform not in handles:
-                handles[platform] = tuple(hs)
-        merged.append(inst.__class__(**{**inst.__dict__, "handles": handles}))
+    merged = with_discovered_handles(load_registry(paths.registry), paths.landing)
     text = registry_csv(merged)
     if file == "-":
         click.echo(text, nl=False)
     else:
         Path(file).write_text(text, encoding="utf-8")
-        click.echo(f"exported {len(merged)} institutions to {file}", err=True)
+        _log(f"exported {len(merged)} institutions to {file}")
 
 
 @cli.command()
 @click.option("--institution", "institutions", multiple=True, help="Only this institution (repeatable).")
 @click.option("--allow-loopback", is_flag=True, hidden=True, help="Allow loopback addresses (tests).")
+@db_option
 @click.pass_context
 def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: bool) -> None:
-    """Find each institution's official accounts on its own website."""
+    """Find each institution's official accounts on its own website.
+
+    Exit code: 0 complete, 3 partial (some websites failed), 1 failed (every website failed),
+    78 nothing to discover (no institution in the registry matches), 75 another command is running.
+    """
     from collectors.discover import discover as run_discover
 
     paths = _paths(ctx)
     with _writing(paths, "discover"):
-        result = run_discover(
-            paths,
-            list(institutions) or None,
-            allow_loopback=allow_loopback,
-            log=lambda m: click.echo(m, err=True),
-        )
-        click.echo(f"discover run {result.run_id}: {len(result.found)} accounts found", err=True)
-        _build(paths)
+        result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback, log=_log)
+        if result.run_id:
+            stats = result.stats
+            _log(
+                f"discover run {result.run_id}: {result.status}, {len(result.found)} accounts found, "
+                f"{stats.get('errors', 0)} of {stats.get('institutions_tried', 0)} websites failed"
+            )
+            _build(paths)
+        else:
+            _log(f"Next: finsocial{_db_flag(ctx)} registry import FILE (a registry with websites)")
+    sys.exit(result.exit_code)
 
 
 @cli.command()
@@ -216,7 +249,7 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     "--platform",
     "platforms",
     multiple=True,
-    type=click.Choice(API_PLATFORMS),
+    type=click.Choice(API_PLATFORMS, case_sensitive=False),
     help="Only this platform (repeatable).",
 )
 @click.option("--institution", "institutions", multiple=True, help="Only this institution (repeatable).")
@@ -238,13 +271,16 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     type=click.IntRange(1, 100_000),
     help="With --audience: followers to sample per account (all when it has fewer).",
 )
+@db_option
 @click.pass_context
 def collect(ctx: click.Context, platforms, institutions, run_date, audience, sample_size) -> None:
     """Collect counts and recent posts through the platforms' APIs, then build.
 
-    With --audience, sample followers instead (weekly): only their counts are kept.
-    Exit code: 0 complete, 3 partial (some accounts failed, or the build left a damaged run
-    out), 1 failed, 4 the run landed but the build after it failed (`finsocial build` again).
+    Exit code: 0 complete, 3 partial (some accounts failed, or the build left a damaged run out),
+    1 failed, 4 the run landed but the build after it failed (`finsocial build` again), 78 nothing
+    to collect (no handles in the registry and none discovered: run discover or add handles), 75
+    another command is running. With --audience, sample followers instead (weekly): only their
+    counts are kept.
     """
     from collectors.run import collect as run_collect
     from collectors.run import collect_audience
@@ -259,7 +295,7 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
                     list(institutions) or None,
                     sample_size,
                     run_date.date() if run_date else None,
-                    log=lambda m: click.echo(m, err=True),
+                    log=_log,
                 )
             else:
                 result = run_collect(
@@ -267,7 +303,7 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
                     list(platforms) or None,
                     list(institutions) or None,
                     run_date.date() if run_date else None,
-                    log=lambda m: click.echo(m, err=True),
+                    log=_log,
                     progress=sys.stderr.isatty(),
                 )
         except ValueError as exc:  # a --date not yet come
@@ -277,13 +313,12 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
             try:
                 built = _build(paths)
             except Exception as exc:  # the night's counts are landed: say so apart from the build
-                click.echo(
-                    f"error: run {result.run_id} landed ({result.status}), but the build failed: "
+                _fail(
+                    f"run {result.run_id} landed ({result.status}), but the build failed: "
                     f"{type(exc).__name__}: {exc}. The run is kept; `finsocial build` builds it "
                     "once the cause is fixed.",
-                    err=True,
+                    EXIT_BUILD_FAILED,
                 )
-                sys.exit(EXIT_BUILD_FAILED)
     code = result.exit_code
     sys.exit(EXIT_PARTIAL if code == 0 and built is not None and built.partial else code)
 
@@ -297,28 +332,29 @@ WEIGHTS_HELP = (
 @cli.command("import-counts")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--weights", help=WEIGHTS_HELP)
+@db_option
 @click.pass_context
 def import_counts_cmd(ctx: click.Context, file: str, weights: str | None) -> None:
     """Import counts (CSV) for platforms without an open API, or published figures."""
     from warehouse.counts import import_counts
+    from warehouse.csvcheck import InputError
 
     paths = _paths(ctx)
     with _writing(paths, "import-counts"):
         try:
-            run = import_counts(paths, Path(file), warn=lambda p: click.echo(f"warning: {p}", err=True))
+            run = import_counts(paths, Path(file), warn=lambda p: _log(f"warning: {p}"))
         except InputError as exc:
-            _fail_input(exc)
+            _fail(str(exc))
         click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
         _build(paths, weights=weights)
 
 
 @cli.command()
 @click.option(
-    "--full",
-    is_flag=True,
-    help="Recompute every day's metrics, not only those new runs can change.",
+    "--full", is_flag=True, help="Recompute every day's metrics, not only those new runs can change."
 )
 @click.option("--weights", help=WEIGHTS_HELP)
+@db_option
 @click.pass_context
 def build(ctx: click.Context, full: bool, weights: str | None) -> None:
     """Rebuild the warehouse from the landing zone and the registry.
@@ -338,6 +374,7 @@ def build(ctx: click.Context, full: bool, weights: str | None) -> None:
     type=click.DateTime(["%Y-%m"]),
     help="Compact the months before this one, YYYY-MM (default: the current month).",
 )
+@db_option
 @click.pass_context
 def compact(ctx: click.Context, before) -> None:
     """Merge the landing zone's runs into one Parquet file per month and record kind."""
@@ -345,18 +382,16 @@ def compact(ctx: click.Context, before) -> None:
 
     paths = _paths(ctx)
     with _writing(paths, "compact"):
-        result = run_compact(
-            paths.landing, before.date() if before else None, log=lambda m: click.echo(m, err=True)
-        )
+        result = run_compact(paths.landing, before.date() if before else None, log=_log)
     before_n, after_n = sum(result.records_before.values()), sum(result.records_after.values())
-    click.echo(
+    _log(
         f"compacted {result.runs_compacted} runs in {len(result.months)} months: "
-        f"{before_n:,} records in, {after_n:,} records out",
-        err=True,
+        f"{before_n:,} records in, {after_n:,} records out"
     )
 
 
 @cli.group(invoke_without_command=True)
+@db_option
 @click.pass_context
 def runs(ctx: click.Context) -> None:
     """List the landing zone's runs, compacted and quarantined ones included; retract or restore one."""
@@ -366,19 +401,23 @@ def runs(ctx: click.Context) -> None:
 
     listed = list_runs(_paths(ctx).landing)
     if not listed:
-        click.echo("no runs in the landing zone yet", err=True)
+        _log("no runs in the landing zone yet")
         return
     # plain lines, never wrapped: a reason names a whole path, and logs and grep read this
-    rows = [("run", "kind", "day", "status", "where")]
-    rows += [(r.run_id, r.kind, r.run_date, r.status, r.where) for r in listed]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[4])
+    columns = [
+        Column("run_id", "run"),
+        Column("kind", "kind"),
+        Column("run_date", "day"),
+        Column("status", "status"),
+        Column("where", "where"),
+    ]
+    click.echo(plain_table([dataclasses.asdict(r) for r in listed], columns))
 
 
 @runs.command("retract")
 @click.argument("run_id")
 @click.option("--reason", default="retracted by hand", show_default=True, help="Why, kept with the run.")
+@db_option
 @click.pass_context
 def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
     """Move a run (or a compacted month) into the quarantine and rebuild without it."""
@@ -389,14 +428,14 @@ def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
         try:
             entry = retract(paths.landing, run_id, reason)
         except RunNotFound as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        click.echo(f"retracted {run_id}: moved to {entry.path}", err=True)
+            _fail(str(exc))
+        _log(f"retracted {run_id}: moved to {entry.path}")
         _build(paths)
 
 
 @runs.command("restore")
 @click.argument("run_id")
+@db_option
 @click.pass_context
 def runs_restore(ctx: click.Context, run_id: str) -> None:
     """Move a quarantined run back once its files read whole, and rebuild with it."""
@@ -407,136 +446,142 @@ def runs_restore(ctx: click.Context, run_id: str) -> None:
         try:
             origin = restore(paths.landing, run_id)
         except (RunNotFound, ValueError) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        click.echo(f"restored {run_id} to {origin}", err=True)
+            _fail(str(exc))
+        _log(f"restored {run_id} to {origin}")
         _build(paths)
 
 
-def _rows(frame) -> list[dict]:
-    rows = []
-    for rec in frame.to_dict("records"):
-        clean = {}
-        for key, value in rec.items():
-            if is_missing(value):  # NaN, NA, NaT: null in JSON, an empty cell in CSV
-                value = None
-            elif hasattr(value, "item"):
-                value = value.item()
-            clean[key] = value
-        rows.append(clean)
-    return rows
+def _league_columns(metric: str) -> list[Column]:
+    from warehouse.formatting import kind_label, movement, value_cell
+
+    return [
+        Column("rank", "Rank", right=True),
+        Column("previous_rank", "Move", show=lambda r: movement(r["rank"], r["previous_rank"])),
+        Column("name", "Institution"),
+        Column("country", "Country"),
+        Column("kind", "Kind", show=lambda r: kind_label(r["kind"])),
+        Column(
+            "value",
+            METRICS[metric].label,
+            right=True,
+            show=lambda r: value_cell(metric, r),
+        ),
+    ]
 
 
 @cli.command()
-@click.option("--platform", required=True, type=click.Choice(PLATFORM_CHOICES), help="A platform, or all.")
+@click.option(
+    "--platform",
+    required=True,
+    type=click.Choice(PLATFORM_CHOICES, case_sensitive=False),
+    help="A platform, or all (any case).",
+)
 @click.option("--metric", required=True, type=click.Choice(list(METRICS)), help="The metric to rank by.")
-@click.option("--country", help="ISO country code, e.g. NL.")
+@click.option("--country", help="ISO 3166-1 country code, e.g. NL (any case).")
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
 @click.option(
-    "--as-of",
-    "as_of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="The day (default: the last day with data).",
+    "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: the last day with data)."
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
-@click.option(
-    "--format",
-    "fmt",
-    default="table",
-    show_default=True,
-    type=click.Choice(["table", "csv", "json", "markdown"]),
-)
+@format_option((*("table", "csv", "json", "markdown"), "png", "svg"))
+@click.option("--output", type=click.Path(dir_okay=False), help="The image file for --format png or svg.")
+@db_option
 @click.pass_context
-def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt) -> None:
-    """Print a league table: institutions ranked by a metric on a platform."""
-    from warehouse import queries
+def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) -> None:
+    """Print a league table: institutions ranked by a metric on a platform.
 
-    paths = _paths(ctx)
-    try:
-        with queries.connect(paths.db) as con:
-            frame = queries.league_table(
-                con,
-                platform,
-                metric,
-                as_of.date() if as_of else None,
-                country.upper() if country else None,
-                kind,
-                group,
-                limit,
+    Exit code 1 when a filter matches nothing (the message names the filter) or no institution has
+    a value for the metric on the platform. png and svg draw the dashboard's league chart to --output.
+    """
+    from warehouse import queries
+    from warehouse.report import DEMO_LINE, league_markdown, league_title, platform_label, rounded_note
+
+    if fmt in ("png", "svg") and not output:
+        raise click.UsageError(f"--format {fmt} writes an image: give the file with --output FILE")
+    country = country.strip().upper() if country else None
+    with _reading(_paths(ctx)) as con:
+        try:
+            queries.check_filters(con, country, kind, group)
+        except queries.FilterError as exc:
+            _fail(str(exc))
+        day = as_of.date() if as_of else None
+        try:
+            rows, day = queries.league_rows(con, platform, metric, day, country, kind, group, limit)
+        except ValueError as exc:  # a metric that means nothing on 'all'
+            _fail(str(exc))
+        info = queries.info(con)
+        with_data = queries.filter_options(con)["platforms"] if not rows else []
+    demo = info.get("demo") == "true"
+    label = platform_label(platform)
+    if not rows:
+        if day is None:
+            _fail(
+                f"the warehouse has no metrics yet. Next: finsocial{_db_flag(ctx)} collect (or import-counts FILE)"
             )
-            demo = queries.is_demo(con)
-            span = queries.info(con)
-    except (queries.NoWarehouse, ValueError) as exc:  # ValueError: no sum over platforms
-        raise click.ClickException(str(exc)) from exc
-    day = frame.attrs.get("as_of")
-    if day is None:
-        raise click.ClickException(
-            f"no counts in {paths.db} yet: run `finsocial collect` (and `finsocial import-counts FILE` "
-            "for platforms without an open API)"
+        if platform != "all" and platform not in with_data:
+            _fail(
+                f"no data for {label}: none of its accounts has counts yet (platforms with data: {', '.join(with_data) or 'none'})"
+            )
+        span = (
+            f" (data runs from {info['data_from']} to {info['data_to']})"
+            if info.get("data_from") and info.get("data_to")
+            else ""
         )
-    if frame.empty:
-        raise click.ClickException(
-            f"no {platform} data for that selection as of {day or '-'} "
-            f"(data runs from {span.get('data_from')} to {span.get('data_to')})"
+        _fail(f"no data for {label} with those filters as of {day.isoformat()}{span}")
+    if all(r["value"] is None for r in rows):
+        _fail(
+            f"no institution has a value for {METRICS[metric].label.lower()} on {label} as of "
+            f"{day.isoformat()}; try another metric (followers) or platform"
         )
-    rows = _rows(frame)
     for row in rows:
         row["as_of"] = day.isoformat()
-    label = METRICS[metric].label
-    columns = [
-        ("Rank", "right", lambda r: str(r["rank"])),
-        ("Move", "center", lambda r: movement(r["rank"], r["previous_rank"])),
-        ("Institution", "left", lambda r: r["name"]),
-        ("Country", "center", lambda r: r["country"]),
-        ("Kind", "left", lambda r: r["kind"]),
-        (label, "right", lambda r: value_cell(metric, r)),
-    ]
-    _print_rows(
-        rows,
-        fmt,
-        lambda: league_markdown(frame, metric, platform, country, kind, group, demo),
-        f"{label} · {platform} · as of {day.isoformat()}",
-        demo,
-        columns,
-    )
-
-
-def _print_rows(
-    rows: list[dict],
-    fmt: str,
-    markdown: Callable[[], str],
-    title: str,
-    demo: bool,
-    columns: list[tuple[str, str, Callable[[dict], str]]],
-) -> None:
-    """Rows as JSON, CSV, Markdown (`markdown()`), or a table of `columns` (heading, justify, cell)."""
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-    elif fmt == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        click.echo(out.getvalue(), nl=False)
+        if demo:
+            row["demo"] = True  # JSON and CSV carry it: a pasted table never loses its origin
+    title = league_title(metric, platform, day, len(rows), country, kind, group)
+    if fmt in ("png", "svg"):
+        _league_image(rows, metric, platform, title, demo, fmt, Path(output))
     elif fmt == "markdown":
-        click.echo(markdown())
+        formula = info.get("power_formula")
+        click.echo(
+            league_markdown(
+                rows, metric, platform, country, kind, group, demo, as_of=day, power_formula=formula
+            )
+        )
     else:
-        notice = "Demo data: fictional institutions with generated numbers." if demo else None
-        table = Table(title=title, caption=notice)
-        for heading, justify, _ in columns:
-            table.add_column(heading, justify=justify)
-        for row in rows:
-            table.add_row(*(cell(row) for _, _, cell in columns))
-        Console(highlight=False, markup=False).print(table)
+        notes = [n for n in (rounded_note([{**r, "metric": metric} for r in rows]), demo and DEMO_LINE) if n]
+        output_rows(rows, _league_columns(metric), fmt, title, notes)
+
+
+def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> None:
+    """The dashboard's league bar chart, titled, with the source line, as a PNG or SVG file."""
+    import pandas as pd
+
+    from dashboard.charts import league_figure
+    from warehouse.report import DEMO_LINE, SOURCE_LINE
+
+    frame = pd.DataFrame(rows)
+    footer = SOURCE_LINE + (f". {DEMO_LINE}" if demo else "")
+    figure = league_figure(frame, metric, platform, title, footer)
+    os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # kaleido drives the system Chromium
+    try:
+        figure.write_image(str(output), format=fmt, width=1000, scale=2 if fmt == "png" else 1)
+    except Exception as exc:  # kaleido or Chromium missing: say which, no traceback
+        _fail(f"cannot render {fmt}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    _log(f"wrote {output} ({output.stat().st_size:,} bytes)")
 
 
 @cli.command()
 @click.option(
     "--period", help="A week (2026-W42), month (2026-10) or quarter (2026-Q4); default the latest month."
 )
-@click.option("--by", type=click.Choice(list(POST_MEASURES)), help="What to rank by (default likes).")
-@click.option("--platform", default="all", show_default=True, type=click.Choice(PLATFORM_CHOICES))
+@click.option(
+    "--by",
+    help="What to rank by (default likes): likes, comments, shares, views, interactions, engagement_rate, overperformance, reaction_multiple.",
+)
+@click.option(
+    "--platform", default="all", show_default=True, type=click.Choice(PLATFORM_CHOICES, case_sensitive=False)
+)
 @click.option("--country", help="ISO country code, e.g. NL.")
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
@@ -556,191 +601,242 @@ def _print_rows(
     help="Unusual: and at least this many comments.",
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
-@click.option(
-    "--format",
-    "fmt",
-    default="table",
-    show_default=True,
-    type=click.Choice(["table", "csv", "json", "markdown"]),
-)
+@format_option()
+@db_option
 @click.pass_context
 def posts(
     ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
     from warehouse import queries
+    from warehouse.formatting import human_count
+    from warehouse.posts import POST_MEASURES, parse_period, period_of
+    from warehouse.report import DEMO_LINE, post_value, posts_markdown
 
     by = by or ("reaction_multiple" if flagged else "likes")
+    if by not in POST_MEASURES:
+        raise click.BadParameter(f"{by!r}; expected one of {', '.join(POST_MEASURES)}", param_hint="--by")
     try:
         chosen = parse_period(period) if period else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     paths = _paths(ctx)
-    try:
-        with queries.connect(paths.db) as con:
-            last = queries.latest_post_day(con)
-            if last is None:
-                raise click.ClickException(
-                    f"no posts in {paths.db} yet: posts come through the platforms' APIs (`finsocial collect`)"
-                )
-            chosen = chosen or period_of(last, "month")
-            frame = queries.industry_posts(
-                con,
-                chosen,
-                by,
-                platform,
-                country.upper() if country else None,
-                kind,
-                group,
-                flagged=flagged,
-                multiple=min_multiple,
-                min_comments=min_comments,
-                limit=limit,
-            )
-            demo = queries.is_demo(con)
-    except queries.NoWarehouse as exc:
-        raise click.ClickException(str(exc)) from exc
+    country = country.strip().upper() if country else None
+    with _reading(paths) as con:
+        try:
+            queries.check_filters(con, country, kind, group)
+        except queries.FilterError as exc:
+            _fail(str(exc))
+        last = queries.latest_post_day(con)
+        if last is None:
+            _fail(f"no posts in {paths.db} yet: posts come through the platforms' APIs (`finsocial collect`)")
+        chosen = chosen or period_of(last, "month")
+        frame = queries.industry_posts(
+            con,
+            chosen,
+            by,
+            platform,
+            country,
+            kind,
+            group,
+            flagged=flagged,
+            multiple=min_multiple,
+            min_comments=min_comments,
+            limit=limit,
+        )
+        demo = queries.is_demo(con)
     if frame.empty:
-        raise click.ClickException(
+        _fail(
             f"no {'flagged ' if flagged else ''}posts with a value for {by} in {chosen.label} "
             f"({chosen.start} to {chosen.end}) with that selection (the latest post is of {last})"
         )
-    rows = _rows(frame)
+    rows = frame_rows(frame)
     for row in rows:
         row["posted_at"] = str(row["posted_at"])
         row["period"] = chosen.label
+        if demo:
+            row["demo"] = True
     label = POST_MEASURES[by]
     columns = [
-        ("Rank", "right", lambda r: str(r["rank"])),
-        ("Posted", "left", lambda r: r["posted_at"][:10]),
-        ("Institution", "left", lambda r: r["name"]),
-        ("Platform", "left", lambda r: r["platform"]),
-        ("Likes", "right", lambda r: human_count(r["likes"])),
-        ("Comments", "right", lambda r: human_count(r["comments"])),
-        ("Shares", "right", lambda r: human_count(r["shares"])),
-        (label, "right", lambda r: post_value(by, r["value"])),
-        ("Reaction", "left", lambda r: "unusual" if r["unusual_reaction"] else ""),
-        ("Link", "left", lambda r: r["url"] or "–"),
+        Column("rank", "Rank", right=True),
+        Column("posted_at", "Posted", show=lambda r: r["posted_at"][:10]),
+        Column("name", "Institution"),
+        Column("platform", "Platform"),
+        Column("likes", "Likes", right=True, show=lambda r: human_count(r["likes"])),
+        Column("comments", "Comments", right=True, show=lambda r: human_count(r["comments"])),
+        Column("shares", "Shares", right=True, show=lambda r: human_count(r["shares"])),
+        Column("value", label, right=True, show=lambda r: post_value(by, r["value"])),
+        Column("unusual_reaction", "Reaction", show=lambda r: "unusual" if r["unusual_reaction"] else ""),
+        Column("url", "Link", show=lambda r: r["url"] or "–"),
     ]
     if by in ("likes", "comments", "shares"):
         del columns[7]
-    _print_rows(
-        rows,
-        fmt,
-        lambda: posts_markdown(
-            rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments
+    if fmt == "markdown":
+        click.echo(
+            posts_markdown(rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments)
+        )
+    else:
+        title = f"Top posts by {label} · {platform} · {chosen.label}"
+        output_rows(rows, columns, fmt, title, [DEMO_LINE] if demo else [])
+
+
+def _status_tables(
+    fresh, runs, failures, anomalies, quarantine
+) -> list[tuple[str, list[Column], list[dict]]]:
+    return [
+        (
+            "Freshness per platform",
+            [
+                Column("platform", "Platform"),
+                Column("accounts_known", "Accounts", right=True),
+                Column("accounts_with_data", "With data", right=True),
+                Column(
+                    "last_snapshot", "Last snapshot", show=lambda r: str(r["last_snapshot"] or "never")[:10]
+                ),
+                Column(
+                    "age_hours",
+                    "Age (h)",
+                    right=True,
+                    show=lambda r: "–" if r["age_hours"] is None else f"{r['age_hours']:.1f}",
+                ),
+                Column("limit_hours", "Allowed (h)", right=True, show=lambda r: f"{r['limit_hours']:g}"),
+                Column("state", "State"),
+            ],
+            fresh,
         ),
-        f"Top posts by {label} · {platform} · {chosen.label}",
-        demo,
-        columns,
-    )
+        (
+            "Last runs",
+            [
+                Column("run_id", "Run"),
+                Column("kind", "Kind"),
+                Column("status", "Status"),
+                Column("snapshots", "Snapshots", right=True),
+                Column("posts", "Posts", right=True),
+                Column("errors", "Errors", right=True),
+                Column("requests", "Requests", right=True),
+            ],
+            runs,
+        ),
+        (
+            f"Failures of run {failures[0]['run_id']}" if failures else "",
+            [
+                Column("platform", "Platform"),
+                Column("kind", "Kind"),
+                Column("accounts", "Accounts", right=True),
+                Column("example", "Example"),
+            ],
+            failures,
+        ),
+        (
+            "Runs in the quarantine (left out; `finsocial runs restore RUN_ID` brings one back)",
+            [
+                Column("run_id", "Run"),
+                Column("state", "State"),
+                Column("reason", "Reason"),
+            ],
+            quarantine,
+        ),
+        # flagged counts are stored but left out of growth until the next snapshot confirms them
+        (
+            "Follower anomalies (latest 10; flagged ones are left out of growth)",
+            [
+                Column("snapshot_date", "Day", show=lambda r: str(r["snapshot_date"])[:10]),
+                Column("account_id", "Account"),
+                Column(
+                    "previous_followers", "Before", right=True, show=lambda r: f"{r['previous_followers']:,}"
+                ),
+                Column("followers", "After", right=True, show=lambda r: f"{r['followers']:,}"),
+                Column(
+                    "change",
+                    "Change",
+                    right=True,
+                    show=lambda r: (
+                        f"{r['change']:+,}"
+                        + ("" if r["change_pct"] is None else f" ({r['change_pct']:+.1f}%)")
+                    ),
+                ),
+                Column("status", "Status"),
+            ],
+            anomalies,
+        ),
+    ]
 
 
 @cli.command()
 @click.option(
     "--max-age",
     type=float,
-    help="Exit 1 when any platform's newest data is older than this many hours.",
+    help="Hours an API platform's newest data may be old (nightly: default 36); exit 1 past it.",
 )
+@click.option(
+    "--import-max-age",
+    type=float,
+    help="Hours an imported platform's (LinkedIn, TikTok, Threads) data may be old (default 192, weekly).",
+)
+@db_option
 @click.pass_context
-def status(ctx: click.Context, max_age: float | None) -> None:
-    """Show the last runs, freshness per platform and the latest failures."""
-    from warehouse import queries
+def status(ctx: click.Context, max_age: float | None, import_max_age: float | None) -> None:
+    """Show the last runs, freshness per platform and the latest failures.
 
-    paths = _paths(ctx)
-    try:
-        with queries.connect(paths.db) as con:
-            runs = queries.last_runs(con, 5)
-            fresh = queries.freshness(con)
-            failures = queries.run_failures(con)
-            anomalies = queries.snapshot_anomalies(con, limit=10)
-            quarantine = queries.quarantined_runs(con)
-            demo = queries.is_demo(con)
-    except queries.NoWarehouse as exc:
-        raise click.ClickException(str(exc)) from exc
-    console = Console(highlight=False, markup=False)
-    if demo:
-        console.print("Demo data: fictional institutions with generated numbers.")
-    table = Table(title="Freshness per platform")
-    for col in ("Platform", "Accounts", "With data", "Last snapshot", "Age (h)"):
-        table.add_column(col)
-    stale = []
-    for row in _rows(fresh):
-        age = row["age_hours"]
-        if max_age is not None and (age is None or age > max_age):
-            stale.append(row["platform"])
-        table.add_row(
-            row["platform"],
-            str(row["accounts_known"]),
-            str(row["accounts_with_data"]),
-            "never" if row["last_snapshot"] is None else str(row["last_snapshot"])[:10],
-            "–" if age is None else f"{age:.1f}",
-        )
-    console.print(table)
-    table = Table(title="Last runs")
-    for col in ("Run", "Kind", "Status", "Snapshots", "Posts", "Errors", "Requests"):
-        table.add_column(col)
-    for row in _rows(runs):
-        table.add_row(
-            row["run_id"],
-            row["kind"],
-            row["status"],
-            str(row["snapshots"]),
-            str(row["posts"]),
-            str(row["errors"]),
-            str(row["requests"] or "–"),
-        )
-    console.print(table)
-    if not failures.empty:
-        table = Table(title=f"Failures of run {failures['run_id'].iloc[0]}")
-        for col in ("Platform", "Kind", "Accounts", "Example"):
-            table.add_column(col)
-        for row in _rows(failures):
-            table.add_row(row["platform"], row["kind"], str(row["accounts"]), row["example"])
-        console.print(table)
-    if not quarantine.empty:
-        table = Table(
-            title="Runs in the quarantine (left out; `finsocial runs restore RUN_ID` brings one back)"
-        )
-        for col in ("Run", "State", "Reason"):
-            table.add_column(col, overflow="fold")
-        for row in _rows(quarantine):
-            table.add_row(row["run_id"], row["state"], row["reason"])
-        console.print(table)
-    if not anomalies.empty:
-        # flagged counts are stored but left out of growth until the next snapshot confirms them
-        table = Table(title="Follower anomalies (latest 10; flagged ones are left out of growth)")
-        for col in ("Day", "Account", "Before", "After", "Change", "Status"):
-            table.add_column(col)
-        for row in _rows(anomalies):
-            pct = "" if row["change_pct"] is None else f" ({row['change_pct']:+.1f}%)"
-            table.add_row(
-                str(row["snapshot_date"])[:10],
-                row["account_id"],
-                f"{row['previous_followers']:,}",
-                f"{row['followers']:,}",
-                f"{row['change']:+,}{pct}",
-                row["status"],
-            )
-        console.print(table)
+    Freshness is judged per platform against its cadence (warehouse.queries.freshness, the rule the
+    Data health page uses). With --max-age or --import-max-age, exit 1 when a platform is stale.
+    Output is plain, unwrapped text when stdout is not a terminal (logs, pipes).
+    """
+    from warehouse import queries
     from warehouse.lock import lock_holder
 
+    paths = _paths(ctx)
+    with _reading(paths) as con:
+        fresh = frame_rows(queries.freshness(con, max_age, import_max_age))
+        runs = frame_rows(queries.last_runs(con, 5))
+        failures = frame_rows(queries.run_failures(con))
+        anomalies = frame_rows(queries.snapshot_anomalies(con, limit=10))
+        quarantine = frame_rows(queries.quarantined_runs(con))
+        demo = queries.is_demo(con)
+    if demo:
+        click.echo(DEMO_FLAG_NOTE)
+    for title, columns, rows in _status_tables(fresh, runs, failures, anomalies, quarantine):
+        if rows or title == "Freshness per platform" or title == "Last runs":
+            output_rows(rows, columns, "table", title)
     holder = lock_holder(paths)
     if holder is not None:
-        console.print(
+        click.echo(
             f"In progress: {holder.get('command', 'a command')} (pid {holder.get('pid', '?')}, "
             f"since {holder.get('started_at', '?')})"
         )
-    if stale:
-        err.print(f"stale: {', '.join(stale)} older than {max_age} hours", markup=False)
-        sys.exit(1)
+    stale = [f"{r['platform']} ({r['state']})" for r in fresh if r["state"] != "fresh"]
+    if stale and (max_age is not None or import_max_age is not None):
+        _fail(f"stale: {', '.join(stale)}, older than their cadence allows")
 
 
-def _serve(paths: DataPaths, port: int) -> None:
+# ---- serving the dashboard ---------------------------------------------------------------------
+
+
+def _check_port_free(address: str, port: int) -> None:
+    """Exit 1 with 'port N is in use' when something already listens there."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+        try:
+            probe.bind((address, port))
+        except OSError as exc:
+            why = "is in use" if exc.errno in (98, 48) else f"cannot be opened on {address}: {exc.strerror}"
+            _fail(f"port {port} {why} (stop the other dashboard, or choose --port)")
+
+
+def _serve(paths: DataPaths, port: int, address: str) -> None:
+    """Replace this process by Streamlit (exec): a stop signal (systemd, docker, kill) reaches the
+    server itself, so nothing is left holding the port."""
+    import importlib.resources
+
+    _check_port_free(address, port)
     app = importlib.resources.files("dashboard") / "app.py"
-    env = {**os.environ, "FINSOCIAL_DB": str(paths.db)}
-    click.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)", err=True)
-    cmd = [
+    os.environ["FINSOCIAL_DB"] = str(paths.db)
+    host = f"[{address}]" if ":" in address else address
+    _log(f"dashboard on http://{host}:{port} (Ctrl+C to stop)")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    args = [
         sys.executable,
         "-m",
         "streamlit",
@@ -748,66 +844,73 @@ def _serve(paths: DataPaths, port: int) -> None:
         str(app),
         "--server.port",
         str(port),
+        "--server.address",
+        address,
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
         "false",
     ]
-    with contextlib.suppress(KeyboardInterrupt):
-        subprocess.run(cmd, env=env, check=False)
+    os.execv(sys.executable, args)
+
+
+def serve_options(command: Callable) -> Callable:
+    command = click.option(
+        "--address",
+        default="localhost",
+        show_default=True,
+        help="The interface to listen on (0.0.0.0 for every interface).",
+    )(command)
+    return click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))(command)
 
 
 @cli.command()
 @click.option("--no-serve", is_flag=True, help="Build the demo warehouse but do not start the dashboard.")
-@click.option("--port", default=8501, show_default=True)
+@serve_options
 @click.option("--days", default=450, show_default=True, type=click.IntRange(60, 5000))
 @click.option("--end-date", type=click.DateTime(["%Y-%m-%d"]), help="The demo's last day (default today).")
+@db_option
 @click.pass_context
-def demo(ctx: click.Context, no_serve: bool, port: int, days: int, end_date) -> None:
+def demo(ctx: click.Context, no_serve: bool, port: int, address: str, days: int, end_date) -> None:
     """Build a warehouse of fictional demo institutions (data/demo/) and open the dashboard."""
-    from warehouse.demo import (
-        DEMO_DB,
-        DEMO_NOTICE,
-        DemoSpec,
-        NotADemoRoot,
-        generate,
-        reset_demo_root,
-    )
+    from warehouse.demo import DEMO_DB, DEMO_NOTICE, DemoSpec, NotADemoRoot, generate, reset_demo_root
 
-    paths = DataPaths.resolve(ctx.obj.get("db") or os.environ.get("FINSOCIAL_DB") or DEMO_DB)
+    paths = DataPaths.resolve(_db_arg(ctx) or os.environ.get("FINSOCIAL_DB") or DEMO_DB)
+    if not no_serve:
+        _check_port_free(address, port)  # before minutes of generating, not after
     with _writing(paths, "demo"):
         try:
             reset_demo_root(paths)
         except NotADemoRoot as exc:
-            raise click.ClickException(str(exc)) from exc
+            _fail(str(exc))
         paths.ensure()
-        click.echo(DEMO_NOTICE, err=True)
-        generate(
-            paths,
-            DemoSpec(days=days, end=end_date.date() if end_date else None),
-            log=lambda m: click.echo(m, err=True),
-        )
+        _log(DEMO_NOTICE)
+        generate(paths, DemoSpec(days=days, end=end_date.date() if end_date else None), log=_log)
         _build(paths)
-    click.echo(
-        f"demo warehouse: {paths.db}\n  try: FINSOCIAL_DB={os.path.relpath(paths.db)} "
-        "finsocial top --platform all --metric followers",
-        err=True,
+    _log(
+        f"demo warehouse: {paths.db}\n  try: finsocial top --db {os.path.relpath(paths.db)} --platform all --metric followers"
     )
     if not no_serve:
-        _serve(paths, port)
+        _serve(paths, port, address)
 
 
 @cli.command()
-@click.option("--port", default=8501, show_default=True)
+@serve_options
+@db_option
 @click.pass_context
-def dashboard(ctx: click.Context, port: int) -> None:
-    """Start the dashboard (Streamlit) on the warehouse."""
-    _serve(_paths(ctx), port)
+def dashboard(ctx: click.Context, port: int, address: str) -> None:
+    """Start the dashboard (Streamlit) on the warehouse; it stops with a stop signal (SIGTERM).
+
+    Exit code 1 when the port is in use.
+    """
+    _serve(_paths(ctx), port, address)
 
 
 def main() -> None:
     cli(prog_name="finsocial")
 
+
+__all__ = ["cli", "main", "render"]
 
 if __name__ == "__main__":
     main()

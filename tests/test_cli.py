@@ -87,7 +87,7 @@ def test_top_csv_and_filters(db):
 def test_top_markdown_is_ready_to_paste(db):
     text = top(db, "--format", "markdown", "--limit", "3")
     assert "As of 2026-03-31" in text and "Source: finsocial" in text
-    assert "| 1 | new | Charlie Bank | GB | bank | 5.00K |" in text
+    assert "| 1 | new | Charlie Bank | GB | Bank | 5.00K |" in text  # kinds read as on the dashboard
     assert r"Echo \| <b>Union</b>" in text  # a pipe in a name does not break the table
     assert "Demo data" not in text
 
@@ -96,7 +96,7 @@ def test_top_as_of_a_day_without_data(db):
     result = CliRunner().invoke(
         cli, ["--db", str(db), "top", "--platform", "youtube", "--metric", "followers"]
     )
-    assert result.exit_code == 1 and "no youtube data" in result.output
+    assert result.exit_code == 1 and "no data for YouTube" in result.output
 
 
 def test_top_without_a_warehouse(tmp_path):

@@ -9,6 +9,27 @@ from warehouse.metrics import METRICS
 
 MISSING = "–"
 
+# The kinds of institution, as stored (keys) and as people read them (labels), in every output.
+KIND_LABELS = {
+    "bank": "Bank",
+    "credit_union": "Credit union",
+    "insurer": "Insurer",
+    "neobank": "Neobank",
+    "card_issuer": "Card issuer",
+    "investment": "Investment",
+    "other": "Other",
+}
+
+
+def kind_label(kind: str) -> str:
+    """'credit_union' -> 'Credit union'."""
+    return KIND_LABELS.get(kind, str(kind).replace("_", " ").capitalize())
+
+
+def markdown_cell(text: object) -> str:
+    """A value made safe for one cell of a Markdown table."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
 
 def is_missing(value: object) -> bool:
     """Whether a value is missing in any of the forms it reaches formatting: None, NaN (Python or

@@ -8,20 +8,33 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from warehouse.audience import SAMPLE_MAX_AGE_DAYS
+from warehouse.formatting import KIND_LABELS
 from warehouse.metrics import METRICS, check_metric, check_platform_metric
-from warehouse.platforms import display_sorted
+from warehouse.platforms import IMPORT_PLATFORMS, display_sorted
 from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+
+if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `finsocial top --format json` needs none
+    import pandas as pd
 
 ALL = "all"
 
 
 class NoWarehouse(Exception):
-    """There is no warehouse file yet at the path."""
+    """There is no warehouse file yet at the path, or the file is not a finsocial warehouse."""
+
+
+class FilterError(ValueError):
+    """A filter value no institution has; the message names the filter and what it can be."""
+
+
+# Freshness: API platforms are collected nightly; import platforms are typed in on their own cadence.
+API_MAX_AGE_HOURS = 36.0  # a nightly run plus slack for a late or slow night
+IMPORT_MAX_AGE_HOURS = 8 * 24.0  # weekly imports plus a day; monthly importers pass their own
 
 
 def attach_read_only(con: duckdb.DuckDBPyConnection, db: Path, alias: str) -> None:
@@ -40,8 +53,15 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     # process's open instance of that path, which still reads the file a build has replaced.
     con = duckdb.connect(":memory:")
     try:
-        attach_read_only(con, db, "warehouse")
-        con.execute("USE warehouse")
+        try:
+            attach_read_only(con, db, "warehouse")
+            con.execute("USE warehouse")
+            con.execute("SELECT 1 FROM warehouse_info LIMIT 0")
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise NoWarehouse(
+                f"{db} is not a finsocial warehouse (a DuckDB file built by finsocial): {first}"
+            ) from exc
         yield con
     finally:
         con.close()
@@ -66,6 +86,50 @@ def latest_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return con.execute("SELECT max(day) FROM institution_metrics").fetchone()[0]
 
 
+LEAGUE_COLUMNS = (
+    "rank",
+    "previous_rank",
+    "institution_id",
+    "name",
+    "country",
+    "kind",
+    "value",
+    "followers",
+    "rounded",
+    "accounts",
+)
+
+
+def _league_cursor(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    limit: int | None,
+    period_days: int,
+) -> tuple[duckdb.DuckDBPyConnection | None, dt.date | None]:
+    """The league query executed (None when the warehouse has no day yet) and its day."""
+    check_metric(metric)
+    check_platform_metric(platform, metric)
+    as_of = as_of or latest_day(con)
+    if as_of is None:
+        return None, None
+    params = {
+        "platform": platform,
+        "as_of": as_of,
+        "previous": as_of - dt.timedelta(days=period_days),
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "limit": limit if limit is not None else 2**62,
+    }
+    sql = query_sql("league_table").format(metric=metric, order=METRICS[metric].sql_order)
+    return con.execute(sql, params), as_of
+
+
 def league_table(
     con: duckdb.DuckDBPyConnection,
     platform: str,
@@ -84,24 +148,12 @@ def league_table(
     check_platform_metric(platform, metric)
     if METRICS[metric].source == "audience_samples":
         return audience_league(con, platform, metric, as_of, country, kind, group, limit, period_days)
-    as_of = as_of or latest_day(con)
-    columns = [
-        "rank",
-        "previous_rank",
-        "institution_id",
-        "name",
-        "country",
-        "kind",
-        "value",
-        "followers",
-        "rounded",
-        "accounts",
-    ]
-    if as_of is None:
-        return pd.DataFrame(columns=columns)
-    params = _league_params(platform, as_of, period_days, country, kind, group, limit)
-    sql = query_sql("league_table").format(metric=metric, order=METRICS[metric].sql_order)
-    frame = con.execute(sql, params).df()
+    cursor, as_of = _league_cursor(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    if cursor is None:
+        import pandas as pd
+
+        return pd.DataFrame(columns=list(LEAGUE_COLUMNS))
+    frame = cursor.df()
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
@@ -128,6 +180,72 @@ def _league_params(
         "group": group,
         "limit": limit if limit is not None else 2**62,
     }
+
+
+def rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """A query's result as a list of dicts, without pandas."""
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def league_rows(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    limit: int | None = 10,
+    period_days: int = 30,
+) -> tuple[list[dict[str, Any]], dt.date | None]:
+    """league_table's rows as dicts, in its column order (no pandas), and the day they are for."""
+    if metric in METRICS and METRICS[metric].source == "audience_samples":  # a frame of its own
+        from warehouse.formatting import is_missing
+
+        frame = league_table(con, platform, metric, as_of, country, kind, group, limit, period_days)
+        found = [
+            {k: (None if is_missing(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+            for r in frame.to_dict("records")
+        ]
+        return found, frame.attrs.get("as_of")
+    cursor, as_of = _league_cursor(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    if cursor is None:
+        return [], None
+    out = []
+    for r in rows(cursor):
+        row = {k: r[k] for k in LEAGUE_COLUMNS[:6]} | {"platform": platform, "metric": metric}
+        out.append(row | {k: r[k] for k in LEAGUE_COLUMNS[6:]})
+    return out, as_of
+
+
+COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # common names that are not the ISO 3166-1 code
+
+
+def check_filters(
+    con: duckdb.DuckDBPyConnection,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+) -> None:
+    """Raise FilterError naming the filter when no institution has that country, kind or group."""
+    if country is not None:
+        known = [r[0] for r in con.execute("SELECT DISTINCT country FROM institutions ORDER BY 1").fetchall()]
+        if country not in known:
+            alias = COUNTRY_ALIASES.get(country)
+            hint = (
+                f" (did you mean {alias}?)" if alias in known else f"; countries: {', '.join(known) or '–'}"
+            )
+            raise FilterError(f"--country: no institution in country {country}{hint}")
+    if kind is not None and kind not in KIND_LABELS:
+        raise FilterError(f"--kind: unknown kind {kind!r}; expected one of {', '.join(KIND_LABELS)}")
+    if group is not None:
+        known = [
+            r[0]
+            for r in con.execute("SELECT DISTINCT group_name FROM institution_groups ORDER BY 1").fetchall()
+        ]
+        if group not in known:
+            raise FilterError(f"--group: no peer group {group!r}; groups: {', '.join(known) or 'none yet'}")
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
@@ -161,9 +279,25 @@ def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFrame:
     return con.execute(query_sql("last_runs"), {"limit": limit}).df()
 
 
-def freshness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Per platform: accounts known, with data, the last snapshot day and its age in hours."""
-    return con.execute(query_sql("freshness")).df()
+def freshness_params(
+    api_max_age_hours: float | None = None, import_max_age_hours: float | None = None
+) -> dict[str, object]:
+    return {
+        "api_hours": API_MAX_AGE_HOURS if api_max_age_hours is None else api_max_age_hours,
+        "import_hours": IMPORT_MAX_AGE_HOURS if import_max_age_hours is None else import_max_age_hours,
+        "import_platforms": list(IMPORT_PLATFORMS),
+    }
+
+
+def freshness(
+    con: duckdb.DuckDBPyConnection,
+    api_max_age_hours: float | None = None,
+    import_max_age_hours: float | None = None,
+) -> pd.DataFrame:
+    """Per platform: accounts known, with data, the last snapshot, its age in hours, the age its
+    cadence allows (limit_hours: nightly for api platforms, the import cadence for import ones) and
+    state: 'fresh', 'stale' or 'no data'. The one freshness rule for `status` and Data health."""
+    return con.execute(query_sql("freshness"), freshness_params(api_max_age_hours, import_max_age_hours)).df()
 
 
 def quarantined_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -172,6 +306,8 @@ def quarantined_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'quarantined_runs'"
     ).fetchone()[0]
     if not exists:  # a warehouse built before migration 004
+        import pandas as pd
+
         return pd.DataFrame(columns=["run_id", "state", "reason", "quarantined_at", "path"])
     return con.execute(query_sql("quarantined_runs")).df()
 
@@ -379,6 +515,8 @@ def audience_league(
         "high",
     ]
     if as_of is None:
+        import pandas as pd
+
         frame = pd.DataFrame(columns=columns)
     else:
         params = _league_params(platform, as_of, period_days, country, kind, group, limit)

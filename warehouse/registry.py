@@ -11,10 +11,11 @@ from urllib.parse import urlsplit
 
 from warehouse.csvcheck import InputError, Problem, read_rows
 from warehouse.files import write_atomic
+from warehouse.formatting import KIND_LABELS
 from warehouse.handles import HandleError, normalize_handle
-from warehouse.landing.records import PLATFORMS
+from warehouse.platforms import PLATFORMS
 
-KINDS = ("bank", "credit_union", "insurer", "neobank", "card_issuer", "investment", "other")
+KINDS = tuple(KIND_LABELS)
 HANDLE_COLUMNS = PLATFORMS  # a column per platform, in the same order
 REQUIRED_COLUMNS = ("institution_id", "name", "kind", "country", "website")
 OPTIONAL_COLUMNS = ("groups", "total_assets", *HANDLE_COLUMNS)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from warehouse.formatting import human_count, is_missing, movement, value_cell
+from warehouse.formatting import (
+    human_count,
+    is_missing,
+    kind_label,
+    markdown_cell,
+    movement,
+    value_cell,
+)
 from warehouse.metrics import METRICS
 from warehouse.platforms import LABELS
 from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_LINE = (
     "Source: finsocial (https://github.com/finsocial/finsocial), public follower and engagement counts"
@@ -31,13 +40,38 @@ def platform_label(platform: str) -> str:
     return PLATFORM_NAMES.get(platform, platform.title())
 
 
-def markdown_cell(text: object) -> str:
-    """A value made safe for one cell of a Markdown table."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def league_title(
+    metric: str,
+    platform: str,
+    as_of: dt.date | None,
+    count: int,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+) -> str:
+    """'Top 10 by Followers on Instagram · NL · Bank · group nl-banks · as of 2026-03-31'."""
+    parts = [
+        f"Top {count} by {METRICS[metric].label} on {platform_label(platform)}",
+        country and country.upper(),
+        kind and kind_label(kind),
+        group and f"group {group}",
+        as_of and f"as of {as_of.isoformat()}",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def rounded_note(rows: list[dict]) -> str | None:
+    """The '≈' note, only when a value shown is a rounded count."""
+    if any(
+        r.get("rounded") and not is_missing(r.get("value")) and r.get("metric", "followers") == "followers"
+        for r in rows
+    ):
+        return "≈ marks counts the platform rounds."
+    return None
 
 
 def league_markdown(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | list[dict],
     metric: str,
     platform: str,
     country: str | None = None,
@@ -45,34 +79,36 @@ def league_markdown(
     group: str | None = None,
     demo: bool = False,
     period_days: int = 30,
+    as_of: dt.date | None = None,
+    power_formula: str | None = None,
 ) -> str:
-    """A league table (queries.league_table's frame) as a Markdown section with its source line."""
-    day: dt.date = frame.attrs["as_of"]
+    """A league table (queries.league_table's frame, or league_rows' rows and their day) as a
+    Markdown section with its source line."""
+    rows = frame if isinstance(frame, list) else frame.to_dict("records")
+    day: dt.date = as_of or frame.attrs["as_of"]
     label = METRICS[metric].label
-    scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
     previous = (day - dt.timedelta(days=period_days)).isoformat()
     lines = [
-        f"### Top {len(frame)} by {label} on {platform_label(platform)}" + (f" ({scope})" if scope else ""),
+        "### " + league_title(metric, platform, day, len(rows), country, kind, group),
         "",
         f"As of {day.isoformat()}; movement against {previous}.",
         "",
         f"| Rank | Move | Institution | Country | Kind | {label} |",
         "|---:|:---:|---|:---:|---|---:|",
     ]
-    for row in frame.to_dict("records"):
+    for row in rows:
         previous_rank = None if is_missing(row["previous_rank"]) else row["previous_rank"]
         lines.append(
             f"| {row['rank']} | {movement(row['rank'], previous_rank)} | "
-            f"{markdown_cell(row['name'])} | {row['country']} | {row['kind']} | "
+            f"{markdown_cell(row['name'])} | {row['country']} | {kind_label(row['kind'])} | "
             f"{value_cell(metric, row)} |"
         )
     if metric == "power_score":
         # a score means nothing without its formula: name the one the warehouse was built with
-        lines += [
-            "",
-            f"Power score formula: {frame.attrs.get('power_formula') or 'default'} (see Methodology).",
-        ]
-    lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}. ≈ marks counts the platform rounds."]
+        formula = power_formula or (None if isinstance(frame, list) else frame.attrs.get("power_formula"))
+        lines += ["", f"Power score formula: {formula or 'default'} (see Methodology)."]
+    note = rounded_note([{**r, "metric": metric} for r in rows])
+    lines += ["", f"{SOURCE_LINE}, as of {day.isoformat()}." + (f" {note}" if note else "")]
     if METRICS[metric].source == "audience_samples":
         lines += ["", AUDIENCE_NOTE]
     if demo:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,3 +82,18 @@ def collection_targets(
     if platforms:
         targets = [t for t in targets if t.platform in platforms]
     return targets
+
+
+def with_discovered_handles(institutions: list[Institution], landing_root: Path) -> list[Institution]:
+    """The registry with each platform it leaves empty filled in from the latest discover run."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for target in collection_targets(institutions, landing_root):
+        found.setdefault((target.institution_id, target.platform), []).append(target.handle)
+    merged = []
+    for inst in institutions:
+        handles = dict(inst.handles)
+        for (iid, platform), hs in found.items():
+            if iid == inst.institution_id and platform not in handles:
+                handles[platform] = tuple(hs)
+        merged.append(dataclasses.replace(inst, handles=handles))
+    return merged

@@ -14,16 +14,12 @@ wh = ui.page(
     "did and where they failed, how many known accounts have data, and counts that jumped.",
     needs="file",
 )
-STALE_HOURS = 36
 
 
 def short_list(names: list[str], room: int = 24) -> str:
     """Names joined while they fit a metric card's note, else the first and how many more."""
     joined = ", ".join(names)
     return joined if len(joined) <= room or len(names) < 2 else f"{names[0]} and {len(names) - 1} more"
-
-
-MANUAL_STALE_HOURS = 8 * 24
 
 
 def show_quarantine() -> None:
@@ -102,13 +98,7 @@ k[2].metric(
     delta_arrow="off",
     border=True,
 )
-# Manual counts (LinkedIn, TikTok, Threads) are published figures typed in weekly.
-manual_only = set(coverage.loc[coverage["manual"] == coverage["accounts_known"], "platform"])
-fresh["limit_hours"] = [MANUAL_STALE_HOURS if p in manual_only else STALE_HOURS for p in fresh["platform"]]
-fresh["state"] = [
-    "no data" if pd.isna(a) else "stale" if a > lim else "fresh"
-    for a, lim in zip(fresh["age_hours"], fresh["limit_hours"], strict=True)
-]
+# state and limit_hours come from queries.freshness: the one rule `finsocial status` also uses
 stale = fresh[fresh["state"] != "fresh"]
 k[3].metric(
     "Platforms not fresh",

@@ -224,7 +224,7 @@ def test_all_failed_and_nothing_to_do(server, client, env, paths):
     assert result.status == "failed" and result.exit_code == 1
 
     result = collect(paths, platforms=["linkedin"], client=client, now=NOW, env=env, log=lambda _: None)
-    assert result.status == "nothing" and result.exit_code == 0 and result.run_id is None
+    assert result.status == "nothing" and result.exit_code == 78 and result.run_id is None
 
 
 def test_institution_filter(server, client, env, paths):
