@@ -184,7 +184,7 @@ def test_missing_credential_skips_platform_with_one_line(server, client, env, pa
     lines: list[str] = []
     result = collect(paths, platforms=["x", "bluesky"], client=client, now=NOW, env=env, log=lines.append)
     assert [line for line in lines if line.startswith("x:")] == [
-        "x: skipped, FINSOCIAL_X_BEARER_TOKEN not set (1 accounts)"
+        "x: skipped, FINSOCIAL_X_BEARER_TOKEN not set (1 account)"
     ]
     assert result.status == "partial" and result.exit_code == 3
     assert result.stats["failed_by_kind"] == {"auth_missing": 1}
