@@ -135,3 +135,27 @@ def test_demo_top_ten(tmp_path):
     values = [r["value"] for r in rows]
     assert values == sorted(values, reverse=True)
     assert "Demo data" in top(db, "--format", "markdown")
+
+
+HEAVY = ("pandas", "rich", "requests", "plotly", "streamlit", "collectors")
+SHOW_LOADED = (
+    "import sys; from finsocial.cli import main\n"
+    "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+)
+
+
+def test_the_command_line_loads_only_what_a_command_needs(db):
+    """`top --format json` pays for DuckDB only: no pandas, rich, requests or collectors (issue 15)."""
+    import subprocess
+    import sys
+
+    def loaded(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", SHOW_LOADED, *args], capture_output=True, text=True)
+        return done.stderr.strip().splitlines()[-1]
+
+    assert loaded("--help") == "[]"
+    top_json = ["top", "--db", str(db), "--platform", "x", "--metric", "followers", "--format", "json"]
+    assert loaded(*top_json) == "[]"
+    assert loaded("top", "--db", str(db), "--platform", "x", "--metric", "followers") == "[]"  # piped table
+    assert loaded("status", "--db", str(db)) == "['pandas']"  # status reads frames; speed is not its goal
