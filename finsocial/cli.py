@@ -500,7 +500,8 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
     if fmt in ("png", "svg") and not output:
         raise click.UsageError(f"--format {fmt} writes an image: give the file with --output FILE")
     country = country.strip().upper() if country else None
-    with _reading(_paths(ctx)) as con:
+    paths = _paths(ctx)
+    with _reading(paths) as con:
         try:
             queries.check_filters(con, country, kind, group)
         except queries.FilterError as exc:
@@ -517,7 +518,8 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
     if not rows:
         if day is None:
             _fail(
-                f"the warehouse has no metrics yet. Next: finsocial{_db_flag(ctx)} collect (or import-counts FILE)"
+                f"no counts in {paths.db} yet: run `finsocial collect` (and `finsocial import-counts FILE` "
+                "for platforms without an open API)"
             )
         if platform != "all" and platform not in with_data:
             _fail(

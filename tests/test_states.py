@@ -106,6 +106,11 @@ def test_top_in_every_format_in_every_state(warehouse_state, state, metric):
             next_step = "finsocial init" if state == "no_file" else "finsocial collect"
             assert next_step in result.output, result.output
             continue
+        if "no institution has a value" in result.output:
+            # issue 11: a table where nobody has a value (growth on the first night, engagement of
+            # manual counts) is a message and exit 1, not rows of "–"
+            assert result.exit_code == 1, result.output
+            continue
         assert result.exit_code == 0, result.output
         outputs[fmt] = result.stdout
     if not outputs:
@@ -134,8 +139,10 @@ def test_status_in_every_state(warehouse_state, state):
     assert result.exit_code == 0, result.output
     stale = finsocial(db, "status", "--max-age", "72")
     no_leaks(stale.output)
-    if state != "empty":  # with no platform at all, nothing is stale
-        fresh = BY_NAME[state].counts and state not in ("stale", "demo")
+    # with no platform at all, nothing is stale; the demo's age depends on today's date (its api
+    # platforms pass 72 h, its imported ones are judged by their weekly cadence)
+    if state not in ("empty", "demo"):
+        fresh = BY_NAME[state].counts and state != "stale"
         assert (stale.exit_code == 0) == fresh, stale.output
 
 
