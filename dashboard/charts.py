@@ -723,6 +723,7 @@ def unanswered_bars(frame: pd.DataFrame, limit: int = 10) -> go.Figure:
     fig.update_xaxes(title="Questions left unanswered (28 days)")
     fig = _style(fig, height=max(240, 32 * len(rows) + 70))
     fig.update_layout(margin={"r": 90})
+    return fig
 
 
 def league_figure(frame: pd.DataFrame, metric: str, platform: str, title: str, footer: str) -> go.Figure:
