@@ -268,6 +268,7 @@ else:
         ),
         hide_index=True,
         width="stretch",
+        placeholder=ui.MISSING,
     )
     st.caption(
         "Questions: others' direct replies to the institution's posts in the 28 days to this day; "

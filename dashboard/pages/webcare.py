@@ -101,6 +101,7 @@ with st.expander("Every institution"):
         ),
         hide_index=True,
         width="stretch",
+        placeholder=ui.MISSING,
     )
     st.caption(
         "; ".join(

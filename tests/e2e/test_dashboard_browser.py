@@ -248,7 +248,7 @@ def test_the_first_night_in_a_real_browser(first_night_url, browser):
         assert page.get_by_role("heading", name=title).first.is_visible()
         assert page.get_by_text(content, exact=False).first.is_visible()
         text = page.locator('[data-testid="stMain"]').inner_text()
-        assert "fictional" not in text  # a real installation has no demo banner
+        assert "not real figures" not in text  # a real installation has no demo banner
         assert "could not be drawn" not in text
         leaked = [line for line in text.splitlines() if LEAKED.search(line)]
         assert not leaked, (path, leaked)
