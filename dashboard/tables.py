@@ -18,7 +18,7 @@ UNUSUAL_NOTE = (
 )
 SIGNALS_NOTE = (
     "Engagement rate: the post's likes + comments + shares (+ quotes) ÷ the account's followers "
-    "that day × 100. Against audience: its interactions ÷ what accounts of that size get on the "
+    "that day × 100. vs audience: its interactions ÷ what accounts of that size get on the "
     "platform that day (a log-log fit). Reaction vs usual: comments (+ quotes) per like ÷ the "
     "account's usual ratio."
 )
@@ -30,7 +30,7 @@ AUDIENCE_NOTE = (
 )
 POST_COLUMNS = {
     "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-    "Text": st.column_config.TextColumn("Text", width="medium"),
+    "Text": st.column_config.TextColumn("Text", width="small"),
 }
 
 
@@ -50,16 +50,19 @@ def post_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Posted": frame["posted_at"].map(
                 lambda v: "–" if pd.isna(v) else pd.Timestamp(v).date().isoformat()
             ),
-            "Institution": frame["name"],
-            "Platform": frame["platform"].map(lambda p: PLATFORM_NAMES.get(p, p)),
+            # one column for who and where: the table has to fit beside the sidebar at 1440 px
+            "Institution": frame["name"] + " · " + frame["platform"].map(lambda p: PLATFORM_NAMES.get(p, p)),
             "Text": frame["text"].fillna("–"),
             "Likes": frame["likes"].map(_count),
             "Comments": frame["comments"].map(_count),
             "Shares": frame["shares"].map(_count),
             "Engagement rate": frame["engagement_rate"].map(lambda v: format_value("engagement_rate", v)),
-            "Against audience": frame["overperformance"].map(lambda v: format_value("overperformance", v)),
-            "Reaction vs usual": frame["reaction_multiple"].map(lambda v: "–" if pd.isna(v) else f"{v:.1f}×"),
-            "Signal": frame["unusual_reaction"].map(lambda f: "⚠ unusual reaction" if f else "–"),
+            "vs audience": frame["overperformance"].map(lambda v: format_value("overperformance", v)),
+            # the flag sits beside the multiple it comes from: a column of its own does not fit at 1440 px
+            "Reaction vs usual": [
+                "–" if pd.isna(v) else f"{v:.1f}×" + (" ⚠ unusual" if flagged else "")
+                for v, flagged in zip(frame["reaction_multiple"], frame["unusual_reaction"], strict=True)
+            ],
             "Link": _safe_url(frame["url"]),
         }
     )

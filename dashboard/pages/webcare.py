@@ -48,8 +48,9 @@ total_a = int(frame["answered"].fillna(0).sum())
 k[0].metric("Questions", f"{total_q:,}", border=True)
 k[1].metric("Answered", f"{100 * total_a / total_q:.1f}%" if total_q else "–", border=True)
 k[2].metric(
-    "Median of the institutions' median reply",
+    "Median reply",
     ui.value_text("reply_time_median", frame["reply_time_median"].median()),
+    help="The median of the institutions' median reply times.",
     border=True,
 )
 k[3].metric(

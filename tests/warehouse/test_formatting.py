@@ -58,7 +58,7 @@ def test_a_first_night_league_table_as_markdown():
     )
     frame.attrs["as_of"] = dt.date(2026, 11, 22)
     text = league_markdown(frame, "growth_30d", "all")
-    assert "| 1 | new | Northwind Bank | GB | bank | – |" in text
-    assert "| 2 | new | South Bank | NL | bank | +120 |" in text
+    assert "| 1 | new | Northwind Bank | GB | Bank | – |" in text
+    assert "| 2 | new | South Bank | NL | Bank | +120 |" in text
     for leaked in ("None", "NaT", "nan", "<NA>"):
         assert leaked not in text
