@@ -142,6 +142,7 @@ METRICS: dict[str, Metric] = {
             "Sampled followers with at most 50 followers of their own ÷ sampled followers × 100, "
             "± a 95% margin.",
             "audience_samples",
+            lower_is_better=True,
         ),
         Metric(
             "inactive_share",
@@ -150,6 +151,7 @@ METRICS: dict[str, Metric] = {
             "Sampled followers whose profile shows no post in the 90 days before the sample ÷ "
             "those whose profile shows a last post (Mastodon only; NULL on Bluesky) × 100.",
             "audience_samples",
+            lower_is_better=True,
         ),
         Metric(
             "median_follower_followers",

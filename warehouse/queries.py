@@ -343,6 +343,21 @@ def account_day(con: duckdb.DuckDBPyConnection, platform: str, as_of: dt.date) -
     return con.execute(query_sql("account_day"), {"platform": platform, "as_of": as_of}).df()
 
 
+# The metrics peer_benchmark.sql unpivots (higher is better for each): the page offers these only.
+# Webcare, audience and the stored counts rank in league tables, not here yet.
+PEER_METRICS = (
+    "followers",
+    "growth_30d",
+    "growth_30d_pct",
+    "posts_per_week",
+    "interactions_per_post",
+    "engagement_rate",
+    "overperformance",
+    "presence_index",
+    "power_score",
+)
+
+
 def peer_benchmark(
     con: duckdb.DuckDBPyConnection, institution_id: str, peers: list[str], as_of: dt.date
 ) -> pd.DataFrame:
@@ -521,7 +536,9 @@ def audience_league(
     else:
         params = _league_params(platform, as_of, period_days, country, kind, group, limit)
         params["max_age"] = SAMPLE_MAX_AGE_DAYS
-        frame = con.execute(query_sql("audience_league").format(metric=metric), params).df()
+        frame = con.execute(
+            query_sql("audience_league").format(metric=metric, order=METRICS[metric].sql_order), params
+        ).df()
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from warehouse.metrics import METRICS
+from warehouse.queries import PEER_METRICS
 
 wh = ui.page(
     "Peer benchmark",
@@ -80,9 +81,10 @@ st.page_link(
 )
 # no default here: keep() hands the widget the value the chart and table use (a deselected
 # button or a run that stopped before drawing it would otherwise show Followers over other data)
-ui.keep("pb_metric", "followers", lambda v: v in METRICS)
+ui.keep("pb_metric", "followers", lambda v: v in PEER_METRICS)
 metric = ui.kept(
-    "pb_metric", st.segmented_control("Metric", list(METRICS), key="pb_metric", format_func=ui.metric_name)
+    "pb_metric",
+    st.segmented_control("Metric", list(PEER_METRICS), key="pb_metric", format_func=ui.metric_name),
 )
 st.plotly_chart(
     charts.peer_percentiles(frame, metric),

@@ -24,7 +24,8 @@ if last_post is None:
     st.stop()
 
 UNITS = {"month": "Month", "week": "Week", "quarter": "Quarter"}
-c = st.columns([0.9, 1.1, 1.4, 1.1, 1, 1, 1.1, 0.7])
+# two rows of four: eight boxes in one row cut their choices short at 1440 px ("All platfor…")
+c = [*st.columns([1, 1.2, 1.4, 0.7]), *st.columns(4)]
 unit = c[0].selectbox("Period", list(UNITS), key="tp_unit", format_func=UNITS.get)
 # the periods back from the last post, newest first (a year of weeks or months, two of quarters)
 periods, day = [], last_post
@@ -33,11 +34,11 @@ while len(periods) < {"week": 52, "month": 12, "quarter": 8}[unit]:
     day = periods[-1].start - dt.timedelta(days=1)
 period = c[1].selectbox("Which", periods, key=f"tp_period_{unit}", format_func=lambda p: p.label)
 by = c[2].selectbox("Ranked by", list(POST_MEASURES), key="tp_by", format_func=POST_MEASURES.get)
-platform = c[3].selectbox(
+limit = c[3].selectbox("Top", [10, 25, 50, 100], key="tp_n")
+platform = c[4].selectbox(
     "Platform", ["all", *options["platforms"]], key="tp_platform", format_func=ui.platform_name
 )
-country, kind, group = ui.population_filters(c[4:7], options, "tp")
-limit = c[7].selectbox("Top", [10, 25, 50, 100], key="tp_n")
+country, kind, group = ui.population_filters(c[5:8], options, "tp")
 flagged = st.toggle(
     "Only posts that drew an unusual reaction",
     key="tp_flagged",

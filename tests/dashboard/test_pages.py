@@ -392,3 +392,13 @@ def test_webcare_page_shows_answered_share_reply_times_and_the_unanswered(demo):
     assert "target 15 min" in json.dumps(scatter)
     body = texts(at)
     assert "lower is better" in body and "Instagram lists no comments" in body
+
+
+def test_peers_offers_only_the_metrics_the_peer_benchmark_computes():
+    # the peer query unpivots a fixed set of columns: a metric outside it drew "No values"
+    import re
+
+    from warehouse.queries import PEER_METRICS, query_sql
+
+    unpivoted = re.search(r"ON (.*?)\s+INTO NAME", query_sql("peer_benchmark"), re.S).group(1)
+    assert [m.strip() for m in unpivoted.split(",")] == list(PEER_METRICS)

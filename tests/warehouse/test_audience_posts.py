@@ -15,6 +15,7 @@ from tests.warehouse.conftest import at, land, post, snap
 from warehouse import queries
 from warehouse.build import build
 from warehouse.landing.records import AudienceSample
+from warehouse.metrics import METRICS
 from warehouse.posts import parse_period, period_of
 from warehouse.queries import industry_posts
 from warehouse.registry import parse_registry, save_registry
@@ -373,3 +374,13 @@ def test_top_ranks_an_audience_metric_with_its_margin(warehouse_db):
         "markdown",
     )
     assert "30.0% ± 24.9 pts (n = 10)" in md.output and "not a random sample" in md.output
+
+
+def test_a_smaller_share_of_small_or_inactive_followers_ranks_first(warehouse):
+    # small_share and inactive_share say lower is better (metrics.Metric.lower_is_better): the
+    # institutions with 40% small-account followers share rank 1, the one with 47.5% comes third
+    rows = league(warehouse, "all", "small_share")
+    ranked = sorted((r.rank, r.institution_id, r.value) for r in rows.values())
+    assert ranked == [(1, "both-cu", 40.0), (1, "north-bank", 40.0), (3, "south-ins", 47.5)]
+    assert METRICS["small_share"].lower_is_better and METRICS["inactive_share"].lower_is_better
+    assert not METRICS["influencer_share"].lower_is_better

@@ -75,7 +75,7 @@ ranked AS (
     SELECT
         *,
         -- ties share a rank; a value that cannot be computed ranks after every value
-        rank() OVER (PARTITION BY day ORDER BY value DESC NULLS LAST) AS rank
+        rank() OVER (PARTITION BY day ORDER BY value {order} NULLS LAST) AS rank
     FROM population
 )
 SELECT
