@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
 from warehouse.landing.records import Account, Comment, Post, RunError, Snapshot, landing_problem
@@ -97,6 +99,9 @@ class Collector:
     default_api: ClassVar[str]
     credential_envs: ClassVar[tuple[str, ...]] = ()
     host_limit: ClassVar[HostLimit] = UNLIMITED
+    # Where a platform limits each endpoint on its own (X), the endpoints with a pace of their own:
+    # (path pattern, limit); every other call shares host_limit.
+    endpoint_limits: ClassVar[tuple[tuple[str, HostLimit], ...]] = ()
     # Whether a follower's profile shows when they last posted (for audience inactive_share).
     profiles_show_activity: ClassVar[bool] = False
     # Webcare: how many of an account's most recent posts to open a night (0: the platform lists no
@@ -183,11 +188,13 @@ class Collector:
 
         raw_name None keeps nothing: follower lists name who follows whom, which is never stored.
         """
+        limit, bucket = self.limit_for(url)
         fetched = self.client.get(
             url,
             params=params,
             headers=self.auth_headers(),
-            limit=self.host_limit,
+            limit=limit,
+            bucket=bucket,
             platform=self.platform,
             is_throttled=self.is_throttled,
         )
@@ -208,6 +215,15 @@ class Collector:
             if error is not None:
                 raise error
         return fetched
+
+    @classmethod
+    def limit_for(cls, url: str) -> tuple[HostLimit, str]:
+        """The pace of a call and the name of the bucket it shares ("" for the host's own)."""
+        path = urlsplit(url).path
+        for pattern, limit in cls.endpoint_limits:
+            if re.search(pattern, path):
+                return limit, pattern
+        return cls.host_limit, ""
 
     def keep_raw(self, name: str, text: str) -> None:
         if self._keep_raw is not None:

@@ -271,12 +271,12 @@ class HttpClient:
                 text = text.replace(form, REDACTED)
         return text
 
-    def _bucket(self, host: str, limit: HostLimit) -> _Bucket:
+    def _bucket(self, key: str, limit: HostLimit) -> _Bucket:
         with self._buckets_lock:
-            if host not in self._buckets:
+            if key not in self._buckets:
                 chosen = limit if self.limits_enabled else UNLIMITED
-                self._buckets[host] = _Bucket(chosen, self.clock, self.sleep)
-            return self._buckets[host]
+                self._buckets[key] = _Bucket(chosen, self.clock, self.sleep)
+            return self._buckets[key]
 
     def _backoff(self, attempt: int) -> float:
         return min(self.backoff_cap, self.backoff_base * (2**attempt))
@@ -298,21 +298,26 @@ class HttpClient:
         params: dict | list | None = None,
         headers: dict | None = None,
         limit: HostLimit = UNLIMITED,
+        bucket: str = "",
         platform: str | None = None,
         allow_redirects: bool = True,
         max_bytes: int | None = None,
         is_throttled: Callable[[Fetched], bool] | None = None,
     ) -> Fetched:
-        """GET with retries on 429, 5xx, connection errors and timeouts; other statuses return."""
+        """GET with retries on 429, 5xx, connection errors and timeouts; other statuses return.
+
+        `limit` paces every call to the URL's host that names the same `bucket` (a platform that
+        limits each endpoint on its own gives each endpoint a bucket of its own).
+        """
         host = urlsplit(url).netloc
-        bucket = self._bucket(host, limit)
+        pace = self._bucket(f"{host} {bucket}" if bucket else host, limit)
         cap = max_bytes or self.max_bytes
         attempt = 0
         while True:
             shown = self.redact(redact_url(url))
             wait: float | None = None
             failure: CollectError
-            bucket.acquire()
+            pace.acquire()
             try:
                 if self.on_request:
                     self.on_request(platform)
@@ -363,7 +368,7 @@ class HttpClient:
             except requests.RequestException as exc:
                 raise CollectError("http_error", self.redact(f"{shown}: {type(exc).__name__}")) from None
             finally:
-                bucket.release()
+                pace.release()
             if attempt >= self.max_retries:
                 raise failure
             delay = self._backoff(attempt) if wait is None else wait

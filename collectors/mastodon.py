@@ -21,8 +21,10 @@ class MastodonCollector(Collector):
     batch_size = 1  # accounts/lookup takes one account
     api_env = "FINSOCIAL_MASTODON_API"  # when set, replaces every instance's origin
     default_api = ""
-    # Mastodon's default limit is 300 requests per 5 minutes per IP (1/s) on each instance.
-    host_limit = HostLimit(per_second=0.9, burst=5, concurrency=2)
+    # Mastodon's default limit is 300 requests per 5 minutes per IP (1/s) on each instance: 90% of
+    # it, and a burst of one second's allowance. A larger burst, after a 429's wait, spends the
+    # tokens saved while waiting at once and draws a 429 on every other request (half the pace).
+    host_limit = HostLimit(per_second=0.9, burst=1, concurrency=2)
     page_size = 40  # the statuses endpoint's maximum
     followers_page_size = 80  # the followers endpoint's maximum
     profiles_show_activity = True  # an Account carries last_status_at

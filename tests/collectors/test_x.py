@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from collectors.http import HttpClient
 from collectors.x import XCollector
 from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
 
@@ -117,3 +120,22 @@ def test_tweets_page_fails_keeps_counts(server, client, env):
     (north,) = make_collector(XCollector, client, env).collect([target("x", "northwindbank")])
     assert north.snapshot.followers == 45210 and north.snapshot.posts_observed is False
     assert north.error.kind == "http_error" and north.retryable
+
+
+def test_each_endpoint_keeps_a_pace_of_its_own(server, env):
+    """X limits users/by (300 per 15 min) far below the timeline (10,000): a users/by call leaves
+    the timeline's burst whole, and a second users/by call waits for users/by's own pace."""
+    _serve(server)
+    clock, slept = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    collector = make_collector(XCollector, HttpClient(sleep=sleep, clock=lambda: clock[0]), env)
+    assert XCollector.limit_for(server.url + USERS)[1] != XCollector.limit_for(server.url + TWEETS)[1]
+    collector.fetch_profiles(["northwindbank"])
+    collector.fetch_posts(target("x", "northwindbank"), {"id": "1500000000000000001"})  # two pages
+    assert slept == []
+    collector.fetch_profiles(["northwindbank"])
+    assert slept == [pytest.approx(1 / 0.3)]
