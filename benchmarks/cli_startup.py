@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -24,7 +25,7 @@ SQL = Path(__file__).parents[1] / "warehouse" / "sql" / "queries" / "league_tabl
 BARE = """
 import datetime as dt, json, sys
 import duckdb
-db, sql = sys.argv[1], open(sys.argv[2]).read().format(metric="followers")
+db, sql = sys.argv[1], open(sys.argv[2]).read().format(metric="followers", order="DESC")
 con = duckdb.connect(":memory:")
 con.execute("ATTACH '" + db.replace("'", "''") + "' AS warehouse (READ_ONLY)")
 con.execute("USE warehouse")
@@ -53,10 +54,17 @@ def top_command(db: Path) -> list[str]:
     ]
 
 
-def wall(cmd: list[str], env: dict | None = None) -> float:
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + sys) and peak memory (MiB) of one whole process, from the
+    kernel's accounting of the finished child (what `/usr/bin/time -v` reports)."""
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - started
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, cmd)
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -78,27 +86,54 @@ def main() -> None:
         )
         old_args = ["--db", str(args.db), "top", *top_command(args.db)[4:]]  # --db before the command
         commands["top_json_before"] = ([sys.executable, "-c", run_before, *old_args], None)
+    load_at_start = os.getloadavg()
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    peak: dict[str, list[float]] = {name: [] for name in commands}
     for cmd, env in commands.values():  # warm-up: file cache, .pyc
-        wall(cmd, env)
+        timed(cmd, env)
     for _ in range(args.runs):
         for name, (cmd, env) in commands.items():
-            times[name].append(wall(cmd, env))
+            elapsed, used, rss = timed(cmd, env)
+            times[name].append(elapsed)
+            cpu[name].append(used)
+            peak[name].append(rss)
     ratios = [a / b for a, b in zip(times["top_json"], times["bare_duckdb"], strict=True)]
+    cpu_ratios = [a / b for a, b in zip(cpu["top_json"], cpu["bare_duckdb"], strict=True)]
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": os.getloadavg(),
         "db": str(args.db),
         "runs": args.runs,
         "commands": {name: cmd for name, (cmd, _) in commands.items()},
         "wall_s": {name: samples for name, samples in times.items()},
+        "cpu_s": {name: samples for name, samples in cpu.items()},
         "median_s": {name: round(statistics.median(s), 3) for name, s in times.items()},
+        "median_cpu_s": {name: round(statistics.median(s), 3) for name, s in cpu.items()},
+        "median_peak_mib": {name: round(statistics.median(s), 1) for name, s in peak.items()},
         "ratio_top_vs_bare_median": round(statistics.median(ratios), 2),
+        "cpu_ratio_top_vs_bare_median": round(statistics.median(cpu_ratios), 2),
         "goal_ratio": 2.0,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "cli_startup.json").write_text(json.dumps(result, indent=2) + "\n")
     print(
-        json.dumps({k: result[k] for k in ("median_s", "ratio_top_vs_bare_median", "goal_ratio")}, indent=2)
+        json.dumps(
+            {
+                k: result[k]
+                for k in (
+                    "median_s",
+                    "median_cpu_s",
+                    "median_peak_mib",
+                    "ratio_top_vs_bare_median",
+                    "cpu_ratio_top_vs_bare_median",
+                    "load_average_at_start",
+                    "load_average_at_end",
+                )
+            },
+            indent=2,
+        )
     )
 
 
