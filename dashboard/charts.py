@@ -9,6 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from warehouse.formatting import format_value, human_count, is_missing
 from warehouse.metrics import METRICS
@@ -57,9 +58,27 @@ def safe(text: object) -> str:
     return html.escape("–" if is_missing(text) else str(text), quote=False)
 
 
+def _lean_template(name: str = "plotly_white") -> go.layout.Template:
+    """The parts of a plotly template our charts use (the layout's and those of bars and lines):
+    the same look, without the colour scales, 3D scenes, maps and 20 trace types that plotly
+    copies and validates into every figure (half the time of building a small one) and sends
+    to the browser with each chart."""
+    full = pio.templates[name]
+    layout = {
+        key: value
+        for key, value in full.layout.to_plotly_json().items()
+        if key not in ("coloraxis", "colorscale", "geo", "polar", "scene", "ternary")
+    }
+    data = {kind: value for kind, value in full.data.to_plotly_json().items() if kind in ("bar", "scatter")}
+    return go.layout.Template(layout=layout, data=data)
+
+
+TEMPLATE = _lean_template()
+
+
 def _style(fig: go.Figure, height: int = 420, title: str | None = None) -> go.Figure:
     fig.update_layout(
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         font={"family": FONT, "size": 13, "color": "#1A2433"},
         margin={"l": 10, "r": 10, "t": 48 if title else 16, "b": 10},
@@ -435,6 +454,28 @@ def wide_spread(frame: pd.DataFrame, y: str, by: str, ratio: float = 20.0) -> bo
     return bool(len(medians) > 1 and medians.max() / medians.min() >= ratio)
 
 
+# A line keeps at most about this many points: a plot 600-900 px wide shows no more, and every
+# point costs its share of the figure's JSON and of plotly's drawing in the browser.
+MAX_LINE_POINTS = 200
+
+
+def decimate(rows: pd.DataFrame, y: str, max_points: int = MAX_LINE_POINTS) -> pd.DataFrame:
+    """At most `max_points` rows of one series in x order: the first and the last, and in each of
+    (max_points - 2) / 2 runs of consecutive rows the one with the lowest and the one with the
+    highest `y`, so that peaks and troughs survive (a stride would skip them)."""
+    if len(rows) <= max_points:
+        return rows
+    values = rows[y].to_numpy(dtype="float64")
+    buckets = max(1, (max_points - 2) // 2)
+    keep = {0, len(rows) - 1}
+    for chunk in np.array_split(np.arange(len(rows)), buckets):
+        part = values[chunk]
+        if np.isnan(part).all():
+            continue
+        keep.update((int(chunk[np.nanargmin(part)]), int(chunk[np.nanargmax(part)])))
+    return rows.iloc[sorted(keep)]
+
+
 def history_lines(
     frame: pd.DataFrame,
     y: str = "followers",
@@ -453,7 +494,7 @@ def history_lines(
     keys = latest.index.tolist()
     colors = series_colors(keys) if color != "platform" else {k: platform_color(k) for k in keys}
     for key in keys:
-        part = rows[rows[color] == key]
+        part = decimate(rows[rows[color] == key], y)
         label = PLATFORM_NAMES.get(key, key) if color == "platform" else part["name"].iloc[0]
         values = part[y].map(lambda v: format_value(y, v))
         fig.add_trace(
@@ -548,7 +589,7 @@ def rank_lines(frame: pd.DataFrame, metric: str) -> go.Figure:
     keys = last.index.tolist()
     colors = series_colors(keys)
     for key in keys:
-        part = frame[frame["institution_id"] == key].sort_values("day")
+        part = decimate(frame[frame["institution_id"] == key].sort_values("day"), "rank")
         name = safe(part["name"].iloc[0])
         fig.add_trace(
             go.Scatter(

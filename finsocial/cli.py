@@ -829,21 +829,18 @@ def _check_port_free(address: str, port: int) -> None:
 def _serve(paths: DataPaths, port: int, address: str) -> None:
     """Replace this process by Streamlit (exec): a stop signal (systemd, docker, kill) reaches the
     server itself, so nothing is left holding the port."""
-    import importlib.resources
-
     _check_port_free(address, port)
-    app = importlib.resources.files("dashboard") / "app.py"
     os.environ["FINSOCIAL_DB"] = str(paths.db)
     host = f"[{address}]" if ":" in address else address
     _log(f"dashboard on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     sys.stderr.flush()
+    # dashboard.serve runs Streamlit on app.py, with the pages' modules loaded and the query cache
+    # warming before the first reader arrives
     args = [
         sys.executable,
         "-m",
-        "streamlit",
-        "run",
-        str(app),
+        "dashboard.serve",
         "--server.port",
         str(port),
         "--server.address",

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, defaults, ui
 from warehouse.formatting import human_count
 
 wh = ui.page(
@@ -49,7 +49,7 @@ def show_quarantine() -> None:
 
 
 fresh = data.freshness()
-runs = data.last_runs(20)
+runs = data.last_runs(defaults.HEALTH_RUNS)
 coverage = data.coverage()
 if fresh.empty and runs.empty:
     ui.explain(
@@ -154,7 +154,7 @@ with left:
     )
 with right:
     st.subheader("Failures per day")
-    ui.keep("dh_days", 90, lambda d: d in (30, 90, 365))
+    ui.keep("dh_days", defaults.HEALTH_FAILURE_DAYS, lambda d: d in (30, 90, 365))
     days = ui.kept(
         "dh_days",
         st.segmented_control("Period", [30, 90, 365], key="dh_days", format_func=lambda d: f"{d} days"),
@@ -211,9 +211,13 @@ st.caption(
 )
 since_days = (
     st.segmented_control(
-        "Since", [30, 90, 365], default=365, key="dh_since", format_func=lambda d: f"{d} days"
+        "Since",
+        [30, 90, 365],
+        default=defaults.HEALTH_ANOMALY_DAYS,
+        key="dh_since",
+        format_func=lambda d: f"{d} days",
     )
-    or 365
+    or defaults.HEALTH_ANOMALY_DAYS
 )
 since = wh.last_day - dt.timedelta(days=since_days) if wh.last_day else None
 anomalies = data.snapshot_anomalies(since, 50)

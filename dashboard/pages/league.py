@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, defaults, ui
 from warehouse.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
 from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
 from warehouse.report import league_markdown
@@ -54,7 +54,7 @@ ui.seed("lt_metric", start("metric", list(METRICS), "followers"))
 ui.seed("lt_country", start("country", options["countries"], ui.ANY))
 ui.seed("lt_kind", start("kind", options["kinds"], ui.ANY))
 ui.seed("lt_group", start("group", options["groups"], ui.ANY))
-ui.seed("lt_n", start("n", LIMITS, 10))
+ui.seed("lt_n", start("n", LIMITS, defaults.LEAGUE_LIMIT))
 ui.seed("lt_as_of", start_day())
 
 with st.container(border=True):
@@ -224,6 +224,9 @@ d[1].download_button(
     icon=":material/description:",
     width="stretch",
 )
-with d[2].expander("Markdown for a blog post"):
-    st.code(markdown, language="markdown")
+# drawn only when opened: a code block loads and runs the browser's syntax highlighter (1.5 MB of
+# JavaScript and the page's slowest element), which a closed expander would pay for on every visit
+blog = d[2].expander("Markdown for a blog post", key="lt_markdown", on_change="rerun")
+if blog.open:
+    blog.code(markdown, language="markdown")
 ui.footer(wh)

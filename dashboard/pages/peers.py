@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, defaults, ui
 from warehouse.metrics import METRICS
 from warehouse.queries import PEER_METRICS
 
@@ -18,10 +18,7 @@ MODES = {"country": "Same country", "kind": "Same kind", "group": "Same peer gro
 
 with st.container(border=True):
     c = st.columns([1.5, 1.6, 1.6, 1])
-    # start with a mid-table institution: a leader is first at everything, which shows little
-    middle = data.league_table("all", "followers", wh.last_day, None, None, None, None)
-    default = middle["institution_id"].iloc[len(middle) // 2] if not middle.empty else None
-    me = ui.institution_picker(c[0], names, "pb_institution", default)
+    me = ui.institution_picker(c[0], names, "pb_institution", defaults.middle_institution(wh))
     ui.keep("pb_mode", "country", lambda v: v in MODES)
     mode = ui.kept(
         "pb_mode", c[1].radio("Peers", list(MODES), key="pb_mode", format_func=MODES.get, horizontal=True)

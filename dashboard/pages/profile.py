@@ -5,9 +5,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, tables, ui
+from dashboard import charts, data, defaults, tables, ui
 from warehouse.formatting import flag, human_count, is_missing, why_missing
-from warehouse.posts import Period
 
 wh = ui.page(
     "Institution profile",
@@ -122,7 +121,7 @@ else:
     ui.footer(wh)
     st.stop()
 
-start = wh.first_day if span == 0 else max(wh.first_day, as_of - dt.timedelta(days=span - 1))
+start = defaults.profile_start(wh, as_of, span)
 history = data.metric_history([me], ["all", *wh.options["platforms"]], start, as_of)
 overall = history[history["platform"] == "all"].sort_values("day")
 now = overall[overall["day"] == pd.Timestamp(as_of)]
@@ -178,7 +177,7 @@ with left:
     )
 with right:
     st.subheader("Posting rhythm")
-    rhythm = data.posting_rhythm(me, as_of, 91)
+    rhythm = data.posting_rhythm(me, as_of, defaults.RECENT_DAYS)
     st.plotly_chart(
         charts.posting_rhythm(rhythm), width="stretch", key="ip_rhythm", config={"displayModeBar": False}
     )
@@ -188,7 +187,7 @@ with right:
 st.subheader("Top posts of the last 13 weeks")
 tabs = st.tabs(["Most interactions", "Most liked", "Most commented"])
 for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
-    posts = data.top_posts(me, as_of, order, 91, 10)
+    posts = data.top_posts(me, as_of, order, defaults.RECENT_DAYS, 10)
     with tab:
         if posts.empty:
             st.caption("No posts collected in this period (posts come only through platform APIs).")
@@ -220,7 +219,7 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
         )
 
 st.subheader("Posts that drew an unusual reaction, last 13 weeks")
-recent = Period("last 13 weeks", as_of - dt.timedelta(days=90), as_of)
+recent = defaults.last_13_weeks(as_of)
 flagged = data.industry_posts(recent, "reaction_multiple", institution_id=me, flagged=True, limit=20)
 if flagged.empty:
     st.caption("No post drew far more comments per like than its account usually gets.")

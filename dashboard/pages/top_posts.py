@@ -1,11 +1,9 @@
 """Top posts: the industry's most liked, commented, shared and engaging posts of a period."""
 
-import datetime as dt
-
 import streamlit as st
 
-from dashboard import charts, data, tables, ui
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, period_of
+from dashboard import charts, data, defaults, tables, ui
+from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
 
 wh = ui.page(
     "Top posts",
@@ -27,11 +25,7 @@ UNITS = {"month": "Month", "week": "Week", "quarter": "Quarter"}
 # two rows of four: eight boxes in one row cut their choices short at 1440 px ("All platfor…")
 c = [*st.columns([1, 1.2, 1.4, 0.7]), *st.columns(4)]
 unit = c[0].selectbox("Period", list(UNITS), key="tp_unit", format_func=UNITS.get)
-# the periods back from the last post, newest first (a year of weeks or months, two of quarters)
-periods, day = [], last_post
-while len(periods) < {"week": 52, "month": 12, "quarter": 8}[unit]:
-    periods.append(period_of(day, unit))
-    day = periods[-1].start - dt.timedelta(days=1)
+periods = defaults.post_periods(last_post, unit)
 period = c[1].selectbox("Which", periods, key=f"tp_period_{unit}", format_func=lambda p: p.label)
 by = c[2].selectbox("Ranked by", list(POST_MEASURES), key="tp_by", format_func=POST_MEASURES.get)
 limit = c[3].selectbox("Top", [10, 25, 50, 100], key="tp_n")

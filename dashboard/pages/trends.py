@@ -1,10 +1,8 @@
 """Trends: follower history of chosen institutions, share of audience, rank over time."""
 
-import datetime as dt
-
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, defaults, ui
 from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
 
 wh = ui.page(
@@ -20,7 +18,7 @@ with st.container(border=True):
     c = st.columns([1, 1, 1, 1.2, 1.6])
     platform = c[0].selectbox("Platform", PLATFORMS, key="tr_platform", format_func=ui.platform_name)
     country, kind, group = ui.population_filters(c[1:4], options, "tr")
-    default_start = max(wh.first_day, wh.last_day - dt.timedelta(days=364))
+    default_start = defaults.trend_start(wh)
     span = c[4].date_input(
         "Period",
         value=(default_start, wh.last_day),
@@ -34,7 +32,7 @@ if start >= end:
     ui.explain("Pick a period of at least two days.")
     st.stop()
 
-leaders = data.league_table(platform, "followers", end, country, kind, group, 5)
+leaders = data.league_table(platform, "followers", end, country, kind, group, defaults.TREND_LEADERS)
 mine = ui.my_institution(names)
 chosen = st.multiselect(
     "Institutions",
@@ -76,7 +74,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Share of audience")
-    share = data.audience_share(platform, start, end, country, kind, group, 8)
+    share = data.audience_share(platform, start, end, country, kind, group, defaults.SHARE_TOP)
     st.plotly_chart(charts.audience_share(share), width="stretch", key="tr_share")
     st.caption(
         "The eight largest institutions of the population at the period's end; the rest together in grey."

@@ -307,3 +307,34 @@ def test_reply_time_distribution_sets_one_institution_against_its_peers():
     fig = charts.reply_time_distribution(times, "a", "Alpha", 60.0)
     assert [t.name for t in fig.data] == ["Alpha (2)", "Peers (1)"]
     assert is_blank(charts.reply_time_distribution(times.iloc[0:0], "a", "Alpha"))
+
+
+def test_decimate_keeps_the_ends_and_every_peak_and_trough():
+    days = pd.date_range("2024-01-01", periods=1000, freq="D")
+    values = [float(i % 50) for i in range(1000)]  # a saw: a trough and a peak every 50 days
+    values[437], values[802] = 10_000.0, -10_000.0  # a spike and a drop inside a bucket
+    frame = pd.DataFrame({"day": days, "followers": values})
+    kept = charts.decimate(frame, "followers", max_points=200)
+    assert len(kept) <= 200
+    assert kept["day"].is_monotonic_increasing
+    assert kept.index[0] == 0 and kept.index[-1] == 999  # the first and the last day
+    assert {437, 802} <= set(kept.index)  # the extremes survive
+    assert kept["followers"].max() == 10_000 and kept["followers"].min() == -10_000
+    short = frame.head(150)
+    assert charts.decimate(short, "followers", max_points=200) is short  # short series untouched
+
+
+def test_history_lines_draw_at_most_the_cap_per_line():
+    days = pd.date_range("2023-01-01", periods=1095, freq="D")
+    frame = pd.DataFrame(
+        {
+            "day": list(days) * 2,
+            "platform": ["x"] * 1095 + ["youtube"] * 1095,
+            "followers": [1000.0 + i for i in range(1095)] + [500.0 + (i % 7) for i in range(1095)],
+        }
+    )
+    fig = charts.history_lines(frame, "followers", "platform")
+    assert all(150 < len(t.x) <= charts.MAX_LINE_POINTS for t in fig.data)
+    x_line = next(t for t in fig.data if t.name == "X")
+    assert max(x_line.y) == 1000.0 + 1094  # the last, highest count is drawn
+    assert len(x_line.customdata) == len(x_line.y)  # hover labels follow the points kept
