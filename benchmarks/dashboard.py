@@ -107,8 +107,8 @@ _WHAT = """(drawn) => {
   const s = window.__fsBench;
   const main = document.querySelector('[data-testid="stMain"]');
   const plots = [...main.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')];
-  const points = plots.map(gd => (gd.data || []).reduce(
-    (n, t) => n + ((t.x && t.x.length) || (t.y && t.y.length) || (t.values && t.values.length) || 0), 0));
+  // plotly's own count of each trace's points (its data may be base64 arrays, without a length)
+  const points = plots.map(gd => (gd._fullData || []).reduce((n, t) => n + (t._length || 0), 0));
   const chunks = performance.getEntriesByType('resource')
     .filter(e => e.name.endsWith('.js'))
     .map(e => [e.name.split('/').pop().split('.')[0], Math.round(e.startTime), Math.round(e.responseEnd)]);
@@ -394,14 +394,44 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def profile(results: dict, tree: str = "now") -> str:
+    """Where a reload's time goes, per page (medians over every reload): until the script starts
+    (the page's HTML, JavaScript and websocket), the script (server), and after it (drawing)."""
+    lines = [
+        "| page | script starts | script done | drawn | browser busy (long tasks) | charts (points) | tables | websocket |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    runs = results["trees"][tree]["runs"]
+    for name in runs[0]["pages"]:
+        warm = [w for r in runs for w in r["pages"][name]["warm"]]
+
+        def med(key: str, visits: list = warm) -> float:
+            return statistics.median(v[key] or 0 for v in visits)
+
+        last = warm[-1]
+        lines.append(
+            f"| {name} | {med('script_start_ms'):.2f} s | {med('script_done_ms'):.2f} s | "
+            f"{med('drawn_s'):.2f} s | {med('long_tasks_ms'):.2f} s | {last['charts']} "
+            f"({sum(last['points']):,}) | {last['tables']} | {med('ws_kb'):.0f} kB |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="the warehouse to serve")
+    parser.add_argument("--db", type=Path, help="the warehouse to serve")
     parser.add_argument("--before", type=Path, help="another source tree to measure in the same runs")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reloads", type=int, default=3)
     parser.add_argument("--out", type=Path, help="where to write the JSON (default: print only)")
+    parser.add_argument("--report", type=Path, help="only print the tables of a JSON written before")
     args = parser.parse_args(argv)
+    if args.report:
+        results = json.loads(args.report.read_text())
+        print(report(results))
+        print()
+        print(profile(results))
+        return 0
     trees = {"before": args.before.resolve()} if args.before else {}
     trees["now"] = ROOT
     results = measure(args.db.resolve(), trees, args.runs, args.reloads, log=lambda m: print(m, flush=True))
@@ -409,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(report(results))
+    print()
+    print(profile(results))
     return 0
 
 
