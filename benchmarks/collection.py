@@ -667,6 +667,8 @@ def measure(
             times = [t for t, call, _, _ in answered if re.search(window.path, _path_of(call))]
             entry = {
                 "window": window.name,
+                "allowed": window.count,
+                "allowed_seconds": window.seconds,
                 "allowed_per_s": window.per_second,
                 "answered": len(times),
                 "per_account": len(times) / accounts,

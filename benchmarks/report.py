@@ -37,6 +37,49 @@ def build_table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def _pacing(run: dict) -> str:
+    host = run["collector"]["host_limit"]
+    text = f"{host['per_second']:g}/s, burst {host['burst']}"
+    for pattern, lim in run["collector"]["endpoint_limits"].items():
+        text += f"; `{pattern.strip('$/')}` {lim['per_second']:g}/s, burst {lim['burst']}"
+    return text
+
+
+def collection_table(result: dict) -> str:
+    """Each collector against its platform's limit (results/collection.json), before and after."""
+    lines = [
+        "| platform | pacing | accounts | requests (per account) | refused (first at request) | "
+        "binding calls: achieved (second half) | allowed | share (second half) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for platform, entry in result["platforms"].items():
+        for when in ("before", "after"):
+            run = entry.get(when)
+            if run is None:
+                continue
+            window = max(run["windows"], key=lambda w: w["answered"])
+            refused = f"{run['refused']}" + (
+                f" (#{run.get('first_refused_request')})" if run["refused"] else ""
+            )
+            pace = window["achieved_per_s"]
+            steady = window["steady_per_s"]
+            achieved = f"{pace:.2f}/s ({steady:.2f}/s)" if pace and steady else "–"
+            if entry["kind"] == "rate":
+                allowed = f"{window['allowed_per_s']:.3g}/s"
+                share = f"{window['achieved_share']:.0%} ({window['steady_share']:.0%})" if pace else "–"
+            else:
+                span = {3600: "an hour", 86_400: "a day"}.get(window.get("allowed_seconds"), "")
+                allowed = f"{window.get('allowed', 0):,.0f} {span}"
+                per_window = window["accounts_per_window"]
+                share = f"budget: {per_window:,.0f} accounts" if per_window else "–"
+            lines.append(
+                f"| {platform} ({when}) | {_pacing(run)} | {run['accounts']} | {run['requests']} "
+                f"({run['requests_per_account']:.2f}) | {refused} | {window['window']}: {achieved} | "
+                f"{allowed} | {share} |"
+            )
+    return "\n".join(lines)
+
+
 def query_table(results: dict[str, dict]) -> str:
     lines = [
         "| query | size | ours median (min) | ours + connect | floor median (min) | pandas | "
@@ -75,6 +118,10 @@ def page_table(results: dict[str, dict]) -> str:
 
 if __name__ == "__main__":
     results = _load()
+    collection = RESULTS / "collection.json"
+    if collection.exists() and "platforms" in (loaded := json.loads(collection.read_text())):
+        print(collection_table(loaded))
+        print()
     print(build_table(results))
     print()
     print(query_table(results))
