@@ -110,7 +110,7 @@ _WHAT = """(drawn) => {
   // plotly's own count of each trace's points (its data may be base64 arrays, without a length)
   const points = plots.map(gd => (gd._fullData || []).reduce((n, t) => n + (t._length || 0), 0));
   const chunks = performance.getEntriesByType('resource')
-    .filter(e => e.name.endsWith('.js'))
+    .filter(e => e.name.endsWith('.js') && e.decodedBodySize > 100000)  // the large chunks only
     .map(e => [e.name.split('/').pop().split('.')[0], Math.round(e.startTime), Math.round(e.responseEnd)]);
   const busy = s.longTasks.filter(([t]) => t < drawn).reduce((n, [, d]) => n + d, 0);
   return {
