@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import time
 import uuid
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from warehouse.landing.runs import LandedRun
 from warehouse.paths import DataPaths
 from warehouse.platforms import PLATFORMS
 from warehouse.power import PowerFormula, resolve_formula
-from warehouse.queries import attach_read_only
 from warehouse.registry import Institution, load_registry
 from warehouse.targets import collection_targets
 from warehouse.webcare import webcare_targets
@@ -32,7 +32,7 @@ from warehouse.webcare import webcare_targets
 VERSION = "0.1.0"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class BuildResult:
     """What a build made: counts a person can check at a glance."""
 
@@ -110,6 +110,8 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
         for i in institutions
     ]
     inst_table = _arrow(rows, inst_schema)  # noqa: F841 (read by DuckDB's replacement scan)
+    con.execute("DELETE FROM institution_groups")
+    con.execute("DELETE FROM institutions")
     con.execute("INSERT INTO institutions BY NAME SELECT * FROM inst_table")
     con.execute("INSERT INTO institution_groups SELECT institution_id, unnest(groups) FROM institutions")
     target_schema = pa.schema(
@@ -120,7 +122,10 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
     con.execute("CREATE TABLE landed.targets AS SELECT * FROM target_table")
 
 
-def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ()) -> None:
+def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth], built: set[str]) -> None:
+    """The records of the runs not built yet into landed.<kind>, and their manifests into landed.runs."""
+    runs = [run for run in runs if run.run_id not in built]
+    months = [month for month in months if not month.run_ids <= built]
     for kind, schema in SCHEMAS.items():
         empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
         con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
@@ -137,11 +142,14 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth] = ())
         if compacted:
             # a compacted month's file keeps each record's run_id as a column
             con.execute(
-                f"INSERT INTO landed.{kind} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
-                [compacted],
+                f"INSERT INTO landed.{kind} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)"
+                " WHERE run_id NOT IN (SELECT unnest(?::VARCHAR[]))",
+                [compacted, sorted(built)],
             )
     run_rows = []
     for m in manifests_of(runs, months):
+        if m["run_id"] in built:
+            continue
         requests = m.get("requests") or {}
         run_rows.append(
             {
@@ -196,6 +204,7 @@ def _load_quarantine(con, entries: list[QuarantinedRun]) -> None:
         ]
     )
     quarantine_table = _arrow(rows, schema)  # noqa: F841
+    con.execute("DELETE FROM quarantined_runs")
     con.execute("INSERT INTO quarantined_runs BY NAME SELECT * FROM quarantine_table")
 
 
@@ -211,8 +220,10 @@ def _load_weights(con, formula: PowerFormula) -> None:
         ]
     )
     weights = pa.Table.from_pylist(formula.rows(), schema=schema)  # noqa: F841
+    con.execute("DELETE FROM power_weights")
     con.execute("INSERT INTO power_weights BY NAME SELECT * FROM weights")
     targets = webcare_targets(PLATFORMS)
+    con.execute("DELETE FROM webcare_targets")
     con.executemany("INSERT INTO webcare_targets VALUES (?, ?)", list(targets.items()))
 
 
@@ -227,62 +238,100 @@ def metrics_version(formula: PowerFormula) -> str:
     return digest.hexdigest()[:16]
 
 
-# A new snapshot changes the metrics of its own day and later days only (baselines look back, at
-# most 365 + 31 days, which is how far before the first computed day the series must start); but an
-# anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
+# Before any day: a full build computes every day.
+FIRST_DAY = dt.date(1970, 1, 1)
+
+# A new snapshot changes the metrics of its own day and later days only (baselines look back); but
+# an anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
 ANOMALY_LOOKBACK_DAYS = 8
 
+# The tables merged from the runs being built: (table, staged view, key, when observed, table order).
+# Of two observations of the same key the later one wins (then the later run), as within one build.
+MERGED = (
+    ("account_snapshots", "stg_snapshots", ("account_id", "snapshot_date"), "collected_at", "snapshot_date"),
+    ("posts", "stg_posts", ("account_id", "post_id"), "collected_at", "posted_at"),
+    ("account_sightings", "stg_sightings", ("account_id",), "observed_at", "account_id"),
+    ("comments", "stg_comments", ("account_id", "comment_id"), "collected_at", "created_at"),
+    ("audience_samples", "stg_audience", ("account_id", "sample_date"), "collected_at", "sample_date"),
+)
 
-def _metrics_from(con, prev_db: Path | None, version: str, full: bool) -> tuple[dt.date, str]:
-    """The first day whose metrics must be computed; days before it are copied from prev_db.
 
-    Incremental only when the previous warehouse was built by the same SQL and weights, from runs
-    that are all still in the landing zone: then a day's metrics can change only if a new run has
-    a snapshot near it or a post in its window.
-    """
-    first_ever = dt.date(1, 1, 1)
-    if full or prev_db is None or not prev_db.exists():
-        return first_ever, "full"
-    try:
-        attach_read_only(con, prev_db, "prev")
-        prev_info = dict(con.execute("SELECT key, value FROM prev.warehouse_info").fetchall())
-    except duckdb.Error:
-        return first_ever, "full"
-    if prev_info.get("metrics_version") != version or not prev_info.get("data_to"):
-        return first_ever, "full"
-    current = {r[0] for r in con.execute("SELECT run_id FROM landed.runs").fetchall()}
-    previous = {r[0] for r in con.execute("SELECT run_id FROM prev.runs").fetchall()}
-    if not previous <= current:
-        return first_ever, "full"  # a run went away: nothing of the old warehouse can be trusted
+def _merge_latest(
+    con, table: str, staged: str, key: tuple[str, ...], seen: str, order: str, empty: bool
+) -> None:
+    """Merge the staged rows into table: a staged row replaces a row of the same key observed
+    earlier, and is dropped where the table's row was observed later. Rows go in `order`, so that
+    a scan of recent days skips the older row groups."""
+    if empty:  # a full build: nothing to merge with
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {staged} ORDER BY {order}")
+        return
+    con.execute(f"CREATE OR REPLACE TEMP TABLE merging AS SELECT * FROM {staged}")
+    same = " AND ".join(f"t.{k} = n.{k}" for k in key)
+    later = f"(n.{seen} > t.{seen} OR (n.{seen} = t.{seen} AND n.run_id > t.run_id))"
+    con.execute(f"DELETE FROM {table} AS t USING merging AS n WHERE {same} AND {later}")
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT n.* FROM merging AS n"
+        f" ANTI JOIN {table} AS t USING ({', '.join(key)}) ORDER BY n.{order}"
+    )
+    con.execute("DROP TABLE merging")
+
+
+def _import_handles(con) -> dict[str, str]:
+    """Where a counts import without a handle goes: the institution's first account on the platform."""
+    rows = con.execute(
+        "SELECT institution_id || '/' || platform, min(handle) FROM landed.targets GROUP BY ALL"
+    ).fetchall()
+    return dict(rows)
+
+
+def _incremental_from(con, built_info: dict[str, str]) -> tuple[dt.date | None, str]:
+    """The first day whose metrics the runs not built yet can change, or None (and why) when the
+    previous warehouse cannot be built on. landed.* holds only those runs; the tables hold the rest."""
+    if not built_info.get("data_to"):
+        return None, "the previous warehouse has no snapshots"
+    old_handles = json.loads(built_info.get("import_handles") or "{}")
+    new_handles = _import_handles(con)
+    if any(new_handles.get(k) != v for k, v in old_handles.items()):
+        return None, "the registry moved an account that handle-less counts imports resolve to"
+    gained = [k for k in new_handles if k not in old_handles]
+    if (
+        gained
+        and con.execute(
+            "SELECT count(*) FROM account_snapshots WHERE handle IS NULL"
+            " AND institution_id || '/' || platform IN (SELECT unnest(?::VARCHAR[]))",
+            [gained],
+        ).fetchone()[0]
+    ):
+        return None, "the registry gave an account to counts imported without a handle"
+    candidates = [dt.date.fromisoformat(built_info["data_to"]) + dt.timedelta(days=1)]
     new_snapshot, new_post = con.execute(
-        "SELECT (SELECT min(snapshot_date) FROM landed.snapshots"
-        "        WHERE run_id NOT IN (SELECT run_id FROM prev.runs)),"
-        "       (SELECT min(CAST(posted_at AS DATE)) FROM landed.posts"
-        "        WHERE run_id NOT IN (SELECT run_id FROM prev.runs))"
+        "SELECT (SELECT min(snapshot_date) FROM landed.snapshots),"
+        "       (SELECT min(CAST(posted_at AS DATE)) FROM landed.posts)"
     ).fetchone()
-    candidates = [dt.date.fromisoformat(prev_info["data_to"]) + dt.timedelta(days=1)]
     if new_snapshot:
         candidates.append(new_snapshot - dt.timedelta(days=ANOMALY_LOOKBACK_DAYS))
     if new_post:
         candidates.append(new_post)
-    # a comment not landed before changes the days of what it answers (a late answer: its question's
-    # days), else its own; a night that opened an account's threads makes its webcare known from then
+    # a thread item not built before changes the days of what it answers (a late answer: its
+    # question's days), else its own; a night that opened an account's threads makes its webcare
+    # known from then
     new_item, new_observed = con.execute(
-        "WITH fresh AS (SELECT * FROM landed.comments WHERE run_id NOT IN (SELECT run_id FROM prev.runs)),"
-        " known AS (SELECT * FROM landed.comments WHERE run_id IN (SELECT run_id FROM prev.runs)),"
-        " new_items AS (SELECT f.* FROM fresh AS f"
-        "               ANTI JOIN known AS k USING (institution_id, platform, handle, comment_id))"
+        "WITH fresh AS ("
+        "  SELECT institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id, *"
+        "  FROM landed.comments),"
+        " new_items AS (SELECT f.* FROM fresh AS f ANTI JOIN comments AS k USING (account_id, comment_id)),"
+        " parents AS (SELECT account_id, comment_id, created_at FROM comments"
+        "             UNION ALL SELECT account_id, comment_id, created_at FROM fresh)"
         " SELECT (SELECT min(CAST(least(n.created_at, coalesce(p.created_at, n.created_at)) AS DATE))"
-        "         FROM new_items AS n LEFT JOIN landed.comments AS p"
-        "         ON p.institution_id = n.institution_id AND p.platform = n.platform"
-        "         AND p.handle = n.handle AND p.comment_id = n.parent_id),"
+        "         FROM new_items AS n LEFT JOIN parents AS p"
+        "         ON p.account_id = n.account_id AND p.comment_id = n.parent_id),"
         "        (SELECT min(CAST(collected_at AS DATE)) FROM fresh)"
     ).fetchone()
     if new_item:
         candidates.append(new_item)
     if new_observed:
         candidates.append(new_observed)
-    return min(candidates), "incremental"
+    return min(candidates), ""
 
 
 def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
@@ -304,12 +353,58 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
         ) from exc
 
 
-def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
-    """Build into <db>.next, checkpoint and close it, then os.replace it over the serving file.
+def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
+    # A bounded memory budget: DuckDB spills sorts and joins to disk beyond it, so a large history
+    # builds on a small machine instead of taking most of its memory.
+    config = {
+        "memory_limit": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
+        "temp_directory": str(paths.root / ".build-tmp"),
+    }
+    return duckdb.connect(str(target), config=config)
 
-    A crash at any point leaves the last good warehouse in place. Metrics of days that no new run
-    can have changed are copied from the previous warehouse, unless `full`. `weights` (a preset's
-    name or a file) sets the power-score formula for this build and the later ones.
+
+def _discard(target: Path) -> None:
+    for stale in (target, target.with_name(target.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def _open_base(paths: DataPaths, version: str, log=None):
+    """The previous warehouse, moved (or copied) to <db>.next and opened to be brought up to date:
+    (connection, its warehouse_info, what it is); None when there is none this build can build on."""
+    target, prev, db = paths.next_db, paths.prev_db, paths.db
+    if prev.exists() and db.exists() and os.path.samefile(prev, db):
+        prev.unlink()  # a build stopped between keeping the old file and swapping in the new one
+    for base in (prev, db):
+        if not base.exists():
+            continue
+        if base == prev:
+            os.replace(prev, target)  # the warehouse before the serving one, no longer served
+        else:
+            shutil.copyfile(db, target)  # the serving file stays as it is
+        try:
+            con = _connect(target, paths)
+            built_info = dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
+        except duckdb.Error as exc:  # a reader still holds it, or it is no warehouse
+            _discard(target)
+            if log:
+                log(f"not building on {base.name}: {str(exc).splitlines()[0]}")
+            continue
+        if built_info.get("metrics_version") == version:
+            return con, built_info, "previous" if base == prev else "copy"
+        con.close()
+        _discard(target)
+        return None  # built by other SQL or weights: the serving file is too
+    return None
+
+
+def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
+    """Bring the previous warehouse up to date in <db>.next, or build everything into a new one;
+    checkpoint and close it, then os.replace it over the serving file, keeping that as <db>.prev.
+
+    A crash at any point leaves the serving warehouse as it was. Only the runs not built yet are
+    read, and only the days they can change are computed, unless `full`, or unless the metrics'
+    SQL, formula or targets changed or a built run left the landing zone (retracted, quarantined).
+    `weights` (a preset's name or a file) sets the power-score formula for this build and the later ones.
     """
     started = time.perf_counter()
     paths.ensure()
@@ -322,46 +417,63 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
             log(f"quarantined {entry.origin}: {entry.reason}")
     runs, months = landing_runs(paths.landing)
     manifests = manifests_of(runs, months)
+    landed_ids = {m["run_id"] for m in manifests}
+    version = metrics_version(formula)
     target = paths.next_db
-    for stale in (target, target.with_name(target.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    # A bounded memory budget: DuckDB spills sorts and joins to disk beyond it, so a large history
-    # builds on a small machine instead of taking most of its memory.
-    config = {
-        "memory_limit": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
-        "temp_directory": str(paths.root / ".build-tmp"),
-    }
-    con = duckdb.connect(str(target), config=config)
+    _discard(target)
+    base = None if full else _open_base(paths, version, log)
+    con, built_info, built, how = None, {}, set(), None
+    if base is not None:
+        con, built_info, how = base
+        built = {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()}
+        if not built <= landed_ids:  # a run went away: nothing of the old warehouse can be trusted
+            con.close()
+            _discard(target)
+            if log:
+                log(f"building everything: {len(built - landed_ids)} built runs left the landing zone")
+            con, built = None, set()
+    if con is None:
+        con = _connect(target, paths)
     try:
-        apply_migrations(con)
+        if not built:
+            apply_migrations(con)
         con.execute("CREATE SCHEMA landed")
         _load_registry(con, institutions, paths.landing)
-        _load_landing(con, runs, months)
+        _load_landing(con, runs, months, built)
         _load_weights(con, formula)
         in_quarantine = quarantined(paths.landing)
         _load_quarantine(con, in_quarantine)
-        version = metrics_version(formula)
-        from_day, mode = _metrics_from(con, paths.db, version, full)
-        con.execute("CREATE TEMP TABLE metrics_from AS SELECT ?::DATE AS day", [from_day])
-        if mode == "incremental":
-            for table in ("account_metrics", "institution_metrics", "account_webcare", "institution_webcare"):
-                con.execute(
-                    f"INSERT INTO {table} BY NAME SELECT * FROM prev.{table} WHERE day < ? ORDER BY day",
-                    [from_day],
-                )
-            con.execute("DETACH prev")
+        mode, from_day = "full", FIRST_DAY
+        if built:
+            from_day, why = _incremental_from(con, built_info)
+            mode = "incremental"
+            if from_day is None:
+                raise _StartOver(why)
+            pause_at("build.incremental")
             if log:
-                log(f"metrics before {from_day} copied from the previous build")
+                log(
+                    f"building on the {how} warehouse: {len(landed_ids - built)} new runs, metrics from {from_day}"
+                )
+        con.execute("SET VARIABLE metrics_from = ?::DATE", [from_day])
         for _, text in sql_files("sql/staging"):
             con.execute(text)
+        for table, staged, key, seen, order in MERGED:
+            _merge_latest(con, table, staged, key, seen, order, empty=not built)
+        con.execute(
+            "INSERT INTO comment_observations SELECT * FROM stg_comment_observations"
+            " EXCEPT SELECT * FROM comment_observations"
+        )
+        if log:
+            log("merged the new runs")
         for name, text in sql_files("sql/marts"):
             if log:
                 log(f"building {name}")
             con.execute(text)
             pause_at(f"build.{name.removesuffix('.sql')}")
+        handles = _import_handles(con)
         # the landed copies are build inputs, not part of the warehouse
         con.execute("DROP SCHEMA landed CASCADE")
-        span = con.execute("SELECT min(snapshot_date), max(snapshot_date) FROM account_snapshots").fetchone()
+        span = con.execute("SELECT min(first_snapshot), max(last_snapshot) FROM accounts").fetchone()
         demo_runs = [bool(m.get("demo")) for m in manifests]
         info = {
             "build_id": uuid.uuid4().hex,
@@ -375,18 +487,34 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
             "build_mode": mode,
             "metrics_from": None if mode == "full" else from_day.isoformat(),
             "power_formula": formula.name,
+            "import_handles": json.dumps(handles, sort_keys=True),
+            # what an incremental build started from: the warehouse before the serving one, kept
+            # for it ("previous"), or a copy of the serving one ("copy")
+            "built_on": how if mode == "incremental" else None,
         }
+        con.execute("DELETE FROM warehouse_info")
         con.executemany("INSERT INTO warehouse_info VALUES (?, ?)", list(info.items()))
         counts = con.execute(
             "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM accounts),"
             " (SELECT count(*) FROM account_snapshots), (SELECT count(*) FROM posts)"
         ).fetchone()
         con.execute("CHECKPOINT")
+    except _StartOver as again:
+        con.close()
+        _discard(target)
+        if log:
+            log(f"building everything: {again}")
+        result = _build(paths, log, True, weights)
+        return dataclasses.replace(result, quarantined=tuple(moved) + result.quarantined)
     finally:
         con.close()
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
     pause_at("build.before_swap")
+    # the serving file becomes the previous one: the next build brings it up to date in place
+    paths.prev_db.unlink(missing_ok=True)
+    if paths.db.exists():
+        os.link(paths.db, paths.prev_db)
     os.replace(target, paths.db)
     fsync_dir(paths.db.parent)
     return BuildResult(
@@ -402,3 +530,7 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         quarantined=tuple(moved),
         in_quarantine=len(in_quarantine),
     )
+
+
+class _StartOver(Exception):
+    """The previous warehouse cannot be built on after all: build everything."""

@@ -30,6 +30,11 @@ class DataPaths:
         return self.db.with_name(self.db.name + ".next")
 
     @property
+    def prev_db(self) -> Path:
+        """The warehouse the serving one replaced: the next build brings it up to date in place."""
+        return self.db.with_name(self.db.name + ".prev")
+
+    @property
     def landing(self) -> Path:
         return self.root / "landing"
 

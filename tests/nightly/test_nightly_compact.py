@@ -82,7 +82,7 @@ def tables(db) -> dict[str, list]:
                 if (name, c) != ("schema_migrations", "applied_at")
             )
             where = (
-                " WHERE key NOT IN ('build_id', 'built_at', 'build_mode', 'metrics_from')"
+                " WHERE key NOT IN ('build_id', 'built_at', 'build_mode', 'metrics_from', 'built_on')"
                 if name == "warehouse_info"
                 else ""
             )

@@ -35,6 +35,7 @@ KILL_POINTS = [
     ("collect", "fetching"),
     ("collect", "landing.before_manifest"),
     ("collect", "build.10_account_metrics"),
+    ("build", "build.incremental"),  # the previous warehouse moved to .next and opened to be updated
     ("build", "build.05_anomalies"),
     ("build", "build.20_institution_metrics"),
     ("build", "build.before_swap"),

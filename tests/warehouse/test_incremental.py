@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pyarrow.parquet as pq
@@ -223,3 +226,103 @@ def test_nightly_webcare_equals_a_full_build(tmp_path):
     # known from 03-03 (the first night with threads) on; q1 answered after 9 days = 12,960 min
     assert rows[0][:3] == (dt.date(2026, 3, 3), 1, 1)
     assert rows[-1] == (dt.date(2026, 3, 12), 1, 1, 12960.0)
+
+
+def test_a_nightly_build_updates_the_warehouse_before_the_serving_one(tmp_path):
+    """Night after night the build takes the file the serving one replaced (kept as .prev) and
+    brings it up to date in place; the serving file is never written to."""
+    paths = DataPaths(tmp_path / "w" / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(institutions=4, days=30, end=END))
+    build(paths)
+    assert info(paths.db)["built_on"] is None and not paths.prev_db.exists()
+    first = paths.db.stat().st_ino
+
+    build(paths)  # no previous file yet: a copy of the serving one
+    assert info(paths.db)["built_on"] == "copy"
+    assert paths.prev_db.stat().st_ino == first  # the replaced file is kept
+    second = paths.db.stat().st_ino
+
+    build(paths)  # takes the kept file, not a copy
+    assert info(paths.db)["built_on"] == "previous"
+    assert paths.db.stat().st_ino == first and paths.prev_db.stat().st_ino == second
+    assert not paths.next_db.exists()
+
+    # a build stopped between keeping the serving file and swapping: .prev is the serving file
+    paths.prev_db.unlink()
+    os.link(paths.db, paths.prev_db)
+    serving = paths.db.read_bytes()
+    build(paths)
+    assert info(paths.db)["built_on"] == "copy"
+    assert paths.prev_db.read_bytes() == serving
+
+
+def test_a_reader_of_the_previous_file_makes_the_build_copy_the_serving_one(tmp_path):
+    paths = DataPaths(tmp_path / "w" / "finsocial.duckdb")
+    paths.ensure()
+    generate(paths, DemoSpec(institutions=4, days=30, end=END))
+    build(paths)
+    build(paths)
+    # another process still reads the file the last build replaced
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True);"
+            " print('open', flush=True); time.sleep(120)",
+            str(paths.prev_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        held = paths.prev_db.read_bytes()
+        kept = open(paths.prev_db, "rb")  # noqa: SIM115 (the file the reader has, whatever its name)
+        messages = []
+        build(paths, log=messages.append)
+        assert info(paths.db)["built_on"] == "copy"
+        assert any(m.startswith("not building on finsocial.duckdb.prev") for m in messages), messages
+    finally:
+        reader.kill()
+        reader.wait()
+    # the reader's file was not written to: it was set aside, and the serving file copied instead
+    with kept:
+        assert kept.read() == held
+
+
+def test_a_nightly_build_carries_a_flagged_count_and_the_trusted_one_before_it(paths, registry_file):
+    """An account's last count is a flagged drop, then it goes quiet for weeks: a nightly build that
+    starts its series after that count still shows it, and still grows from the count before it."""
+    from tests.warehouse.conftest import land, snap
+
+    save_registry(parse_registry(registry_file), paths.registry)
+    start = dt.date(2025, 10, 1)
+    alpha = [  # 10,000 + n on the n-th day from 1 October to 10 January
+        snap("alpha-bank", "x", "alpha", (start + dt.timedelta(days=n)).isoformat(), 10_000 + n)
+        for n in range(102)
+    ]
+    drop = snap("alpha-bank", "x", "alpha", "2026-01-11", 5000)  # -50%, nothing after it: flagged
+    bravo = [
+        snap("bravo-ins", "x", "bravo", (start + dt.timedelta(days=n)).isoformat(), 2000)
+        for n in range((dt.date(2026, 3, 1) - start).days + 1)
+    ]
+    land(paths, [*alpha, drop, *bravo], day="2026-03-01")
+    build(paths)
+    land(paths, [snap("bravo-ins", "x", "bravo", "2026-03-02", 2001)], day="2026-03-02")
+    build(paths)
+    facts = info(paths.db)
+    # the series starts 37 days before the first day computed, after alpha's last count
+    assert facts["build_mode"] == "incremental" and facts["metrics_from"] == "2026-02-22"
+
+    con = duckdb.connect(str(paths.db), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT followers, followers_date, followers_flagged, baseline_90d_followers, growth_90d"
+            " FROM account_metrics WHERE account_id = 'alpha-bank/x/alpha' AND day = DATE '2026-02-22'"
+        ).fetchone()
+    finally:
+        con.close()
+    # t-90 = 2025-11-24 (n = 54): growth from 10,054 to the trusted 10,101 of 10 January, not to 5,000
+    assert row == (5000, dt.date(2026, 1, 11), True, 10_054, 47)
+    assert_equals_full_build(paths, paths.root.parent / "full")

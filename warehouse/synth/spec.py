@@ -210,5 +210,7 @@ SIZES: dict[str, Spec] = {
     "S": _SCALE.replace(accounts=1_000),
     "M": _SCALE.replace(accounts=10_000),
     "L": _SCALE.replace(accounts=20_000),
+    # L with half the history (18 months): how a nightly build's cost changes as the history doubles
+    "L18": _SCALE.replace(accounts=20_000, days=548),
     "tiny": _SCALE.replace(accounts=60, days=120),
 }

@@ -1,24 +1,67 @@
--- The public core tables, filled from staging (snapshots first: stg_accounts reads them).
-INSERT INTO account_snapshots BY NAME
+-- The core tables besides the merged ones: the build has already merged the new runs' snapshots,
+-- posts, sightings, thread items and follower samples into their tables (the latest observation
+-- of each wins, see warehouse/build.py), so what is read here is the whole history.
+
+-- Each account's span of snapshots, and whether they were all typed in: read by accounts below and
+-- by 10_account_metrics.sql.
+CREATE OR REPLACE TEMP TABLE account_spans AS
 SELECT
-    account_id, institution_id, platform, handle, snapshot_date, followers, following, posts_total,
-    likes_total, views_total, precision, method, coalesce(posts_observed, false) AS posts_observed,
-    source, run_id, collected_at
-FROM stg_snapshots;
+    account_id,
+    any_value(institution_id) AS institution_id,
+    any_value(platform) AS platform,
+    any_value(handle) AS handle,
+    bool_and(method = 'manual') AS manual_only,
+    min(snapshot_date) AS first_snapshot,
+    max(snapshot_date) AS last_snapshot,
+    -- posts_per_week is only known from the first run that fetched the account's posts
+    min(snapshot_date) FILTER (WHERE posts_observed) AS posts_since
+FROM account_snapshots
+GROUP BY account_id;
+
+-- Every account known: from the registry and discovery, any a run saw, any with snapshots.
+DELETE FROM accounts;
 
 INSERT INTO accounts BY NAME
-SELECT * FROM stg_accounts;
-
-INSERT INTO posts BY NAME
+WITH
+targets AS (
+    SELECT
+        institution_id || '/' || platform || '/' || handle AS account_id,
+        *
+    FROM landed.targets
+),
+all_ids AS (
+    SELECT account_id, institution_id, platform, handle FROM targets
+    UNION
+    SELECT account_id, institution_id, platform, handle FROM account_sightings
+    UNION
+    SELECT account_id, institution_id, platform, handle FROM account_spans
+)
 SELECT
-    account_id, institution_id, platform, post_id, posted_at, url, text, likes, comments, shares,
-    quotes, views, interactions, collected_at, run_id
-FROM stg_posts;
+    a.account_id,
+    a.institution_id,
+    a.platform,
+    a.handle,
+    coalesce(t.url, o.url) AS url,
+    o.platform_id,
+    o.display_name,
+    coalesce(
+        t.found_via,
+        CASE WHEN s.manual_only THEN 'manual' ELSE 'collected' END
+    ) AS found_via,
+    t.found_on,
+    coalesce(o.status, 'active') AS status,
+    s.first_snapshot,
+    s.last_snapshot
+FROM all_ids AS a
+LEFT JOIN targets AS t USING (account_id)
+LEFT JOIN account_sightings AS o USING (account_id)
+LEFT JOIN account_spans AS s USING (account_id);
 
 INSERT INTO run_errors BY NAME
 SELECT run_id, institution_id, platform, handle, kind, message, http_status, occurred_at
 FROM landed.errors;
 
+-- the new runs (landed.runs holds only those), with what each landed
 INSERT INTO runs BY NAME
 WITH
 counts AS (

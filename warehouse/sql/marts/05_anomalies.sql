@@ -5,8 +5,13 @@
 -- A flagged count stays out of growth metrics until the next snapshot, within bound of it,
 -- confirms it as the account's new level. A count that only returns to the level before a
 -- flagged one is not itself an anomaly. Snapshots more than 7 days apart are not compared.
+-- Only snapshots on or after metrics_from are judged again (a judgement reads the two snapshots
+-- within 14 days before and the one within 7 days after, so a new snapshot changes the judgements
+-- of its own day and the 7 days before, which the build's metrics_from includes).
 CREATE OR REPLACE TEMP MACRO beyond_bound(before, after, max_change_pct, min_change) AS
     abs(after - before) > min_change AND abs(after - before) > max_change_pct / 100.0 * before;
+
+DELETE FROM snapshot_anomalies WHERE snapshot_date >= getvariable('metrics_from');
 
 INSERT INTO snapshot_anomalies BY NAME
 WITH
@@ -41,7 +46,7 @@ series AS (
         lead(s.followers) OVER w AS next_followers
     FROM account_snapshots AS s
     LEFT JOIN bounds AS b USING (platform)
-    WHERE s.followers IS NOT NULL
+    WHERE s.followers IS NOT NULL AND s.snapshot_date >= getvariable('metrics_from') - 16
     WINDOW w AS (PARTITION BY s.account_id ORDER BY s.snapshot_date)
 ),
 judged AS (
@@ -83,9 +88,14 @@ SELECT
     CASE WHEN next_agrees THEN 'confirmed' ELSE 'flagged' END AS status,
     run_id
 FROM judged
-WHERE jump AND NOT back_to_level;
+WHERE jump AND NOT back_to_level AND snapshot_date >= getvariable('metrics_from');
+
+UPDATE account_snapshots
+SET anomaly = NULL
+WHERE snapshot_date >= getvariable('metrics_from') AND anomaly IS NOT NULL;
 
 UPDATE account_snapshots AS s
 SET anomaly = a.status
 FROM snapshot_anomalies AS a
-WHERE s.account_id = a.account_id AND s.snapshot_date = a.snapshot_date;
+WHERE s.account_id = a.account_id AND s.snapshot_date = a.snapshot_date
+    AND a.snapshot_date >= getvariable('metrics_from') AND s.snapshot_date >= getvariable('metrics_from');

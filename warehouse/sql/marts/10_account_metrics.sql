@@ -1,18 +1,26 @@
 -- Every metric of every account for every day from its first snapshot to the last day with data.
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
--- Each account's days form a dense daily series, so "as of" values, the baselines 30, 90 and 365
--- days back and the trailing 28-day post window are window functions over one sort, not joins.
--- Only days on or after metrics_from.day are computed: the build copies earlier days from the
--- previous warehouse when no input of theirs changed (a nightly run), else it is the first day.
+-- Only days on or after metrics_from are computed (the days before are kept from the previous build:
+-- no new run can have changed them); a full build sets metrics_from before the first day.
+-- Each account's days from 37 days before metrics_from form a dense daily series, so "as of" values,
+-- the 30-day baseline and the trailing 28-day post window are window functions over one sort; the
+-- 90- and 365-day baselines are as-of joins of the computed days to the snapshots, so that a nightly
+-- build reads a few weeks of snapshots, not the year the 365-day baseline looks back.
 -- growth in percent of a baseline; NULL without a positive baseline (also in 20_institution_metrics)
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
+DELETE FROM account_metrics WHERE day >= getvariable('metrics_from');
+
 INSERT INTO account_metrics BY NAME
 WITH
 bounds AS (
-    SELECT max(snapshot_date) AS last_day, (SELECT day FROM metrics_from) AS from_day
-    FROM account_snapshots
+    SELECT
+        max(last_snapshot) AS last_day,
+        getvariable('metrics_from') AS from_day,
+        -- the 30-day baseline looks back 30 days and 7 of tolerance
+        getvariable('metrics_from') - 37 AS series_from
+    FROM account_spans
 ),
 post_days AS (
     SELECT
@@ -22,48 +30,57 @@ post_days AS (
         count(interactions) AS n_counted,
         sum(interactions) AS interactions
     FROM posts
+    WHERE posted_at >= CAST(getvariable('metrics_from') - 38 AS TIMESTAMPTZ)
     GROUP BY ALL
+),
+first_posts AS (
+    SELECT account_id, CAST(min(posted_at) AS DATE) AS first_post FROM posts GROUP BY account_id
 ),
 spans AS (
     -- the series starts up to 27 days before the first snapshot, so that the first day's post
-    -- window holds the posts the first run fetched; and no earlier than 396 days before the first
-    -- day computed, as far back as a metric looks (the 365-day baseline, 31 days of tolerance)
+    -- window holds the posts the first run fetched; and no earlier than 37 days before the first
+    -- day computed
     SELECT
         s.account_id,
         s.first_snapshot,
         s.posts_since,
         greatest(
-            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.from_day - 396
+            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.series_from
         ) AS first_day
-    FROM (
-        SELECT
-            account_id,
-            min(snapshot_date) AS first_snapshot,
-            -- posts_per_week is only known from the first run that fetched the account's posts
-            min(snapshot_date) FILTER (WHERE posts_observed) AS posts_since
-        FROM account_snapshots
-        GROUP BY account_id
-    ) AS s
-    LEFT JOIN (SELECT account_id, min(day) AS first_post FROM post_days GROUP BY account_id) AS p
-        USING (account_id)
+    FROM account_spans AS s
+    LEFT JOIN first_posts AS p USING (account_id)
     CROSS JOIN bounds AS b
 ),
+recent AS (
+    SELECT * FROM account_snapshots WHERE snapshot_date >= getvariable('metrics_from') - 37
+),
 seeds AS (
-    -- where the series starts after the first snapshot, the latest counts before its start
+    -- where the series starts after the first snapshot (a nightly build), the counts as of the day
+    -- before it: that day's metrics hold them, kept from an earlier build (no new run reaches back
+    -- that far). The latest trusted count is the same one unless that count is flagged.
     SELECT
-        s.account_id,
-        arg_max({
-            'day': a.snapshot_date, 'followers': a.followers, 'precision': a.precision,
-            'following': a.following, 'posts_total': a.posts_total,
-            'views_total': a.views_total, 'likes_total': a.likes_total,
-            'flagged': coalesce(a.anomaly = 'flagged', false)
-        }, a.snapshot_date) AS snap,
-        arg_max({'day': a.snapshot_date, 'followers': a.followers}, a.snapshot_date)
-            FILTER (WHERE a.anomaly IS DISTINCT FROM 'flagged') AS trusted_snap
-    FROM spans AS s
-    JOIN account_snapshots AS a
-        ON a.account_id = s.account_id AND a.snapshot_date < s.first_day
-    GROUP BY s.account_id
+        m.account_id,
+        {
+            'day': m.followers_date, 'followers': m.followers, 'precision': m.precision,
+            'following': m.following, 'posts_total': m.posts_total,
+            'views_total': m.views_total, 'likes_total': m.likes_total, 'flagged': m.followers_flagged
+        } AS snap,
+        CASE WHEN NOT m.followers_flagged THEN {'day': m.followers_date, 'followers': m.followers} END
+            AS trusted_snap
+    FROM account_metrics AS m
+    JOIN spans AS s ON s.account_id = m.account_id AND s.first_day = m.day + 1
+    WHERE m.day = getvariable('metrics_from') - 38 AND s.first_day > s.first_snapshot
+),
+flagged_seeds AS (
+    -- where that count is flagged, the latest trusted one before it
+    SELECT
+        a.account_id,
+        arg_max({'day': a.snapshot_date, 'followers': a.followers}, a.snapshot_date) AS trusted_snap
+    FROM account_snapshots AS a
+    WHERE a.snapshot_date < getvariable('metrics_from') - 37
+        AND a.anomaly IS DISTINCT FROM 'flagged'
+        AND a.account_id IN (SELECT account_id FROM seeds WHERE snap.flagged)
+    GROUP BY a.account_id
 ),
 numbered AS (
     -- a small integer per account: windows partition and sort on it faster than on the text id
@@ -95,17 +112,20 @@ daily AS (
         -- growth skips a count flagged as an anomaly until the next snapshot confirms it
         CASE WHEN s.snapshot_date IS NOT NULL AND s.anomaly IS DISTINCT FROM 'flagged' THEN {
             'day': s.snapshot_date, 'followers': s.followers
-        } WHEN g.day = g.first_day THEN seed.trusted_snap END AS trusted_snap,
+        } WHEN g.day = g.first_day THEN coalesce(seed.trusted_snap, flagged_seed.trusted_snap) END
+            AS trusted_snap,
         coalesce(p.n_posts, 0) AS n_posts,
         coalesce(p.n_counted, 0) AS n_counted,
         coalesce(p.interactions, 0) AS interactions
     FROM grid AS g
-    LEFT JOIN account_snapshots AS s
+    LEFT JOIN recent AS s
         ON s.account_id = g.account_id AND s.snapshot_date = g.day
     LEFT JOIN post_days AS p
         ON p.account_id = g.account_id AND p.day = g.day
     LEFT JOIN seeds AS seed
         ON g.day = g.first_day AND seed.account_id = g.account_id
+    LEFT JOIN flagged_seeds AS flagged_seed
+        ON g.day = g.first_day AND flagged_seed.account_id = g.account_id
 ),
 carried AS (
     SELECT
@@ -121,9 +141,6 @@ carried AS (
         -- followers(t-30): the nearest trusted snapshot on or before t-30 (the series is daily,
         -- so that is the one carried to 30 rows back); used if at most 7 days older
         last_value(trusted_snap IGNORE NULLS) OVER upto_30_days_back AS base,
-        -- likewise 90 and 365 rows back, used if at most 14 and 31 days older
-        last_value(trusted_snap IGNORE NULLS) OVER upto_90_days_back AS base_90d,
-        last_value(trusted_snap IGNORE NULLS) OVER upto_365_days_back AS base_365d,
         sum(n_posts) OVER window_28d AS posts_28d,
         sum(n_counted) OVER window_28d AS counted_28d,
         sum(interactions) OVER window_28d AS interactions_28d
@@ -133,13 +150,37 @@ carried AS (
         upto_30_days_back AS (
             PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 30 PRECEDING
         ),
-        upto_90_days_back AS (
-            PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 90 PRECEDING
-        ),
-        upto_365_days_back AS (
-            PARTITION BY account_no ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND 365 PRECEDING
-        ),
         window_28d AS (PARTITION BY account_no ORDER BY day ROWS 27 PRECEDING)
+),
+computed AS (
+    SELECT *, day - 90 AS day_90_back, day - 365 AS day_365_back
+    FROM carried
+    WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
+),
+trusted_snapshots AS (
+    -- the counts growth may start from: not flagged as an anomaly (a NULL count is a baseline too)
+    SELECT account_id, snapshot_date, followers
+    FROM account_snapshots
+    WHERE anomaly IS DISTINCT FROM 'flagged'
+),
+baselines AS (
+    -- followers(t-90) and followers(t-365): the nearest trusted snapshot on or before the day
+    SELECT c.*, b90.snapshot_date AS base_90d_day, b90.followers AS base_90d_followers
+    FROM computed AS c
+    ASOF LEFT JOIN (
+        SELECT * FROM trusted_snapshots
+        WHERE snapshot_date >= getvariable('metrics_from') - 104
+    ) AS b90
+        ON b90.account_id = c.account_id AND c.day_90_back >= b90.snapshot_date
+),
+baselines_365 AS (
+    SELECT c.*, b365.snapshot_date AS base_365d_day, b365.followers AS base_365d_followers
+    FROM baselines AS c
+    ASOF LEFT JOIN (
+        SELECT * FROM trusted_snapshots
+        WHERE snapshot_date >= getvariable('metrics_from') - 396
+    ) AS b365
+        ON b365.account_id = c.account_id AND c.day_365_back >= b365.snapshot_date
 ),
 rates AS (
     SELECT
@@ -159,17 +200,16 @@ rates AS (
         CASE WHEN base.day >= day - 37 THEN base.followers END AS baseline_followers,
         trusted.followers - baseline_followers AS growth_30d,
         growth_pct(growth_30d, baseline_followers) AS growth_30d_pct,
-        CASE WHEN base_90d.day >= day - 104 THEN base_90d.followers END AS baseline_90d_followers,
+        CASE WHEN base_90d_day >= day - 104 THEN base_90d_followers END AS baseline_90d_followers,
         trusted.followers - baseline_90d_followers AS growth_90d,
         growth_pct(growth_90d, baseline_90d_followers) AS growth_90d_pct,
-        CASE WHEN base_365d.day >= day - 396 THEN base_365d.followers END AS baseline_365d_followers,
+        CASE WHEN base_365d_day >= day - 396 THEN base_365d_followers END AS baseline_365d_followers,
         trusted.followers - baseline_365d_followers AS growth_365d,
         growth_pct(growth_365d, baseline_365d_followers) AS growth_365d_pct,
         posts_28d,
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
-    FROM carried
-    WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
+    FROM baselines_365
 ),
 engagement AS (
     SELECT

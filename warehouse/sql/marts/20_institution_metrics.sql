@@ -7,6 +7,8 @@
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
+DELETE FROM institution_metrics WHERE day >= getvariable('metrics_from');
+
 INSERT INTO institution_metrics BY NAME
 WITH
 shared AS (
@@ -28,7 +30,7 @@ weighted AS (
         CASE WHEN m.presence_index IS NOT NULL THEN m.followers END AS pi_weight
     FROM account_metrics AS m
     LEFT JOIN shared AS s USING (institution_id, platform)
-    WHERE m.day >= (SELECT day FROM metrics_from)  -- earlier days were copied, as for accounts
+    WHERE m.day >= getvariable('metrics_from')  -- earlier days are kept, as for accounts
 ),
 single AS (
     -- what the aggregates below give for a group of one account

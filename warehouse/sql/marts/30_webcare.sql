@@ -8,14 +8,12 @@
 --   replies are the institution's own replies to others (a parent deleted or not seen counts).
 -- A day is known when a run opened the account's threads on it or in the 6 days before: else every
 -- metric is NULL (the platform, the request budget or a failure gave nothing).
--- Only days on or after metrics_from.day are computed; earlier days are copied by the build.
-INSERT INTO comments BY NAME
-SELECT
-    account_id, institution_id, platform, post_id, comment_id, parent_id, created_at,
-    coalesce(is_institution, false) AS is_institution, collected_at, run_id
-FROM stg_comments;
+-- Only days on or after metrics_from are computed, and only questions asked on or after it (a
+-- new answer to an older question moves metrics_from back to the question's day); earlier ones are
+-- kept from the previous build. The build has merged the new runs' thread items into comments.
 
--- Each thread item with what its parent is: the root (the post), the institution's, or unseen.
+-- Each thread item since 27 days before metrics_from with what its parent is: the root (the post),
+-- the institution's, or unseen.
 CREATE OR REPLACE TEMP TABLE thread_items AS
 SELECT
     c.account_id,
@@ -30,12 +28,17 @@ SELECT
 FROM comments AS c
 LEFT JOIN comments AS p
     ON p.account_id = c.account_id AND p.comment_id = c.parent_id
-WHERE c.parent_id IS NOT NULL;
+WHERE c.parent_id IS NOT NULL
+    AND c.created_at >= CAST(getvariable('metrics_from') - 27 AS TIMESTAMPTZ);
+
+DELETE FROM webcare_questions WHERE asked_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
 
 INSERT INTO webcare_questions BY NAME
 WITH
 questions AS (
-    SELECT * FROM thread_items WHERE NOT is_institution AND parent_is_root
+    SELECT * FROM thread_items
+    WHERE NOT is_institution AND parent_is_root
+        AND created_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ)
 ),
 first_replies AS (
     SELECT a.account_id, a.parent_id AS comment_id, min(a.created_at) AS first_reply_at
@@ -63,6 +66,7 @@ CREATE OR REPLACE TEMP TABLE webcare_items AS
 SELECT q.account_id, 'question' AS item, CAST(q.asked_at AS DATE) AS item_day, q.reply_minutes, t.target_minutes
 FROM webcare_questions AS q
 LEFT JOIN webcare_targets AS t USING (platform)
+WHERE q.asked_at >= CAST(getvariable('metrics_from') - 27 AS TIMESTAMPTZ)
 UNION ALL
 SELECT account_id, 'reply' AS item, CAST(created_at AS DATE) AS item_day, NULL, NULL
 FROM thread_items
@@ -76,14 +80,15 @@ WITH
 known_days AS (
     -- a day is known when its threads were opened on it or in the 6 days before
     SELECT DISTINCT o.account_id, CAST(o.observed_day + CAST(k.lag AS INTEGER) AS DATE) AS day
-    FROM stg_comment_observations AS o
+    FROM comment_observations AS o
     CROSS JOIN range(7) AS k(lag)
+    WHERE o.observed_day >= getvariable('metrics_from') - 6
 ),
 grid AS (
     SELECT m.account_id, m.institution_id, m.platform, m.day
     FROM account_metrics AS m
     JOIN known_days AS k USING (account_id, day)
-    WHERE m.day >= (SELECT day FROM metrics_from)
+    WHERE m.day >= getvariable('metrics_from')
 )
 SELECT
     g.account_id,
@@ -114,12 +119,16 @@ SELECT
     replies_28d / 4.0 AS replies_per_week
 FROM webcare_days;
 
+DELETE FROM account_webcare WHERE day >= getvariable('metrics_from');
+
 INSERT INTO account_webcare BY NAME
 SELECT r.* EXCLUDE (webcare_accounts), t.target_minutes
 FROM webcare_rates AS r
 LEFT JOIN webcare_targets AS t USING (platform)
 WHERE r.account_id IS NOT NULL
 ORDER BY r.day, r.platform, r.account_id;
+
+DELETE FROM institution_webcare WHERE day >= getvariable('metrics_from');
 
 INSERT INTO institution_webcare BY NAME
 SELECT * EXCLUDE (account_id, platform), coalesce(platform, 'all') AS platform

@@ -1,6 +1,10 @@
 -- Per post: how it engaged against its account's size that day, and how people reacted against
 -- the account's usual reaction. The "unusual reaction" flag itself is a threshold on
 -- reaction_multiple applied when reading (warehouse/posts.py), so it can be tuned without a build.
+-- Only posts on or after metrics_from are computed again: an earlier post's signals read its own
+-- counts, the posts of the 90 days before it and its day's account metrics, none of which changed.
+DELETE FROM post_signals WHERE posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
+
 INSERT INTO post_signals BY NAME
 WITH
 ratios AS (
@@ -17,6 +21,7 @@ ratios AS (
             THEN (p.comments + coalesce(p.quotes, 0)) / p.likes
         END AS reaction_ratio
     FROM posts AS p
+    WHERE p.posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ) - INTERVAL 91 DAYS
 ),
 usual AS (
     -- the account's own usual ratio: the median over its posts of the 90 days before this one
@@ -48,4 +53,5 @@ SELECT
 FROM usual AS u
 LEFT JOIN account_metrics AS m
     ON m.account_id = u.account_id AND m.day = CAST(u.posted_at AS DATE)
+WHERE u.posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ)
 ORDER BY u.posted_at, u.account_id

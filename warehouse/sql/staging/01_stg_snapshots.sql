@@ -1,4 +1,5 @@
--- One snapshot per account per day: the latest collected wins, so a second run the same day replaces.
+-- The new runs' snapshots, one per account per day: the latest collected wins, so a second run the
+-- same day replaces (the build then merges them with the snapshots already built the same way).
 CREATE OR REPLACE TEMP VIEW stg_snapshots AS
 WITH
 primary_handles AS (
@@ -26,7 +27,9 @@ ranked AS (
     FROM resolved
 )
 SELECT
-    r.institution_id || '/' || r.platform || '/' || coalesce(r.handle, '-') AS account_id,
-    r.* EXCLUDE (version)
-FROM ranked AS r
-WHERE r.version = 1
+    institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
+    institution_id, platform, handle, snapshot_date, followers, following, posts_total, likes_total,
+    views_total, precision, method, coalesce(posts_observed, false) AS posts_observed, source, run_id,
+    collected_at
+FROM ranked
+WHERE version = 1

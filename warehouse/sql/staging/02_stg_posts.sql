@@ -1,4 +1,4 @@
--- Each post once, with its counts as last observed.
+-- The new runs' posts, each once with its counts as last observed (merged like snapshots).
 CREATE OR REPLACE TEMP VIEW stg_posts AS
 WITH
 keyed AS (
@@ -20,6 +20,8 @@ ranked AS (
         ) AS version
     FROM keyed
 )
-SELECT * EXCLUDE (version)
+SELECT
+    account_id, institution_id, platform, post_id, posted_at, url, text, likes, comments, shares,
+    quotes, views, interactions, collected_at, run_id
 FROM ranked
 WHERE version = 1

@@ -1,4 +1,4 @@
--- One follower sample per account per day: the latest collected wins.
+-- The new runs' follower samples, one per account per day: the latest collected wins.
 CREATE OR REPLACE TEMP VIEW stg_audience AS
 WITH
 ranked AS (
@@ -12,6 +12,8 @@ ranked AS (
 )
 SELECT
     institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
-    * EXCLUDE (version)
+    institution_id, platform, handle, sample_date, drawn, sample_size, influencers, small,
+    median_followers, median_low, median_high, activity_known, inactive, followers_total, requests,
+    run_id, collected_at
 FROM ranked
 WHERE version = 1

@@ -1,4 +1,4 @@
--- Each thread item once per account, as last observed; and when each account's threads were observed.
+-- The new runs' thread items, each once per account as last observed (merged like snapshots).
 CREATE OR REPLACE TEMP VIEW stg_comments AS
 WITH
 keyed AS (
@@ -11,11 +11,13 @@ keyed AS (
         ) AS version
     FROM landed.comments
 )
-SELECT * EXCLUDE (version)
+SELECT
+    account_id, institution_id, platform, post_id, comment_id, parent_id, created_at,
+    coalesce(is_institution, false) AS is_institution, collected_at, run_id
 FROM keyed
 WHERE version = 1;
 
--- The days a run opened the account's threads: a day's webcare is known after one of them.
+-- The days the new runs opened each account's threads: a day's webcare is known after one of them.
 CREATE OR REPLACE TEMP VIEW stg_comment_observations AS
 SELECT DISTINCT
     institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
