@@ -240,6 +240,11 @@ def metrics_version(formula: PowerFormula) -> str:
 
 # Before any day: a full build computes every day.
 FIRST_DAY = dt.date(1970, 1, 1)
+# The marts computed day by day, and how many account-days at most at a time: a full build of a
+# long history goes a few months at a time (each like a nightly build), so that the windows, as-of
+# joins and sorts stay within the memory budget instead of spilling the whole history to disk.
+DAILY_MARTS = ("10_account_metrics.sql", "20_institution_metrics.sql")
+ACCOUNT_DAYS_AT_A_TIME = 2_500_000
 
 # A new snapshot changes the metrics of its own day and later days only (baselines look back); but
 # an anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
@@ -353,6 +358,35 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
         ) from exc
 
 
+def _daily_marts(con, marts: list[tuple[str, str]], from_day: dt.date, log=None) -> None:
+    """The marts of DAILY_MARTS for every day from from_day, in spans of days small enough to
+    stay within the memory budget; metrics_from and metrics_to name the span."""
+    first, last, accounts = con.execute(
+        "SELECT greatest(min(first_snapshot), ?::DATE), max(last_snapshot), count(*) FROM account_spans",
+        [from_day],
+    ).fetchone()
+    if first is None or first > last:
+        spans = [(from_day, from_day)]  # nothing to compute: the statements still run (and delete)
+    else:
+        step = max(31, ACCOUNT_DAYS_AT_A_TIME // max(accounts, 1))
+        spans = []
+        start = first if from_day == FIRST_DAY else from_day
+        while start <= last:
+            end = min(start + dt.timedelta(days=step - 1), last)
+            spans.append((start, end))
+            start = end + dt.timedelta(days=1)
+    for start, end in spans:
+        con.execute("SET VARIABLE metrics_from = ?::DATE", [start])
+        con.execute("SET VARIABLE metrics_to = ?::DATE", [end])
+        for name, text in marts:
+            if log:
+                log(f"building {name}" + (f" for {start} to {end}" if len(spans) > 1 else ""))
+            con.execute(text)
+            pause_at(f"build.{name.removesuffix('.sql')}")
+    con.execute("SET VARIABLE metrics_from = ?::DATE", [from_day])
+    con.execute("SET VARIABLE metrics_to = DATE '9999-12-31'")
+
+
 def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
     # A bounded memory budget: DuckDB spills sorts and joins to disk beyond it, so a large history
     # builds on a small machine instead of taking most of its memory.
@@ -455,6 +489,7 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
                     f"building on the {how} warehouse: {len(landed_ids - built)} new runs, metrics from {from_day}"
                 )
         con.execute("SET VARIABLE metrics_from = ?::DATE", [from_day])
+        con.execute("SET VARIABLE metrics_to = DATE '9999-12-31'")
         for _, text in sql_files("sql/staging"):
             con.execute(text)
         for table, staged, key, seen, order in MERGED:
@@ -465,7 +500,13 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         )
         if log:
             log("merged the new runs")
-        for name, text in sql_files("sql/marts"):
+        marts = sql_files("sql/marts")
+        for name, text in marts:
+            if name in DAILY_MARTS[1:]:
+                continue  # run beside the first, a span of days at a time
+            if name == DAILY_MARTS[0]:
+                _daily_marts(con, [(n, t) for n, t in marts if n in DAILY_MARTS], from_day, log)
+                continue
             if log:
                 log(f"building {name}")
             con.execute(text)

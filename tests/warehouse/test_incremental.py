@@ -326,3 +326,19 @@ def test_a_nightly_build_carries_a_flagged_count_and_the_trusted_one_before_it(p
     # t-90 = 2025-11-24 (n = 54): growth from 10,054 to the trusted 10,101 of 10 January, not to 5,000
     assert row == (5000, dt.date(2026, 1, 11), True, 10_054, 47)
     assert_equals_full_build(paths, paths.root.parent / "full")
+
+
+def test_a_full_build_a_month_at_a_time_equals_one_in_one_go(tmp_path, monkeypatch):
+    """A long history is computed a span of days at a time (each span like a nightly build):
+    spans of 31 days give the same warehouse as one span."""
+    one = DataPaths(tmp_path / "one" / "finsocial.duckdb")
+    one.ensure()
+    generate(one, DemoSpec(institutions=8, days=130, end=END))
+    build(one)
+    spans = DataPaths(tmp_path / "spans" / "finsocial.duckdb")
+    shutil.copytree(one.root, spans.root, ignore=shutil.ignore_patterns("*.duckdb*"))
+    monkeypatch.setattr("warehouse.build.ACCOUNT_DAYS_AT_A_TIME", 1)  # 31 days at a time
+    messages: list[str] = []
+    build(spans, log=messages.append)
+    assert sum("building 10_account_metrics.sql for" in m for m in messages) == 5  # 130 days
+    assert contents(spans.db) == contents(one.db)

@@ -1,7 +1,8 @@
 -- Every metric of every account for every day from its first snapshot to the last day with data.
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
--- Only days on or after metrics_from are computed (the days before are kept from the previous build:
--- no new run can have changed them); a full build sets metrics_from before the first day.
+-- Only days from metrics_from to metrics_to are computed (the days before are kept from the previous
+-- build: no new run can have changed them); a full build computes every day, a few months at a time
+-- (warehouse/build.py), so that no sort outgrows the memory budget.
 -- Each account's days from 37 days before metrics_from form a dense daily series, so "as of" values,
 -- the 30-day baseline and the trailing 28-day post window are window functions over one sort; the
 -- 90- and 365-day baselines are as-of joins of the computed days to the snapshots, so that a nightly
@@ -10,13 +11,13 @@
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
-DELETE FROM account_metrics WHERE day >= getvariable('metrics_from');
+DELETE FROM account_metrics WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
 INSERT INTO account_metrics BY NAME
 WITH
 bounds AS (
     SELECT
-        max(last_snapshot) AS last_day,
+        least(max(last_snapshot), getvariable('metrics_to')) AS last_day,
         getvariable('metrics_from') AS from_day,
         -- the 30-day baseline looks back 30 days and 7 of tolerance
         getvariable('metrics_from') - 37 AS series_from
@@ -31,6 +32,7 @@ post_days AS (
         sum(interactions) AS interactions
     FROM posts
     WHERE posted_at >= CAST(getvariable('metrics_from') - 38 AS TIMESTAMPTZ)
+        AND posted_at < CAST(getvariable('metrics_to') + 2 AS TIMESTAMPTZ)
     GROUP BY ALL
 ),
 first_posts AS (
@@ -52,7 +54,8 @@ spans AS (
     CROSS JOIN bounds AS b
 ),
 recent AS (
-    SELECT * FROM account_snapshots WHERE snapshot_date >= getvariable('metrics_from') - 37
+    SELECT * FROM account_snapshots
+    WHERE snapshot_date BETWEEN getvariable('metrics_from') - 37 AND getvariable('metrics_to')
 ),
 seeds AS (
     -- where the series starts after the first snapshot (a nightly build), the counts as of the day
@@ -169,7 +172,7 @@ baselines AS (
     FROM computed AS c
     ASOF LEFT JOIN (
         SELECT * FROM trusted_snapshots
-        WHERE snapshot_date >= getvariable('metrics_from') - 104
+        WHERE snapshot_date BETWEEN getvariable('metrics_from') - 104 AND getvariable('metrics_to') - 90
     ) AS b90
         ON b90.account_id = c.account_id AND c.day_90_back >= b90.snapshot_date
 ),
@@ -178,7 +181,7 @@ baselines_365 AS (
     FROM baselines AS c
     ASOF LEFT JOIN (
         SELECT * FROM trusted_snapshots
-        WHERE snapshot_date >= getvariable('metrics_from') - 396
+        WHERE snapshot_date BETWEEN getvariable('metrics_from') - 396 AND getvariable('metrics_to') - 365
     ) AS b365
         ON b365.account_id = c.account_id AND c.day_365_back >= b365.snapshot_date
 ),

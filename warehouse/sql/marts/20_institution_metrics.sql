@@ -7,7 +7,7 @@
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
-DELETE FROM institution_metrics WHERE day >= getvariable('metrics_from');
+DELETE FROM institution_metrics WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
 INSERT INTO institution_metrics BY NAME
 WITH
@@ -30,7 +30,8 @@ weighted AS (
         CASE WHEN m.presence_index IS NOT NULL THEN m.followers END AS pi_weight
     FROM account_metrics AS m
     LEFT JOIN shared AS s USING (institution_id, platform)
-    WHERE m.day >= getvariable('metrics_from')  -- earlier days are kept, as for accounts
+    -- the days 10_account_metrics.sql has just computed; the others are kept
+    WHERE m.day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to')
 ),
 single AS (
     -- what the aggregates below give for a group of one account
