@@ -156,8 +156,7 @@ carried AS (
         window_28d AS (PARTITION BY account_no ORDER BY day ROWS 27 PRECEDING)
 ),
 computed AS (
-    SELECT *, day - 90 AS day_90_back, day - 365 AS day_365_back
-    FROM carried
+    SELECT * FROM carried
     WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
 ),
 trusted_snapshots AS (
@@ -167,23 +166,27 @@ trusted_snapshots AS (
     WHERE anomaly IS DISTINCT FROM 'flagged'
 ),
 baselines AS (
-    -- followers(t-90) and followers(t-365): the nearest trusted snapshot on or before the day
-    SELECT c.*, b90.snapshot_date AS base_90d_day, b90.followers AS base_90d_followers
-    FROM computed AS c
+    -- followers(t-90) and followers(t-365): the nearest trusted snapshot on or before the day.
+    -- As-of joins of the computed days' keys alone (narrow: an as-of join holds both sides in memory)
+    SELECT
+        k.account_id, k.day, b90.snapshot_date AS base_90d_day, b90.followers AS base_90d_followers,
+        b365.snapshot_date AS base_365d_day, b365.followers AS base_365d_followers
+    FROM (
+        -- the computed days, from the grid (cheap to repeat) rather than from the windows
+        SELECT account_id, day, day - 90 AS day_90_back, day - 365 AS day_365_back
+        FROM grid
+        WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
+    ) AS k
     ASOF LEFT JOIN (
         SELECT * FROM trusted_snapshots
         WHERE snapshot_date BETWEEN getvariable('metrics_from') - 104 AND getvariable('metrics_to') - 90
     ) AS b90
-        ON b90.account_id = c.account_id AND c.day_90_back >= b90.snapshot_date
-),
-baselines_365 AS (
-    SELECT c.*, b365.snapshot_date AS base_365d_day, b365.followers AS base_365d_followers
-    FROM baselines AS c
+        ON b90.account_id = k.account_id AND k.day_90_back >= b90.snapshot_date
     ASOF LEFT JOIN (
         SELECT * FROM trusted_snapshots
         WHERE snapshot_date BETWEEN getvariable('metrics_from') - 396 AND getvariable('metrics_to') - 365
     ) AS b365
-        ON b365.account_id = c.account_id AND c.day_365_back >= b365.snapshot_date
+        ON b365.account_id = k.account_id AND k.day_365_back >= b365.snapshot_date
 ),
 rates AS (
     SELECT
@@ -212,7 +215,8 @@ rates AS (
         posts_28d,
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
-    FROM baselines_365
+    FROM computed
+    LEFT JOIN baselines USING (account_id, day)
 ),
 engagement AS (
     SELECT
