@@ -250,35 +250,59 @@ ACCOUNT_DAYS_AT_A_TIME = 2_500_000
 # an anomaly is judged by the snapshot up to 7 days after it, so a new count can change an older flag.
 ANOMALY_LOOKBACK_DAYS = 8
 
-# The tables merged from the runs being built: (table, staged view, key, when observed, table order).
+# The tables merged from the runs being built: (table, staged view, key, when observed, table order,
+# the columns whose change in a replaced row makes 01_core.sql recount the account's spans).
 # Of two observations of the same key the later one wins (then the later run), as within one build.
 MERGED = (
-    ("account_snapshots", "stg_snapshots", ("account_id", "snapshot_date"), "collected_at", "snapshot_date"),
-    ("posts", "stg_posts", ("account_id", "post_id"), "collected_at", "posted_at"),
-    ("account_sightings", "stg_sightings", ("account_id",), "observed_at", "account_id"),
-    ("comments", "stg_comments", ("account_id", "comment_id"), "collected_at", "created_at"),
-    ("audience_samples", "stg_audience", ("account_id", "sample_date"), "collected_at", "sample_date"),
+    (
+        "account_snapshots",
+        "stg_snapshots",
+        ("account_id", "snapshot_date"),
+        "collected_at",
+        "snapshot_date",
+        ("method", "posts_observed"),
+    ),
+    ("posts", "stg_posts", ("account_id", "post_id"), "collected_at", "posted_at", ("posted_at",)),
+    ("account_sightings", "stg_sightings", ("account_id",), "observed_at", "account_id", ()),
+    ("comments", "stg_comments", ("account_id", "comment_id"), "collected_at", "created_at", ()),
+    ("audience_samples", "stg_audience", ("account_id", "sample_date"), "collected_at", "sample_date", ()),
 )
 
 
 def _merge_latest(
-    con, table: str, staged: str, key: tuple[str, ...], seen: str, order: str, empty: bool
+    con,
+    table: str,
+    staged: str,
+    key: tuple[str, ...],
+    seen: str,
+    order: str,
+    spans: tuple[str, ...],
+    empty: bool,
 ) -> None:
     """Merge the staged rows into table: a staged row replaces a row of the same key observed
     earlier, and is dropped where the table's row was observed later. Rows go in `order`, so that
-    a scan of recent days skips the older row groups."""
+    a scan of recent days skips the older row groups. Leaves new_<table>, the staged rows, and
+    replaced_<table>, the accounts where a staged row met a row differing in a `spans` column."""
     if empty:  # a full build: nothing to merge with
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {staged} ORDER BY {order}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW new_{table} AS SELECT * FROM {table}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE replaced_{table} (account_id VARCHAR)")
         return
-    con.execute(f"CREATE OR REPLACE TEMP TABLE merging AS SELECT * FROM {staged}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_{table} AS SELECT * FROM {staged}")
     same = " AND ".join(f"t.{k} = n.{k}" for k in key)
-    later = f"(n.{seen} > t.{seen} OR (n.{seen} = t.{seen} AND n.run_id > t.run_id))"
-    con.execute(f"DELETE FROM {table} AS t USING merging AS n WHERE {same} AND {later}")
+    differs = " OR ".join(f"n.{c} IS DISTINCT FROM t.{c}" for c in spans) or "false"
     con.execute(
-        f"INSERT INTO {table} BY NAME SELECT n.* FROM merging AS n"
+        f"CREATE OR REPLACE TEMP TABLE replaced_{table} AS SELECT DISTINCT n.account_id"
+        f" FROM new_{table} AS n JOIN {table} AS t ON {same} WHERE {differs}"
+        if spans
+        else f"CREATE OR REPLACE TEMP TABLE replaced_{table} (account_id VARCHAR)"
+    )
+    later = f"(n.{seen} > t.{seen} OR (n.{seen} = t.{seen} AND n.run_id > t.run_id))"
+    con.execute(f"DELETE FROM {table} AS t USING new_{table} AS n WHERE {same} AND {later}")
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT n.* FROM new_{table} AS n"
         f" ANTI JOIN {table} AS t USING ({', '.join(key)}) ORDER BY n.{order}"
     )
-    con.execute("DROP TABLE merging")
 
 
 def _import_handles(con) -> dict[str, str]:
@@ -365,7 +389,7 @@ def _daily_marts(con, marts: list[tuple[str, str]], from_day: dt.date, log=None)
         "SELECT greatest(min(first_snapshot), ?::DATE), max(last_snapshot), count(*) FROM account_spans",
         [from_day],
     ).fetchone()
-    if first is None or first > last:
+    if first is None or last is None or first > last:
         spans = [(from_day, from_day)]  # nothing to compute: the statements still run (and delete)
     else:
         step = max(31, ACCOUNT_DAYS_AT_A_TIME // max(accounts, 1))
@@ -492,8 +516,8 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         con.execute("SET VARIABLE metrics_to = DATE '9999-12-31'")
         for _, text in sql_files("sql/staging"):
             con.execute(text)
-        for table, staged, key, seen, order in MERGED:
-            _merge_latest(con, table, staged, key, seen, order, empty=not built)
+        for table, staged, key, seen, order, spans in MERGED:
+            _merge_latest(con, table, staged, key, seen, order, spans, empty=not built)
         con.execute(
             "INSERT INTO comment_observations SELECT * FROM stg_comment_observations"
             " EXCEPT SELECT * FROM comment_observations"
@@ -539,6 +563,8 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
             "SELECT (SELECT count(*) FROM institutions), (SELECT count(*) FROM accounts),"
             " (SELECT count(*) FROM account_snapshots), (SELECT count(*) FROM posts)"
         ).fetchone()
+        if log:
+            log("writing the warehouse file")
         con.execute("CHECKPOINT")
     except _StartOver as again:
         con.close()

@@ -62,6 +62,8 @@ def collection_targets(
     for inst in institutions:
         if institution_ids and inst.institution_id not in institution_ids:
             continue
+        # the institution's own targets only (a scan of all targets so far is quadratic in institutions)
+        seen: set[tuple[str, str]] = set()
         for platform, handles in inst.handles.items():
             for handle in handles:
                 targets.append(
@@ -73,7 +75,7 @@ def collection_targets(
                         "registry",
                     )
                 )
-        seen = {(t.platform, t.handle) for t in targets if t.institution_id == inst.institution_id}
+                seen.add((platform, handle))
         for target in discovered.get(inst.institution_id, []):
             if target.platform in inst.handles or (target.platform, target.handle) in seen:
                 continue
@@ -89,11 +91,14 @@ def with_discovered_handles(institutions: list[Institution], landing_root: Path)
     found: dict[tuple[str, str], list[str]] = {}
     for target in collection_targets(institutions, landing_root):
         found.setdefault((target.institution_id, target.platform), []).append(target.handle)
+    by_institution: dict[str, dict[str, list[str]]] = {}
+    for (iid, platform), hs in found.items():
+        by_institution.setdefault(iid, {})[platform] = hs
     merged = []
     for inst in institutions:
         handles = dict(inst.handles)
-        for (iid, platform), hs in found.items():
-            if iid == inst.institution_id and platform not in handles:
+        for platform, hs in by_institution.get(inst.institution_id, {}).items():
+            if platform not in handles:
                 handles[platform] = tuple(hs)
         merged.append(dataclasses.replace(inst, handles=handles))
     return merged

@@ -21,3 +21,17 @@ CREATE TABLE comment_observations (
     account_id VARCHAR NOT NULL,
     observed_day DATE NOT NULL
 );
+
+-- Each account's span of snapshots and its first post: kept up to date with each build's new rows
+-- (instead of aggregated over the whole history every night).
+CREATE TABLE account_spans (
+    account_id VARCHAR NOT NULL,
+    institution_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    handle VARCHAR,
+    manual_only BOOLEAN,                 -- every snapshot typed in (a counts import)
+    first_snapshot DATE,
+    last_snapshot DATE,
+    posts_since DATE,                    -- the first snapshot of a run that fetched the posts
+    first_post DATE                      -- the day of the earliest post
+);

@@ -35,9 +35,6 @@ post_days AS (
         AND posted_at < CAST(getvariable('metrics_to') + 2 AS TIMESTAMPTZ)
     GROUP BY ALL
 ),
-first_posts AS (
-    SELECT account_id, CAST(min(posted_at) AS DATE) AS first_post FROM posts GROUP BY account_id
-),
 spans AS (
     -- the series starts up to 27 days before the first snapshot, so that the first day's post
     -- window holds the posts the first run fetched; and no earlier than 37 days before the first
@@ -47,11 +44,11 @@ spans AS (
         s.first_snapshot,
         s.posts_since,
         greatest(
-            least(s.first_snapshot, p.first_post), s.first_snapshot - 27, b.series_from
+            least(s.first_snapshot, s.first_post), s.first_snapshot - 27, b.series_from
         ) AS first_day
     FROM account_spans AS s
-    LEFT JOIN first_posts AS p USING (account_id)
     CROSS JOIN bounds AS b
+    WHERE s.first_snapshot IS NOT NULL
 ),
 recent AS (
     SELECT * FROM account_snapshots
@@ -159,12 +156,6 @@ computed AS (
     SELECT * FROM carried
     WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
 ),
-trusted_snapshots AS (
-    -- the counts growth may start from: not flagged as an anomaly (a NULL count is a baseline too)
-    SELECT account_id, snapshot_date, followers
-    FROM account_snapshots
-    WHERE anomaly IS DISTINCT FROM 'flagged'
-),
 baselines AS (
     -- followers(t-90) and followers(t-365): the nearest trusted snapshot on or before the day.
     -- As-of joins of the computed days' keys alone (narrow: an as-of join holds both sides in memory)
@@ -177,14 +168,18 @@ baselines AS (
         FROM grid
         WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
     ) AS k
+    -- the counts growth may start from: not flagged as an anomaly (a NULL count is a baseline too);
+    -- each side read on its own so that its days filter the scan
     ASOF LEFT JOIN (
-        SELECT * FROM trusted_snapshots
+        SELECT account_id, snapshot_date, followers FROM account_snapshots
         WHERE snapshot_date BETWEEN getvariable('metrics_from') - 104 AND getvariable('metrics_to') - 90
+            AND anomaly IS DISTINCT FROM 'flagged'
     ) AS b90
         ON b90.account_id = k.account_id AND k.day_90_back >= b90.snapshot_date
     ASOF LEFT JOIN (
-        SELECT * FROM trusted_snapshots
+        SELECT account_id, snapshot_date, followers FROM account_snapshots
         WHERE snapshot_date BETWEEN getvariable('metrics_from') - 396 AND getvariable('metrics_to') - 365
+            AND anomaly IS DISTINCT FROM 'flagged'
     ) AS b365
         ON b365.account_id = k.account_id AND k.day_365_back >= b365.snapshot_date
 ),
