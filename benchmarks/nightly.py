@@ -1,7 +1,7 @@
 """The nightly cost: land one more night after another on a scale landing zone, then time each
 nightly (incremental) build against a full rebuild, each build in a child process of its own.
 
-    python -m benchmarks.nightly L [--nights 3] [--no-full-after] [--before SRC]
+    python -m benchmarks.nightly L [--nights 3] [--no-full-after] [--before SRC] [--root DIR --built]
 
 A night is what a nightly collect lands: every account's counts of the next day, the posts of that
 day, and the posts of the 7 days before seen again with grown counts. The first nightly build has
@@ -135,12 +135,24 @@ def _build(db: Path, full: bool, source: Path | None = None) -> dict:
     return result
 
 
-def main(size: str, nights: int = 3, full_after: bool = True, source: Path | None = None) -> dict:
-    paths, _ = scale.ensure(size)
-    for stale in (paths.db, paths.prev_db, paths.next_db):
-        stale.unlink(missing_ok=True)
-    full_before = _build(paths.db, True, source)
-    print(f"full build: {full_before['seconds']:.1f} s", file=sys.stderr)
+def main(
+    size: str,
+    nights: int = 3,
+    full_after: bool = True,
+    source: Path | None = None,
+    root: Path | None = None,
+    built: bool = False,
+) -> dict:
+    """`built`: the warehouse at `root` was already built from this landing zone by the code under
+    test (e.g. a before tree's full build, kept): time the nights only."""
+    paths, _ = scale.ensure(size, root)
+    if built:
+        full_before = None
+    else:
+        for stale in (paths.db, paths.prev_db, paths.next_db):
+            stale.unlink(missing_ok=True)
+        full_before = _build(paths.db, True, source)
+        print(f"full build: {full_before['seconds']:.1f} s", file=sys.stderr)
     night_builds = []
     for _ in range(nights):
         started = time.perf_counter()
@@ -152,6 +164,8 @@ def main(size: str, nights: int = 3, full_after: bool = True, source: Path | Non
     after = _build(paths.db, True, source) if full_after else None
     # the extra nights stay out of the scale data: the next `ensure` regenerates it
     (paths.root / "scale-spec.txt").unlink(missing_ok=True)
+    if built:
+        full_before = {"note": "built before, by the code under test, on the same landing zone"}
     result = {
         "size": size,
         "spec": repr(scale.SIZES[size]),
@@ -172,6 +186,12 @@ if __name__ == "__main__":
     parser.add_argument("--nights", type=int, default=3)
     parser.add_argument("--no-full-after", action="store_true")
     parser.add_argument("--before", type=Path, default=None, help="a tree whose warehouse package to time")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="the data folder (default benchmarks/data/<size>)"
+    )
+    parser.add_argument(
+        "--built", action="store_true", help="time the nights on the warehouse already at --root"
+    )
     args = parser.parse_args()
-    result = main(args.size, args.nights, not args.no_full_after, args.before)
+    result = main(args.size, args.nights, not args.no_full_after, args.before, args.root, args.built)
     print(json.dumps(result, indent=2))

@@ -102,6 +102,36 @@ def query_table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def nightly_table() -> str:
+    """Full and nightly builds per size (results/nightly_<size>[_before].json): the steady-state night
+    is the last one (it builds on the file kept from the build before, not on a copy)."""
+    lines = [
+        "| data | code | full build | CPU | peak memory | night (steady) | CPU | peak memory | "
+        "first night (copy) | file | load avg |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("L_before", "L", "L18"):
+        path = RESULTS / f"nightly_{name}.json"
+        if not path.exists():
+            continue
+        r = json.loads(path.read_text())
+        full = r.get("full_build_before_the_nights") or {}
+        nights = r.get("nightly_builds") or []
+        last, first = (nights[-1], nights[0]) if nights else ({}, {})
+
+        def s(x, key, fmt="{:.1f} s"):
+            return fmt.format(x[key]) if key in x else "–"
+
+        lines.append(
+            f"| {r['size']} | {'before' if name.endswith('before') else 'now'} | {s(full, 'seconds')} | "
+            f"{s(full, 'cpu_seconds')} | {s(full, 'peak_rss_mb', '{:,.0f} MB')} | {s(last, 'seconds')} | "
+            f"{s(last, 'cpu_seconds')} | {s(last, 'peak_rss_mb', '{:,.0f} MB')} | "
+            f"{s(first, 'seconds') if len(nights) > 1 else '–'} | {s(last, 'file_mb', '{:,.0f} MB')} | "
+            f"{last.get('load_avg', [0])[0]:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def page_table(results: dict[str, dict]) -> str:
     lines = [
         "| size | page | first visit (empty cache) | later visits (cached) | errors shown |",
@@ -122,6 +152,8 @@ if __name__ == "__main__":
     if collection.exists() and "platforms" in (loaded := json.loads(collection.read_text())):
         print(collection_table(loaded))
         print()
+    print(nightly_table())
+    print()
     print(build_table(results))
     print()
     print(query_table(results))
