@@ -318,7 +318,9 @@ def _incremental_from(con, built_info: dict[str, str]) -> tuple[dt.date | None, 
     previous warehouse cannot be built on. landed.* holds only those runs; the tables hold the rest."""
     if not built_info.get("data_to"):
         return None, "the previous warehouse has no snapshots"
-    old_handles = json.loads(built_info.get("import_handles") or "{}")
+    old_handles = dict(
+        con.execute("SELECT institution_id || '/' || platform, handle FROM import_handles").fetchall()
+    )
     new_handles = _import_handles(con)
     if any(new_handles.get(k) != v for k, v in old_handles.items()):
         return None, "the registry moved an account that handle-less counts imports resolve to"
@@ -535,7 +537,11 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
                 log(f"building {name}")
             con.execute(text)
             pause_at(f"build.{name.removesuffix('.sql')}")
-        handles = _import_handles(con)
+        con.execute("DELETE FROM import_handles")
+        con.execute(
+            "INSERT INTO import_handles SELECT institution_id, platform, min(handle)"
+            " FROM landed.targets GROUP BY ALL"
+        )
         # the landed copies are build inputs, not part of the warehouse
         con.execute("DROP SCHEMA landed CASCADE")
         span = con.execute("SELECT min(first_snapshot), max(last_snapshot) FROM accounts").fetchone()
@@ -552,7 +558,6 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
             "build_mode": mode,
             "metrics_from": None if mode == "full" else from_day.isoformat(),
             "power_formula": formula.name,
-            "import_handles": json.dumps(handles, sort_keys=True),
             # what an incremental build started from: the warehouse before the serving one, kept
             # for it ("previous"), or a copy of the serving one ("copy")
             "built_on": how if mode == "incremental" else None,

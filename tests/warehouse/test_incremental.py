@@ -342,3 +342,33 @@ def test_a_full_build_a_month_at_a_time_equals_one_in_one_go(tmp_path, monkeypat
     build(spans, log=messages.append)
     assert sum("building 10_account_metrics.sql for" in m for m in messages) == 5  # 130 days
     assert contents(spans.db) == contents(one.db)
+
+
+def test_a_registry_change_that_moves_an_imported_count_builds_everything(paths, registry_file):
+    """A counts import without a handle goes to the institution's first account on the platform:
+    when the registry gives it one, the counts built before move to it, so the build is full."""
+    from tests.warehouse.conftest import land, snap
+
+    save_registry(parse_registry(registry_file), paths.registry)
+    land(paths, [snap("alpha-bank", "linkedin", None, "2026-03-01", 900)], kind="import", day="2026-03-01")
+    land(paths, [snap("bravo-ins", "x", "bravo", "2026-03-02", 50)], day="2026-03-02")
+    build(paths)
+    land(paths, [snap("bravo-ins", "x", "bravo", "2026-03-03", 51)], day="2026-03-03")
+    build(paths)
+    assert info(paths.db)["build_mode"] == "incremental"  # a new institution's handle changes nothing
+
+    # the registry gives Alpha Bank a LinkedIn page: the import without a handle belongs to it now
+    header, *rows = registry_file.read_text().splitlines()
+    rows = [r + (",company/alpha" if r.startswith("alpha-bank,") else ",") for r in rows]
+    registry_file.write_text("\n".join([header + ",linkedin", *rows]) + "\n")
+    save_registry(parse_registry(registry_file), paths.registry)
+    build(paths)
+    assert info(paths.db)["build_mode"] == "full"
+    con = duckdb.connect(str(paths.db), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT account_id, followers FROM account_snapshots WHERE platform = 'linkedin'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert rows == [("alpha-bank/linkedin/company/alpha", 900)]

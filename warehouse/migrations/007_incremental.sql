@@ -35,3 +35,11 @@ CREATE TABLE account_spans (
     posts_since DATE,                    -- the first snapshot of a run that fetched the posts
     first_post DATE                      -- the day of the earliest post
 );
+
+-- Where a counts import without a handle went when it was built: the institution's first account
+-- on the platform. A registry change that moves one of these makes the next build a full one.
+CREATE TABLE import_handles (
+    institution_id VARCHAR NOT NULL,
+    platform VARCHAR NOT NULL,
+    handle VARCHAR NOT NULL
+);
