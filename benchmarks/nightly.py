@@ -158,9 +158,9 @@ def main(
         started = time.perf_counter()
         day = add_night(paths)
         landed_s = time.perf_counter() - started
-        built = _build(paths.db, False, source)
-        night_builds.append({"night": day.isoformat(), "land_night_s": landed_s, **built})
-        print(f"night {day}: {built['seconds']:.1f} s", file=sys.stderr)
+        night = _build(paths.db, False, source)
+        night_builds.append({"night": day.isoformat(), "land_night_s": landed_s, **night})
+        print(f"night {day}: {night['seconds']:.1f} s", file=sys.stderr)
     after = _build(paths.db, True, source) if full_after else None
     # the extra nights stay out of the scale data: the next `ensure` regenerates it
     (paths.root / "scale-spec.txt").unlink(missing_ok=True)
