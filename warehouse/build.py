@@ -305,23 +305,18 @@ def _merge_latest(
     )
 
 
-def _import_handles(con) -> dict[str, str]:
-    """Where a counts import without a handle goes: the institution's first account on the platform."""
-    rows = con.execute(
-        "SELECT institution_id || '/' || platform, min(handle) FROM landed.targets GROUP BY ALL"
-    ).fetchall()
-    return dict(rows)
-
-
 def _incremental_from(con, built_info: dict[str, str]) -> tuple[dt.date | None, str]:
     """The first day whose metrics the runs not built yet can change, or None (and why) when the
     previous warehouse cannot be built on. landed.* holds only those runs; the tables hold the rest."""
     if not built_info.get("data_to"):
         return None, "the previous warehouse has no snapshots"
-    old_handles = dict(
-        con.execute("SELECT institution_id || '/' || platform, handle FROM import_handles").fetchall()
-    )
-    new_handles = _import_handles(con)
+
+    def handles(relation: str) -> dict[str, str]:
+        return dict(
+            con.execute(f"SELECT institution_id || '/' || platform, handle FROM {relation}").fetchall()
+        )
+
+    old_handles, new_handles = handles("import_handles"), handles("stg_import_handles")
     if any(new_handles.get(k) != v for k, v in old_handles.items()):
         return None, "the registry moved an account that handle-less counts imports resolve to"
     gained = [k for k in new_handles if k not in old_handles]
@@ -375,13 +370,18 @@ def build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | 
     except Exception as exc:
         if not is_no_space(exc):
             raise
-        for partial in (paths.next_db, paths.next_db.with_name(paths.next_db.name + ".wal")):
-            partial.unlink(missing_ok=True)  # frees the space the failed build took
+        _discard(paths.next_db)  # frees the space the failed build took
         raise DiskFull(
             paths.next_db,
             f"the build stopped ({exc}); the serving warehouse {paths.db} is unchanged. "
             "Free space, then run `finsocial build`",
         ) from exc
+
+
+def _set_days(con, first: dt.date, last: dt.date = dt.date(9999, 12, 31)) -> None:
+    """The days the marts compute: metrics_from to metrics_to (every day from `first` by default)."""
+    con.execute("SET VARIABLE metrics_from = ?::DATE", [first])
+    con.execute("SET VARIABLE metrics_to = ?::DATE", [last])
 
 
 def _daily_marts(con, marts: list[tuple[str, str]], from_day: dt.date, log=None) -> None:
@@ -402,15 +402,13 @@ def _daily_marts(con, marts: list[tuple[str, str]], from_day: dt.date, log=None)
             spans.append((start, end))
             start = end + dt.timedelta(days=1)
     for start, end in spans:
-        con.execute("SET VARIABLE metrics_from = ?::DATE", [start])
-        con.execute("SET VARIABLE metrics_to = ?::DATE", [end])
+        _set_days(con, start, end)
         for name, text in marts:
             if log:
                 log(f"building {name}" + (f" for {start} to {end}" if len(spans) > 1 else ""))
             con.execute(text)
             pause_at(f"build.{name.removesuffix('.sql')}")
-    con.execute("SET VARIABLE metrics_from = ?::DATE", [from_day])
-    con.execute("SET VARIABLE metrics_to = DATE '9999-12-31'")
+    _set_days(con, from_day)
 
 
 def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
@@ -503,6 +501,8 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         _load_weights(con, formula)
         in_quarantine = quarantined(paths.landing)
         _load_quarantine(con, in_quarantine)
+        for _, text in sql_files("sql/staging"):
+            con.execute(text)
         mode, from_day = "full", FIRST_DAY
         if built:
             from_day, why = _incremental_from(con, built_info)
@@ -514,10 +514,7 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
                 log(
                     f"building on the {how} warehouse: {len(landed_ids - built)} new runs, metrics from {from_day}"
                 )
-        con.execute("SET VARIABLE metrics_from = ?::DATE", [from_day])
-        con.execute("SET VARIABLE metrics_to = DATE '9999-12-31'")
-        for _, text in sql_files("sql/staging"):
-            con.execute(text)
+        _set_days(con, from_day)
         for table, staged, key, seen, order, spans in MERGED:
             _merge_latest(con, table, staged, key, seen, order, spans, empty=not built)
         con.execute(
@@ -538,10 +535,7 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
             con.execute(text)
             pause_at(f"build.{name.removesuffix('.sql')}")
         con.execute("DELETE FROM import_handles")
-        con.execute(
-            "INSERT INTO import_handles SELECT institution_id, platform, min(handle)"
-            " FROM landed.targets GROUP BY ALL"
-        )
+        con.execute("INSERT INTO import_handles SELECT * FROM stg_import_handles")
         # the landed copies are build inputs, not part of the warehouse
         con.execute("DROP SCHEMA landed CASCADE")
         span = con.execute("SELECT min(first_snapshot), max(last_snapshot) FROM accounts").fetchone()
