@@ -21,8 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks import baseline, scale
-from warehouse import queries
-from warehouse.paths import DataPaths
+from warehouse.infra.paths import DataPaths
+from warehouse.read import queries
 
 RESULTS = Path(__file__).parent / "results"
 GOALS = {

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from collectors.http import HttpClient
 from collectors.run import collect_audience
-from tests.support.localserver import LocalServer
+from localservers import LocalServer
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import Institution, save_registry
 from warehouse.landing.runs import complete_runs
-from warehouse.paths import DataPaths
-from warehouse.registry import Institution, save_registry
 
 RESULTS = Path(__file__).parent / "results" / "audience.json"
 

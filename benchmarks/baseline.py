@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import complete_runs
-from warehouse.paths import DataPaths
 
 ACCOUNT = ["institution_id", "platform", "handle"]
 

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from warehouse.build import build
-from warehouse.paths import DataPaths
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
 
 
 def main(db: str) -> None:

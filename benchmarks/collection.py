@@ -31,10 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.http import HostLimit
 from collectors.run import collect
-from tests.support.collector_fakes import TOKENS
-from tests.support.localserver import LocalServer
-from warehouse.paths import DataPaths
-from warehouse.registry import Institution, save_registry
+from localservers import TOKENS, LocalServer
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import Institution, save_registry
 
 POSTS_PER_ACCOUNT = 6  # recent posts, all inside the 28-day window: one page each
 LATENCY = 0.05  # seconds before every answer

@@ -27,8 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks import scale
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import LandingRun, complete_runs
-from warehouse.paths import DataPaths
 
 RESEEN_DAYS = 7
 
@@ -101,8 +101,8 @@ def add_night(paths: DataPaths) -> dt.date:
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from warehouse.build import build
-from warehouse.paths import DataPaths
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
 t0 = time.perf_counter()
 steps = []
 r = build(DataPaths(Path(sys.argv[1])), full=sys.argv[2] == "full",

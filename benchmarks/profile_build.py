@@ -24,10 +24,10 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import scale
-from warehouse import build as wb
+from warehouse.build import builder as wb
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import load_registry
 from warehouse.landing.runs import complete_runs
-from warehouse.paths import DataPaths
-from warehouse.registry import load_registry
 
 VARIANTS = {
     "as_is": "warehouse/ as it is",

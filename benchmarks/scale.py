@@ -1,13 +1,13 @@
-"""The benchmark sizes S, M, L (and tiny, for tests): named specs of warehouse.synth, in benchmarks/data/."""
+"""The benchmark sizes S, M, L (and tiny, for tests): named specs of synth, in benchmarks/data/."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from warehouse.paths import DataPaths
-from warehouse.synth import SIZES, Generated, Spec
-from warehouse.synth import generate as generate_spec
+from synth import SIZES, Generated, Spec
+from synth import generate as generate_spec
+from warehouse.infra.paths import DataPaths
 
 DATA_ROOT = Path(__file__).parent / "data"
 

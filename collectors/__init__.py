@@ -6,7 +6,7 @@ from collectors.instagram import InstagramCollector
 from collectors.mastodon import MastodonCollector
 from collectors.x import XCollector
 from collectors.youtube import YouTubeCollector
-from warehouse.platforms import API_PLATFORMS
+from warehouse.domain.platforms import API_PLATFORMS
 
 # One hand-written list registers them all (after yt-dlp's extractors); each needs an "api" row
 # in warehouse/platforms.py, and every "api" row needs a collector here.

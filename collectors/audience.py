@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from collectors.base import Collector, chunks
 from collectors.http import CollectError
-from warehouse.audience import aggregate
+from warehouse.domain.audience import aggregate
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import AudienceSample, RunError
-from warehouse.targets import Target
 
 
 @dataclass(frozen=True, slots=True)

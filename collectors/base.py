@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, RunError, Snapshot, landing_problem
-from warehouse.targets import Target
 
 if TYPE_CHECKING:
     from collectors.audience import Follower

@@ -7,8 +7,8 @@ from typing import Any
 from collectors.audience import Follower
 from collectors.base import Collector, as_count, chunks, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot
-from warehouse.targets import Target
 
 REPOST = "app.bsky.feed.defs#reasonRepost"
 PIN = "app.bsky.feed.defs#reasonPin"

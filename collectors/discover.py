@@ -15,11 +15,11 @@ from protego import Protego
 
 from collectors.base import EXIT_CODES
 from collectors.http import CollectError, Fetched, HostLimit, HttpClient, is_public_address
-from warehouse.handles import parse_profile_url, profile_url
+from warehouse.domain.handles import parse_profile_url, profile_url
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import Institution, load_registry
 from warehouse.landing.records import Account, RunError
 from warehouse.landing.runs import LandingRun
-from warehouse.paths import DataPaths
-from warehouse.registry import Institution, load_registry
 
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 2_000_000

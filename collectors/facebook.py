@@ -7,8 +7,8 @@ from typing import Any
 from collectors.base import as_count, parse_time
 from collectors.graph import GRAPH_API, GraphCollector
 from collectors.http import CollectError
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot
-from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_FACEBOOK_TOKEN"
 POST_FIELDS = (

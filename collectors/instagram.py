@@ -7,8 +7,8 @@ from typing import Any
 from collectors.base import as_count
 from collectors.graph import GRAPH_API, GraphCollector
 from collectors.http import CollectError
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Post, Snapshot
-from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_INSTAGRAM_TOKEN"
 USER_ID_ENV = "FINSOCIAL_INSTAGRAM_USER_ID"

@@ -16,13 +16,13 @@ from collectors import COLLECTOR_BY_PLATFORM
 from collectors.audience import AudienceOutcome, sample_audiences
 from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
-from warehouse.audience import DEFAULT_SAMPLE_SIZE
-from warehouse.files import require_free_space
+from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
+from warehouse.infra.files import require_free_space
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import load_registry
+from warehouse.inputs.targets import Target, collection_targets
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
-from warehouse.paths import DataPaths
-from warehouse.registry import load_registry
-from warehouse.targets import Target, collection_targets
 
 # Facts about an account rather than failures of the run.
 ACCOUNT_FACTS = frozenset({"not_found", "private"})

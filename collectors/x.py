@@ -6,8 +6,8 @@ from typing import Any
 
 from collectors.base import Collector, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot
-from warehouse.targets import Target
 
 TOKEN_ENV = "FINSOCIAL_X_BEARER_TOKEN"
 WEBCARE_ENV = "FINSOCIAL_X_WEBCARE"  # "1": read reply threads, which X bills per post read

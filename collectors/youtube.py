@@ -6,8 +6,8 @@ from typing import Any
 
 from collectors.base import Collector, as_count, chunks, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot
-from warehouse.targets import Target
 
 KEY_ENV = "FINSOCIAL_YOUTUBE_API_KEY"
 THROTTLE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}

@@ -11,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from warehouse.formatting import format_value, human_count, is_missing
-from warehouse.metrics import METRICS
-from warehouse.platforms import COLOURS
-from warehouse.report import PLATFORM_NAMES
+from warehouse.domain.metrics import METRICS
+from warehouse.domain.platforms import COLOURS
+from warehouse.read.formatting import format_value, human_count, is_missing
+from warehouse.read.report import PLATFORM_NAMES
 
 PRIMARY = "#1F4E9A"
 WARNING = "#C44E52"

@@ -13,9 +13,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from warehouse import queries
-from warehouse.paths import DataPaths
-from warehouse.posts import Period
+from warehouse.domain.posts import Period
+from warehouse.infra.paths import DataPaths
+from warehouse.read import queries
 
 P = ParamSpec("P")
 R = TypeVar("R")

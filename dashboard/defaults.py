@@ -7,8 +7,8 @@ import logging
 import time
 
 from dashboard import data
-from warehouse.posts import POST_MEASURES, Period, period_of
-from warehouse.queries import NoWarehouse
+from warehouse.domain.posts import POST_MEASURES, Period, period_of
+from warehouse.read.queries import NoWarehouse
 
 log = logging.getLogger("dashboard")
 
@@ -58,7 +58,7 @@ def middle_institution(wh: data.Warehouse) -> str | None:
 def warm(wh: data.Warehouse) -> int:
     """Read what each page shows a new reader (its default selection) into the query cache;
     the number of reads made. The landing page goes first."""
-    from warehouse.metrics import METRICS
+    from warehouse.domain.metrics import METRICS
 
     reads = 0
 

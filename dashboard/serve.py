@@ -15,11 +15,11 @@ PRELOAD = (
     "plotly.graph_objects",
     "dashboard.charts",
     "dashboard.tables",
-    "warehouse.audience",
-    "warehouse.power",
-    "warehouse.report",
-    "warehouse.synth.calibration",
-    "warehouse.webcare",
+    "warehouse.domain.audience",
+    "warehouse.domain.power",
+    "warehouse.read.report",
+    "synth.calibration",
+    "warehouse.domain.webcare",
 )
 
 

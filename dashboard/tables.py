@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from warehouse.formatting import format_value, human_count
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
-from warehouse.report import PLATFORM_NAMES
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
+from warehouse.read.formatting import format_value, human_count
+from warehouse.read.report import PLATFORM_NAMES
 
 UNUSUAL_NOTE = (
     f"⚠ Unusual reaction: comments (and quotes) per like at least {BACKLASH_MULTIPLE:g}× the "

@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from warehouse.formatting import MISSING, format_value, is_missing, kind_label, thousands
-from warehouse.metrics import METRICS
-from warehouse.queries import NoWarehouse
-from warehouse.report import PLATFORM_NAMES
+from warehouse.domain.kinds import kind_label
+from warehouse.domain.metrics import METRICS
+from warehouse.read.formatting import MISSING, format_value, is_missing, thousands
+from warehouse.read.queries import NoWarehouse
+from warehouse.read.report import PLATFORM_NAMES
 
 DEMO_BANNER = (
     "**Demo data.** The institutions on these pages are fictional and their numbers are generated; "

@@ -17,11 +17,11 @@ from typing import Any
 import click
 
 from finsocial.output import Column, format_option, frame_rows, output_rows, plain_table, render
-from warehouse.audience import DEFAULT_SAMPLE_SIZE
-from warehouse.metrics import METRICS
-from warehouse.paths import DataPaths
-from warehouse.platforms import API_PLATFORMS, PLATFORMS
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
+from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
+from warehouse.domain.metrics import METRICS
+from warehouse.domain.platforms import API_PLATFORMS, PLATFORMS
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
+from warehouse.infra.paths import DataPaths
 
 PLATFORM_CHOICES = ("all", *PLATFORMS)
 EXIT_BUSY = 75  # EX_TEMPFAIL: another finsocial command holds the lock; try again later
@@ -75,8 +75,8 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: str | None = None):
     """Build; a damaged run it moves to the quarantine is named with its reason (exit 3 follows)."""
-    from warehouse.build import build
-    from warehouse.csvcheck import InputError
+    from warehouse.build.builder import build
+    from warehouse.infra.csvcheck import InputError
 
     try:
         result = build(paths, full=full, weights=weights)
@@ -102,9 +102,9 @@ def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: s
 @contextlib.contextmanager
 def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     """Hold the writer lock for a writing command and clear what an interrupted run left."""
-    from warehouse.files import DiskFull
+    from warehouse.infra.files import DiskFull
+    from warehouse.infra.lock import LockBusy, writer_lock
     from warehouse.landing.runs import sweep_incomplete_runs
-    from warehouse.lock import LockBusy, writer_lock
 
     try:
         with writer_lock(paths, command, log=_log):
@@ -120,7 +120,7 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
 @contextlib.contextmanager
 def _reading(paths: DataPaths) -> Iterator[Any]:
     """A read-only connection; a missing or foreign file is one clear line and exit 1."""
-    from warehouse import queries
+    from warehouse.read import queries
 
     try:
         with queries.connect(paths.db) as con:
@@ -167,8 +167,8 @@ def registry() -> None:
 @click.pass_context
 def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool) -> None:
     """Validate a registry CSV and make it the registry; a file with a bad row applies nothing."""
-    from warehouse.csvcheck import InputError
-    from warehouse.registry import (
+    from warehouse.infra.csvcheck import InputError
+    from warehouse.inputs.registry import (
         EmptyRegistry,
         load_registry,
         parse_registry,
@@ -203,8 +203,8 @@ def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool)
 @click.pass_context
 def registry_export(ctx: click.Context, file: str) -> None:
     """Write the registry, with discovered handles filled in, as CSV ('-' for stdout)."""
-    from warehouse.registry import load_registry, registry_csv
-    from warehouse.targets import with_discovered_handles
+    from warehouse.inputs.registry import load_registry, registry_csv
+    from warehouse.inputs.targets import with_discovered_handles
 
     paths = _paths(ctx)
     merged = with_discovered_handles(load_registry(paths.registry), paths.landing)
@@ -336,8 +336,8 @@ WEIGHTS_HELP = (
 @click.pass_context
 def import_counts_cmd(ctx: click.Context, file: str, weights: str | None) -> None:
     """Import counts (CSV) for platforms without an open API, or published figures."""
-    from warehouse.counts import import_counts
-    from warehouse.csvcheck import InputError
+    from warehouse.infra.csvcheck import InputError
+    from warehouse.inputs.counts import import_counts
 
     paths = _paths(ctx)
     with _writing(paths, "import-counts"):
@@ -452,7 +452,8 @@ def runs_restore(ctx: click.Context, run_id: str) -> None:
 
 
 def _league_columns(metric: str) -> list[Column]:
-    from warehouse.formatting import kind_label, movement, value_cell
+    from warehouse.domain.kinds import kind_label
+    from warehouse.read.formatting import movement, value_cell
 
     return [
         Column("rank", "Rank", right=True),
@@ -494,8 +495,8 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
     Exit code 1 when a filter matches nothing (the message names the filter) or no institution has
     a value for the metric on the platform. png and svg draw the dashboard's league chart to --output.
     """
-    from warehouse import queries
-    from warehouse.report import DEMO_LINE, league_markdown, league_title, platform_label, rounded_note
+    from warehouse.read import queries
+    from warehouse.read.report import DEMO_LINE, league_markdown, league_title, platform_label, rounded_note
 
     if fmt in ("png", "svg") and not output:
         raise click.UsageError(f"--format {fmt} writes an image: give the file with --output FILE")
@@ -560,7 +561,7 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> Non
     import pandas as pd
 
     from dashboard.charts import league_figure
-    from warehouse.report import DEMO_LINE, SOURCE_LINE
+    from warehouse.read.report import DEMO_LINE, SOURCE_LINE
 
     frame = pd.DataFrame(rows)
     footer = SOURCE_LINE + (f". {DEMO_LINE}" if demo else "")
@@ -610,10 +611,10 @@ def posts(
     ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
-    from warehouse import queries
-    from warehouse.formatting import human_count
-    from warehouse.posts import POST_MEASURES, parse_period, period_of
-    from warehouse.report import DEMO_LINE, post_value, posts_markdown
+    from warehouse.domain.posts import POST_MEASURES, parse_period, period_of
+    from warehouse.read import queries
+    from warehouse.read.formatting import human_count
+    from warehouse.read.report import DEMO_LINE, post_value, posts_markdown
 
     by = by or ("reaction_multiple" if flagged else "likes")
     if by not in POST_MEASURES:
@@ -780,12 +781,12 @@ def _status_tables(
 def status(ctx: click.Context, max_age: float | None, import_max_age: float | None) -> None:
     """Show the last runs, freshness per platform and the latest failures.
 
-    Freshness is judged per platform against its cadence (warehouse.queries.freshness, the rule the
+    Freshness is judged per platform against its cadence (warehouse.read.queries.freshness, the rule the
     Data health page uses). With --max-age or --import-max-age, exit 1 when a platform is stale.
     Output is plain, unwrapped text when stdout is not a terminal (logs, pipes).
     """
-    from warehouse import queries
-    from warehouse.lock import lock_holder
+    from warehouse.infra.lock import lock_holder
+    from warehouse.read import queries
 
     paths = _paths(ctx)
     with _reading(paths) as con:
@@ -872,7 +873,7 @@ def serve_options(command: Callable) -> Callable:
 @click.pass_context
 def demo(ctx: click.Context, no_serve: bool, port: int, address: str, days: int, end_date) -> None:
     """Build a warehouse of fictional demo institutions (data/demo/) and open the dashboard."""
-    from warehouse.demo import DEMO_DB, DEMO_NOTICE, DemoSpec, NotADemoRoot, generate, reset_demo_root
+    from synth.demo import DEMO_DB, DEMO_NOTICE, DemoSpec, NotADemoRoot, generate, reset_demo_root
 
     paths = DataPaths.resolve(_db_arg(ctx) or os.environ.get("FINSOCIAL_DB") or DEMO_DB)
     if not no_serve:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from warehouse.formatting import is_missing, markdown_cell
+from warehouse.read.formatting import is_missing, markdown_cell
 
 FORMATS = ("table", "csv", "json", "markdown")
 

@@ -14,9 +14,9 @@ DEMO_END = dt.date(2026, 11, 21)
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full demo warehouse (64 fictional institutions, 450 days to DEMO_END); read it only."""
-    from warehouse.build import build
-    from warehouse.demo import DemoSpec, generate
-    from warehouse.paths import DataPaths
+    from synth.demo import DemoSpec, generate
+    from warehouse.build.builder import build
+    from warehouse.infra.paths import DataPaths
 
     paths = DataPaths.resolve(tmp_path_factory.mktemp("demo") / "finsocial.duckdb")
     paths.ensure()

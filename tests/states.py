@@ -32,7 +32,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from tests.support.collector_fakes import FakeServer, Reply, write_registry
-from warehouse.paths import DataPaths
+from warehouse.infra.paths import DataPaths
 
 # The night every dated state is collected on (its counts' day); posts are dated before it.
 NIGHT = dt.datetime.now(dt.UTC).replace(hour=3, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
@@ -357,7 +357,7 @@ def build_state(state: State, root: Path) -> Path:
 
 def describe(db: Path) -> str:
     """A one-line account of a warehouse (for failure messages)."""
-    from warehouse import queries
+    from warehouse.read import queries
 
     if not db.exists():
         return f"{db}: no file"

@@ -42,7 +42,7 @@ def db(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["--db", str(db), "registry", "import", str(registry)])
     assert result.exit_code == 0, result.output
-    from warehouse.paths import DataPaths
+    from warehouse.infra.paths import DataPaths
 
     paths = DataPaths(db)
     land(

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from finsocial.cli import cli
 from tests.warehouse.conftest import REGISTRY, land, snap
-from warehouse.paths import DataPaths
+from warehouse.infra.paths import DataPaths
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_retract_and_restore_from_the_command_line(installed):
 
 def test_collect_separates_a_landed_run_from_a_failed_build(installed, monkeypatch):
     from collectors import run as run_module
-    from warehouse import build as build_module
+    from warehouse.build import builder as build_module
 
     def fake_collect(paths, *args, **kwargs):
         run = land(paths, [snap("alpha-bank", "x", "alpha", "2026-03-01", 800)], day="2026-03-01")
@@ -97,7 +97,7 @@ def test_collect_refuses_a_future_date(installed):
 def test_a_full_disk_is_one_clear_line(installed, monkeypatch):
     import errno
 
-    from warehouse import build as build_module
+    from warehouse.build import builder as build_module
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

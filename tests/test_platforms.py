@@ -8,11 +8,11 @@ from pathlib import Path
 import collectors
 from collectors import COLLECTOR_BY_PLATFORM, unmatched_platforms
 from dashboard import charts
-from warehouse import platforms
+from warehouse.domain import platforms
+from warehouse.domain.metrics import DEFAULT_POWER_WEIGHTS
+from warehouse.inputs.registry import HANDLE_COLUMNS
 from warehouse.landing import records
-from warehouse.metrics import DEFAULT_POWER_WEIGHTS
-from warehouse.registry import HANDLE_COLUMNS
-from warehouse.report import PLATFORM_NAMES
+from warehouse.read.report import PLATFORM_NAMES
 
 ROOT = Path(__file__).parents[1]
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.formatting import human_count
+from warehouse.read.formatting import human_count
 
 wh = ui.page(
     "Engagement against audience",

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
-from warehouse.formatting import human_count
+from warehouse.read.formatting import human_count
 
 wh = ui.page(
     "Data health",

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
-from warehouse.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
-from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
-from warehouse.report import league_markdown
+from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS
+from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
+from warehouse.read.report import league_markdown
 
 wh = ui.page(
     "League tables",

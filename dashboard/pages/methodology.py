@@ -4,18 +4,18 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from warehouse.audience import DEFAULT_SAMPLE_SIZE, INACTIVE_DAYS, INFLUENCER_MIN, SMALL_MAX
-from warehouse.metrics import METRICS
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
-from warehouse.power import PowerTerm, preset
-from warehouse.synth.calibration import (
+from synth.calibration import (
     REFERENCE_ENGAGEMENT,
     REFERENCE_POSTS_PER_WEEK,
     SOURCE,
     SOURCE_URL,
     TOLERANCE,
 )
-from warehouse.webcare import DEFAULT_TARGET_MINUTES, TARGETS_SOURCE
+from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE, INACTIVE_DAYS, INFLUENCER_MIN, SMALL_MAX
+from warehouse.domain.metrics import METRICS
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
+from warehouse.domain.power import PowerTerm, preset
+from warehouse.domain.webcare import DEFAULT_TARGET_MINUTES, TARGETS_SOURCE
 
 wh = ui.page(
     "Methodology",

@@ -4,8 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
-from warehouse.metrics import METRICS
-from warehouse.queries import PEER_METRICS
+from warehouse.domain.metrics import METRICS
+from warehouse.read.queries import PEER_METRICS
 
 wh = ui.page(
     "Peer benchmark",

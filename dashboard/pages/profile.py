@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
-from warehouse.formatting import flag, human_count, is_missing, why_missing
+from warehouse.read.formatting import flag, human_count, is_missing, why_missing
 
 wh = ui.page(
     "Institution profile",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
 
 wh = ui.page(
     "Top posts",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
-from warehouse.metrics import ALL_PLATFORMS_REFUSED, METRICS
+from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS
 
 wh = ui.page(
     "Trends",

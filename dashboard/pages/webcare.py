@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
-from warehouse.metrics import METRICS
+from warehouse.domain.metrics import METRICS
 
 wh = ui.page(
     "Webcare",

@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks import __main__ as bench
 from benchmarks import scale
-from warehouse.build import build
+from warehouse.build.builder import build
 
 
 @pytest.fixture(scope="module")

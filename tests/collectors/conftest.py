@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from collectors.http import HttpClient
-from tests.support.collector_fakes import TOKENS
-from warehouse.paths import DataPaths
+from localservers import TOKENS
+from warehouse.infra.paths import DataPaths
 
 
 @pytest.fixture

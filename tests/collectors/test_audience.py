@@ -11,7 +11,7 @@ from collectors.bluesky import BlueskyCollector
 from collectors.mastodon import MastodonCollector
 from collectors.run import collect_audience
 from tests.support.collector_fakes import NOW, Reply, fixture, make_collector, target, write_registry
-from warehouse.audience import median_interval
+from warehouse.domain.audience import median_interval
 from warehouse.landing.runs import complete_runs
 
 PROFILES = "/xrpc/app.bsky.actor.getProfiles"

@@ -100,7 +100,7 @@ def db(tmp_path):
     registry.write_text(REGISTRY)
     db = tmp_path / "data" / "finsocial.duckdb"
     assert run("--db", str(db), "registry", "import", str(registry)).exit_code == 0
-    from warehouse.paths import DataPaths
+    from warehouse.infra.paths import DataPaths
 
     land(
         DataPaths(db),
@@ -237,7 +237,7 @@ def test_init_next_step_repeats_db_and_a_foreign_file_is_one_line(tmp_path):
 def test_status_judges_each_platform_by_its_cadence_and_prints_plain(db, tmp_path):
     import datetime as dt
 
-    from warehouse.paths import DataPaths
+    from warehouse.infra.paths import DataPaths
 
     now = dt.datetime.now(dt.UTC)
     today = now.date().isoformat()

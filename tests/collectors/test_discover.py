@@ -8,9 +8,9 @@ import pyarrow.parquet as pq
 
 from collectors.discover import Candidate, choose_accounts, discover, parse_page
 from tests.support.collector_fakes import FIXTURES, Reply, write_registry
+from warehouse.inputs.registry import Institution, load_registry
+from warehouse.inputs.targets import collection_targets
 from warehouse.landing.runs import complete_runs
-from warehouse.registry import Institution, load_registry
-from warehouse.targets import collection_targets
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ROBOTS = "User-agent: *\nDisallow: /blocked\n\nUser-agent: otherbot\nDisallow: /\n"

@@ -12,12 +12,12 @@ import urllib3
 
 from collectors.discover import MAX_ACCOUNTS_PER_PLATFORM, discover, json_depth, parse_page
 from collectors.http import CollectError, HttpClient
+from localservers.server import LocalServer
 from tests.collectors.test_discover import HTML, institution, page
 from tests.support.collector_fakes import FakeServer, Reply, write_registry
-from tests.support.localserver import LocalServer
+from warehouse.inputs.registry import load_registry, parse_registry, registry_csv
+from warehouse.inputs.targets import collection_targets
 from warehouse.landing.runs import complete_runs
-from warehouse.registry import load_registry, parse_registry, registry_csv
-from warehouse.targets import collection_targets
 
 NO_ROBOTS = Reply("", 404)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collectors.facebook import FacebookCollector
 from collectors.instagram import InstagramCollector
-from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
+from localservers import TOKENS
+from tests.support.collector_fakes import Reply, fixture, make_collector, target
 
 ROOT, POSTS = "/v21.0/", "/v21.0/100064000000001/posts"
 IG = "/v21.0/" + TOKENS["FINSOCIAL_INSTAGRAM_USER_ID"]

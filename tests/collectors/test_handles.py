@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.handles import HandleError, normalize_handle, parse_profile_url, profile_url
+from warehouse.domain.handles import HandleError, normalize_handle, parse_profile_url, profile_url
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import pytest
 
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.http import HttpClient
-from warehouse.handles import profile_url
-from warehouse.targets import Target
+from warehouse.domain.handles import profile_url
+from warehouse.inputs.targets import Target
 
 pytestmark = pytest.mark.live
 

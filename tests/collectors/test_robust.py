@@ -14,8 +14,9 @@ import requests
 from collectors import COLLECTOR_BY_PLATFORM
 from collectors.http import Fetched, HttpClient, secret_forms
 from collectors.run import collect
+from localservers import TOKENS
 from tests.collectors.test_run import NORTHWIND, serve_all
-from tests.support.collector_fakes import NOW, TOKENS, Reply, make_collector, target, write_registry
+from tests.support.collector_fakes import NOW, Reply, make_collector, target, write_registry
 
 # tokens as platforms issue them: base64 with + / =, and one with a literal %
 HARD_TOKENS = {
@@ -212,8 +213,8 @@ def test_instagram_stops_on_a_repeated_cursor(server, client, env):
 def test_collect_refuses_a_full_disk_before_any_request(server, client, env, paths, monkeypatch):
     import collections
 
-    from warehouse import files
-    from warehouse.files import DiskFull
+    from warehouse.infra import files
+    from warehouse.infra.files import DiskFull
 
     write_registry(paths, [NORTHWIND])
     serve_all(server)

@@ -8,7 +8,8 @@ import json
 import pyarrow.parquet as pq
 
 from collectors.run import collect
-from tests.support.collector_fakes import NOW, TOKENS, Reply, fixture, write_registry
+from localservers import TOKENS
+from tests.support.collector_fakes import NOW, Reply, fixture, write_registry
 from warehouse.landing.runs import complete_runs
 
 NORTHWIND = {

@@ -17,7 +17,7 @@ from tests.collectors.test_bluesky import _serve_northwind
 from tests.collectors.test_mastodon import _serve as _serve_news
 from tests.collectors.test_run import serve_all
 from tests.support.collector_fakes import NOW, Reply, fixture, target, write_registry
-from warehouse.build import build
+from warehouse.build.builder import build
 
 THREAD = "/xrpc/app.bsky.feed.getPostThread"
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"

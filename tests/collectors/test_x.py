@@ -6,7 +6,8 @@ import pytest
 
 from collectors.http import HttpClient
 from collectors.x import XCollector
-from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
+from localservers import TOKENS
+from tests.support.collector_fakes import Reply, fixture, make_collector, target
 
 USERS, TWEETS = "/2/users/by", "/2/users/1500000000000000001/tweets"
 

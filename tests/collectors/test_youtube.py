@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collectors.youtube import YouTubeCollector
-from tests.support.collector_fakes import TOKENS, Reply, fixture, make_collector, target
+from localservers import TOKENS
+from tests.support.collector_fakes import Reply, fixture, make_collector, target
 
 CH1, CH2, CH3 = "UCnorthwindBank000000000", "UChiddenSubs000000000000", "UChandleChannel000000003"
 CHANNELS, PLAYLIST, VIDEOS = (
@@ -138,7 +139,7 @@ def test_missing_statistics_and_malformed(server, client, env):
 
 def test_legacy_username_is_looked_up_by_for_username(server, client, env):
     """youtube.com/user/NAME is a legacy username, not a handle: forUsername, never forHandle."""
-    from warehouse.handles import normalize_handle
+    from warehouse.domain.handles import normalize_handle
 
     handle = normalize_handle("youtube", "https://www.youtube.com/user/LegacyBank")
     assert handle == "user/legacybank"

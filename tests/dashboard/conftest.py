@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from warehouse.paths import DataPaths
+from warehouse.infra.paths import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
@@ -28,8 +28,8 @@ SCRIPT_NAME = "<script>alert('x')</script> Bank"
 @pytest.fixture(scope="session")
 def script_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo warehouse whose largest institution is named like an HTML script."""
-    from warehouse.build import build
-    from warehouse.demo import DemoSpec, generate
+    from synth.demo import DemoSpec, generate
+    from warehouse.build.builder import build
 
     paths = DataPaths.resolve(tmp_path_factory.mktemp("script") / "finsocial.duckdb")
     paths.ensure()

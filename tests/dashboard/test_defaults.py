@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import data, defaults
 from tests.dashboard.conftest import PAGES, page
-from warehouse import queries
+from warehouse.read import queries
 
 
 @pytest.fixture

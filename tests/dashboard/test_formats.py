@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.formatting import format_value, human_count, thousands
+from warehouse.read.formatting import format_value, human_count, thousands
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from tests.dashboard.conftest import page, texts
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.records import Snapshot
 from warehouse.landing.runs import LandingRun
-from warehouse.paths import DataPaths
 
 pytestmark = pytest.mark.timeout(120)
 

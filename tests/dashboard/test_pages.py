@@ -153,7 +153,7 @@ def test_engagement_explains_a_platform_without_posts(demo):
 
 
 def test_peer_benchmark_from_the_url_and_hand_picked_peers(demo):
-    from warehouse import queries
+    from warehouse.read import queries
 
     with queries.connect(demo) as con:
         ids = queries.institutions(con)["institution_id"].tolist()
@@ -199,7 +199,7 @@ def test_data_health_shows_freshness_runs_failures_and_anomalies(demo):
 
 
 def test_methodology_lists_every_metric(demo):
-    from warehouse.metrics import METRICS
+    from warehouse.domain.metrics import METRICS
 
     at = page("methodology")
     body = texts(at)
@@ -231,7 +231,7 @@ def test_a_script_name_is_shown_as_text(script_db, use_db):
 
 
 def _first_id(db) -> str:
-    from warehouse import queries
+    from warehouse.read import queries
 
     with queries.connect(db) as con:
         frame = queries.institutions(con)
@@ -401,7 +401,7 @@ def test_peers_offers_only_the_metrics_the_peer_benchmark_computes():
     # the peer query unpivots a fixed set of columns: a metric outside it drew "No values"
     import re
 
-    from warehouse.queries import PEER_METRICS, query_sql
+    from warehouse.read.queries import PEER_METRICS, query_sql
 
     unpivoted = re.search(r"ON (.*?)\s+INTO NAME", query_sql("peer_benchmark"), re.S).group(1)
     assert [m.strip() for m in unpivoted.split(",")] == list(PEER_METRICS)

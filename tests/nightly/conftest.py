@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.collector_fakes import FakeServer, Reply
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.records import Snapshot
 from warehouse.landing.runs import LandingRun, complete_runs
-from warehouse.paths import DataPaths
 
 REPO = Path(__file__).resolve().parents[2]
 FINSOCIAL = [sys.executable, "-m", "finsocial.cli"]

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from finsocial.cli import cli
 from tests.nightly.conftest import land_counts
-from warehouse import queries
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.read import queries
 
 JAN1 = dt.date(2026, 1, 1)
 A = ("northwind", "x", "northwindbank")  # the hand-worked account

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from finsocial.cli import cli
 from tests.nightly.conftest import land_counts, manifest_rows, run_ids, start, wait_for
-from warehouse.build import build
+from warehouse.build.builder import build
 from warehouse.landing.compact import compacted_months
 from warehouse.landing.records import Account, Post, RunError, Snapshot
 from warehouse.landing.runs import LandingRun

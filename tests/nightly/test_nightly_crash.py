@@ -22,8 +22,8 @@ from tests.nightly.conftest import (
 )
 from tests.nightly.test_nightly_runs import snapshots
 from tests.support.collector_fakes import Reply
-from warehouse import queries
 from warehouse.landing.runs import complete_runs, incomplete_runs
+from warehouse.read import queries
 
 TODAY = dt.datetime.now(dt.UTC).date()
 YESTERDAY = TODAY - dt.timedelta(days=1)

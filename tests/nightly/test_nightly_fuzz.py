@@ -20,14 +20,15 @@ from collectors import COLLECTOR_BY_PLATFORM
 from collectors.discover import parse_page
 from collectors.http import HttpClient
 from finsocial.cli import cli
-from tests.support.collector_fakes import TOKENS, make_collector, target
-from warehouse.counts import parse_count, parse_counts
-from warehouse.csvcheck import InputError
-from warehouse.handles import normalize_handle
+from localservers import TOKENS
+from tests.support.collector_fakes import make_collector, target
+from warehouse.domain.handles import normalize_handle
+from warehouse.infra.csvcheck import InputError
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.counts import parse_count, parse_counts
+from warehouse.inputs.registry import COUNTRIES, KINDS, parse_registry
 from warehouse.landing.records import PLATFORMS, to_table
 from warehouse.landing.runs import complete_runs, incomplete_runs
-from warehouse.paths import DataPaths
-from warehouse.registry import COUNTRIES, KINDS, parse_registry
 
 CASES: Counter = Counter()
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))

@@ -9,9 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from collectors import COLLECTOR_BY_PLATFORM
+from localservers import TOKENS
 from tests.collectors.test_robust import HANDLES, OneAnswerClient
 from tests.nightly.test_nightly_fuzz import CASES, FUZZ, json_values
-from tests.support.collector_fakes import TOKENS, make_collector, target
+from tests.support.collector_fakes import make_collector, target
 
 ERROR_KINDS = {"parse_error", "not_found", "private", "auth_missing", "http_error", "rate_limited"}
 # the platforms' documented error envelopes, with any JSON where their fields should be

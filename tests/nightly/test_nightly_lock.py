@@ -11,13 +11,13 @@ import time
 import pytest
 
 from tests.nightly.conftest import REPO, finsocial, wait_for
-from warehouse.lock import LockBusy, lock_holder, writer_lock
+from warehouse.infra.lock import LockBusy, lock_holder, writer_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from warehouse.lock import writer_lock
-from warehouse.paths import DataPaths
+from warehouse.infra.lock import writer_lock
+from warehouse.infra.paths import DataPaths
 with writer_lock(DataPaths(Path(sys.argv[1])), "collect", wait=0, log=lambda m: None):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -11,8 +11,8 @@ import threading
 import time
 
 from tests.nightly.conftest import REPO, land_counts
-from warehouse import queries
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.read import queries
 
 BUILDS = 10
 THREADS = 3
@@ -25,8 +25,8 @@ BUILDER = f"""
 import datetime as dt, sys
 from pathlib import Path
 from tests.nightly.conftest import land_counts
-from warehouse.build import build
-from warehouse.paths import DataPaths
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
 paths = DataPaths(Path(sys.argv[1]))
 for k in range(1, {BUILDS} + 1):
     land_counts(paths, dt.date(2026, 1, 1) + dt.timedelta(days=k), {{{ACCOUNT!r}: 1000 + 10 * k}})

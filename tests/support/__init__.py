@@ -1,1 +1,1 @@
-"""Support code for the tests and benchmarks: the local platform server and its fakes."""
+"""Support code for the tests: fakes of the platforms served through localservers, and helpers."""

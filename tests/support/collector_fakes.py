@@ -12,22 +12,15 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.localserver import LocalServer
+from localservers import LocalServer
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import REQUIRED_COLUMNS
+from warehouse.inputs.targets import Target
 from warehouse.landing.records import API_PLATFORMS
-from warehouse.paths import DataPaths
-from warehouse.registry import REQUIRED_COLUMNS
-from warehouse.targets import Target
 
 FIXTURES = Path(__file__).resolve().parent.parent / "collectors" / "fixtures"
 # Every fixture's dates are written relative to this moment; the 28-day window starts 2026-02-01.
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
-TOKENS = {
-    "FINSOCIAL_YOUTUBE_API_KEY": "yt-key-SECRET-1234567890",
-    "FINSOCIAL_X_BEARER_TOKEN": "x-bearer-SECRET-abcdef",
-    "FINSOCIAL_FACEBOOK_TOKEN": "fb-token-SECRET-EAAB123",
-    "FINSOCIAL_INSTAGRAM_TOKEN": "ig-token-SECRET-IGQV456",
-    "FINSOCIAL_INSTAGRAM_USER_ID": "17841400000000001",
-}
 
 
 def fixture(*parts: str) -> object:
@@ -113,7 +106,7 @@ class FakeServer(LocalServer):
 
 
 def target(platform: str, handle: str, institution_id: str = "northwind") -> Target:
-    from warehouse.handles import profile_url
+    from warehouse.domain.handles import profile_url
 
     return Target(institution_id, platform, handle, profile_url(platform, handle), "registry")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.records import Post, Snapshot
 from warehouse.landing.runs import LandingRun
-from warehouse.paths import DataPaths
 
 REGISTRY = """institution_id,name,kind,country,website,groups,x,instagram,mastodon
 alpha-bank,Alpha Bank,bank,NL,https://alpha.example/,nl-banks;big,@alpha,alpha,

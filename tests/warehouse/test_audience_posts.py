@@ -12,13 +12,13 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import at, land, post, snap
-from warehouse import queries
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.domain.metrics import METRICS
+from warehouse.domain.posts import parse_period, period_of
+from warehouse.inputs.registry import parse_registry, save_registry
 from warehouse.landing.records import AudienceSample
-from warehouse.metrics import METRICS
-from warehouse.posts import parse_period, period_of
-from warehouse.queries import industry_posts
-from warehouse.registry import parse_registry, save_registry
+from warehouse.read import queries
+from warehouse.read.queries import industry_posts
 
 T = dt.date(2026, 3, 31)
 REGISTRY = """institution_id,name,kind,country,website,groups,bluesky,mastodon
@@ -43,7 +43,7 @@ def warehouse_db(warehouse):
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    from warehouse.paths import DataPaths
+    from warehouse.infra.paths import DataPaths
 
     root = tmp_path_factory.mktemp("audience")
     paths = DataPaths(root / "data" / "finsocial.duckdb")

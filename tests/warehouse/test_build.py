@@ -6,10 +6,10 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import land, snap
-from warehouse import build as build_module
-from warehouse.build import build
-from warehouse.csvcheck import InputError
-from warehouse.registry import parse_registry, save_registry
+from warehouse.build import builder as build_module
+from warehouse.build.builder import build
+from warehouse.infra.csvcheck import InputError
+from warehouse.inputs.registry import parse_registry, save_registry
 
 
 def followers(db) -> list:

@@ -9,12 +9,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from warehouse import queries
-from warehouse.build import build
-from warehouse.counts import import_counts, parse_count
-from warehouse.csvcheck import InputError
+from warehouse.build.builder import build
+from warehouse.infra.csvcheck import InputError
+from warehouse.inputs.counts import import_counts, parse_count
+from warehouse.inputs.registry import parse_registry, save_registry
 from warehouse.landing.runs import complete_runs
-from warehouse.registry import parse_registry, save_registry
+from warehouse.read import queries
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import math
 
 import pytest
 
-from warehouse.queries import connect
-from warehouse.synth.calibration import (
+from synth.calibration import (
     REFERENCE_ENGAGEMENT,
     REFERENCE_POSTS_PER_WEEK,
     TOLERANCE,
     platform_medians,
 )
+from warehouse.read.queries import connect
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse.formatting import MISSING, flag, format_value, human_count, is_missing, movement
-from warehouse.report import league_markdown
+from warehouse.read.formatting import MISSING, flag, format_value, human_count, is_missing, movement
+from warehouse.read.report import league_markdown
 
 MISSING_FORMS = [None, float("nan"), np.nan, np.float64("nan"), pd.NA, pd.NaT, np.datetime64("NaT")]
 

@@ -8,9 +8,9 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import land, snap
-from warehouse import queries
-from warehouse.build import build
-from warehouse.registry import parse_registry, save_registry
+from warehouse.build.builder import build
+from warehouse.inputs.registry import parse_registry, save_registry
+from warehouse.read import queries
 
 T = dt.date(2026, 3, 31)  # t-90 = 2025-12-31 (31 + 28 + 31 days), t-365 = 2025-03-31
 
@@ -18,7 +18,7 @@ T = dt.date(2026, 3, 31)  # t-90 = 2025-12-31 (31 + 28 + 31 days), t-365 = 2025-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     from tests.warehouse.conftest import REGISTRY
-    from warehouse.paths import DataPaths
+    from warehouse.infra.paths import DataPaths
 
     root = tmp_path_factory.mktemp("growth")
     paths = DataPaths(root / "data" / "finsocial.duckdb")

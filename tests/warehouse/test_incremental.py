@@ -11,13 +11,13 @@ import sys
 import duckdb
 import pyarrow.parquet as pq
 
+from synth.demo import DemoSpec, generate
 from tests.warehouse.conftest import REGISTRY
-from warehouse.build import build
-from warehouse.demo import DemoSpec, generate
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import parse_registry, save_registry
 from warehouse.landing.records import Comment, Post, Snapshot
 from warehouse.landing.runs import LandingRun, complete_runs
-from warehouse.paths import DataPaths
-from warehouse.registry import parse_registry, save_registry
 
 END = dt.date(2026, 3, 31)
 TABLES = (
@@ -142,7 +142,7 @@ def test_a_new_metric_definition_rebuilds_everything(tmp_path, monkeypatch):
     build(paths)
     build(paths)
     assert info(paths.db)["build_mode"] == "incremental"
-    monkeypatch.setattr("warehouse.build.metrics_version", lambda formula: "changed")
+    monkeypatch.setattr("warehouse.build.builder.metrics_version", lambda formula: "changed")
     build(paths)
     assert info(paths.db)["build_mode"] == "full"
 
@@ -150,7 +150,7 @@ def test_a_new_metric_definition_rebuilds_everything(tmp_path, monkeypatch):
 def test_a_back_fill_moves_a_365_day_baseline(paths, registry_file):
     # alpha's counts at quarter ends, then daily; t = 2026-04-01 looks back to t-365 = 2025-04-01
     from tests.warehouse.conftest import land, snap
-    from warehouse.registry import parse_registry, save_registry
+    from warehouse.inputs.registry import parse_registry, save_registry
 
     save_registry(parse_registry(registry_file), paths.registry)
     quarters = [("2025-03-20", 1000), ("2025-06-30", 1100), ("2025-09-30", 1250), ("2025-12-31", 1400)]
@@ -337,7 +337,7 @@ def test_a_full_build_a_month_at_a_time_equals_one_in_one_go(tmp_path, monkeypat
     build(one)
     spans = DataPaths(tmp_path / "spans" / "finsocial.duckdb")
     shutil.copytree(one.root, spans.root, ignore=shutil.ignore_patterns("*.duckdb*"))
-    monkeypatch.setattr("warehouse.build.ACCOUNT_DAYS_AT_A_TIME", 1)  # 31 days at a time
+    monkeypatch.setattr("warehouse.build.builder.ACCOUNT_DAYS_AT_A_TIME", 1)  # 31 days at a time
     messages: list[str] = []
     build(spans, log=messages.append)
     assert sum("building 10_account_metrics.sql for" in m for m in messages) == 5  # 130 days

@@ -6,11 +6,11 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import REGISTRY
-from warehouse.build import build
-from warehouse.counts import import_counts
-from warehouse.csvcheck import InputError
+from warehouse.build.builder import build
+from warehouse.infra.csvcheck import InputError
+from warehouse.inputs.counts import import_counts
+from warehouse.inputs.registry import parse_registry, registry_csv, save_registry
 from warehouse.landing.runs import complete_runs
-from warehouse.registry import parse_registry, registry_csv, save_registry
 
 
 @pytest.fixture
@@ -220,7 +220,7 @@ def test_an_exported_registry_imports_again(tmp_path):
 
 
 def test_a_header_only_registry_is_refused_unless_allowed(tmp_path):
-    from warehouse.registry import EmptyRegistry, registry_change
+    from warehouse.inputs.registry import EmptyRegistry, registry_change
 
     installed = parse_registry(write(tmp_path, REGISTRY))
     header_only = write(tmp_path, REGISTRY.splitlines()[0] + "\n", "empty.csv")
@@ -234,7 +234,7 @@ def test_a_header_only_registry_is_refused_unless_allowed(tmp_path):
 
 
 def test_a_replacement_says_how_many_it_removes(tmp_path):
-    from warehouse.registry import registry_change
+    from warehouse.inputs.registry import registry_change
 
     installed = parse_registry(write(tmp_path, REGISTRY))
     lines = REGISTRY.splitlines()

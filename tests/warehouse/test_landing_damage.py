@@ -11,13 +11,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.warehouse.conftest import land, post, snap
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.inputs.registry import parse_registry, save_registry
+from warehouse.inputs.targets import collection_targets
 from warehouse.landing.compact import compact, compacted_months
 from warehouse.landing.quarantine import RunNotFound, quarantined, restore, retract
 from warehouse.landing.records import Account
 from warehouse.landing.runs import LandingRun, complete_runs, scan_runs
-from warehouse.registry import parse_registry, save_registry
-from warehouse.targets import collection_targets
 
 
 def rows(db, sql: str) -> list:
@@ -203,8 +203,8 @@ def test_pyarrow_reads_what_the_manifest_check_accepts(two_runs):
 def test_a_full_disk_during_build_names_the_file_and_keeps_the_warehouse(two_runs, monkeypatch):
     import errno
 
-    from warehouse import build as build_module
-    from warehouse.files import DiskFull
+    from warehouse.build import builder as build_module
+    from warehouse.infra.files import DiskFull
 
     paths, first, second = two_runs
     land(paths, [snap("alpha-bank", "x", "alpha", "2026-03-03", 950)], day="2026-03-03")
@@ -227,7 +227,7 @@ def test_a_full_disk_during_build_names_the_file_and_keeps_the_warehouse(two_run
 def test_a_full_disk_while_landing_a_run_says_what_was_not_landed(paths, monkeypatch):
     import errno
 
-    from warehouse.files import DiskFull
+    from warehouse.infra.files import DiskFull
     from warehouse.landing import runs as runs_module
 
     def full(*args, **kwargs):

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import land, post, snap
-from warehouse import queries
-from warehouse.build import build
-from warehouse.registry import parse_registry, save_registry
+from warehouse.build.builder import build
+from warehouse.inputs.registry import parse_registry, save_registry
+from warehouse.read import queries
 
 T = dt.date(2026, 3, 31)  # t; t-30 = 2026-03-01; t-37 = 2026-02-22; (t-28, t] starts after 03-03
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from warehouse.csvcheck import InputError
-from warehouse.power import PowerTerm, load_formula, preset, resolve_formula, saved_formula_path
+from warehouse.domain.power import PowerTerm, load_formula, preset, resolve_formula, saved_formula_path
+from warehouse.infra.csvcheck import InputError
 
 # A Power 100-style table as published (fictional numbers), with the publisher's points per term
 # worked out by hand: Facebook likes ÷ 1,500, Twitter followers ÷ 500, tweets ÷ 1,000, YouTube

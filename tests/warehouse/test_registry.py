@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.csvcheck import InputError
-from warehouse.registry import load_registry, parse_registry, registry_csv
+from warehouse.infra.csvcheck import InputError
+from warehouse.inputs.registry import load_registry, parse_registry, registry_csv
 
 HEADER = "institution_id,name,kind,country,website,groups,x,youtube,mastodon,linkedin\n"
 

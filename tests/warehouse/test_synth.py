@@ -8,9 +8,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from synth import DEMO, DEMO_NOTICE, ExtraRecords, World, generate
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import complete_runs
-from warehouse.paths import DataPaths
-from warehouse.synth import DEMO, DEMO_NOTICE, ExtraRecords, World, generate
 
 END = dt.date(2026, 3, 31)
 SMALL = DEMO.replace(institutions=8, days=63, end=END)

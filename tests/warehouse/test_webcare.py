@@ -9,11 +9,11 @@ import duckdb
 import pytest
 
 from tests.warehouse.conftest import REGISTRY, land, snap
-from warehouse import queries
-from warehouse.build import build
+from warehouse.build.builder import build
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import parse_registry, save_registry
 from warehouse.landing.records import Comment
-from warehouse.paths import DataPaths
-from warehouse.registry import parse_registry, save_registry
+from warehouse.read import queries
 
 T = dt.date(2026, 3, 31)  # the window (t-28, t] holds questions asked from 03-04 on
 SEEN = dt.datetime(2026, 3, 31, 4, tzinfo=dt.UTC)  # the night the threads were opened

@@ -1,1 +1,2 @@
-"""The landing zone, the warehouse's input contract: records, the run writer, compaction."""
+"""The landing zone, the warehouse's input contract: records, the run writer, the catalogue of runs, compaction, quarantine.
+Imports domain and infra only."""

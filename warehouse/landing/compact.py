@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.faults import pause_at
-from warehouse.files import fsync_dir, write_atomic
+from warehouse.infra.faults import pause_at
+from warehouse.infra.files import fsync_dir, write_atomic
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import MANIFEST, DamagedRun, LandedRun, complete_runs, parquet_damage
 

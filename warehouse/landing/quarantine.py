@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from warehouse.files import fsync_dir, write_atomic
+from warehouse.infra.files import fsync_dir, write_atomic
 from warehouse.landing.compact import COMPACTED, scan_months
 from warehouse.landing.runs import MANIFEST, DamagedRun, run_damage, scan_runs
 

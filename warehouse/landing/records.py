@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from warehouse.platforms import API_PLATFORMS, PLATFORMS  # noqa: F401 (re-exported: the landing contract)
+from warehouse.domain.platforms import API_PLATFORMS, PLATFORMS  # noqa: F401 (re-exported: the landing contract)
 
 PRECISIONS = ("exact", "rounded")
 METHODS = ("api", "manual")

@@ -18,8 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.faults import pause_at
-from warehouse.files import DiskFull, fsync_dir, is_no_space, write_atomic
+from warehouse.infra.faults import pause_at
+from warehouse.infra.files import DiskFull, fsync_dir, is_no_space, write_atomic
 from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
 
 MANIFEST = "manifest.json"

@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.platforms import PLATFORM_BY_NAME
-from warehouse.registry import Institution
-from warehouse.synth.spec import KINDS, Spec
+from synth.spec import KINDS, Spec
+from warehouse.domain.platforms import PLATFORM_BY_NAME
+from warehouse.inputs.registry import Institution
 
 EPOCH = dt.date(1970, 1, 1)
 WEEKDAY_RHYTHM = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])  # Monday to Sunday
@@ -52,15 +52,6 @@ _SUFFIX = {
 }
 
 
-@dataclass(frozen=True)
-class ExtraRecords:
-    """Rows of one landing record kind made by an extra generator, and the day each is landed."""
-
-    kind: str  # a key of warehouse.landing.records.SCHEMAS, e.g. "comments"
-    day: np.ndarray  # per row: the day index (0 = world.first_day) whose run lands it
-    table: pa.Table  # the rows, with the columns of SCHEMAS[kind]
-
-
 @dataclass
 class World:
     """What the generator made; extra generators read it (arrays are indexed [account] or
@@ -96,7 +87,7 @@ class World:
         return (self.first_day - EPOCH).days
 
     def reports(self, count: str, acc: np.ndarray) -> np.ndarray:
-        """Whether each of accounts `acc` has `count` in its snapshots (warehouse.platforms)."""
+        """Whether each of accounts `acc` has `count` in its snapshots (warehouse.domain.platforms)."""
         given = np.array([count in reported_counts(p) for p in self.platforms])
         return given[self.acc_plat[acc]]
 
@@ -120,23 +111,6 @@ def reported_counts(platform: str) -> tuple[str, ...]:
     """The counts a platform's snapshots carry: what its API reports, or its published figures."""
     row = PLATFORM_BY_NAME[platform]
     return row.counts if row.collected == "api" else IMPORTED_COUNTS
-
-
-def timestamps(seconds: np.ndarray) -> pa.Array:
-    """Seconds since the epoch as an Arrow UTC timestamp column."""
-    return pa.array(np.asarray(seconds).astype(np.int64) * 1_000_000, pa.timestamp("us", tz="UTC"))
-
-
-def ints(values: np.ndarray, null: np.ndarray | bool = False) -> pa.Array:
-    """An Arrow int64 column, NULL where `null`."""
-    values = np.asarray(values)
-    mask = np.broadcast_to(np.asarray(null, dtype=bool), values.shape)
-    return pa.array(values.astype(np.int64), pa.int64(), mask=mask if mask.any() else None)
-
-
-def counts(rng: np.random.Generator, expected: np.ndarray) -> np.ndarray:
-    """Whole counts with the given expectation (stochastic rounding: 0.4 is 1 four times in ten)."""
-    return np.floor(expected + rng.random(len(expected))).astype(np.int64)
 
 
 def _readable(rng: np.random.Generator, spec: Spec, n: int) -> list[Institution]:

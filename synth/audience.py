@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from warehouse.audience import DEFAULT_SAMPLE_SIZE, aggregate
+from synth.draw import ExtraRecords, ints, timestamps
+from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE, aggregate
 from warehouse.landing.records import SCHEMAS
 
 if TYPE_CHECKING:
-    from warehouse.synth.world import ExtraRecords, World
+    from synth.world import World
 
 SAMPLE_WEEKS = 12
 BACKLASH_POSTS = 4
@@ -26,8 +27,6 @@ def follower_samples(world: World, rng: np.random.Generator) -> list[ExtraRecord
     Each is drawn as follower counts (log-normal) and, on Mastodon, last-post days, then reduced
     by the same aggregate() the collectors use: only the aggregates are landed.
     """
-    from warehouse.synth.world import ExtraRecords, timestamps
-
     wanted = [i for i, p in enumerate(world.platforms) if p in ("bluesky", "mastodon")]
     accounts = np.flatnonzero(np.isin(world.acc_plat, wanted))
     # per account, a character that stays from week to week: how large its followers' own
@@ -77,8 +76,6 @@ def follower_samples(world: World, rng: np.random.Generator) -> list[ExtraRecord
 def backlash_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
     """A few posts, over the last two months, with far more comments per like than their account
     usually gets (about 8×, and at least 25 comments), for the Top posts page's unusual reactions."""
-    from warehouse.synth.world import ExtraRecords, ints, timestamps
-
     recent = world.post_day >= world.n_days - 90
     busy_counts = np.bincount(world.post_acc[recent], minlength=len(world.acc_plat))
     typical = np.zeros(len(world.acc_plat))

@@ -16,18 +16,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.faults import pause_at
-from warehouse.files import DiskFull, fsync_dir, is_no_space
+from warehouse.infra.faults import pause_at
+from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
 from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
 from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.runs import LandedRun
-from warehouse.paths import DataPaths
-from warehouse.platforms import PLATFORMS
-from warehouse.power import PowerFormula, resolve_formula
-from warehouse.registry import Institution, load_registry
-from warehouse.targets import collection_targets
-from warehouse.webcare import webcare_targets
+from warehouse.infra.paths import DataPaths
+from warehouse.domain.platforms import PLATFORMS
+from warehouse.domain.power import PowerFormula, resolve_formula
+from warehouse.inputs.registry import Institution, load_registry
+from warehouse.inputs.targets import collection_targets
+from warehouse.domain.webcare import webcare_targets
 
 VERSION = "0.1.0"
 
@@ -56,7 +56,7 @@ class BuildResult:
 
 def sql_files(layer: str) -> list[tuple[str, str]]:
     """(name, text) of the .sql files of a layer, in name order."""
-    folder = resources.files("warehouse") / layer
+    folder = resources.files("warehouse.build") / layer
     files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name, f.read_text(encoding="utf-8")) for f in files]
 

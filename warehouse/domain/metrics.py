@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from warehouse.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point per this many units, per platform)
+from warehouse.domain.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point per this many units, per platform)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from synth.draw import ExtraRecords, timestamps
 from warehouse.landing.records import SCHEMAS
 
-if TYPE_CHECKING:  # spec.py lists this generator, and world.py imports spec.py
-    from warehouse.synth.world import ExtraRecords, World
+if TYPE_CHECKING:
+    from synth.world import World
 
 # Platforms whose API lists no comments get none (Instagram gives comments_count only).
 NO_THREADS = ("instagram",)
@@ -23,8 +24,6 @@ def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
     """Per institution an answer rate (most 40–90%) and a typical reply time (minutes to days);
     per post a few questions; answers come slower at night and at weekends; some people reply to
     the answer (no new question); a little of the bank's replies go to comments since deleted."""
-    from warehouse.synth.world import ExtraRecords
-
     n_inst = len(world.institutions)
     answer_rate = np.clip(rng.beta(5, 2.2, n_inst), 0.08, 0.97)
     answer_rate[rng.random(n_inst) < 0.1] *= 0.3  # a few leave most questions unanswered
@@ -110,8 +109,6 @@ def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
 def _rows(world, acc, post_id, comment_id, parent_id, created, is_institution, seen_after, extra_days=1):
     """Rows landed by the first night's run after `seen_after` (plus extra_days − 1); rows that
     lie past the world's last run are not landed."""
-    from warehouse.synth.world import timestamps
-
     landed_day = (seen_after - RUN_SECONDS) // 86400 - world.day0 + extra_days
     keep = landed_day < world.n_days
     if not keep.any():

@@ -8,10 +8,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from synth.draw import ExtraRecords, counts, ints, timestamps
+from synth.world import FIRST_SEEN, World
+from warehouse.domain.platforms import PLATFORM_BY_NAME
+from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import LandingRun
-from warehouse.paths import DataPaths
-from warehouse.platforms import PLATFORM_BY_NAME
-from warehouse.synth.world import FIRST_SEEN, ExtraRecords, World, counts, ints, timestamps
 
 DEMO_NOTICE = "Demo data: fictional institutions with generated numbers, not real figures."
 SNAPSHOT_SECONDS = 2 * 3600 + 15 * 60  # a night's collection runs at 02:15 UTC

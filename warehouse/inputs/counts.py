@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from warehouse.csvcheck import InputError, Problem, read_rows
-from warehouse.handles import HandleError, normalize_handle
+from warehouse.domain.handles import HandleError, normalize_handle
+from warehouse.infra.csvcheck import InputError, Problem, read_rows
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import load_registry
+from warehouse.inputs.targets import collection_targets
 from warehouse.landing.records import PLATFORMS, Snapshot
 from warehouse.landing.runs import LandingRun, complete_runs
-from warehouse.paths import DataPaths
-from warehouse.registry import load_registry
-from warehouse.targets import collection_targets
 
 REQUIRED = ("institution_id", "platform", "date")
 COUNT_COLUMNS = ("followers", "following", "posts_total", "likes_total", "views_total")

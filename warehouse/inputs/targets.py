@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from warehouse.handles import profile_url
+from warehouse.domain.handles import profile_url
+from warehouse.inputs.registry import Institution
 from warehouse.landing.runs import complete_runs
-from warehouse.registry import Institution
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from warehouse.audience import SAMPLE_MAX_AGE_DAYS
-from warehouse.formatting import KIND_LABELS
-from warehouse.metrics import METRICS, check_metric, check_platform_metric
-from warehouse.platforms import IMPORT_PLATFORMS, display_sorted
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+from warehouse.domain.audience import SAMPLE_MAX_AGE_DAYS
+from warehouse.domain.kinds import KIND_LABELS
+from warehouse.domain.metrics import METRICS, check_metric, check_platform_metric
+from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
 if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `finsocial top --format json` needs none
     import pandas as pd
@@ -70,7 +70,7 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 @functools.cache
 def query_sql(name: str) -> str:
     """The text of warehouse/sql/queries/<name>.sql."""
-    return (resources.files("warehouse") / "sql" / "queries" / f"{name}.sql").read_text("utf-8")
+    return (resources.files("warehouse.read") / "sql" / f"{name}.sql").read_text("utf-8")
 
 
 def info(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -201,7 +201,7 @@ def league_rows(
 ) -> tuple[list[dict[str, Any]], dt.date | None]:
     """league_table's rows as dicts, in its column order (no pandas), and the day they are for."""
     if metric in METRICS and METRICS[metric].source == "audience_samples":  # a frame of its own
-        from warehouse.formatting import is_missing
+        from warehouse.read.formatting import is_missing
 
         frame = league_table(con, platform, metric, as_of, country, kind, group, limit, period_days)
         found = [

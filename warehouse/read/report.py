@@ -5,17 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from warehouse.formatting import (
-    human_count,
-    is_missing,
-    kind_label,
-    markdown_cell,
-    movement,
-    value_cell,
-)
-from warehouse.metrics import METRICS
-from warehouse.platforms import LABELS
-from warehouse.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+from warehouse.domain.kinds import kind_label
+from warehouse.domain.metrics import METRICS
+from warehouse.domain.platforms import LABELS
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+from warehouse.read.formatting import human_count, is_missing, markdown_cell, movement, value_cell
 
 if TYPE_CHECKING:
     import pandas as pd

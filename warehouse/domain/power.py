@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from warehouse.csvcheck import InputError, Problem, read_rows
-from warehouse.files import write_atomic
-from warehouse.platforms import DEFAULT_POWER_WEIGHTS, PLATFORMS
+from warehouse.domain.platforms import DEFAULT_POWER_WEIGHTS, PLATFORMS
+from warehouse.infra.csvcheck import InputError, Problem, read_rows
+from warehouse.infra.files import write_atomic
 
 # What a term can count: the stored counts and the account metrics computed before the score
 # (warehouse/sql/marts/10_account_metrics.sql maps each name to its column).
@@ -106,7 +106,7 @@ def preset(name: str) -> PowerFormula:
         return PowerFormula(
             "default", terms, "finsocial's default: one point per so many of each platform's audience"
         )
-    text = (resources.files("warehouse") / "presets" / f"{name}.toml").read_text("utf-8")
+    text = (resources.files("warehouse.domain") / "presets" / f"{name}.toml").read_text("utf-8")
     return _from_toml(f"preset {name}", text, name)
 
 

@@ -1,16 +1,16 @@
 """One spec-driven generator of synthetic data: the demo and the benchmark sizes are named specs.
 
-`generate(paths, spec)` draws a World (warehouse/synth/world.py: institutions, accounts, a daily
+`generate(paths, spec)` draws a World (synth/world.py: institutions, accounts, a daily
 audience, posts; all numpy, seeded by spec.seed), writes the registry, and lands it through the
-landing zone's LandingRun (warehouse/synth/land.py), so the real build reads it like collected data.
-Named specs live in warehouse/synth/spec.py: DEMO (64 fictional institutions, 450 days, one run a
+landing zone's LandingRun (synth/land.py), so the real build reads it like collected data.
+Named specs live in synth/spec.py: DEMO (64 fictional institutions, 450 days, one run a
 night) and SIZES (S, M, L, tiny for the benchmarks).
 
 Adding a record kind (comments, audience samples, ...): write an *extra*, a function
 
     def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]: ...
 
-in a module of its own (e.g. warehouse/synth/webcare.py). It reads the world (world.post_acc,
+in a module of its own (e.g. synth/webcare.py). It reads the world (world.post_acc,
 world.post_day, world.post_seconds, world.post_ids, world.followers[account, day],
 world.account_columns(acc) for institution_id/platform/handle, world.first_day, world.n_days) and
 returns ExtraRecords(kind, day, table): rows in the landing schema SCHEMAS[kind] and, per row, the
@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from warehouse.paths import DataPaths
-from warehouse.registry import save_registry
-from warehouse.synth.land import DEMO_NOTICE, land
-from warehouse.synth.spec import DEMO, INDUSTRY, SIZES, PlatformProfile, Spec
-from warehouse.synth.world import ExtraRecords, World, build_world, counts, ints, timestamps
+from synth.draw import ExtraRecords, counts, ints, timestamps
+from synth.land import DEMO_NOTICE, land
+from synth.spec import DEMO, INDUSTRY, SIZES, PlatformProfile, Spec
+from synth.world import World, build_world
+from warehouse.infra.paths import DataPaths
+from warehouse.inputs.registry import save_registry
 
 
 @dataclass(frozen=True)

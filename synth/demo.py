@@ -6,9 +6,9 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 
-from warehouse.paths import DataPaths
-from warehouse.synth import DEMO, DEMO_NOTICE, Generated
-from warehouse.synth import generate as generate_spec
+from synth import DEMO, DEMO_NOTICE, Generated
+from synth import generate as generate_spec
+from warehouse.infra.paths import DataPaths
 
 DEMO_DB = "data/demo/finsocial.duckdb"
 __all__ = ["DEMO_DB", "DEMO_NOTICE", "DemoSpec", "NotADemoRoot", "generate", "reset_demo_root"]
@@ -16,7 +16,7 @@ __all__ = ["DEMO_DB", "DEMO_NOTICE", "DemoSpec", "NotADemoRoot", "generate", "re
 
 @dataclass(frozen=True)
 class DemoSpec:
-    """How much demo to make: the rest is warehouse.synth.DEMO."""
+    """How much demo to make: the rest is synth.DEMO."""
 
     institutions: int = DEMO.institutions
     days: int = DEMO.days

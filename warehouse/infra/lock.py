@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from warehouse.paths import DataPaths
+from warehouse.infra.paths import DataPaths
 
 # How long a second writing command waits for the first before giving up (seconds).
 DEFAULT_WAIT = 600.0

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.queries import connect, query_sql
+from warehouse.read.queries import connect, query_sql
 
 SOURCE = "Rival IQ, 2025 Social Media Industry Benchmark Report, financial services"
 SOURCE_URL = "https://www.rivaliq.com/blog/social-media-industry-benchmark-report/"
@@ -25,7 +25,7 @@ def platform_medians(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def main(argv: list[str]) -> int:
-    """python -m warehouse.synth.calibration WAREHOUSE.duckdb: the table of the note and the README."""
+    """python -m synth.calibration WAREHOUSE.duckdb: the table of the note and the README."""
     with connect(Path(argv[0])) as con:
         print(f"reference: {SOURCE}\n")
         print(platform_medians(con).round(4).to_string(index=False))

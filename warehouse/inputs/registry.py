@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from warehouse.csvcheck import InputError, Problem, read_rows
-from warehouse.files import write_atomic
-from warehouse.formatting import KIND_LABELS
-from warehouse.handles import HandleError, normalize_handle
-from warehouse.platforms import PLATFORMS
+from warehouse.domain.handles import HandleError, normalize_handle
+from warehouse.domain.kinds import KIND_LABELS
+from warehouse.domain.platforms import PLATFORMS
+from warehouse.infra.csvcheck import InputError, Problem, read_rows
+from warehouse.infra.files import write_atomic
 
 KINDS = tuple(KIND_LABELS)
 HANDLE_COLUMNS = PLATFORMS  # a column per platform, in the same order

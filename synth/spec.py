@@ -7,13 +7,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
-from warehouse.synth import webcare
-from warehouse.synth.audience import backlash_posts, follower_samples
+from synth.audience import backlash_posts, follower_samples
+from synth.webcare import comments
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from warehouse.synth.world import ExtraRecords, World
+    from synth.draw import ExtraRecords
+    from synth.world import World
 
     Extra = Callable[[World, np.random.Generator], list[ExtraRecords]]
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PlatformProfile:
     """How a typical financial institution's account on one platform behaves. How the platform is
-    collected, which counts it reports and whether it rounds come from warehouse.platforms."""
+    collected, which counts it reports and whether it rounds come from warehouse.domain.platforms."""
 
     share: float  # share of institutions present on the platform
     audience: float  # audience relative to the institution's Facebook audience
@@ -41,7 +42,7 @@ class PlatformProfile:
 
 # The industry as the demo and the benchmarks draw it. Facebook's, Instagram's and X's
 # engagement_at_10k and posts_week are calibrated so that the built demo's medians fall near Rival
-# IQ's 2025 financial-services benchmark (warehouse/synth/calibration.py, tests/warehouse/
+# IQ's 2025 financial-services benchmark (synth/calibration.py, tests/warehouse/
 # test_demo_calibration.py); the other platforms have no such reference and keep the first demo's.
 INDUSTRY: Mapping[str, PlatformProfile] = {
     "facebook": PlatformProfile(0.95, 1.0, 6.9, 0.061, handle="{slug}.{tag}"),
@@ -139,7 +140,7 @@ class Spec:
     reruns: bool = False  # the night before a run is collected again late that day (latest wins)
     demo: bool = True  # one run of kind "demo" a window, marked demo; else "collect" and "import" runs
     land_accounts: bool = False  # the first run lands the accounts it saw
-    extras: tuple[Extra, ...] = ()  # generators of further record kinds (see warehouse.synth)
+    extras: tuple[Extra, ...] = ()  # generators of further record kinds (see synth)
 
     def replace(self, **changes) -> Spec:
         return replace(self, **changes)
@@ -158,8 +159,8 @@ class Spec:
         return f"Spec({inner})"
 
 
-# Generators of further record kinds in the demo, one a line (see warehouse/synth/__init__.py).
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, webcare.comments)
+# Generators of further record kinds in the demo, one a line (see synth/__init__.py).
+DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments)
 SCALE_EXTRAS: tuple[Extra, ...] = ()
 
 DEMO = Spec(
