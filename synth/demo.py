@@ -36,9 +36,9 @@ class NotADemoRoot(Exception):
 
 def reset_demo_root(paths: DataPaths) -> None:
     """Empty a demo data folder; refuse one that holds runs that are not demo runs."""
-    from warehouse.landing.compact import landing_runs, manifests_of
+    from warehouse.landing.catalogue import Catalogue
 
-    real = [m for m in manifests_of(*landing_runs(paths.landing)) if not m.get("demo")]
+    real = [m for m in Catalogue.read(paths.landing).manifests() if not m.get("demo")]
     if real:
         raise NotADemoRoot(
             f"{paths.root} holds {len(real)} collected run(s); the demo writes only to a folder "

@@ -16,18 +16,17 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.infra.faults import pause_at
-from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
-from warehouse.landing.compact import CompactedMonth, landing_runs, manifests_of
-from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
-from warehouse.landing.records import SCHEMAS
-from warehouse.landing.runs import LandedRun
-from warehouse.infra.paths import DataPaths
 from warehouse.domain.platforms import PLATFORMS
 from warehouse.domain.power import PowerFormula, resolve_formula
+from warehouse.domain.webcare import webcare_targets
+from warehouse.infra.faults import pause_at
+from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
+from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import Institution, load_registry
 from warehouse.inputs.targets import collection_targets
-from warehouse.domain.webcare import webcare_targets
+from warehouse.landing.catalogue import Catalogue
+from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
+from warehouse.landing.records import SCHEMAS
 
 VERSION = "0.1.0"
 
@@ -85,7 +84,7 @@ def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _load_registry(con, institutions: list[Institution], landing_root: Path) -> None:
+def _load_registry(con, institutions: list[Institution], catalogue: Catalogue) -> None:
     inst_schema = pa.schema(
         [
             ("institution_id", pa.string()),
@@ -117,15 +116,15 @@ def _load_registry(con, institutions: list[Institution], landing_root: Path) -> 
     target_schema = pa.schema(
         [(n, pa.string()) for n in ("institution_id", "platform", "handle", "url", "found_via", "found_on")]
     )
-    targets = collection_targets(institutions, landing_root)
+    targets = collection_targets(institutions, catalogue)
     target_table = _arrow([t.__dict__ for t in targets], target_schema)  # noqa: F841
     con.execute("CREATE TABLE landed.targets AS SELECT * FROM target_table")
 
 
-def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth], built: set[str]) -> None:
+def _load_landing(con, catalogue: Catalogue, built: set[str]) -> None:
     """The records of the runs not built yet into landed.<kind>, and their manifests into landed.runs."""
-    runs = [run for run in runs if run.run_id not in built]
-    months = [month for month in months if not month.run_ids <= built]
+    runs = [run for run in catalogue.build_runs() if run.run_id not in built]
+    months = [month for month in catalogue.months if not month.run_ids <= built]
     for kind, schema in SCHEMAS.items():
         empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
         con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
@@ -147,7 +146,7 @@ def _load_landing(con, runs: list[LandedRun], months: list[CompactedMonth], buil
                 [compacted, sorted(built)],
             )
     run_rows = []
-    for m in manifests_of(runs, months):
+    for m in catalogue.manifests():
         if m["run_id"] in built:
             continue
         requests = m.get("requests") or {}
@@ -455,7 +454,13 @@ def _open_base(paths: DataPaths, version: str, log=None):
     return None
 
 
-def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path | None = None) -> BuildResult:
+def _build(
+    paths: DataPaths,
+    log=None,
+    full: bool = False,
+    weights: str | Path | None = None,
+    catalogue: Catalogue | None = None,
+) -> BuildResult:
     """Bring the previous warehouse up to date in <db>.next, or build everything into a new one;
     checkpoint and close it, then os.replace it over the serving file, keeping that as <db>.prev.
 
@@ -469,12 +474,13 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
     institutions = load_registry(paths.registry)
     formula = resolve_formula(paths.root, weights)
     # a damaged run must not stop the night nor vanish silently: aside with its reason, reported
-    moved = quarantine_damaged(paths.landing)
+    # the landing zone listed once, each manifest and footer read once, and handed down
+    catalogue = catalogue or Catalogue.read(paths.landing)
+    moved = quarantine_damaged(catalogue)
     if log:
         for entry in moved:
             log(f"quarantined {entry.origin}: {entry.reason}")
-    runs, months = landing_runs(paths.landing)
-    manifests = manifests_of(runs, months)
+    manifests = catalogue.manifests()
     landed_ids = {m["run_id"] for m in manifests}
     version = metrics_version(formula)
     target = paths.next_db
@@ -496,8 +502,8 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         if not built:
             apply_migrations(con)
         con.execute("CREATE SCHEMA landed")
-        _load_registry(con, institutions, paths.landing)
-        _load_landing(con, runs, months, built)
+        _load_registry(con, institutions, catalogue)
+        _load_landing(con, catalogue, built)
         _load_weights(con, formula)
         in_quarantine = quarantined(paths.landing)
         _load_quarantine(con, in_quarantine)
@@ -570,7 +576,8 @@ def _build(paths: DataPaths, log=None, full: bool = False, weights: str | Path |
         _discard(target)
         if log:
             log(f"building everything: {again}")
-        result = _build(paths, log, True, weights)
+        # the same listing: its damaged runs are in the quarantine now
+        result = _build(paths, log, True, weights, dataclasses.replace(catalogue, damaged=()))
         return dataclasses.replace(result, quarantined=tuple(moved) + result.quarantined)
     finally:
         con.close()

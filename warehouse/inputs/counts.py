@@ -16,8 +16,9 @@ from warehouse.infra.csvcheck import InputError, Problem, read_rows
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
 from warehouse.inputs.targets import collection_targets
+from warehouse.landing.catalogue import Catalogue
 from warehouse.landing.records import PLATFORMS, Snapshot
-from warehouse.landing.runs import LandingRun, complete_runs
+from warehouse.landing.runs import LandingRun
 
 REQUIRED = ("institution_id", "platform", "date")
 COUNT_COLUMNS = ("followers", "following", "posts_total", "likes_total", "views_total")
@@ -279,9 +280,10 @@ def known_accounts(institutions, landing_root: Path) -> dict[tuple[str, str], li
         if handle and handle not in [h for h, _ in entries]:
             entries.append((handle, where))
 
-    for target in collection_targets(institutions, landing_root):
+    catalogue = Catalogue.read(landing_root)
+    for target in collection_targets(institutions, catalogue):
         add(target.institution_id, target.platform, target.handle, target.found_via)
-    for run in complete_runs(landing_root):
+    for run in catalogue.runs:
         if run.manifest.get("kind") == "import" and (file := run.file("snapshots")) is not None:
             columns = ["institution_id", "platform", "handle"]
             for rec in pq.read_table(file, columns=columns).to_pylist():

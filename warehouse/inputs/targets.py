@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from warehouse.domain.handles import profile_url
 from warehouse.inputs.registry import Institution
-from warehouse.landing.runs import complete_runs
+from warehouse.landing.catalogue import Catalogue, catalogue_of
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,10 @@ class Target:
     found_on: str | None = None
 
 
-def discovered_accounts(landing_root: Path) -> dict[str, list[Target]]:
+def discovered_accounts(landing: Path | Catalogue) -> dict[str, list[Target]]:
     """Per institution, the accounts found by the latest discover run that covered it."""
     latest: dict[str, list[Target]] = {}
-    for run in complete_runs(landing_root):  # oldest first, so later runs overwrite
+    for run in catalogue_of(landing).runs:  # oldest first, so later runs overwrite
         if run.manifest.get("kind") != "discover":
             continue
         covered = run.manifest.get("stats", {}).get("institutions", [])
@@ -52,12 +52,12 @@ def discovered_accounts(landing_root: Path) -> dict[str, list[Target]]:
 
 def collection_targets(
     institutions: list[Institution],
-    landing_root: Path,
+    landing: Path | Catalogue,
     platforms: set[str] | None = None,
     institution_ids: set[str] | None = None,
 ) -> list[Target]:
     """Accounts to collect. A platform with a handle in the registry ignores discovered ones."""
-    discovered = discovered_accounts(landing_root)
+    discovered = discovered_accounts(landing)
     targets: list[Target] = []
     for inst in institutions:
         if institution_ids and inst.institution_id not in institution_ids:
@@ -86,10 +86,10 @@ def collection_targets(
     return targets
 
 
-def with_discovered_handles(institutions: list[Institution], landing_root: Path) -> list[Institution]:
+def with_discovered_handles(institutions: list[Institution], landing: Path | Catalogue) -> list[Institution]:
     """The registry with each platform it leaves empty filled in from the latest discover run."""
     found: dict[tuple[str, str], list[str]] = {}
-    for target in collection_targets(institutions, landing_root):
+    for target in collection_targets(institutions, landing):
         found.setdefault((target.institution_id, target.platform), []).append(target.handle)
     by_institution: dict[str, dict[str, list[str]]] = {}
     for (iid, platform), hs in found.items():

@@ -99,23 +99,6 @@ def compacted_months(landing_root: Path) -> list[CompactedMonth]:
     return scan_months(landing_root)[0]
 
 
-def landing_runs(landing_root: Path) -> tuple[list[LandedRun], list[CompactedMonth]]:
-    """The build's inputs: runs still in their own folders, and compacted months.
-
-    A run folder whose run is already in a compacted month (left by a compaction that was
-    interrupted before it deleted it) is skipped, so no record is read twice.
-    """
-    months = compacted_months(landing_root)
-    compacted = {run_id for month in months for run_id in month.run_ids}
-    runs = [r for r in complete_runs(landing_root) if r.run_id not in compacted]
-    return runs, months
-
-
-def manifests_of(runs: list[LandedRun], months: list[CompactedMonth]) -> list[dict]:
-    """The manifest of every run, in its own folder or compacted."""
-    return [r.manifest for r in runs] + [m for month in months for m in month.manifests]
-
-
 def _run_table(run: LandedRun, kind: str) -> pa.Table | None:
     path = run.file(kind)
     if path is None:

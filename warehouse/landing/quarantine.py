@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warehouse.infra.files import fsync_dir, write_atomic
+from warehouse.landing.catalogue import Catalogue, catalogue_of
 from warehouse.landing.compact import COMPACTED, scan_months
-from warehouse.landing.runs import MANIFEST, DamagedRun, run_damage, scan_runs
+from warehouse.landing.runs import MANIFEST, DamagedRun, run_damage
 
 QUARANTINE = "quarantine"
 NOTE = "quarantined.json"
@@ -54,15 +55,17 @@ def _move_aside(landing_root: Path, folder: Path, reason: str, retracted: bool) 
     return QuarantinedRun(target, origin, folder.name, reason, note["quarantined_at"], retracted)
 
 
-def damaged(landing_root: Path) -> list[DamagedRun]:
+def damaged(landing: Path | Catalogue) -> list[DamagedRun]:
     """Damaged runs and compacted months still in the landing zone."""
-    return scan_runs(landing_root)[1] + scan_months(landing_root)[1]
+    return list(catalogue_of(landing).damaged)
 
 
-def quarantine_damaged(landing_root: Path) -> list[QuarantinedRun]:
-    """Move every damaged run and compacted month aside; call only under the writer lock."""
-    landing_root = Path(landing_root)
-    return [_move_aside(landing_root, d.path, d.reason, False) for d in damaged(landing_root)]
+def quarantine_damaged(landing: Path | Catalogue) -> list[QuarantinedRun]:
+    """Move every damaged run and compacted month aside; call only under the writer lock.
+
+    A catalogue stays true after it: its runs and months never held the damaged ones."""
+    catalogue = catalogue_of(landing)
+    return [_move_aside(catalogue.root, d.path, d.reason, False) for d in catalogue.damaged]
 
 
 def quarantined(landing_root: Path) -> list[QuarantinedRun]:
@@ -100,17 +103,18 @@ class ListedRun:
     where: str  # landing | compacted/<YYYY-MM> | quarantine
 
 
-def list_runs(landing_root: Path) -> list[ListedRun]:
+def list_runs(landing: Path | Catalogue) -> list[ListedRun]:
     """Every run of the landing zone, newest first: in its folder, compacted, or quarantined."""
-    landing_root = Path(landing_root)
+    catalogue = catalogue_of(landing)
+    landing_root = catalogue.root
     listed = [
         ListedRun(
             r.run_id, r.manifest["kind"], r.manifest["run_date"], r.manifest.get("status", "?"), "landing"
         )
-        for r in scan_runs(landing_root)[0]
+        for r in catalogue.runs
     ]
     folders = {r.run_id for r in listed}
-    for month in scan_months(landing_root)[0]:
+    for month in catalogue.months:
         listed += [
             ListedRun(
                 m["run_id"],
