@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from finsocial.output import Column, format_option, frame_rows, output_rows, pla
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.domain.metrics import METRICS
 from warehouse.domain.platforms import API_PLATFORMS, PLATFORMS
-from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
 from warehouse.infra.paths import DataPaths
 
 PLATFORM_CHOICES = ("all", *PLATFORMS)
@@ -99,6 +100,12 @@ def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: s
     return result
 
 
+def _exit_if_partial(result) -> None:
+    """A command whose build left a damaged run out says so by its exit code too (3), like `build`."""
+    if result is not None and result.partial:
+        sys.exit(EXIT_PARTIAL)
+
+
 @contextlib.contextmanager
 def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     """Hold the writer lock for a writing command and clear what an interrupted run left."""
@@ -148,8 +155,9 @@ def init(ctx: click.Context) -> None:
     paths = _paths(ctx)
     paths.ensure()
     with _writing(paths, "init"):
-        _build(paths)
+        built = _build(paths)
     click.echo(f"ready: {paths.db}. Next: finsocial{_db_flag(ctx)} registry import registry/institutions.csv")
+    _exit_if_partial(built)
 
 
 @cli.group()
@@ -194,7 +202,7 @@ def registry_import(ctx: click.Context, file: str, allow_empty: bool, yes: bool)
         save_registry(institutions, paths.registry)
         accounts = sum(len(h) for i in institutions for h in i.handles.values())
         click.echo(f"imported {len(institutions)} institutions with {accounts} handles from {file}")
-        _build(paths)
+        _exit_if_partial(_build(paths))
 
 
 @registry.command("export")
@@ -212,7 +220,10 @@ def registry_export(ctx: click.Context, file: str) -> None:
     if file == "-":
         click.echo(text, nl=False)
     else:
-        Path(file).write_text(text, encoding="utf-8")
+        try:
+            Path(file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {file}: {exc.strerror or exc}; nothing was exported")
         _log(f"exported {len(merged)} institutions to {file}")
 
 
@@ -230,6 +241,7 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     from collectors.discover import discover as run_discover
 
     paths = _paths(ctx)
+    built = None
     with _writing(paths, "discover"):
         result = run_discover(paths, list(institutions) or None, allow_loopback=allow_loopback, log=_log)
         if result.run_id:
@@ -238,10 +250,12 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
                 f"discover run {result.run_id}: {result.status}, {len(result.found)} accounts found, "
                 f"{stats.get('errors', 0)} of {stats.get('institutions_tried', 0)} websites failed"
             )
-            _build(paths)
+            built = _build(paths)
         else:
             _log(f"Next: finsocial{_db_flag(ctx)} registry import FILE (a registry with websites)")
-    sys.exit(result.exit_code)
+    sys.exit(
+        EXIT_PARTIAL if result.exit_code == 0 and built is not None and built.partial else result.exit_code
+    )
 
 
 @cli.command()
@@ -346,7 +360,7 @@ def import_counts_cmd(ctx: click.Context, file: str, weights: str | None) -> Non
         except InputError as exc:
             _fail(str(exc))
         click.echo(f"imported {len(run.records('snapshots'))} counts from {file} as run {run.run_id}")
-        _build(paths, weights=weights)
+        _exit_if_partial(_build(paths, weights=weights))
 
 
 @cli.command()
@@ -430,7 +444,7 @@ def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
         except RunNotFound as exc:
             _fail(str(exc))
         _log(f"retracted {run_id}: moved to {entry.path}")
-        _build(paths)
+        _exit_if_partial(_build(paths))
 
 
 @runs.command("restore")
@@ -448,7 +462,7 @@ def runs_restore(ctx: click.Context, run_id: str) -> None:
         except (RunNotFound, ValueError) as exc:
             _fail(str(exc))
         _log(f"restored {run_id} to {origin}")
-        _build(paths)
+        _exit_if_partial(_build(paths))
 
 
 def _league_columns(metric: str) -> list[Column]:
@@ -508,11 +522,16 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
         except queries.FilterError as exc:
             _fail(str(exc))
         day = as_of.date() if as_of else None
+        info = queries.info(con)
+        if day is not None and info.get("data_from") and day.isoformat() < info["data_from"]:
+            _fail(
+                f"no data as of {day.isoformat()}: the data runs from {info['data_from']} "
+                f"to {info['data_to']}"
+            )
         try:
             rows, day = queries.league_rows(con, platform, metric, day, country, kind, group, limit)
         except ValueError as exc:  # a metric that means nothing on 'all'
             _fail(str(exc))
-        info = queries.info(con)
         with_data = queries.filter_options(con)["platforms"] if not rows else []
     demo = info.get("demo") == "true"
     label = platform_label(platform)
@@ -580,7 +599,8 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> Non
 )
 @click.option(
     "--by",
-    help="What to rank by (default likes): likes, comments, shares, views, interactions, engagement_rate, overperformance, reaction_multiple.",
+    type=click.Choice(list(POST_MEASURES)),
+    help="What to rank by (default likes; reaction_multiple with --flagged).",
 )
 @click.option(
     "--platform", default="all", show_default=True, type=click.Choice(PLATFORM_CHOICES, case_sensitive=False)
@@ -611,14 +631,12 @@ def posts(
     ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
-    from warehouse.domain.posts import POST_MEASURES, parse_period, period_of
+    from warehouse.domain.posts import parse_period, period_of
     from warehouse.read import queries
     from warehouse.read.formatting import human_count
     from warehouse.read.report import DEMO_LINE, post_value, posts_markdown
 
     by = by or ("reaction_multiple" if flagged else "likes")
-    if by not in POST_MEASURES:
-        raise click.BadParameter(f"{by!r}; expected one of {', '.join(POST_MEASURES)}", param_hint="--by")
     try:
         chosen = parse_period(period) if period else None
     except ValueError as exc:
@@ -765,15 +783,26 @@ def _status_tables(
     ]
 
 
+def _hours(_ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A number of hours: finite and not negative (nan would compare false with every age)."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise click.BadParameter(
+            f"{value} is not a number of hours (0 or more)", param_hint=f"--{param.name.replace('_', '-')}"
+        )
+    return value
+
+
 @cli.command()
 @click.option(
     "--max-age",
     type=float,
+    callback=_hours,
     help="Hours an API platform's newest data may be old (nightly: default 36); exit 1 past it.",
 )
 @click.option(
     "--import-max-age",
     type=float,
+    callback=_hours,
     help="Hours an imported platform's (LinkedIn, TikTok, Threads) data may be old (default 192, weekly).",
 )
 @db_option

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from warehouse.infra.files import fsync_dir, write_atomic
 from warehouse.landing.catalogue import Catalogue, catalogue_of
 from warehouse.landing.compact import COMPACTED, scan_months
-from warehouse.landing.runs import MANIFEST, DamagedRun, run_damage
+from warehouse.landing.runs import _RUN_DATE, MANIFEST, DamagedRun, run_damage
 
 QUARANTINE = "quarantine"
+# what `runs retract` and `runs restore` take: a run id (20260301T031500Z-a1b2c3) or a month (2026-03)
+_FOLDER_NAME = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]*$")
 NOTE = "quarantined.json"
 
 
@@ -38,10 +41,6 @@ def _move_aside(landing_root: Path, folder: Path, reason: str, retracted: bool) 
     target = landing_root / QUARANTINE / origin
     if target.exists():  # quarantined before, restored, damaged again: keep both
         target = target.with_name(f"{target.name}.{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%f}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(folder, target)
-    fsync_dir(target.parent)
-    fsync_dir(folder.parent)
     note = {
         "origin": origin,
         "run_id": folder.name,
@@ -49,7 +48,13 @@ def _move_aside(landing_root: Path, folder: Path, reason: str, retracted: bool) 
         "quarantined_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "retracted": retracted,
     }
-    write_atomic(target / NOTE, json.dumps(note, indent=2).encode())
+    # the note first, in the folder, which then moves whole: a crash in between leaves the run
+    # where it was (the note is read only in the quarantine), never moved without its note
+    write_atomic(folder / NOTE, json.dumps(note, indent=2).encode())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(folder, target)
+    fsync_dir(target.parent)
+    fsync_dir(folder.parent)
     if folder.parent != landing_root and not any(folder.parent.iterdir()):
         folder.parent.rmdir()  # a day (or the compacted folder) left empty
     return QuarantinedRun(target, origin, folder.name, reason, note["quarantined_at"], retracted)
@@ -144,7 +149,14 @@ def list_runs(landing: Path | Catalogue) -> list[ListedRun]:
 def retract(landing_root: Path, run_id: str, reason: str = "retracted by hand") -> QuarantinedRun:
     """Take a run out of the landing zone (into the quarantine); the next build leaves it out."""
     landing_root = Path(landing_root)
-    folders = [p.parent for p in landing_root.glob(f"*/{run_id}/{MANIFEST}")]
+    if not _FOLDER_NAME.match(run_id):
+        # a run id or a month, never a pattern or a path: '*' must not match a real run
+        raise RunNotFound(f"no run {run_id} in {landing_root}: a run id is like 20260301T031500Z-a1b2c3")
+    folders = [
+        day / run_id
+        for day in sorted(landing_root.iterdir() if landing_root.exists() else [])
+        if _RUN_DATE.match(day.name) and (day / run_id / MANIFEST).exists()
+    ]
     if not folders:
         months = [m.path.name for m in scan_months(landing_root)[0] if run_id in m.run_ids]
         if months:
@@ -169,10 +181,13 @@ def restore(landing_root: Path, run_id: str) -> Path:
     origin = landing_root / entry.origin
     if origin.exists():
         raise RunNotFound(f"{origin} exists already; the quarantined copy stays at {entry.path}")
-    (entry.path / NOTE).unlink()
+    # the folder moves back first, its note with it, and only then is the note removed: a crash
+    # in between leaves the run either still quarantined (and listed) or back in the landing zone
+    # with a stray note that nothing reads; never in the quarantine without its note (invisible)
     origin.parent.mkdir(parents=True, exist_ok=True)
     os.replace(entry.path, origin)
     fsync_dir(origin.parent)
+    (origin / NOTE).unlink(missing_ok=True)
     if entry.origin.startswith(COMPACTED + "/"):
         reason = next((d.reason for d in scan_months(landing_root)[1] if d.path == origin), None)
     else:
