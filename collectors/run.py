@@ -17,6 +17,7 @@ from collectors.audience import AudienceOutcome, sample_audiences
 from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
+from warehouse.domain.platforms import OFF_ENV, switched_off
 from warehouse.infra.files import require_free_space
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
@@ -92,6 +93,18 @@ def _skipped(collector_cls: type[Collector], targets: list[Target], missing: lis
     ]
 
 
+def platforms_off(env: Mapping[str, str], platforms: list[str]) -> dict[str, str]:
+    """Of these platforms, those that are off, each with why: switched off, or a credential not set."""
+    off: dict[str, str] = {}
+    switched = switched_off(env)
+    for platform in platforms:
+        if platform in switched:
+            off[platform] = f"switched off in {OFF_ENV}"
+        elif missing := COLLECTOR_BY_PLATFORM[platform].missing_credentials(env):
+            off[platform] = f"{' and '.join(missing)} not set"
+    return off
+
+
 def _crashed(targets: list[Target], message: str) -> list[Outcome]:
     now = dt.datetime.now(dt.UTC)
     return [
@@ -136,12 +149,24 @@ def collect(
         if platform not in API_PLATFORMS:
             log(f"{platform}: no API collector (its counts come in through `finsocial import-counts`)")
     by_platform = _targets_by_platform(paths, chosen, institution_ids)
+    # A platform the operator did not name is off when switched off (FINSOCIAL_PLATFORMS_OFF) or
+    # without its credential: named once, not collected, not a failure. A platform named with
+    # --platform is on, so a missing credential there still fails.
+    off = {} if platforms else platforms_off(env, list(by_platform))
+    for platform, reason in off.items():
+        n = len(by_platform.pop(platform))
+        log(f"{platform}: off, {reason} ({n} account{'s' if n != 1 else ''} not collected)")
     if not by_platform:
-        log(
-            "nothing to collect: no registry or discovered accounts on the chosen platforms. Next: "
-            "add handles to the registry (finsocial registry import FILE) or find them with finsocial discover"
+        if off:
+            log(f"nothing to collect: every platform with accounts is off ({', '.join(off)})")
+        else:
+            log(
+                "nothing to collect: no registry or discovered accounts on the chosen platforms. Next: "
+                "add handles to the registry (finsocial registry import FILE) or find them with finsocial discover"
+            )
+        return CollectResult(
+            None, "nothing", {"accounts_tried": 0, "accounts_collected": 0, "platforms_off": off}
         )
-        return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
 
     paths.ensure()
     # the API calls are spent only when the records can be kept: a full disk stops before them
@@ -218,6 +243,7 @@ def collect(
             for p in by_platform
         },
         "requests": dict(run.requests),
+        "platforms_off": off,
         "duration_s": round(time.monotonic() - started, 3),
     }
     run.commit(status, stats)

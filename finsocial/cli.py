@@ -298,7 +298,12 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
     """
     from collectors.run import collect as run_collect
     from collectors.run import collect_audience
+    from warehouse.domain.platforms import switched_off
 
+    try:
+        switched_off(os.environ)
+    except ValueError as exc:
+        _fail(str(exc))
     paths = _paths(ctx)
     with _writing(paths, "collect"):
         try:
@@ -814,9 +819,14 @@ def status(ctx: click.Context, max_age: float | None, import_max_age: float | No
     Data health page uses). With --max-age or --import-max-age, exit 1 when a platform is stale.
     Output is plain, unwrapped text when stdout is not a terminal (logs, pipes).
     """
+    from warehouse.domain.platforms import switched_off
     from warehouse.infra.lock import lock_holder
     from warehouse.read import queries
 
+    try:
+        switched_off(os.environ)
+    except ValueError as exc:
+        _fail(str(exc))
     paths = _paths(ctx)
     with _reading(paths) as con:
         fresh = frame_rows(queries.freshness(con, max_age, import_max_age))
@@ -836,7 +846,10 @@ def status(ctx: click.Context, max_age: float | None, import_max_age: float | No
             f"In progress: {holder.get('command', 'a command')} (pid {holder.get('pid', '?')}, "
             f"since {holder.get('started_at', '?')})"
         )
-    stale = [f"{r['platform']} ({r['state']})" for r in fresh if r["state"] != "fresh"]
+    off = [f"{r['platform']} ({r['off_reason']})" for r in fresh if r["state"] == "off"]
+    if off:
+        click.echo(f"Off (not collected, never stale): {', '.join(off)}")
+    stale = [f"{r['platform']} ({r['state']})" for r in fresh if r["state"] not in ("fresh", "off")]
     if stale and (max_age is not None or import_max_age is not None):
         _fail(f"stale: {', '.join(stale)}, older than their cadence allows")
 

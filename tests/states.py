@@ -316,6 +316,14 @@ def _stale(world: World) -> None:
     world.collect(NIGHT - dt.timedelta(days=40))
 
 
+def _free_only(world: World) -> None:
+    """An operator with no API keys: Northwind's YouTube and X accounts are in the registry, but
+    only the free platforms (Bluesky, Mastodon) are collected. YouTube and X are off, not failing."""
+    world.cli("init")
+    world.registry([{**NORTHWIND, "youtube": "@northwindbank", "x": "@NorthwindBank"}, SOUTHBANK, CEDAR])
+    world.collect(NIGHT)
+
+
 @dataclass(frozen=True)
 class State:
     """A warehouse state: how it is made and what a reader of a counts page must be told."""
@@ -339,6 +347,7 @@ STATES = [
     State("hidden_counts", _hidden_counts),
     State("manual_only", _manual_only),
     State("stale", _stale, "days ago"),
+    State("free_only", _free_only),
     State("demo", None),
 ]
 STATE_NAMES = [s.name for s in STATES]

@@ -151,6 +151,12 @@ def test_status_in_every_state(warehouse_state, state):
     if state not in ("empty", "demo"):
         fresh = BY_NAME[state].counts and state != "stale"
         assert (stale.exit_code == 0) == fresh, stale.output
+    if state == "free_only":
+        # platforms without their credential are off: named once, never stale
+        assert (
+            "Off (not collected, never stale): x (FINSOCIAL_X_BEARER_TOKEN not set), youtube " in stale.output
+        )
+        assert stale.output.count("FINSOCIAL_X_BEARER_TOKEN") == 1
 
 
 def test_every_table_on_every_page_draws_a_missing_cell_as_a_dash():

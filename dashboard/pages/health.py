@@ -99,10 +99,12 @@ k[2].metric(
     border=True,
 )
 # state and limit_hours come from queries.freshness: the one rule `finsocial status` also uses
-stale = fresh[fresh["state"] != "fresh"]
+# an 'off' platform (switched off, or without its credential) is neither fresh nor stale
+stale = fresh[~fresh["state"].isin(["fresh", "off"])]
+switched = fresh[fresh["state"] == "off"]
 k[3].metric(
     "Platforms not fresh",
-    f"{len(stale)} of {len(fresh)}",
+    f"{len(stale)} of {len(fresh) - len(switched)}",
     short_list(stale["platform"].map(ui.platform_name).tolist()) or "all fresh",
     delta_color="off",
     delta_arrow="off",
@@ -133,6 +135,15 @@ st.dataframe(
         **ui.right_aligned("Accounts", "With data", "Fresh (7 days)", "Rounded ≈", "Manual"),
     },
 )
+if not switched.empty:
+    st.caption(
+        "Off (not collected, never stale): "
+        + "; ".join(
+            f"{ui.platform_name(p)} ({why})"
+            for p, why in zip(switched["platform"], switched["off_reason"], strict=True)
+        )
+        + "."
+    )
 rounded = table[table["rounded"] > 0]
 if not rounded.empty:
     st.caption(

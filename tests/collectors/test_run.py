@@ -7,6 +7,7 @@ import json
 import time
 
 import pyarrow.parquet as pq
+import pytest
 
 from collectors.run import collect
 from localservers import TOKENS
@@ -276,3 +277,63 @@ def test_progress_bar_on_a_terminal(server, client, env, paths, monkeypatch):
     )
     assert result.status == "complete"
     assert not any(line.startswith("bluesky: collecting") for line in lines)  # the bar took over
+
+
+def test_a_platform_without_its_credential_is_off_not_a_failure(server, client, env, paths):
+    # an operator who runs only the free platforms: no X token, YouTube switched off
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    del env["FINSOCIAL_X_BEARER_TOKEN"]
+    env["FINSOCIAL_PLATFORMS_OFF"] = "YouTube, facebook"
+    lines: list[str] = []
+    result = collect(paths, client=client, now=NOW, env=env, log=lines.append)
+    assert [line for line in lines if line.startswith(("x:", "youtube:", "facebook:"))] == [
+        "youtube: off, switched off in FINSOCIAL_PLATFORMS_OFF (1 account not collected)",
+        "x: off, FINSOCIAL_X_BEARER_TOKEN not set (1 account not collected)",
+        "facebook: off, switched off in FINSOCIAL_PLATFORMS_OFF (1 account not collected)",
+    ]
+    assert result.status == "complete" and result.exit_code == 0
+    assert result.stats["platforms_off"] == {
+        "youtube": "switched off in FINSOCIAL_PLATFORMS_OFF",
+        "x": "FINSOCIAL_X_BEARER_TOKEN not set",
+        "facebook": "switched off in FINSOCIAL_PLATFORMS_OFF",
+    }
+    assert not server.requests_to("/2/users/by") and not server.requests_to("/youtube/v3/channels")
+    (run,) = complete_runs(paths.landing)
+    assert {r["platform"] for r in read(run, "snapshots")} == {"bluesky", "mastodon", "instagram"}
+    assert not read(run, "errors")
+
+
+def test_a_switched_on_platform_that_fails_still_fails(server, client, env, paths):
+    write_registry(paths, [NORTHWIND])
+    serve_all(server)
+    env["FINSOCIAL_PLATFORMS_OFF"] = "youtube,x,facebook,instagram,mastodon"
+    server.routes.insert(0, ("/xrpc/app.bsky.actor.getProfiles", None, [Reply("down", 503)]))
+    result = collect(paths, client=client, now=NOW, env=env, log=lambda _: None)
+    assert result.status == "failed" and result.exit_code != 0
+    assert result.stats["failed_by_kind"] == {"http_error": 1}
+
+
+def test_every_platform_off_is_nothing_to_collect(client, env, paths):
+    write_registry(
+        paths,
+        [
+            {
+                k: v
+                for k, v in NORTHWIND.items()
+                if k in ("institution_id", "name", "kind", "country", "website", "x")
+            }
+        ],
+    )
+    del env["FINSOCIAL_X_BEARER_TOKEN"]
+    lines: list[str] = []
+    result = collect(paths, client=client, now=NOW, env=env, log=lines.append)
+    assert result.run_id is None and result.status == "nothing"
+    assert lines[-1] == "nothing to collect: every platform with accounts is off (x)"
+
+
+def test_an_unknown_platform_in_the_off_setting_is_an_error(env, paths):
+    write_registry(paths, [NORTHWIND])
+    env["FINSOCIAL_PLATFORMS_OFF"] = "youtub"
+    with pytest.raises(ValueError, match="FINSOCIAL_PLATFORMS_OFF: unknown platform 'youtub'"):
+        collect(paths, env=env, log=lambda _: None)

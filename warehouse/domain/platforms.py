@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -64,3 +65,23 @@ def platform_choice(value: str) -> str | None:
     """A platform name typed in any case ('Instagram', 'ALL') as its key, or None if unknown."""
     key = value.strip().lower()
     return key if key == "all" or key in PLATFORM_BY_NAME else None
+
+
+# The operator's one switch: platforms named here are off (not collected, never stale, never a failure).
+OFF_ENV = "FINSOCIAL_PLATFORMS_OFF"
+
+
+def switched_off(env: Mapping[str, str] | None) -> list[str]:
+    """The platforms the operator switched off in FINSOCIAL_PLATFORMS_OFF ('youtube,x'), in table order.
+
+    An unknown name is an error that names the setting and the value, so a typo never leaves a
+    platform on that the operator meant to switch off."""
+    raw = (env or {}).get(OFF_ENV, "") or ""
+    names = [n.strip().lower() for n in raw.replace(";", ",").replace(" ", ",").split(",") if n.strip()]
+    unknown = [n for n in names if n not in PLATFORM_BY_NAME]
+    if unknown:
+        raise ValueError(
+            f"{OFF_ENV}: unknown platform {', '.join(repr(n) for n in unknown)}; "
+            f"expected names from {', '.join(PLATFORMS)}"
+        )
+    return [p for p in PLATFORMS if p in names]

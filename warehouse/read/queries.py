@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -15,7 +16,7 @@ import duckdb
 from warehouse.domain.audience import SAMPLE_MAX_AGE_DAYS
 from warehouse.domain.kinds import KIND_LABELS
 from warehouse.domain.metrics import METRICS, check_metric, check_platform_metric
-from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted
+from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted, switched_off
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
 if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `finsocial top --format json` needs none
@@ -280,12 +281,16 @@ def last_runs(con: duckdb.DuckDBPyConnection, limit: int = 10) -> pd.DataFrame:
 
 
 def freshness_params(
-    api_max_age_hours: float | None = None, import_max_age_hours: float | None = None
+    api_max_age_hours: float | None = None,
+    import_max_age_hours: float | None = None,
+    off_platforms: list[str] | None = None,
 ) -> dict[str, object]:
     return {
         "api_hours": API_MAX_AGE_HOURS if api_max_age_hours is None else api_max_age_hours,
         "import_hours": IMPORT_MAX_AGE_HOURS if import_max_age_hours is None else import_max_age_hours,
         "import_platforms": list(IMPORT_PLATFORMS),
+        # the operator's switch as set where this reads (FINSOCIAL_PLATFORMS_OFF)
+        "off_platforms": switched_off(os.environ) if off_platforms is None else list(off_platforms),
     }
 
 
@@ -293,11 +298,15 @@ def freshness(
     con: duckdb.DuckDBPyConnection,
     api_max_age_hours: float | None = None,
     import_max_age_hours: float | None = None,
+    off_platforms: list[str] | None = None,
 ) -> pd.DataFrame:
     """Per platform: accounts known, with data, the last snapshot, its age in hours, the age its
-    cadence allows (limit_hours: nightly for api platforms, the import cadence for import ones) and
-    state: 'fresh', 'stale' or 'no data'. The one freshness rule for `status` and Data health."""
-    return con.execute(query_sql("freshness"), freshness_params(api_max_age_hours, import_max_age_hours)).df()
+    cadence allows (limit_hours: nightly for api platforms, the import cadence for import ones),
+    state: 'fresh', 'stale', 'no data' or 'off', and off_reason. The one freshness rule for
+    `status` and Data health. Off: switched off (`off_platforms`, default FINSOCIAL_PLATFORMS_OFF)
+    or left off by the latest collect run (switched off, or its credential not set)."""
+    params = freshness_params(api_max_age_hours, import_max_age_hours, off_platforms)
+    return con.execute(query_sql("freshness"), params).df()
 
 
 def quarantined_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
