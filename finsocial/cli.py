@@ -59,6 +59,18 @@ def _paths(ctx: click.Context) -> DataPaths:
     return DataPaths.resolve(_db_arg(ctx))
 
 
+def _read_paths(ctx: click.Context) -> DataPaths:
+    """The warehouse a reading command reads: as _paths, or the demo's when only the demo exists
+    (right after `make demo`), said once on stderr with how to choose another."""
+    paths, demo = DataPaths.resolve_for_reading(_db_arg(ctx))
+    if demo:
+        _log(
+            f"reading the demo warehouse {os.path.relpath(paths.db)} (there is no data/finsocial.duckdb "
+            "yet); --db FILE or FINSOCIAL_DB reads another"
+        )
+    return paths
+
+
 def _db_flag(ctx: click.Context) -> str:
     """' --db FILE' when the user gave one, so next steps repeat it."""
     db = _db_arg(ctx)
@@ -492,11 +504,18 @@ def _league_columns(metric: str) -> list[Column]:
 @cli.command()
 @click.option(
     "--platform",
-    required=True,
+    default="all",
+    show_default=True,
     type=click.Choice(PLATFORM_CHOICES, case_sensitive=False),
     help="A platform, or all (any case).",
 )
-@click.option("--metric", required=True, type=click.Choice(list(METRICS)), help="The metric to rank by.")
+@click.option(
+    "--metric",
+    default="followers",
+    show_default=True,
+    type=click.Choice(list(METRICS)),
+    help="The metric to rank by.",
+)
 @click.option("--country", help="ISO 3166-1 country code, e.g. NL (any case).")
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
@@ -520,7 +539,7 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
     if fmt in ("png", "svg") and not output:
         raise click.UsageError(f"--format {fmt} writes an image: give the file with --output FILE")
     country = country.strip().upper() if country else None
-    paths = _paths(ctx)
+    paths = _read_paths(ctx)
     with _reading(paths) as con:
         try:
             queries.check_filters(con, country, kind, group)
@@ -646,7 +665,7 @@ def posts(
         chosen = parse_period(period) if period else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
-    paths = _paths(ctx)
+    paths = _read_paths(ctx)
     country = country.strip().upper() if country else None
     with _reading(paths) as con:
         try:
@@ -827,7 +846,7 @@ def status(ctx: click.Context, max_age: float | None, import_max_age: float | No
         switched_off(os.environ)
     except ValueError as exc:
         _fail(str(exc))
-    paths = _paths(ctx)
+    paths = _read_paths(ctx)
     with _reading(paths) as con:
         fresh = frame_rows(queries.freshness(con, max_age, import_max_age))
         runs = frame_rows(queries.last_runs(con, 5))
@@ -945,7 +964,7 @@ def dashboard(ctx: click.Context, port: int, address: str) -> None:
 
     Exit code 1 when the port is in use.
     """
-    _serve(_paths(ctx), port, address)
+    _serve(_read_paths(ctx), port, address)
 
 
 def main() -> None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from synth import DEMO, DEMO_NOTICE, Generated
 from synth import generate as generate_spec
+from warehouse.infra.paths import DEMO_DB as DEMO_DB_PATH
 from warehouse.infra.paths import DataPaths
 
-DEMO_DB = "data/demo/finsocial.duckdb"
+DEMO_DB = str(DEMO_DB_PATH)
 __all__ = ["DEMO_DB", "DEMO_NOTICE", "DemoSpec", "NotADemoRoot", "generate", "reset_demo_root"]
 
 

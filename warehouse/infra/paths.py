@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB = Path("data/finsocial.duckdb")
+DEMO_DB = Path("data/demo/finsocial.duckdb")  # `finsocial demo` builds here, apart from collected data
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,16 @@ class DataPaths:
         """--db, else FINSOCIAL_DB, else data/finsocial.duckdb."""
         chosen = db or os.environ.get("FINSOCIAL_DB") or DEFAULT_DB
         return cls(Path(chosen).expanduser().absolute())
+
+    @classmethod
+    def resolve_for_reading(cls, db: str | os.PathLike | None = None) -> tuple[DataPaths, bool]:
+        """As resolve(); but with no --db and no FINSOCIAL_DB, when data/finsocial.duckdb does not
+        exist and the demo's does (after `make demo`), the demo's. True when it fell back so."""
+        paths = cls.resolve(db)
+        if db or os.environ.get("FINSOCIAL_DB") or paths.db.exists():
+            return paths, False
+        demo = cls(DEMO_DB.absolute())
+        return (demo, True) if demo.db.exists() else (paths, False)
 
     @property
     def root(self) -> Path:
