@@ -28,11 +28,7 @@ def _drop_invisible(text: str) -> str:
     # keeps their tone.
     if text.isascii():
         return text
-    return "".join(
-        " " if ch == "\u200b" else ch
-        for ch in text
-        if not (unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f")
-    )
+    return "".join(ch for ch in text if not (unicodedata.category(ch) == "Cf" or "\ufe00" <= ch <= "\ufe0f"))
 
 
 def strip_html(text: str) -> str:
