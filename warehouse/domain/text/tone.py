@@ -50,15 +50,18 @@ def _label(score: float, threshold: float) -> str:
     return "neutral"
 
 
-def _dutch_lookup(word: str, words: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
-    entry = words.get(word)
-    if entry is not None or len(word) < 4 or not word.endswith("e"):
-        return entry
-    # Attributive adjectives carry an -e that the lexicon has not: goede, slechte, snelle,
-    # trage (traag), boze (boos), lieve (lief).
-    stem = word[:-1]
+# Irregular comparatives and superlatives; the regular ones are found by their suffix.
+_IRREGULAR_NL = {"beter": "goed", "betere": "goed", "best": "goed", "beste": "goed", "slechter": "slecht"}
+_SUFFIXES_NL = ("ste", "st", "ere", "er", "e")
+
+
+def _dutch_stems(stem: str) -> list[str]:
+    """Lexicon forms an inflected stem may come from: snell -> snel, trag -> traag, boz -> boos,
+    liev -> lief, duurd -> duur."""
     candidates = [stem]
     if len(stem) > 2 and stem[-1] == stem[-2]:
+        candidates.append(stem[:-1])
+    if stem.endswith("rd"):
         candidates.append(stem[:-1])
     if stem[-1] == "z":
         stem = stem[:-1] + "s"
@@ -68,22 +71,38 @@ def _dutch_lookup(word: str, words: dict[str, tuple[float, float]]) -> tuple[flo
         candidates.append(stem)
     if len(stem) > 2 and stem[-2] in "aeou" and stem[-3] not in "aeiou":
         candidates.append(stem[:-2] + stem[-2] + stem[-2:])
-    for candidate in candidates:
-        if (entry := words.get(candidate)) is not None:
-            return entry
+    return candidates
+
+
+def _dutch_lookup(word: str, words: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    entry = words.get(word)
+    if entry is not None or len(word) < 4:
+        return entry
+    if word in _IRREGULAR_NL:
+        return words.get(_IRREGULAR_NL[word])
+    # The lexicon holds the bare adjective; posts inflect it: goede, slechte, trage (traag),
+    # boze (boos), lieve (lief), sneller, slechtste, duurder (duur).
+    for suffix in _SUFFIXES_NL:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            for candidate in _dutch_stems(word[: -len(suffix)]):
+                if (entry := words.get(candidate)) is not None:
+                    return entry
     return None
 
 
 def score_dutch(text: str) -> tuple[float, bool]:
     """(mean polarity in [-1, 1], whether any word had a tone), after Pattern's assessments():
-    a lexicon word right before another modifies it (its intensity times the next word's polarity:
-    "erg goed"), a negation turns the next lexicon word within NEGATION_SPAN words into -0.5 times
-    its polarity, "!" raises the word before it by a quarter; a negation ends at punctuation. Listed phrases count as one word."""
+    a lexicon word right before a word with a polarity modifies it (its intensity times that
+    polarity: "erg goed"), a negation turns the next word with a polarity within NEGATION_SPAN words
+    into -0.5 times that polarity, "!" raises the word before it by a quarter, and negations and
+    modifiers end at punctuation. Words with no polarity (objective ones) are not averaged in.
+    Listed phrases count as one word and modify nothing."""
     lexicon = lexicons.dutch()
     words, phrases = lexicon.words, lexicon.phrases
     tokens = _TOKEN_NL.findall(text.lower())
-    assessments: list[list[float]] = []  # [polarity, intensity, negated (1.0 or 0.0)]
-    modifier = False
+    assessments: list[list[float]] = []  # [polarity, negated (1.0 or 0.0)]
+    # The word before, if it can modify this one: (its intensity, index of its own assessment or -1).
+    modifier: tuple[float, int] | None = None
     negation_gap: int | None = None
     i = 0
     while i < len(tokens):
@@ -97,37 +116,39 @@ def score_dutch(text: str) -> tuple[float, bool]:
                 break
         if entry is None and token not in NEGATIONS_NL:
             entry = _dutch_lookup(token, words)
-        if entry is not None:
+        if entry is not None and entry[0] != 0.0:
             polarity, intensity = entry
-            if modifier and assessments and not is_phrase:
-                previous = assessments[-1]
-                previous[0] = max(-1.0, min(polarity * previous[1], 1.0))
-                previous[1] = intensity
-            else:
-                assessments.append([polarity, intensity, 0.0])
-            if negation_gap is not None:
-                assessments[-1][2] = 1.0
+            if modifier is not None and not is_phrase:
+                modifier_intensity, index = modifier
+                polarity = max(-1.0, min(polarity * modifier_intensity, 1.0))
+                if index >= 0:
+                    del assessments[index]  # "erg goed" is one assessment, as in Pattern
+            assessments.append([polarity, 0.0 if negation_gap is None else 1.0])
             negation_gap = None
-            modifier = not is_phrase
+            modifier = None if is_phrase else (intensity, len(assessments) - 1)
+        elif entry is not None:  # an objective word: no tone of its own, may modify the next word
+            modifier = (entry[1], -1)
+            if negation_gap is not None:
+                negation_gap += 1
         elif token in NEGATIONS_NL:
             negation_gap = 0
         elif token == "!":
             if assessments:
                 assessments[-1][0] = max(-1.0, min(assessments[-1][0] * 1.25, 1.0))
-            negation_gap, modifier = None, False
+            negation_gap, modifier = None, None
         elif token in _CLAUSE_END:  # a negation or a modifier ends with its clause
-            negation_gap, modifier = None, False
+            negation_gap, modifier = None, None
         else:
             if negation_gap is not None:
                 negation_gap += 1
-                if negation_gap >= NEGATION_SPAN:
-                    negation_gap = None
             if len(token) > 2:  # Pattern keeps a modifier across short words ("erg is een goed")
-                modifier = False
+                modifier = None
+        if negation_gap is not None and negation_gap >= NEGATION_SPAN:
+            negation_gap = None
         i += 1
     if not assessments:
         return 0.0, False
-    total = sum(-0.5 * p if negated else p for p, _, negated in assessments)
+    total = sum(-0.5 * p if negated else p for p, negated in assessments)
     return total / len(assessments), True
 
 
