@@ -101,11 +101,19 @@ def dutch() -> DutchLexicon:
     return DutchLexicon(words=words, phrases=_phrase_index(extra))
 
 
+@dataclass(frozen=True, slots=True)
+class Vader:
+    analyzer: Any  # vaderSentiment's SentimentIntensityAnalyzer, banking words added to its lexicon
+    phrases: re.Pattern[str] | None  # joins a listed phrase into one token: "locked out" -> "locked_out"
+    boosters: dict[str, float]  # VADER's BOOSTER_DICT
+    sentitext: Any  # VADER's SentiText class (tokenizer)
+
+
 @cache
-def vader() -> tuple[Any, re.Pattern[str] | None]:
-    """VADER's analyser with the English banking words added; and the pattern that joins a listed
-    phrase into one token ("locked out" -> "locked_out"), since VADER scores single tokens."""
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+def vader() -> Vader:
+    """VADER with the English banking words; phrases become one token since VADER scores single tokens.
+    Imported here, on first use: the module pulls in requests."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
     analyzer = SentimentIntensityAnalyzer()
     phrases = []
@@ -119,7 +127,7 @@ def vader() -> tuple[Any, re.Pattern[str] | None]:
             r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True)
         )
         pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-    return analyzer, pattern
+    return Vader(analyzer=analyzer, phrases=pattern, boosters=BOOSTER_DICT, sentitext=SentiText)
 
 
 @cache

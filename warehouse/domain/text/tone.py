@@ -25,7 +25,7 @@ THRESHOLD_EMOJI = 0.1
 TEXT_WEIGHT = 0.75
 
 # Dutch negations (Pattern's list plus the common rest); a negation turns the next lexicon word
-# within NEGATION_SPAN words into its opposite at half strength ("niet goed" = -0.3), as Pattern does.
+# within NEGATION_SPAN words into its opposite at half strength ("niet goed" = -0.275), as Pattern does.
 NEGATIONS_NL = frozenset({"niet", "geen", "nooit", "gene", "niks", "niets", "nergens", "noch", "allerminst"})
 NEGATION_SPAN = 3
 _TOKEN_NL = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[!?.,;:]")
@@ -153,11 +153,28 @@ def score_dutch(text: str) -> tuple[float, bool]:
 
 
 def score_english(text: str) -> tuple[float, bool]:
-    """(VADER compound, whether any word had a tone), with the English banking words added."""
-    analyzer, phrase_pattern = lexicons.vader()
+    """(VADER compound, whether any word had a tone), with the English banking words added.
+    This is VADER's polarity_scores() without its first step, which spells emoji out as English
+    words: emoji are scored apart (score_emoji) and are gone from text by now. A text with no
+    lexicon word scores 0 without VADER's per-word pass (VADER would find the same)."""
+    vader = lexicons.vader()
+    analyzer, phrase_pattern, boosters = vader.analyzer, vader.phrases, vader.boosters
     if phrase_pattern is not None:
         text = phrase_pattern.sub(lambda m: "_".join(m.group(0).lower().split()), text)
-    scores = analyzer.polarity_scores(text)
+    sentitext = vader.sentitext(text)
+    words = sentitext.words_and_emoticons
+    lexicon = analyzer.lexicon
+    if not any(w.lower() in lexicon for w in words):
+        return 0.0, False
+    sentiments: list[float] = []
+    for i, item in enumerate(words):
+        lowered = item.lower()
+        if lowered in boosters or (lowered == "kind" and i < len(words) - 1 and words[i + 1].lower() == "of"):
+            sentiments.append(0)
+            continue
+        sentiments = analyzer.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = analyzer._but_check(words, sentiments)
+    scores = analyzer.score_valence(sentiments, text)
     return float(scores["compound"]), scores["neu"] < 1.0
 
 
@@ -184,7 +201,9 @@ _SCORERS = {"en": (score_english, THRESHOLD_EN), "nl": (score_dutch, THRESHOLD_N
 
 
 def classify_clean(text: str) -> Tone:
-    """Tone of text already passed through normalize.clean."""
+    """Tone of text already passed through normalize.clean. Words and emoji both with tone: 0.75 x
+    words + 0.25 x emoji against the language's threshold; emoji alone: their mean against
+    THRESHOLD_EMOJI; a lexicon language with neither: neutral, score 0."""
     emoji_score, words = score_emoji(text)
     language, _ = detect_language(words)
     scorer = _SCORERS.get(language or "")
