@@ -6,7 +6,7 @@ import csv
 import re
 import tomllib
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -39,6 +39,7 @@ class DutchLexicon:
 
     words: dict[str, tuple[float, float]]
     phrases: dict[str, list[tuple[tuple[str, ...], float]]]  # first word -> (words, valence), longest first
+    found: dict[str, tuple[float, float] | None] = field(default_factory=dict)  # token -> entry, memo
 
 
 @dataclass(frozen=True, slots=True)

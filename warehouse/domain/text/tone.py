@@ -55,6 +55,10 @@ _IRREGULAR_NL = {"beter": "goed", "betere": "goed", "best": "goed", "beste": "go
 _SUFFIXES_NL = ("ste", "st", "ere", "er", "e")
 
 
+_UNSEEN: tuple[float, float] = (float("nan"), float("nan"))
+_FOUND_MAX = 500_000  # tokens whose lookup is remembered (a night's Dutch vocabulary fits)
+
+
 def _dutch_stems(stem: str) -> list[str]:
     """Lexicon forms an inflected stem may come from: snell -> snel, trag -> traag, boz -> boos,
     liev -> lief, duurd -> duur."""
@@ -98,7 +102,7 @@ def score_dutch(text: str) -> tuple[float, bool]:
     modifiers end at punctuation. Words with no polarity (objective ones) are not averaged in.
     Listed phrases count as one word and modify nothing."""
     lexicon = lexicons.dutch()
-    words, phrases = lexicon.words, lexicon.phrases
+    words, phrases, found = lexicon.words, lexicon.phrases, lexicon.found
     tokens = _TOKEN_NL.findall(text.lower())
     assessments: list[list[float]] = []  # [polarity, negated (1.0 or 0.0)]
     # The word before, if it can modify this one: (its intensity, index of its own assessment or -1).
@@ -115,7 +119,11 @@ def score_dutch(text: str) -> tuple[float, bool]:
                 i += len(parts) - 1
                 break
         if entry is None and token not in NEGATIONS_NL:
-            entry = _dutch_lookup(token, words)
+            entry = found.get(token, _UNSEEN)  # type: ignore[arg-type]
+            if entry is _UNSEEN:
+                entry = _dutch_lookup(token, words)
+                if len(found) < _FOUND_MAX:
+                    found[token] = entry
         if entry is not None and entry[0] != 0.0:
             polarity, intensity = entry
             if modifier is not None and not is_phrase:
