@@ -197,8 +197,8 @@ def test_classify_many_keeps_order_and_matches_classify() -> None:
     assert classify_many([]) == []
 
 
-def _labelled() -> list[dict[str, str]]:
-    with LABELLED.open(encoding="utf-8", newline="") as f:
+def _labelled(path: Path = LABELLED) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
 
@@ -214,14 +214,19 @@ def test_labelled_set_shape() -> None:
     assert len({r["text"] for r in rows}) == len(rows)
 
 
-# Agreement reached when this floor was set (python -m benchmarks.tone: nl 80.8 %, en 88.5 %);
-# a change that lowers it fails.
-AGREEMENT_FLOOR = {"nl": 0.80, "en": 0.88}
+# Agreement reached when these floors were set (python -m benchmarks.tone); a change that lowers one fails.
+# labelled: nl 80.8 %, en 88.5 %; heldout (written after the rules were frozen): nl 85.0 %, en 92.5 %.
+AGREEMENT_FLOOR = {
+    ("labelled_tone.csv", "nl"): 0.80,
+    ("labelled_tone.csv", "en"): 0.88,
+    ("heldout_tone.csv", "nl"): 0.85,
+    ("heldout_tone.csv", "en"): 0.92,
+}
 
 
-@pytest.mark.parametrize("language", ["nl", "en"])
-def test_agreement_with_hand_labels_does_not_regress(language: str) -> None:
-    rows = [r for r in _labelled() if r["language"] == language]
+@pytest.mark.parametrize(("file", "language"), list(AGREEMENT_FLOOR))
+def test_agreement_with_hand_labels_does_not_regress(file: str, language: str) -> None:
+    rows = [r for r in _labelled(Path(__file__).parent / file) if r["language"] == language]
     tones = classify_many(r["text"] for r in rows)
     agreement = sum(t.label == r["label"] for t, r in zip(tones, rows, strict=True)) / len(rows)
-    assert agreement >= AGREEMENT_FLOOR[language]
+    assert agreement >= AGREEMENT_FLOOR[(file, language)]
