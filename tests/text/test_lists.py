@@ -143,6 +143,8 @@ def test_not_bait(text: str | None) -> None:
         "Hi Tom, thanks for reaching out! Please DM us. ^AB",
         "Sorry to hear that 😔 Please send us a DM and we'll be in touch.",
         "@jane Thanks for your feedback!",
+        "Thanks for your message! Can you DM us?",  # the listed request is no question back
+        "Wat vervelend, kun je ons een DM sturen?",
     ],
 )
 def test_empty_reply(text: str) -> None:
@@ -157,6 +159,9 @@ def test_empty_reply(text: str) -> None:
         "Stuur ons een DM met de datum en het bedrag van de betaling, dan zetten we het geld vandaag terug.",
         "Sorry to hear that. The outage was fixed at 2pm and all payments have now been processed.",
         "Thanks for your message: your new card was posted on Monday and should arrive by Thursday.",
+        # a question back engages, however short
+        "Sorry to hear that! Which app version?",
+        "Vervelend om te horen. Welk toestel?",
         # no listed phrase at all
         "Je kunt je limiet zelf aanpassen in de app onder Instellingen.",
         "Thanks",

@@ -22,6 +22,7 @@ EMPTY_REPLY_MAX_OTHER_WORDS = 4
 EMPTY_REPLY_MAX_WORDS = 30
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_QUESTION = re.compile(r"[^\W_][^.!?]*\?")  # words, then "?" in the same sentence
 _INITIALS = re.compile(r"(?:\^|/|~)\s?[A-Za-z]{1,3}\b")  # webcare signatures: ^JD, /AB, ~kim
 
 
@@ -171,7 +172,8 @@ def is_empty_reply(text: object, lists: TextLists | None = None) -> bool:
     """Whether an institution's reply says nothing: it holds a phrase of the empty_replies list, is at
     most EMPTY_REPLY_MAX_WORDS words long, and once those phrases, greetings and sign-offs, handles,
     links, hashtags, emoji and initials ("^JD") are taken out, at most EMPTY_REPLY_MAX_OTHER_WORDS
-    words are left. A question back to the customer ("what is your card number?") is content."""
+    words are left, none of them a question: a question back to the customer ("which app version?")
+    engages, however short."""
     lists = lists or default_lists()
     empty = lists.pattern("phrases", "empty_replies", None)
     if empty is None or not isinstance(text, str):
@@ -184,4 +186,6 @@ def is_empty_reply(text: object, lists: TextLists | None = None) -> bool:
     greetings = lists.pattern("phrases", "greetings", None)
     if greetings is not None:
         rest = greetings.sub(" ", rest)
+    if _QUESTION.search(rest):  # a question back to the customer ("which app version?") engages
+        return False
     return len(_words(rest)) <= EMPTY_REPLY_MAX_OTHER_WORDS
