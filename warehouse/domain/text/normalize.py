@@ -21,7 +21,8 @@ _HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
 _SPACE = re.compile(r"\s+")
 
 
-def _drop_invisible(text: str) -> str:
+def drop_invisible(text: str) -> str:
+    """Text without format characters and variation selectors."""
     # Format characters (Cf): zero-width spaces and joiners, right-to-left and other direction
     # marks and overrides, soft hyphens, BOM. Variation selectors (Mn) go too: they only pick an
     # emoji's look. An emoji built with zero-width joiners falls apart into its emoji, which
@@ -50,7 +51,7 @@ def clean(text: object) -> str:
         return ""
     text = strip_html(text[:RAW_CAP])[:MAX_CHARS]
     text = unicodedata.normalize("NFKC", text)
-    text = _drop_invisible(text)
+    text = drop_invisible(text)
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = text.replace("#", " ")

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from .normalize import MAX_CHARS, RAW_CAP, _drop_invisible, fold, strip_html
+from .normalize import MAX_CHARS, RAW_CAP, drop_invisible, fold, strip_html
 
 COMMON_WORDS = Path(__file__).parent / "common_words.toml"
 MIN_LETTERS = 3
@@ -140,7 +140,7 @@ class Terms:
         if not isinstance(text, str) or not text:
             return False
         text = strip_html(text[:RAW_CAP])[:MAX_CHARS]
-        text = _URL.sub(" ", _drop_invisible(unicodedata.normalize("NFKC", text)))
+        text = _URL.sub(" ", drop_invisible(unicodedata.normalize("NFKC", text)))
         folded = fold(text)
         return self._any("in", text, folded) and not self._any("ex", text, folded)
 
