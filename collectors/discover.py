@@ -20,6 +20,7 @@ from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import Institution, load_registry
 from warehouse.landing.records import Account, RunError
 from warehouse.landing.runs import LandingRun
+from warehouse.landing.store import landing_store
 
 MAX_REDIRECTS = 5
 MAX_PAGE_BYTES = 2_000_000
@@ -306,7 +307,7 @@ def discover(
         log("nothing to discover: no institutions in the registry match")
         return DiscoverResult(None, {"institutions": []})
     paths.ensure()
-    run = LandingRun(paths.landing, "discover", dt.datetime.now(dt.UTC).date())
+    run = LandingRun(landing_store(paths), "discover", dt.datetime.now(dt.UTC).date())
     client = client or HttpClient(timeout=(10.0, 20.0), max_retries=2)
     client.on_request = run.count_request
     fetcher = PageFetcher(client, allow_loopback)

@@ -24,6 +24,7 @@ from warehouse.inputs.registry import load_registry
 from warehouse.inputs.targets import Target, collection_targets
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
+from warehouse.landing.store import landing_store
 
 # Facts about an account rather than failures of the run.
 ACCOUNT_FACTS = frozenset({"not_found", "private"})
@@ -69,7 +70,7 @@ def _targets_by_platform(
     """The registry's and discovered accounts on each chosen platform that has any."""
     institutions = load_registry(paths.registry)
     chosen = set(institution_ids) if institution_ids else None
-    targets = collection_targets(institutions, paths.landing, set(platforms), chosen)
+    targets = collection_targets(institutions, landing_store(paths), set(platforms), chosen)
     by_platform = {p: [t for t in targets if t.platform == p] for p in platforms}
     return {p: ts for p, ts in by_platform.items() if ts}
 
@@ -171,7 +172,7 @@ def collect(
     paths.ensure()
     # the API calls are spent only when the records can be kept: a full disk stops before them
     require_free_space(paths.landing, "collect")
-    run = LandingRun(paths.landing, "collect", run_date)
+    run = LandingRun(landing_store(paths), "collect", run_date)
     sink = _RunSink(run)
     client = client or HttpClient()
     client.on_request = sink.count_request
@@ -296,7 +297,7 @@ def collect_audience(
         log("nothing to sample: no Bluesky or Mastodon accounts in the registry")
         return CollectResult(None, "nothing", {"accounts_tried": 0, "accounts_collected": 0})
     paths.ensure()
-    run = LandingRun(paths.landing, "audience", run_date)
+    run = LandingRun(landing_store(paths), "audience", run_date)
     sink = _RunSink(run)
     client = client or HttpClient()
     client.on_request = sink.count_request

@@ -124,10 +124,11 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     from warehouse.infra.files import DiskFull
     from warehouse.infra.lock import LockBusy, writer_lock
     from warehouse.landing.runs import sweep_incomplete_runs
+    from warehouse.landing.store import landing_store
 
     try:
         with writer_lock(paths, command, log=_log):
-            for run_dir in sweep_incomplete_runs(paths.landing):
+            for run_dir in sweep_incomplete_runs(landing_store(paths)):
                 _log(f"removed {run_dir}: a run interrupted before its manifest")
             yield
     except LockBusy as exc:
@@ -225,9 +226,10 @@ def registry_export(ctx: click.Context, file: str) -> None:
     """Write the registry, with discovered handles filled in, as CSV ('-' for stdout)."""
     from warehouse.inputs.registry import load_registry, registry_csv
     from warehouse.inputs.targets import with_discovered_handles
+    from warehouse.landing.store import landing_store
 
     paths = _paths(ctx)
-    merged = with_discovered_handles(load_registry(paths.registry), paths.landing)
+    merged = with_discovered_handles(load_registry(paths.registry), landing_store(paths))
     text = registry_csv(merged)
     if file == "-":
         click.echo(text, nl=False)
@@ -410,10 +412,11 @@ def build(ctx: click.Context, full: bool, weights: str | None) -> None:
 def compact(ctx: click.Context, before) -> None:
     """Merge the landing zone's runs into one Parquet file per month and record kind."""
     from warehouse.landing.compact import compact as run_compact
+    from warehouse.landing.store import landing_store
 
     paths = _paths(ctx)
     with _writing(paths, "compact"):
-        result = run_compact(paths.landing, before.date() if before else None, log=_log)
+        result = run_compact(landing_store(paths), before.date() if before else None, log=_log)
     before_n, after_n = sum(result.records_before.values()), sum(result.records_after.values())
     _log(
         f"compacted {result.runs_compacted} runs in {len(result.months)} months: "
@@ -429,8 +432,9 @@ def runs(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from warehouse.landing.quarantine import list_runs
+    from warehouse.landing.store import landing_store
 
-    listed = list_runs(_paths(ctx).landing)
+    listed = list_runs(landing_store(_paths(ctx)))
     if not listed:
         _log("no runs in the landing zone yet")
         return
@@ -453,11 +457,12 @@ def runs(ctx: click.Context) -> None:
 def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
     """Move a run (or a compacted month) into the quarantine and rebuild without it."""
     from warehouse.landing.quarantine import RunNotFound, retract
+    from warehouse.landing.store import landing_store
 
     paths = _paths(ctx)
     with _writing(paths, "runs retract"):
         try:
-            entry = retract(paths.landing, run_id, reason)
+            entry = retract(landing_store(paths), run_id, reason)
         except RunNotFound as exc:
             _fail(str(exc))
         _log(f"retracted {run_id}: moved to {entry.path}")
@@ -471,11 +476,12 @@ def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
 def runs_restore(ctx: click.Context, run_id: str) -> None:
     """Move a quarantined run back once its files read whole, and rebuild with it."""
     from warehouse.landing.quarantine import RunNotFound, restore
+    from warehouse.landing.store import landing_store
 
     paths = _paths(ctx)
     with _writing(paths, "runs restore"):
         try:
-            origin = restore(paths.landing, run_id)
+            origin = restore(landing_store(paths), run_id)
         except (RunNotFound, ValueError) as exc:
             _fail(str(exc))
         _log(f"restored {run_id} to {origin}")

@@ -13,6 +13,7 @@ from synth.world import FIRST_SEEN, World
 from warehouse.domain.platforms import PLATFORM_BY_NAME
 from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import LandingRun
+from warehouse.landing.store import landing_store
 
 DEMO_NOTICE = "Demo data: fictional institutions with generated numbers, not real figures."
 SNAPSHOT_SECONDS = 2 * 3600 + 15 * 60  # a night's collection runs at 02:15 UTC
@@ -40,7 +41,7 @@ def land(
         parts = [("demo", None)] if spec.demo else [("collect", True), ("import", False)]
         for kind, api_only in parts:
             run = LandingRun(
-                paths.landing,
+                landing_store(paths),
                 kind,
                 run_date,
                 demo=spec.demo,

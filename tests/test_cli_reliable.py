@@ -11,7 +11,7 @@ from tests.test_cli_robust import installed  # noqa: F401 (a fixture)
 from tests.warehouse.conftest import land, post, snap
 from warehouse.domain.posts import POST_MEASURES
 from warehouse.infra.paths import DataPaths
-from warehouse.landing import quarantine
+from warehouse.landing import store
 from warehouse.landing.quarantine import list_runs, restore, retract
 from warehouse.landing.runs import complete_runs
 
@@ -115,13 +115,13 @@ def test_a_crash_inside_restore_never_hides_the_run(one_night, monkeypatch):
     def die(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(quarantine.os, "replace", die)
+    monkeypatch.setattr(store.os, "replace", die)  # the folder's one rename
     with pytest.raises(KeyboardInterrupt):
         restore(landing, run.run_id)
     monkeypatch.undo()
     assert [(r.run_id, r.where) for r in list_runs(landing)] == [(run.run_id, "quarantine: a broken proxy")]
     # it dies after the move, before the note is removed: the run is back and builds
-    monkeypatch.setattr(quarantine, "fsync_dir", die)
+    monkeypatch.setattr(store, "fsync_dir", die)
     with pytest.raises(KeyboardInterrupt):
         restore(landing, run.run_id)
     monkeypatch.undo()

@@ -27,6 +27,7 @@ from warehouse.inputs.targets import collection_targets
 from warehouse.landing.catalogue import Catalogue
 from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
 from warehouse.landing.records import SCHEMAS
+from warehouse.landing.store import landing_store
 
 VERSION = "0.1.0"
 
@@ -475,7 +476,8 @@ def _build(
     formula = resolve_formula(paths.root, weights)
     # a damaged run must not stop the night nor vanish silently: aside with its reason, reported
     # the landing zone listed once, each manifest and footer read once, and handed down
-    catalogue = catalogue or Catalogue.read(paths.landing)
+    store = landing_store(paths)
+    catalogue = catalogue or Catalogue.read(store)
     moved = quarantine_damaged(catalogue)
     if log:
         for entry in moved:
@@ -505,7 +507,7 @@ def _build(
         _load_registry(con, institutions, catalogue)
         _load_landing(con, catalogue, built)
         _load_weights(con, formula)
-        in_quarantine = quarantined(paths.landing)
+        in_quarantine = quarantined(store)
         _load_quarantine(con, in_quarantine)
         for _, text in sql_files("sql/staging"):
             con.execute(text)

@@ -15,12 +15,18 @@ class DataPaths:
     """All files of one finsocial installation, beside its warehouse file."""
 
     db: Path
+    # the landing zone when it is not <root>/landing: a folder, or s3://bucket/prefix
+    landing_url: str | None = None
 
     @classmethod
-    def resolve(cls, db: str | os.PathLike | None = None) -> DataPaths:
-        """--db, else FINSOCIAL_DB, else data/finsocial.duckdb."""
+    def resolve(cls, db: str | os.PathLike | None = None, landing: str | None = None) -> DataPaths:
+        """--db, else FINSOCIAL_DB, else data/finsocial.duckdb; --landing, else FINSOCIAL_LANDING,
+        else the folder landing/ beside the warehouse."""
         chosen = db or os.environ.get("FINSOCIAL_DB") or DEFAULT_DB
-        return cls(Path(chosen).expanduser().absolute())
+        landing = landing or os.environ.get("FINSOCIAL_LANDING") or None
+        if landing and not landing.startswith("s3://"):
+            landing = str(Path(landing).expanduser().absolute())
+        return cls(Path(chosen).expanduser().absolute(), landing)
 
     @classmethod
     def resolve_for_reading(cls, db: str | os.PathLike | None = None) -> tuple[DataPaths, bool]:
@@ -46,8 +52,19 @@ class DataPaths:
         return self.db.with_name(self.db.name + ".prev")
 
     @property
+    def remote_landing(self) -> bool:
+        """Whether the landing zone is on object storage (s3://), shared with other machines."""
+        return bool(self.landing_url and self.landing_url.startswith("s3://"))
+
+    @property
     def landing(self) -> Path:
-        return self.root / "landing"
+        """The landing zone's folder; for one on object storage, the local cache of its files.
+
+        Runs are read and written through warehouse.landing.store.landing_store(paths).
+        """
+        if self.remote_landing:
+            return self.root / "landing-cache"
+        return Path(self.landing_url) if self.landing_url else self.root / "landing"
 
     @property
     def registry(self) -> Path:

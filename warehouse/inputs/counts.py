@@ -19,6 +19,7 @@ from warehouse.inputs.targets import collection_targets
 from warehouse.landing.catalogue import Catalogue
 from warehouse.landing.records import PLATFORMS, Snapshot
 from warehouse.landing.runs import LandingRun
+from warehouse.landing.store import Store, landing_store
 
 REQUIRED = ("institution_id", "platform", "date")
 COUNT_COLUMNS = ("followers", "following", "posts_total", "likes_total", "views_total")
@@ -271,7 +272,7 @@ def _account_of(iid, platform, handle, known_handles, in_file, problem) -> str |
     return candidates[0] if candidates else None
 
 
-def known_accounts(institutions, landing_root: Path) -> dict[tuple[str, str], list[tuple[str, str]]]:
+def known_accounts(institutions, landing_root: Path | Store) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """Per (institution, platform), the accounts the registry, discovery and earlier imports know."""
     known: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
@@ -295,10 +296,10 @@ def import_counts(paths: DataPaths, path: Path, warn: Callable[[Problem], None] 
     """Validate the whole file, then land it as one import run; nothing lands if a row is bad."""
     institutions = load_registry(paths.registry)
     today = dt.datetime.now(dt.UTC).date()
-    known = known_accounts(institutions, paths.landing)
+    known = known_accounts(institutions, landing_store(paths))
     names = {i.institution_id: i.name for i in institutions}
     snapshots = parse_counts(path, names, today, known, warn)
-    run = LandingRun(paths.landing, "import", today)
+    run = LandingRun(landing_store(paths), "import", today)
     run.extend(snapshots)
     run.commit(stats={"file": Path(path).name, "rows": len(snapshots)})
     return run

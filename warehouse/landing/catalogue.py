@@ -11,26 +11,32 @@ from pathlib import Path
 
 from warehouse.landing.compact import CompactedMonth, scan_months
 from warehouse.landing.runs import DamagedRun, LandedRun, scan_runs
+from warehouse.landing.store import Store, open_store
 
 
 @dataclass(frozen=True)
 class Catalogue:
     """What one listing of the landing zone found."""
 
-    root: Path
+    store: Store  # the landing zone listed: a local folder or s3://bucket/prefix
     # every readable run in its own folder, oldest first (a folder an interrupted compaction
     # left is here too: `build_runs` leaves it out)
     runs: tuple[LandedRun, ...]
     months: tuple[CompactedMonth, ...]  # every readable compacted month
     damaged: tuple[DamagedRun, ...]  # damaged runs, then damaged compacted months
 
+    @property
+    def root(self) -> Path:
+        """The landing zone's folder (for one on object storage: its local cache)."""
+        return self.store.local_path("")
+
     @classmethod
-    def read(cls, landing_root: Path) -> Catalogue:
+    def read(cls, landing_root: Path | Store) -> Catalogue:
         """List the landing zone: each manifest and month index opened once, each footer read once."""
-        landing_root = Path(landing_root)
-        runs, damaged_runs = scan_runs(landing_root)
-        months, damaged_months = scan_months(landing_root)
-        return cls(landing_root, tuple(runs), tuple(months), tuple(damaged_runs + damaged_months))
+        store = open_store(landing_root)
+        runs, damaged_runs = scan_runs(store)
+        months, damaged_months = scan_months(store)
+        return cls(store, tuple(runs), tuple(months), tuple(damaged_runs + damaged_months))
 
     def build_runs(self) -> list[LandedRun]:
         """The runs a build reads from their folders: those not in a compacted month already
@@ -43,6 +49,6 @@ class Catalogue:
         return [r.manifest for r in self.build_runs()] + [m for month in self.months for m in month.manifests]
 
 
-def catalogue_of(landing: Path | Catalogue) -> Catalogue:
+def catalogue_of(landing: Path | Store | Catalogue) -> Catalogue:
     """The catalogue handed down, or the landing zone listed now."""
     return landing if isinstance(landing, Catalogue) else Catalogue.read(landing)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import secrets
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +14,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.infra.faults import pause_at
-from warehouse.infra.files import fsync_dir, write_atomic
+from warehouse.infra.files import fsync_dir
 from warehouse.landing.records import SCHEMAS
-from warehouse.landing.runs import MANIFEST, DamagedRun, LandedRun, complete_runs, parquet_damage
+from warehouse.landing.runs import (
+    MANIFEST,
+    DamagedRun,
+    LandedRun,
+    complete_runs,
+    object_damage,
+    parquet_damage,
+)
+from warehouse.landing.store import Store, StoreError, open_store
 
 COMPACTED = "compacted"
 INDEX = "compacted.json"
@@ -36,6 +44,8 @@ class CompactedMonth:
 
     path: Path
     index: dict
+    store: Store | None = None
+    key: str = ""  # compacted/<YYYY-MM>
 
     @property
     def manifests(self) -> list[dict]:
@@ -47,7 +57,15 @@ class CompactedMonth:
 
     def file(self, kind: str) -> Path | None:
         entry = self.index.get("files", {}).get(kind)
-        return self.path / entry["path"] if entry else None
+        if not entry:
+            return None
+        if self.store is None or self.store.is_local:
+            return self.path / entry["path"]
+        path = self.store.fetch(f"{self.key}/{entry['path']}")
+        if reason := parquet_damage(path, entry.get("rows")):
+            path.unlink(missing_ok=True)
+            raise StoreError(f"{self.store.where(self.key)}: {reason}")
+        return path
 
     def rows(self, kind: str) -> int:
         return self.index.get("files", {}).get(kind, {}).get("rows", 0)
@@ -63,12 +81,18 @@ class CompactResult:
     records_after: dict[str, int] = field(default_factory=dict)
 
 
-def scan_months(landing_root: Path) -> tuple[list[CompactedMonth], list[DamagedRun]]:
+def scan_months(landing_root: Path | Store) -> tuple[list[CompactedMonth], list[DamagedRun]]:
     """Every compacted month whose index was written (last), and those whose files are damaged."""
+    store = open_store(landing_root)
     months, damaged = [], []
-    for index_path in sorted((Path(landing_root) / COMPACTED).glob(f"*/{INDEX}")):
+    for name in store.scan(COMPACTED).folders:
+        key = f"{COMPACTED}/{name}"
+        listed = store.scan(key).files
+        if INDEX not in listed:
+            continue
+        index_path = store.where(f"{key}/{INDEX}")
         try:
-            index = json.loads(index_path.read_text(encoding="utf-8"))
+            index = json.loads(store.read(f"{key}/{INDEX}").decode("utf-8"))
             if not isinstance(index, dict) or not isinstance(index.get("files", {}), dict):
                 raise ValueError("not a compacted month's index")
             runs = index.get("runs", [])
@@ -76,25 +100,25 @@ def scan_months(landing_root: Path) -> tuple[list[CompactedMonth], list[DamagedR
                 raise ValueError("its 'runs' are not manifests")
         except (OSError, ValueError) as exc:
             reason = f"{index_path}: cannot be read, truncated or damaged ({exc})"
-            damaged.append(DamagedRun(index_path.parent, reason))
+            damaged.append(DamagedRun(store.local_path(key), reason, key))
             continue
-        month = CompactedMonth(index_path.parent, index)
+        month = CompactedMonth(store.local_path(key), index, store, key)
         reason = next(
             (
                 r
                 for entry in index.get("files", {}).values()
-                if (r := parquet_damage(month.path / str(entry.get("path")), entry.get("rows")))
+                if (r := object_damage(store, key, {**entry, "path": str(entry.get("path"))}, listed))
             ),
             None,
         )
         if reason:
-            damaged.append(DamagedRun(index_path.parent, reason))
+            damaged.append(DamagedRun(store.local_path(key), reason, key))
         else:
             months.append(month)
     return months, damaged
 
 
-def compacted_months(landing_root: Path) -> list[CompactedMonth]:
+def compacted_months(landing_root: Path | Store) -> list[CompactedMonth]:
     """Every readable compacted month; damaged ones go to the quarantine at the next build."""
     return scan_months(landing_root)[0]
 
@@ -114,16 +138,26 @@ def _run_table(run: LandedRun, kind: str) -> pa.Table | None:
     return pa.Table.from_arrays(columns, schema=with_run_id(kind))
 
 
-def _remove_run(run_dir: Path) -> None:
+def _remove_run(store: Store, run: LandedRun) -> None:
     # the manifest first: a folder cut short after that is invisible and swept later
-    (run_dir / MANIFEST).unlink(missing_ok=True)
-    shutil.rmtree(run_dir, ignore_errors=True)
-    if run_dir.parent.exists() and not any(run_dir.parent.iterdir()):
-        run_dir.parent.rmdir()
+    store.delete_folder(run.key, markers=(MANIFEST,))
+
+
+def _write_parquet(store: Store, key: str, table: pa.Table) -> int:
+    """Write a table as a Parquet object; return the records the written object holds."""
+    if store.is_local:
+        target = store.local_path(key)
+        pq.write_table(table, target, compression="zstd")
+        with open(target, "rb") as fh:
+            return pq.ParquetFile(fh).metadata.num_rows
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="zstd")
+    store.put(key, sink.getvalue())
+    return pq.read_metadata(store.fetch(key)).num_rows  # read back what the store holds
 
 
 def compact(
-    landing_root: Path,
+    landing_root: Path | Store,
     before: dt.date | None = None,
     log: Callable[[str], None] = print,
 ) -> CompactResult:
@@ -133,10 +167,10 @@ def compact(
     The new files are counted against their inputs before the month's index is written (last,
     atomically); the run folders are deleted only after that. Call it under the writer lock.
     """
-    landing_root = Path(landing_root)
+    store = open_store(landing_root)
     before = before or dt.datetime.now(dt.UTC).date().replace(day=1)
     result = CompactResult()
-    months, damaged = scan_months(landing_root)
+    months, damaged = scan_months(store)
     if damaged:
         # writing the month anew would drop what its damaged files held: quarantine them first
         raise RuntimeError(
@@ -144,7 +178,7 @@ def compact(
         )
     existing = {m.path.name: m for m in months}
     by_month: dict[str, list[LandedRun]] = {}
-    for run in complete_runs(landing_root):
+    for run in complete_runs(store):
         if run.manifest.get("kind") in KEPT_KINDS:
             continue
         if dt.date.fromisoformat(run.manifest["run_date"]) >= before:
@@ -154,12 +188,14 @@ def compact(
         old = existing.get(month)
         done = old.run_ids if old else set()
         for leftover in (r for r in runs if r.run_id in done):
-            _remove_run(leftover.path)  # an earlier compaction stopped before deleting it
+            _remove_run(store, leftover)  # an earlier compaction stopped before deleting it
         fresh = [r for r in runs if r.run_id not in done]
         if not fresh:
             continue
-        month_dir = landing_root / COMPACTED / month
-        month_dir.mkdir(parents=True, exist_ok=True)
+        month_key = f"{COMPACTED}/{month}"
+        month_dir = store.local_path(month_key)
+        if store.is_local:
+            month_dir.mkdir(parents=True, exist_ok=True)
         generation = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
         files: dict[str, dict] = {}
         for kind in SCHEMAS:
@@ -174,23 +210,23 @@ def compact(
             if not parts:
                 continue
             table = pa.concat_tables(parts)
-            target = month_dir / f"{kind}-{generation}.parquet"
-            pq.write_table(table, target, compression="zstd")
-            with open(target, "rb") as fh:
-                written = pq.ParquetFile(fh).metadata.num_rows
+            target = f"{month_key}/{kind}-{generation}.parquet"
+            written = _write_parquet(store, target, table)
             if written != expected or table.num_rows != expected:
-                target.unlink(missing_ok=True)
+                store.delete(target)
                 raise RuntimeError(
                     f"compacting {month} {kind}: {written} records written, {expected} expected; "
                     "nothing was changed"
                 )
-            files[kind] = {"path": target.name, "rows": written}
+            files[kind] = {
+                "path": target.rpartition("/")[2],
+                "rows": written,
+                "bytes": store.scan(month_key).files[target.rpartition("/")[2]],
+            }
             result.records_after[kind] = result.records_after.get(kind, 0) + written
         for run in fresh:  # raw payloads are kept: a parser fix can rebuild history from them
-            raw = run.path / "raw"
-            if raw.exists():
-                (month_dir / "raw").mkdir(exist_ok=True)
-                raw.rename(month_dir / "raw" / run.run_id)
+            if "raw" in store.scan(run.key).folders:
+                store.move_folder(f"{run.key}/raw", f"{month_key}/raw/{run.run_id}")
         index = {
             "format_version": FORMAT_VERSION,
             "month": month,
@@ -198,14 +234,15 @@ def compact(
             "runs": (old.manifests if old else []) + [r.manifest for r in fresh],
             "files": files,
         }
-        fsync_dir(month_dir)
+        if store.is_local:
+            fsync_dir(month_dir)
         pause_at("compact.before_index")
-        write_atomic(month_dir / INDEX, json.dumps(index, indent=2).encode())
-        for stale in month_dir.glob("*.parquet"):
-            if stale.name not in {f["path"] for f in files.values()}:
-                stale.unlink()
+        store.replace(f"{month_key}/{INDEX}", json.dumps(index, indent=2).encode())
+        for stale in store.scan(month_key).files:
+            if stale.endswith(".parquet") and stale not in {f["path"] for f in files.values()}:
+                store.delete(f"{month_key}/{stale}")
         for run in fresh:
-            _remove_run(run.path)
+            _remove_run(store, run)
         result.months.append(month)
         result.runs_compacted += len(fresh)
         log(f"{month}: {len(fresh)} runs compacted, {len(index['runs'])} in the month")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gzip
+import io
 import json
 import os
 import re
 import secrets
 import shutil
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +20,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from warehouse.infra.faults import pause_at
-from warehouse.infra.files import DiskFull, fsync_dir, is_no_space, write_atomic
+from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
 from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
+from warehouse.landing.store import Store, StoreError, open_store
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
 RUN_KINDS = ("collect", "import", "discover", "demo", "audience")
+# A remote landing zone is shared by machines collecting at the same time: a run without its
+# manifest is swept only once nothing was written to it for this long (FINSOCIAL_SWEEP_AFTER_HOURS).
+SWEEP_AFTER_HOURS = 24.0
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -35,9 +40,12 @@ def new_run_id(now: dt.datetime | None = None) -> str:
 
 @dataclass
 class LandingRun:
-    """A run being written. Nothing of it is visible until `commit` writes the manifest last."""
+    """A run being written. Nothing of it is visible until `commit` writes the manifest last.
 
-    landing_root: Path
+    `landing_root` is the landing zone's folder or its Store (a local folder or s3://bucket/prefix).
+    """
+
+    landing_root: Path | Store
     kind: str
     run_date: dt.date
     demo: bool = False
@@ -49,15 +57,25 @@ class LandingRun:
     _raw_count: int = 0
     # why raw payloads stopped being kept (a full disk), recorded in the manifest's stats
     raw_dropped: str | None = None
+    # (k, n): this run collected shard k of n (collect --shard), recorded in its manifest
+    shard: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in RUN_KINDS:
             raise ValueError(f"unknown run kind {self.kind!r}; expected one of {RUN_KINDS}")
-        self.landing_root = Path(self.landing_root)
+        self.store = open_store(self.landing_root)
+        if self.store.is_local:
+            self.landing_root = self.store.local_path("")
+
+    @property
+    def key(self) -> str:
+        """The run's folder in the landing zone: <date>/<run_id>."""
+        return f"{self.run_date.isoformat()}/{self.run_id}"
 
     @property
     def path(self) -> Path:
-        return self.landing_root / self.run_date.isoformat() / self.run_id
+        """The run's folder on this machine (for a remote landing zone: its place in the cache)."""
+        return self.store.local_path(self.key)
 
     def add(self, record: Any) -> None:
         self._records[RECORD_TABLES[type(record)]].append(record)
@@ -87,7 +105,11 @@ class LandingRun:
             payload = payload.encode("utf-8")
         self._raw_count += 1
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:80]
-        target = self.path / "raw" / platform / f"{self._raw_count:05d}-{safe}.json.gz"
+        key = f"{self.key}/raw/{platform}/{self._raw_count:05d}-{safe}.json.gz"
+        if not self.store.is_local:
+            self.store.put(key, gzip.compress(payload, compresslevel=6))
+            return self.store.local_path(key)
+        target = self.store.local_path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(gzip.compress(payload, compresslevel=6))
@@ -140,7 +162,8 @@ class LandingRun:
         return {**(stats or {}), "raw_payloads": self.raw_dropped} if self.raw_dropped else stats
 
     def _commit(self, status: str, stats: dict | None) -> Path:
-        self.path.mkdir(parents=True, exist_ok=True)
+        if self.store.is_local:
+            self.path.mkdir(parents=True, exist_ok=True)
         files: dict[str, dict] = {}
         for kind, _schema in SCHEMAS.items():
             parts = list(self._tables[kind])
@@ -151,11 +174,19 @@ class LandingRun:
             table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
             if table.num_rows == 0:
                 continue
-            target = self.path / f"{kind}.parquet"
-            pq.write_table(table, target, compression="zstd")
-            with open(target, "rb") as fh:
-                os.fsync(fh.fileno())
-            files[kind] = {"path": target.name, "rows": table.num_rows}
+            name = f"{kind}.parquet"
+            if self.store.is_local:
+                target = self.path / name
+                pq.write_table(table, target, compression="zstd")
+                with open(target, "rb") as fh:
+                    os.fsync(fh.fileno())
+                size = target.stat().st_size
+            else:
+                sink = io.BytesIO()
+                pq.write_table(table, sink, compression="zstd")
+                self.store.put(f"{self.key}/{name}", sink.getvalue())
+                size = sink.tell()
+            files[kind] = {"path": name, "rows": table.num_rows, "bytes": size}
         manifest = {
             "format_version": FORMAT_VERSION,
             "run_id": self.run_id,
@@ -169,18 +200,28 @@ class LandingRun:
             "stats": stats or {},
             "files": files,
         }
-        fsync_dir(self.path)
+        if self.shard is not None:
+            manifest["shard"] = {"index": self.shard[0], "count": self.shard[1]}
+        if self.store.is_local:
+            fsync_dir(self.path)
         pause_at("landing.before_manifest")
-        write_atomic(self.path / MANIFEST, json.dumps(manifest, indent=2).encode())
+        if not self.store.create(f"{self.key}/{MANIFEST}", json.dumps(manifest, indent=2).encode()):
+            raise StoreError(f"{self.store.where(self.key)}: a run of this id landed already")
         return self.path
 
 
 @dataclass(frozen=True)
 class LandedRun:
-    """A complete run in the landing zone, as its manifest describes it."""
+    """A complete run in the landing zone, as its manifest describes it.
+
+    `path` is its folder on this machine; for a remote landing zone that is its place in the
+    local cache, and `file` downloads a file there the first time it is asked for.
+    """
 
     path: Path
     manifest: dict
+    store: Store | None = None
+    key: str = ""
 
     @property
     def run_id(self) -> str:
@@ -188,7 +229,16 @@ class LandedRun:
 
     def file(self, kind: str) -> Path | None:
         entry = self.manifest.get("files", {}).get(kind)
-        return self.path / entry["path"] if entry else None
+        if not entry:
+            return None
+        if self.store is None or self.store.is_local:
+            return self.path / entry["path"]
+        path = self.store.fetch(f"{self.key}/{entry['path']}")
+        rows = entry.get("rows") if isinstance(entry.get("rows"), int) else None
+        if reason := parquet_damage(path, rows):  # the listing checked its size; this, its records
+            path.unlink(missing_ok=True)
+            raise StoreError(f"{self.store.where(self.key)}: {reason}")
+        return path
 
 
 @dataclass(frozen=True)
@@ -197,29 +247,31 @@ class DamagedRun:
 
     path: Path
     reason: str
+    key: str = ""  # its folder in the landing zone: <date>/<run_id> or compacted/<YYYY-MM>
 
     @property
     def run_id(self) -> str:
         return self.path.name
 
 
-def _manifest_damage(manifest_path: Path) -> tuple[dict | None, str | None]:
+def _manifest_damage(store: Store, key: str) -> tuple[dict | None, str | None]:
     """The manifest, or why it cannot be trusted (it is written atomically, so damage is real)."""
+    where = store.where(f"{key}/{MANIFEST}")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(store.read(f"{key}/{MANIFEST}").decode("utf-8"))
     except OSError as exc:
-        return None, f"{manifest_path}: cannot be read ({exc.strerror or exc})"
+        return None, f"{where}: cannot be read ({exc.strerror or exc})"
     except ValueError as exc:
-        return None, f"{manifest_path}: not valid JSON, truncated or damaged ({exc})"
+        return None, f"{where}: not valid JSON, truncated or damaged ({exc})"
     if not isinstance(manifest, dict):
-        return None, f"{manifest_path}: not a manifest (a JSON {type(manifest).__name__})"
+        return None, f"{where}: not a manifest (a JSON {type(manifest).__name__})"
     missing = [k for k in ("run_id", "kind", "run_date") if not isinstance(manifest.get(k), str)]
     if missing:
-        return None, f"{manifest_path}: lacks {', '.join(missing)}"
-    if manifest["run_id"] != manifest_path.parent.name:
-        return None, f"{manifest_path}: names run {manifest['run_id']!r}, its folder is another"
+        return None, f"{where}: lacks {', '.join(missing)}"
+    if manifest["run_id"] != key.rpartition("/")[2]:
+        return None, f"{where}: names run {manifest['run_id']!r}, its folder is another"
     if not isinstance(manifest.get("files", {}), dict):
-        return None, f"{manifest_path}: 'files' is not an object"
+        return None, f"{where}: 'files' is not an object"
     return manifest, None
 
 
@@ -236,43 +288,81 @@ def parquet_damage(path: Path, rows: int | None) -> str | None:
     return None
 
 
-def run_damage(run_dir: Path) -> tuple[dict | None, str | None]:
-    """A run folder's manifest, or why the run cannot be read as its manifest says."""
-    manifest_path = run_dir / MANIFEST
-    manifest, reason = _manifest_damage(manifest_path)
+def object_damage(store: Store, key: str, entry: dict, listed: dict[str, int]) -> str | None:
+    """Why a file a manifest (or month index) lists is not whole, from the folder's listing.
+
+    A local file's Parquet footer is read; a remote object is checked by its size against the
+    manifest's (its records are checked when a build downloads it).
+    """
+    name = entry["path"]
+    rows = entry.get("rows") if isinstance(entry.get("rows"), int) else None
+    if store.is_local:
+        return parquet_damage(store.local_path(f"{key}/{name}"), rows)
+    where = store.where(f"{key}/{name}")
+    if name not in listed:
+        return f"{where}: listed in the manifest but missing"
+    size = entry.get("bytes")
+    if isinstance(size, int) and listed[name] != size:
+        return f"{where}: {listed[name]} bytes, the manifest says {size}: truncated or damaged"
+    return None
+
+
+def run_damage(
+    store: Store | Path, key: str | None = None, listed: dict[str, int] | None = None
+) -> tuple[dict | None, str | None]:
+    """A run folder's manifest, or why the run cannot be read as its manifest says.
+
+    Called with a store and the run's key (<date>/<run_id>), or with a local run folder alone.
+    """
+    if key is None:
+        run_dir = Path(store)
+        store, key = open_store(run_dir.parent), run_dir.name
+    manifest, reason = _manifest_damage(store, key)
     if manifest is None:
         return None, reason
+    if listed is None:
+        listed = {} if store.is_local else store.scan(key).files
     for entry in manifest.get("files", {}).values():
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            return None, f"{manifest_path}: a file entry without a path"
-        rows = entry.get("rows") if isinstance(entry.get("rows"), int) else None
-        if reason := parquet_damage(run_dir / entry["path"], rows):
+            return None, f"{store.where(key + '/' + MANIFEST)}: a file entry without a path"
+        if reason := object_damage(store, key, entry, listed):
             return None, reason
     return manifest, None
 
 
-def scan_runs(landing_root: Path) -> tuple[list[LandedRun], list[DamagedRun]]:
+def _run_folders(store: Store) -> list[tuple[str, dict[str, int]]]:
+    """(key, the files directly in it) of every run folder: <date>/<run_id>."""
+    found = []
+    for day in store.scan("").folders:
+        if _RUN_DATE.match(day):
+            for run_id in store.scan(day).folders:
+                found.append((f"{day}/{run_id}", store.scan(f"{day}/{run_id}").files))
+    return found
+
+
+def scan_runs(landing_root: Path | Store) -> tuple[list[LandedRun], list[DamagedRun]]:
     """Every run whose manifest was written, oldest first, and those whose files are damaged.
 
     A run is damaged when its manifest cannot be read or a file it lists is missing, truncated
     or holds another number of records than the manifest says. Half-written runs (no manifest)
     are in neither list.
     """
+    store = open_store(landing_root)
     runs, damaged = [], []
-    for manifest_path in Path(landing_root).glob(f"*/*/{MANIFEST}"):
-        if not _RUN_DATE.match(manifest_path.parent.parent.name):
+    for key, listed in _run_folders(store):
+        if MANIFEST not in listed:
             continue
-        manifest, reason = run_damage(manifest_path.parent)
+        manifest, reason = run_damage(store, key, listed)
         if manifest is None:
-            damaged.append(DamagedRun(manifest_path.parent, reason or "damaged"))
+            damaged.append(DamagedRun(store.local_path(key), reason or "damaged", key))
         else:
-            runs.append(LandedRun(manifest_path.parent, manifest))
+            runs.append(LandedRun(store.local_path(key), manifest, store, key))
     runs.sort(key=lambda r: r.run_id)
     damaged.sort(key=lambda d: d.run_id)
     return runs, damaged
 
 
-def complete_runs(landing_root: Path) -> list[LandedRun]:
+def complete_runs(landing_root: Path | Store) -> list[LandedRun]:
     """Every readable run whose manifest was written, oldest first.
 
     Half-written runs are invisible; damaged runs are left out too (see `scan_runs`), and the
@@ -284,28 +374,27 @@ def complete_runs(landing_root: Path) -> list[LandedRun]:
 _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def incomplete_runs(landing_root: Path) -> list[Path]:
+def incomplete_runs(landing_root: Path | Store) -> list[Path]:
     """Run folders without a manifest: runs being written, or left by a process that died."""
-    landing_root = Path(landing_root)
-    if not landing_root.exists():
-        return []
-    return sorted(
-        run_dir
-        for day_dir in landing_root.iterdir()
-        if day_dir.is_dir() and _RUN_DATE.match(day_dir.name)
-        for run_dir in day_dir.iterdir()
-        if run_dir.is_dir() and not (run_dir / MANIFEST).exists()
-    )
+    store = open_store(landing_root)
+    return sorted(store.local_path(key) for key, listed in _run_folders(store) if MANIFEST not in listed)
 
 
-def sweep_incomplete_runs(landing_root: Path) -> list[Path]:
+def sweep_incomplete_runs(landing_root: Path | Store) -> list[str]:
     """Delete the run folders a dead process left without a manifest; call only under the lock.
 
-    They are invisible to every reader already; this only frees their space.
+    They are invisible to every reader already; this only frees their space. On a remote landing
+    zone other machines may be writing runs right now: a folder is swept only once nothing was
+    written to it for FINSOCIAL_SWEEP_AFTER_HOURS (default 24).
     """
-    swept = incomplete_runs(landing_root)
-    for run_dir in swept:
-        shutil.rmtree(run_dir, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            run_dir.parent.rmdir()  # only when the day holds nothing else
-    return swept
+    store = open_store(landing_root)
+    hours = float(os.environ.get("FINSOCIAL_SWEEP_AFTER_HOURS") or SWEEP_AFTER_HOURS)
+    swept = []
+    for key, listed in _run_folders(store):
+        if MANIFEST in listed:
+            continue
+        if not store.is_local and time.time() - (store.newest(key) or 0) < hours * 3600:
+            continue
+        store.delete_folder(key)
+        swept.append(str(store.local_path(key)) if store.is_local else store.where(key))
+    return sorted(swept)
