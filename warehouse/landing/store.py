@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class LocalStore(Store):
     def create(self, key: str, data: bytes) -> bool:
         target = self.root / key
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -242,8 +243,8 @@ class S3Store(Store):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def _folder(self, prefix: str) -> str:
-        full = self._key(prefix.strip("/"))
-        return f"{full}/" if full else ""
+        parts = [p for p in (self.prefix, prefix.strip("/")) if p]
+        return "/".join(parts) + "/" if parts else ""
 
     def _error(self, what: str, key: str, exc: Exception) -> Exception:
         """The exception a failed call becomes: FileNotFoundError for a missing key, else StoreError."""
@@ -382,7 +383,9 @@ def s3_client():
         read_timeout=120,
         s3={"addressing_style": "path" if endpoint else "auto"},
     )
-    return boto3.client("s3", endpoint_url=endpoint, region_name=region, config=config)
+    # a session of its own: boto3's default session keeps the first credentials it found
+    session = boto3.session.Session()
+    return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
 
 
 def open_store(landing: str | os.PathLike | Store, cache_root: str | os.PathLike | None = None) -> Store:
