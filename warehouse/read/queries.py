@@ -99,68 +99,18 @@ LEAGUE_COLUMNS = (
     "rounded",
     "accounts",
 )
+# an audience league's columns after those: the sample behind each value and its 95% interval
+AUDIENCE_COLUMNS = ("sample_size", "sample_date", "margin", "low", "high")
 
 
-def _league_cursor(
-    con: duckdb.DuckDBPyConnection,
-    platform: str,
-    metric: str,
-    as_of: dt.date | None,
-    country: str | None,
-    kind: str | None,
-    group: str | None,
-    limit: int | None,
-    period_days: int,
-) -> tuple[duckdb.DuckDBPyConnection | None, dt.date | None]:
-    """The league query executed (None when the warehouse has no day yet) and its day."""
-    check_metric(metric)
-    check_platform_metric(platform, metric)
-    as_of = as_of or latest_day(con)
-    if as_of is None:
-        return None, None
-    params = {
-        "platform": platform,
-        "as_of": as_of,
-        "previous": as_of - dt.timedelta(days=period_days),
-        "country": country,
-        "kind": kind,
-        "group": group,
-        "limit": limit if limit is not None else 2**62,
-    }
-    sql = query_sql("league_table").format(metric=metric, order=METRICS[metric].sql_order)
-    return con.execute(sql, params), as_of
-
-
-def league_table(
-    con: duckdb.DuckDBPyConnection,
-    platform: str,
-    metric: str,
-    as_of: dt.date | None = None,
-    country: str | None = None,
-    kind: str | None = None,
-    group: str | None = None,
-    limit: int | None = 10,
-    period_days: int = 30,
-) -> pd.DataFrame:
-    """Institutions ranked by `metric` on `platform` (or 'all') as of a day, with the rank
-    `period_days` earlier. as_of defaults to the last day with data. ValueError for a metric
-    whose sum over platforms means nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
-    check_metric(metric)
-    check_platform_metric(platform, metric)
-    if METRICS[metric].source == "audience_samples":
-        return audience_league(con, platform, metric, as_of, country, kind, group, limit, period_days)
-    cursor, as_of = _league_cursor(con, platform, metric, as_of, country, kind, group, limit, period_days)
-    if cursor is None:
-        import pandas as pd
-
-        return pd.DataFrame(columns=list(LEAGUE_COLUMNS))
-    frame = cursor.df()
-    frame.insert(6, "platform", platform)
-    frame.insert(7, "metric", metric)
-    frame.attrs["as_of"] = as_of
-    if metric == "power_score":
-        frame.attrs["power_formula"] = info(con).get("power_formula")
-    return frame
+def league_sql(metric: str) -> str:
+    """The league query of a checked metric: the one ranking (league_rank.sql) over the metric's
+    population, the daily metrics (league_table.sql) or the audience samples (audience_league.sql)."""
+    spec = METRICS[check_metric(metric)]
+    population = "audience_league" if spec.source == "audience_samples" else "league_table"
+    return query_sql("league_rank").format(
+        population=query_sql(population).format(metric=metric), order=spec.sql_order
+    )
 
 
 def _league_params(
@@ -183,6 +133,69 @@ def _league_params(
     }
 
 
+def _league(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None,
+    country: str | None,
+    kind: str | None,
+    group: str | None,
+    limit: int | None,
+    period_days: int,
+) -> tuple[duckdb.DuckDBPyConnection | None, dt.date | None, tuple[str, ...]]:
+    """The one league route of the command line and the dashboard: the league query executed
+    (None when the warehouse has no day yet), its day, and its columns before platform and metric
+    go in. as_of defaults to the last day with data (for an audience metric: the last sample day)."""
+    check_metric(metric)
+    check_platform_metric(platform, metric)
+    audience = METRICS[metric].source == "audience_samples"
+    columns = LEAGUE_COLUMNS + AUDIENCE_COLUMNS if audience else LEAGUE_COLUMNS
+    if as_of is None:
+        as_of = (
+            con.execute("SELECT max(sample_date) FROM audience_samples").fetchone()[0]
+            if audience
+            else latest_day(con)
+        )
+    if as_of is None:
+        return None, None, columns
+    params = _league_params(platform, as_of, period_days, country, kind, group, limit)
+    if audience:
+        params["max_age"] = SAMPLE_MAX_AGE_DAYS
+    return con.execute(league_sql(metric), params), as_of, columns
+
+
+def league_table(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    limit: int | None = 10,
+    period_days: int = 30,
+) -> pd.DataFrame:
+    """Institutions ranked by `metric` on `platform` (or 'all') as of a day, with the rank
+    `period_days` earlier, as a frame (the dashboard's). as_of defaults to the last day with data;
+    attrs['as_of'] is the day ranked. An audience metric adds each value's sample_size,
+    sample_date, margin, low and high. ValueError for a metric whose sum over platforms means
+    nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
+    cursor, as_of, columns = _league(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    if cursor is None:
+        import pandas as pd
+
+        frame = pd.DataFrame(columns=list(columns))
+    else:
+        frame = cursor.df()
+    frame.insert(6, "platform", platform)
+    frame.insert(7, "metric", metric)
+    frame.attrs["as_of"] = as_of
+    if metric == "power_score":
+        frame.attrs["power_formula"] = info(con).get("power_formula")
+    return frame
+
+
 def rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """A query's result as a list of dicts, without pandas."""
     names = [c[0] for c in cursor.description]
@@ -200,24 +213,15 @@ def league_rows(
     limit: int | None = 10,
     period_days: int = 30,
 ) -> tuple[list[dict[str, Any]], dt.date | None]:
-    """league_table's rows as dicts, in its column order (no pandas), and the day they are for."""
-    if metric in METRICS and METRICS[metric].source == "audience_samples":  # a frame of its own
-        from warehouse.read.formatting import is_missing
-
-        frame = league_table(con, platform, metric, as_of, country, kind, group, limit, period_days)
-        found = [
-            {k: (None if is_missing(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-            for r in frame.to_dict("records")
-        ]
-        return found, frame.attrs.get("as_of")
-    cursor, as_of = _league_cursor(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    """league_table's rows as dicts, in its column order (no pandas: the command line's), and the
+    day they are for."""
+    cursor, as_of, _ = _league(con, platform, metric, as_of, country, kind, group, limit, period_days)
     if cursor is None:
         return [], None
-    out = []
-    for r in rows(cursor):
-        row = {k: r[k] for k in LEAGUE_COLUMNS[:6]} | {"platform": platform, "metric": metric}
-        out.append(row | {k: r[k] for k in LEAGUE_COLUMNS[6:]})
-    return out, as_of
+    return [
+        {k: r[k] for k in LEAGUE_COLUMNS[:6]} | {"platform": platform, "metric": metric} | r
+        for r in rows(cursor)
+    ], as_of
 
 
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # common names that are not the ISO 3166-1 code
@@ -503,55 +507,6 @@ def snapshot_anomalies(
     """Overnight jumps and drops beyond the plausible bound, newest first, with their status:
     'flagged' (kept out of growth metrics) or 'confirmed' (the next snapshot agreed)."""
     return con.execute(query_sql("snapshot_anomalies"), {"since": since, "limit": limit}).df()
-
-
-def audience_league(
-    con: duckdb.DuckDBPyConnection,
-    platform: str,
-    metric: str,
-    as_of: dt.date | None = None,
-    country: str | None = None,
-    kind: str | None = None,
-    group: str | None = None,
-    limit: int | None = 10,
-    period_days: int = 30,
-) -> pd.DataFrame:
-    """league_table for an audience metric: each institution's latest follower sample of the 14
-    days up to as_of (default: the last sample day), with sample_size, margin, low and high."""
-    if METRICS[check_metric(metric)].source != "audience_samples":
-        raise ValueError(f"{metric} is not an audience metric")
-    as_of = as_of or con.execute("SELECT max(sample_date) FROM audience_samples").fetchone()[0]
-    columns = [
-        "rank",
-        "previous_rank",
-        "institution_id",
-        "name",
-        "country",
-        "kind",
-        "value",
-        "followers",
-        "rounded",
-        "accounts",
-        "sample_size",
-        "sample_date",
-        "margin",
-        "low",
-        "high",
-    ]
-    if as_of is None:
-        import pandas as pd
-
-        frame = pd.DataFrame(columns=columns)
-    else:
-        params = _league_params(platform, as_of, period_days, country, kind, group, limit)
-        params["max_age"] = SAMPLE_MAX_AGE_DAYS
-        frame = con.execute(
-            query_sql("audience_league").format(metric=metric, order=METRICS[metric].sql_order), params
-        ).df()
-    frame.insert(6, "platform", platform)
-    frame.insert(7, "metric", metric)
-    frame.attrs["as_of"] = as_of
-    return frame
 
 
 def latest_post_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:

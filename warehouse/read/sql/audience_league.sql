@@ -1,7 +1,7 @@
--- Institutions ranked by an audience metric ({metric}, a checked name) on one platform (or 'all')
--- as of a day, with their rank a period earlier. Each account's latest follower sample of the
--- $max_age days up to the day counts; an institution's accounts are pooled (their counts summed),
--- and the median is only given for a single account (medians do not add up).
+-- The population of a league of an audience metric ({metric}, a checked name) on one platform
+-- (or 'all'), ranked by league_rank.sql. Each account's latest follower sample of the $max_age
+-- days up to the day counts; an institution's accounts are pooled (their counts summed), and the
+-- median is only given for a single account (medians do not add up).
 WITH
 days AS (
     SELECT CAST($as_of AS DATE) AS day UNION ALL SELECT CAST($previous AS DATE)
@@ -61,48 +61,30 @@ measured AS (
         median_low,
         median_high
     FROM pooled
-),
-population AS (
-    SELECT
-        i.institution_id, i.name, i.country, i.kind, m.*
-    FROM measured AS m
-    JOIN institutions AS i USING (institution_id)
-    WHERE ($country IS NULL OR i.country = $country)
-      AND ($kind IS NULL OR i.kind = $kind)
-      AND ($group IS NULL OR list_contains(i.groups, $group))
-),
-ranked AS (
-    SELECT
-        *,
-        -- ties share a rank; a value that cannot be computed ranks after every value
-        rank() OVER (PARTITION BY day ORDER BY value {order} NULLS LAST) AS rank
-    FROM population
 )
 SELECT
-    cur.rank,
-    CASE WHEN prev.value IS NOT NULL THEN prev.rank END AS previous_rank,
-    cur.institution_id,
-    cur.name,
-    cur.country,
-    cur.kind,
-    cur.value,
-    cur.population AS followers,
+    i.institution_id,
+    i.name,
+    i.country,
+    i.kind,
+    m.day,
+    m.value,
+    m.population AS followers,
     false AS rounded,
-    cur.accounts,
-    cur.sample_size,
-    cur.sample_date,
-    cur.margin,
+    m.accounts,
+    m.sample_size,
+    m.sample_date,
+    m.margin,
     CASE
-        WHEN cur.margin IS NOT NULL THEN greatest(cur.value - cur.margin, 0)
-        WHEN '{metric}' = 'median_follower_followers' THEN cur.median_low
+        WHEN m.margin IS NOT NULL THEN greatest(m.value - m.margin, 0)
+        WHEN '{metric}' = 'median_follower_followers' THEN m.median_low
     END AS low,
     CASE
-        WHEN cur.margin IS NOT NULL THEN least(cur.value + cur.margin, 100)
-        WHEN '{metric}' = 'median_follower_followers' THEN cur.median_high
+        WHEN m.margin IS NOT NULL THEN least(m.value + m.margin, 100)
+        WHEN '{metric}' = 'median_follower_followers' THEN m.median_high
     END AS high
-FROM ranked AS cur
-LEFT JOIN ranked AS prev
-    ON prev.institution_id = cur.institution_id AND prev.day = $previous
-WHERE cur.day = $as_of
-ORDER BY cur.rank, cur.name, cur.institution_id
-LIMIT $limit
+FROM measured AS m
+JOIN institutions AS i USING (institution_id)
+WHERE ($country IS NULL OR i.country = $country)
+  AND ($kind IS NULL OR i.kind = $kind)
+  AND ($group IS NULL OR list_contains(i.groups, $group))
