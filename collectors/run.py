@@ -24,6 +24,7 @@ from warehouse.inputs.registry import load_registry
 from warehouse.inputs.targets import Target, collection_targets
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
+from warehouse.landing.shards import shard_of
 from warehouse.landing.store import landing_store
 
 # Facts about an account rather than failures of the run.
@@ -65,12 +66,17 @@ def _secrets(env: Mapping[str, str]) -> list[str]:
 
 
 def _targets_by_platform(
-    paths: DataPaths, platforms: list[str], institution_ids: list[str] | None
+    paths: DataPaths,
+    platforms: list[str],
+    institution_ids: list[str] | None,
+    shard: tuple[int, int] | None = None,
 ) -> dict[str, list[Target]]:
-    """The registry's and discovered accounts on each chosen platform that has any."""
+    """The registry's and discovered accounts on each chosen platform that has any (of `shard`'s share)."""
     institutions = load_registry(paths.registry)
     chosen = set(institution_ids) if institution_ids else None
     targets = collection_targets(institutions, landing_store(paths), set(platforms), chosen)
+    if shard is not None:
+        targets = [t for t in targets if shard_of(t.platform, t.handle, shard[1]) == shard[0]]
     by_platform = {p: [t for t in targets if t.platform == p] for p in platforms}
     return {p: ts for p, ts in by_platform.items() if ts}
 
@@ -135,8 +141,13 @@ def collect(
     client: HttpClient | None = None,
     now: dt.datetime | None = None,
     env: Mapping[str, str] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> CollectResult:
-    """Collect every registry account on the API platforms into one landing run (no build)."""
+    """Collect every registry account on the API platforms into one landing run (no build).
+
+    `shard` (k, n): only the accounts whose key hashes to shard k of n (collect --shard k/n), in
+    a run of their own; the night is the union of its shards' runs.
+    """
     started = time.monotonic()
     env = os.environ if env is None else env
     now = now or dt.datetime.now(dt.UTC)
@@ -149,7 +160,10 @@ def collect(
     for platform in platforms or []:
         if platform not in API_PLATFORMS:
             log(f"{platform}: no API collector (its counts come in through `finsocial import-counts`)")
-    by_platform = _targets_by_platform(paths, chosen, institution_ids)
+    by_platform = _targets_by_platform(paths, chosen, institution_ids, shard)
+    if shard is not None:
+        n = sum(len(ts) for ts in by_platform.values())
+        log(f"shard {shard[0]}/{shard[1]}: {n} account{'s' if n != 1 else ''}")
     # A platform the operator did not name is off when switched off (FINSOCIAL_PLATFORMS_OFF) or
     # without its credential: named once, not collected, not a failure. A platform named with
     # --platform is on, so a missing credential there still fails.
@@ -172,7 +186,7 @@ def collect(
     paths.ensure()
     # the API calls are spent only when the records can be kept: a full disk stops before them
     require_free_space(paths.landing, "collect")
-    run = LandingRun(landing_store(paths), "collect", run_date)
+    run = LandingRun(landing_store(paths), "collect", run_date, shard=shard)
     sink = _RunSink(run)
     client = client or HttpClient()
     client.on_request = sink.count_request

@@ -39,8 +39,22 @@ def _store_db(ctx: click.Context, _param: click.Parameter, value: str | None) ->
         ctx.find_root().ensure_object(dict)["db"] = value
 
 
+def _store_landing(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().ensure_object(dict)["landing"] = value
+
+
 def db_option(command: Callable) -> Callable:
-    """--db, accepted before the subcommand (finsocial --db F top) and after it (finsocial top --db F)."""
+    """--db and --landing, accepted before the subcommand (finsocial --db F top) and after it."""
+    command = click.option(
+        "--landing",
+        metavar="FOLDER|s3://BUCKET/PREFIX",
+        expose_value=False,
+        is_eager=True,
+        callback=_store_landing,
+        help="The landing zone (default: $FINSOCIAL_LANDING, else landing/ beside the warehouse); "
+        "s3:// takes its endpoint and credentials from the AWS_* variables.",
+    )(command)
     return click.option(
         "--db",
         type=click.Path(dir_okay=False),
@@ -56,7 +70,11 @@ def _db_arg(ctx: click.Context) -> str | None:
 
 
 def _paths(ctx: click.Context) -> DataPaths:
-    return DataPaths.resolve(_db_arg(ctx))
+    landing = ctx.find_root().ensure_object(dict).get("landing")
+    try:
+        return DataPaths.resolve(_db_arg(ctx), landing)
+    except ValueError as exc:  # an s3:// URL that is not one
+        raise click.BadParameter(str(exc), param_hint="--landing") from None
 
 
 def _read_paths(ctx: click.Context) -> DataPaths:
@@ -102,6 +120,12 @@ def _build(paths: DataPaths, quiet: bool = False, full: bool = False, weights: s
             f"the build went on without {len(result.quarantined)} damaged run(s): "
             "`finsocial runs` lists them, README 'A damaged run' says how to recover one"
         )
+    if result.shards is not None and result.shards.missing:
+        _log(
+            f"{result.shards.describe()}: built what landed; the missing shards' accounts have no counts that night"
+        )
+    elif result.shards is not None and not quiet:
+        _log(result.shards.describe())
     if not quiet:
         span = f", {result.data_from} to {result.data_to}" if result.data_from else ""
         _log(
@@ -124,7 +148,7 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
     from warehouse.infra.files import DiskFull
     from warehouse.infra.lock import LockBusy, writer_lock
     from warehouse.landing.runs import sweep_incomplete_runs
-    from warehouse.landing.store import landing_store
+    from warehouse.landing.store import StoreError, landing_store
 
     try:
         with writer_lock(paths, command, log=_log):
@@ -135,6 +159,8 @@ def _writing(paths: DataPaths, command: str) -> Iterator[None]:
         _fail(str(exc), EXIT_BUSY)
     except DiskFull as exc:
         _fail(str(exc))
+    except StoreError as exc:  # the landing zone on object storage refused or could not be reached
+        _fail(f"{exc}; nothing half-written is visible (a run without its manifest is never read)")
 
 
 @contextlib.contextmanager
@@ -299,9 +325,15 @@ def discover(ctx: click.Context, institutions: tuple[str, ...], allow_loopback: 
     type=click.IntRange(1, 100_000),
     help="With --audience: followers to sample per account (all when it has fewer).",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Only shard K of N of the accounts (a stable hash of each account), in a run of its own, "
+    "and no build: N machines collect a night side by side, one build reads them all.",
+)
 @db_option
 @click.pass_context
-def collect(ctx: click.Context, platforms, institutions, run_date, audience, sample_size) -> None:
+def collect(ctx: click.Context, platforms, institutions, run_date, audience, sample_size, shard) -> None:
     """Collect counts and recent posts through the platforms' APIs, then build.
 
     Exit code: 0 complete, 3 partial (some accounts failed, or the build left a damaged run out),
@@ -313,11 +345,20 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
     from collectors.run import collect as run_collect
     from collectors.run import collect_audience
     from warehouse.domain.platforms import switched_off
+    from warehouse.landing.shards import parse_shard
 
     try:
         switched_off(os.environ)
     except ValueError as exc:
         _fail(str(exc))
+    try:
+        share = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
+    if share and audience:
+        raise click.BadParameter(
+            "--audience samples every account; it takes no --shard", param_hint="--shard"
+        )
     paths = _paths(ctx)
     with _writing(paths, "collect"):
         try:
@@ -338,11 +379,14 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
                     run_date.date() if run_date else None,
                     log=_log,
                     progress=sys.stderr.isatty(),
+                    shard=share,
                 )
         except ValueError as exc:  # a --date not yet come
             raise click.BadParameter(str(exc), param_hint="--date") from None
         built = None
-        if result.run_id:
+        if result.run_id and share:
+            _log(f"shard {shard} landed as run {result.run_id}; `finsocial build` builds the night's shards")
+        elif result.run_id:
             try:
                 built = _build(paths)
             except Exception as exc:  # the night's counts are landed: say so apart from the build
@@ -874,9 +918,26 @@ def status(ctx: click.Context, max_age: float | None, import_max_age: float | No
     off = [f"{r['platform']} ({r['off_reason']})" for r in fresh if r["state"] == "off"]
     if off:
         click.echo(f"Off (not collected, never stale): {', '.join(off)}")
+    _status_shards(dataclasses.replace(paths, landing_url=_paths(ctx).landing_url))
     stale = [f"{r['platform']} ({r['state']})" for r in fresh if r["state"] not in ("fresh", "off")]
     if stale and (max_age is not None or import_max_age is not None):
         _fail(f"stale: {', '.join(stale)}, older than their cadence allows")
+
+
+def _status_shards(paths: DataPaths) -> None:
+    """'Shards: night D: shards 1, 3 of 4 landed; 2, 4 missing', read from the landing zone."""
+    from warehouse.landing.shards import latest_night_shards
+    from warehouse.landing.store import StoreError, landing_store
+
+    if not paths.remote_landing and not paths.landing.exists():
+        return
+    try:
+        shards = latest_night_shards(landing_store(paths))
+    except StoreError as exc:
+        click.echo(f"Shards: the landing zone cannot be read ({exc})")
+        return
+    if shards is not None:
+        click.echo(f"Shards: {shards.describe()}")
 
 
 # ---- serving the dashboard ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ the data lives in a temporary folder, and the telemetry SeaweedFS would send is 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,9 @@ from pathlib import Path
 
 ACCESS_KEY = "finsocial-test"
 SECRET_KEY = "finsocial-test-secret-0123456789"
+# an identity that may list and read but not write: a store refusing writes
+READER_KEY = "finsocial-reader"
+READER_SECRET = "finsocial-reader-secret-0123456789"
 BUCKET = "finsocial"
 
 # each of weed mini's servers takes an HTTP port and a gRPC port; all are set so none is a default
@@ -38,6 +42,22 @@ PORT_FLAGS = (
     "admin.port",
     "admin.port.grpc",
 )
+
+
+IDENTITIES = {
+    "identities": [
+        {
+            "name": "finsocial",
+            "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+            "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+        },
+        {
+            "name": "reader",
+            "credentials": [{"accessKey": READER_KEY, "secretKey": READER_SECRET}],
+            "actions": ["Read", "List"],
+        },
+    ]
+}
 
 
 class WeedNotFound(RuntimeError):
@@ -99,6 +119,8 @@ class SeaweedServer:
             self.ports = dict(zip(PORT_FLAGS, _free_ports(len(PORT_FLAGS)), strict=True))
             store = self.data_dir / "data"
             store.mkdir(parents=True, exist_ok=True)
+            config = self.data_dir / "s3.json"
+            config.write_text(json.dumps(IDENTITIES))
             args = [
                 weed_binary(),
                 "mini",
@@ -106,6 +128,7 @@ class SeaweedServer:
                 "-ip.bind=127.0.0.1",
                 f"-dir={store}",
                 f"-bucket={self.bucket}",
+                f"-s3.config={config}",
                 "-master.telemetry=false",
                 "-admin.ui=false",
                 "-webdav=false",

@@ -27,6 +27,7 @@ from warehouse.inputs.targets import collection_targets
 from warehouse.landing.catalogue import Catalogue
 from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, quarantined
 from warehouse.landing.records import SCHEMAS
+from warehouse.landing.shards import NightShards, night_shards
 from warehouse.landing.store import landing_store
 
 VERSION = "0.1.0"
@@ -48,6 +49,8 @@ class BuildResult:
     # damaged runs this build moved to the quarantine (the build went on without them)
     quarantined: tuple[QuarantinedRun, ...] = ()
     in_quarantine: int = 0
+    # the newest sharded night: which of its shards landed and which did not (collect --shard)
+    shards: NightShards | None = None
 
     @property
     def partial(self) -> bool:
@@ -604,6 +607,7 @@ def _build(
         seconds=time.perf_counter() - started,
         quarantined=tuple(moved),
         in_quarantine=len(in_quarantine),
+        shards=night_shards(manifests),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,10 @@ class DataPaths:
         else the folder landing/ beside the warehouse."""
         chosen = db or os.environ.get("FINSOCIAL_DB") or DEFAULT_DB
         landing = landing or os.environ.get("FINSOCIAL_LANDING") or None
-        if landing and not landing.startswith("s3://"):
+        if landing and landing.startswith("s3:"):
+            if not re.match(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$", landing):
+                raise ValueError(f"{landing!r} is not an s3://bucket/prefix URL")
+        elif landing:
             landing = str(Path(landing).expanduser().absolute())
         return cls(Path(chosen).expanduser().absolute(), landing)
 

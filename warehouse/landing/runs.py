@@ -377,7 +377,11 @@ _RUN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def incomplete_runs(landing_root: Path | Store) -> list[Path]:
     """Run folders without a manifest: runs being written, or left by a process that died."""
     store = open_store(landing_root)
-    return sorted(store.local_path(key) for key, listed in _run_folders(store) if MANIFEST not in listed)
+    return sorted(
+        store.local_path(key)
+        for key, listed in _run_folders(store)
+        if MANIFEST not in listed and (listed or store.folder_exists(key))
+    )
 
 
 def sweep_incomplete_runs(landing_root: Path | Store) -> list[str]:
@@ -391,8 +395,8 @@ def sweep_incomplete_runs(landing_root: Path | Store) -> list[str]:
     hours = float(os.environ.get("FINSOCIAL_SWEEP_AFTER_HOURS") or SWEEP_AFTER_HOURS)
     swept = []
     for key, listed in _run_folders(store):
-        if MANIFEST in listed:
-            continue
+        if MANIFEST in listed or not (listed or store.folder_exists(key)):
+            continue  # landed, or an empty prefix a remote store lists after deletes
         if not store.is_local and time.time() - (store.newest(key) or 0) < hours * 3600:
             continue
         store.delete_folder(key)

@@ -305,6 +305,11 @@ class S3Store(Store):
                 return found
             token = page["NextContinuationToken"]
 
+    def folder_exists(self, prefix: str) -> bool:
+        # holds an object: some stores (SeaweedFS) list a folder emptied by deletes as a prefix
+        page = self._call("list", prefix, self.client.list_objects_v2, Prefix=self._folder(prefix), MaxKeys=1)
+        return bool(page.get("KeyCount") or page.get("Contents"))
+
     def read(self, key: str) -> bytes:
         response = self._call("read", key, self.client.get_object, Key=self._key(key))
         return response["Body"].read()
