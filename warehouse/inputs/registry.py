@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -207,6 +208,23 @@ def save_registry(institutions: list[Institution], target: Path) -> None:
     write_atomic(target, registry_csv(institutions).encode("utf-8"))
 
 
+# The registry as last read, per file: a digest of its bytes, and the institutions.
+_READ: dict[Path, tuple[bytes, list[Institution]]] = {}
+
+
 def load_registry(path: Path) -> list[Institution]:
-    """The installed registry, or no institutions before the first import."""
-    return parse_registry(path) if Path(path).exists() else []
+    """The installed registry, or no institutions before the first import.
+
+    Parsed once per process while the file holds the same bytes (a night reads it for collect and
+    again for the build): the same list comes back, shared, so do not change it."""
+    path = Path(path)
+    try:
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+    except FileNotFoundError:
+        return []
+    known = _READ.get(path)
+    if known is not None and known[0] == digest:
+        return known[1]
+    institutions = parse_registry(path)
+    _READ[path] = (digest, institutions)
+    return institutions

@@ -57,11 +57,30 @@ def collection_targets(
     institution_ids: set[str] | None = None,
 ) -> list[Target]:
     """Accounts to collect. A platform with a handle in the registry ignores discovered ones."""
-    discovered = discovered_accounts(landing)
+    targets = _all_targets(institutions, catalogue_of(landing))
+    if institution_ids:
+        targets = [t for t in targets if t.institution_id in institution_ids]
+    if platforms:
+        targets = [t for t in targets if t.platform in platforms]
+    return list(targets)
+
+
+# The targets last worked out in this process, with what they came from: a night works them out
+# for collect and again for the build after it, from the same registry (load_registry's list, while
+# its file is unchanged) and the same discover runs (a landed run never changes).
+_LAST: list[tuple[list[Institution], tuple, list[Target]]] = []
+
+
+def _all_targets(institutions: list[Institution], catalogue: Catalogue) -> list[Target]:
+    key = (
+        str(catalogue.root),
+        tuple(r.run_id for r in catalogue.runs if r.manifest.get("kind") == "discover"),
+    )
+    if _LAST and _LAST[0][0] is institutions and _LAST[0][1] == key:
+        return _LAST[0][2]
+    discovered = discovered_accounts(catalogue)
     targets: list[Target] = []
     for inst in institutions:
-        if institution_ids and inst.institution_id not in institution_ids:
-            continue
         # the institution's own targets only (a scan of all targets so far is quadratic in institutions)
         seen: set[tuple[str, str]] = set()
         for platform, handles in inst.handles.items():
@@ -81,8 +100,7 @@ def collection_targets(
                 continue
             seen.add((target.platform, target.handle))
             targets.append(target)
-    if platforms:
-        targets = [t for t in targets if t.platform in platforms]
+    _LAST[:] = [(institutions, key, targets)]
     return targets
 
 
