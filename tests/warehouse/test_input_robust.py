@@ -103,14 +103,21 @@ def test_a_count_past_int64_is_a_row_error_and_lands_nothing(installed, tmp_path
     assert complete_runs(installed.landing) == [] and list(installed.landing.iterdir()) == []
 
 
-def test_the_largest_int64_count_is_taken(installed, tmp_path):
+def test_the_largest_count_is_taken_and_one_more_is_refused(installed, tmp_path):
+    # 10**14, the bound under which no sum the build takes can pass int64 (two counts near 2**63
+    # overflowed every build)
     path = write(
-        tmp_path,
-        "institution_id,platform,date,followers\nalpha-bank,linkedin,2026-01-31,9223372036854775807\n",
+        tmp_path, "institution_id,platform,date,followers\nalpha-bank,linkedin,2026-01-31,100000000000001\n"
+    )
+    with pytest.raises(InputError) as info:
+        import_counts(installed, path)
+    assert "larger than any count can be (at most 100,000,000,000,000)" in problems(info)[0]
+    path = write(
+        tmp_path, "institution_id,platform,date,followers\nalpha-bank,linkedin,2026-01-31,100000000000000\n"
     )
     import_counts(installed, path)
     build(installed)
-    assert snapshots(installed)[0][2] == 2**63 - 1
+    assert snapshots(installed)[0][2] == 10**14
 
 
 @pytest.mark.parametrize("day", ["0026-01-31", "2003-12-31", "1970-01-01"])

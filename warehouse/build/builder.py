@@ -20,7 +20,7 @@ from warehouse.domain.platforms import PLATFORMS
 from warehouse.domain.power import PowerFormula, resolve_formula
 from warehouse.domain.webcare import webcare_targets
 from warehouse.infra.faults import pause_at
-from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
+from warehouse.infra.files import DiskFull, fsync_dir, is_no_space, write_atomic
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import Institution, load_registry
 from warehouse.inputs.targets import collection_targets
@@ -29,6 +29,7 @@ from warehouse.landing.quarantine import QuarantinedRun, quarantine_damaged, qua
 from warehouse.landing.records import SCHEMAS
 from warehouse.landing.shards import NightShards, night_shards
 from warehouse.landing.store import landing_store
+from warehouse.landing.verify import damaged_reads, file_sha256
 
 VERSION = "0.1.0"
 
@@ -333,27 +334,42 @@ def _incremental_from(con, built_info: dict[str, str]) -> tuple[dt.date | None, 
     ):
         return None, "the registry gave an account to counts imported without a handle"
     candidates = [dt.date.fromisoformat(built_info["data_to"]) + dt.timedelta(days=1)]
-    new_snapshot, new_post = con.execute(
+    # a post counts from the day it was posted: a post seen again with another posted_at changes
+    # the days from the earlier of its old and new one
+    new_snapshot, new_post, moved_post = con.execute(
         "SELECT (SELECT min(snapshot_date) FROM landed.snapshots),"
-        "       (SELECT min(CAST(posted_at AS DATE)) FROM landed.posts)"
+        "       (SELECT min(CAST(posted_at AS DATE)) FROM landed.posts),"
+        "       (SELECT min(CAST(t.posted_at AS DATE)) FROM posts AS t JOIN ("
+        "          SELECT institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,"
+        "                 post_id, posted_at FROM landed.posts) AS n"
+        "        ON t.account_id = n.account_id AND t.post_id = n.post_id"
+        "        WHERE t.posted_at IS DISTINCT FROM n.posted_at)"
     ).fetchone()
     if new_snapshot:
         candidates.append(new_snapshot - dt.timedelta(days=ANOMALY_LOOKBACK_DAYS))
-    if new_post:
-        candidates.append(new_post)
-    # a thread item not built before changes the days of what it answers (a late answer: its
-    # question's days), else its own; a night that opened an account's threads makes its webcare
-    # known from then
+    candidates += [day for day in (new_post, moved_post) if day]
+    # a thread item not built before, or seen again with another parent, time or judgement (the
+    # institution's or not), changes the days of what it answers (a late answer: its question's
+    # days), of what answers it, and its own, old and new; a night that opened an account's
+    # threads makes its webcare known from then
     new_item, new_observed = con.execute(
         "WITH fresh AS ("
         "  SELECT institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id, *"
         "  FROM landed.comments),"
-        " new_items AS (SELECT f.* FROM fresh AS f ANTI JOIN comments AS k USING (account_id, comment_id)),"
-        " parents AS (SELECT account_id, comment_id, created_at FROM comments"
-        "             UNION ALL SELECT account_id, comment_id, created_at FROM fresh)"
-        " SELECT (SELECT min(CAST(least(n.created_at, coalesce(p.created_at, n.created_at)) AS DATE))"
-        "         FROM new_items AS n LEFT JOIN parents AS p"
-        "         ON p.account_id = n.account_id AND p.comment_id = n.parent_id),"
+        " changed AS ("
+        "  SELECT f.account_id, f.comment_id, f.parent_id, f.created_at,"
+        "         k.parent_id AS old_parent_id, k.created_at AS old_created_at"
+        "  FROM fresh AS f LEFT JOIN comments AS k USING (account_id, comment_id)"
+        "  WHERE k.comment_id IS NULL OR k.parent_id IS DISTINCT FROM f.parent_id"
+        "     OR k.created_at IS DISTINCT FROM f.created_at OR k.post_id IS DISTINCT FROM f.post_id"
+        "     OR k.is_institution IS DISTINCT FROM coalesce(f.is_institution, false)),"
+        " items AS (SELECT account_id, comment_id, parent_id, created_at FROM comments"
+        "           UNION ALL SELECT account_id, comment_id, parent_id, created_at FROM fresh),"
+        " days AS ("
+        "  SELECT created_at FROM changed UNION ALL SELECT old_created_at FROM changed"
+        "  UNION ALL SELECT i.created_at FROM changed AS c JOIN items AS i ON i.account_id = c.account_id"
+        "   AND (i.comment_id = c.parent_id OR i.comment_id = c.old_parent_id OR i.parent_id = c.comment_id))"
+        " SELECT (SELECT min(CAST(created_at AS DATE)) FROM days),"
         "        (SELECT min(CAST(collected_at AS DATE)) FROM fresh)"
     ).fetchone()
     if new_item:
@@ -421,12 +437,33 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
         "memory_limit": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
         "temp_directory": str(paths.root / ".build-tmp"),
     }
-    return duckdb.connect(str(target), config=config)
+    con = duckdb.connect(str(target), config=config)
+    # Days are UTC days (README): a TIMESTAMPTZ cast to DATE, now() and current_date follow the
+    # session's time zone, which DuckDB takes from the machine's TZ unless told
+    con.execute("SET TimeZone = 'UTC'")
+    return con
 
 
 def _discard(target: Path) -> None:
     for stale in (target, target.with_name(target.name + ".wal")):
         stale.unlink(missing_ok=True)
+
+
+def digest_file(db: Path) -> Path:
+    """Where the SHA-256 of a warehouse file, as the build that wrote it saw it, is kept."""
+    return db.with_name(db.name + ".sha256")
+
+
+def _trusted(prev: Path) -> str | None:
+    """Why the kept previous file cannot be built on (its bytes are not those its build wrote:
+    a block in history the night does not recompute would be carried into the serving file), or
+    None when they are."""
+    try:
+        kept = digest_file(prev).read_text(encoding="ascii").strip()
+    except OSError:
+        return "no SHA-256 was kept for it"
+    found = file_sha256(prev)
+    return None if found == kept else f"its SHA-256 is {found}, its build wrote {kept}"
 
 
 def _open_base(paths: DataPaths, version: str, log=None):
@@ -435,6 +472,10 @@ def _open_base(paths: DataPaths, version: str, log=None):
     target, prev, db = paths.next_db, paths.prev_db, paths.db
     if prev.exists() and db.exists() and os.path.samefile(prev, db):
         prev.unlink()  # a build stopped between keeping the old file and swapping in the new one
+    if prev.exists() and (why := _trusted(prev)):
+        if log:
+            log(f"not building on {prev.name}: {why}")
+        prev.unlink()
     for base in (prev, db):
         if not base.exists():
             continue
@@ -500,6 +541,35 @@ def _build(
             _discard(target)
             if log:
                 log(f"building everything: {len(built - landed_ids)} built runs left the landing zone")
+            con, built = None, set()
+    # the files this build reads, checked against their manifests' SHA-256 and for counts no sum
+    # can hold: one that fails puts its run (or month) in the quarantine, and the build goes on
+    unread = dataclasses.replace(
+        catalogue,
+        runs=tuple(r for r in catalogue.build_runs() if r.run_id not in built),
+        months=tuple(m for m in catalogue.months if not m.run_ids <= built),
+    )
+    bad = damaged_reads(list(unread.runs), list(unread.months))
+    if bad:
+        moved += quarantine_damaged(dataclasses.replace(catalogue, damaged=tuple(bad)))
+        gone = {d.path for d in bad}
+        for entry in moved[-len(bad) :]:
+            if log:
+                log(f"quarantined {entry.origin}: {entry.reason}")
+        left_month = any(m.path in gone and m.run_ids & built for m in catalogue.months)
+        catalogue = dataclasses.replace(
+            catalogue,
+            runs=tuple(r for r in catalogue.runs if r.path not in gone),
+            months=tuple(m for m in catalogue.months if m.path not in gone),
+            damaged=(),
+        )
+        manifests = catalogue.manifests()
+        landed_ids = {m["run_id"] for m in manifests}
+        if left_month and con is not None:  # built runs left with their month: start again
+            con.close()
+            _discard(target)
+            if log:
+                log("building everything: a compacted month with built runs went to the quarantine")
             con, built = None, set()
     if con is None:
         con = _connect(target, paths)
@@ -588,12 +658,20 @@ def _build(
         con.close()
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
+    # the file's SHA-256 as written, kept beside it: the build that takes it as the previous file
+    # checks it first
+    write_atomic(digest_file(target), file_sha256(target).encode())
     pause_at("build.before_swap")
     # the serving file becomes the previous one: the next build brings it up to date in place
-    paths.prev_db.unlink(missing_ok=True)
+    for kept in (paths.prev_db, digest_file(paths.prev_db)):
+        kept.unlink(missing_ok=True)
     if paths.db.exists():
+        if digest_file(paths.db).exists():
+            os.link(digest_file(paths.db), digest_file(paths.prev_db))
         os.link(paths.db, paths.prev_db)
+    digest_file(paths.db).unlink(missing_ok=True)  # a crash before the next line: nothing stale
     os.replace(target, paths.db)
+    os.replace(digest_file(target), digest_file(paths.db))
     fsync_dir(paths.db.parent)
     return BuildResult(
         db=paths.db,

@@ -17,7 +17,7 @@ from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
 from warehouse.inputs.targets import collection_targets
 from warehouse.landing.catalogue import Catalogue
-from warehouse.landing.records import PLATFORMS, Snapshot
+from warehouse.landing.records import MAX_COUNT, PLATFORMS, Snapshot
 from warehouse.landing.runs import LandingRun
 from warehouse.landing.store import Store, landing_store
 
@@ -25,7 +25,6 @@ REQUIRED = ("institution_id", "platform", "date")
 COUNT_COLUMNS = ("followers", "following", "posts_total", "likes_total", "views_total")
 OPTIONAL = ("handle", "name", *COUNT_COLUMNS, "precision", "source")
 PRECISIONS = ("exact", "rounded")
-INT64_MAX = 2**63 - 1  # the largest count the warehouse holds (BIGINT)
 # No platform in the registry counted anyone before 2004 (Facebook opened that February): an
 # earlier date is a typo (0026 for 2026), and would make the build compute every day since.
 EARLIEST_DATE = dt.date(2004, 1, 1)
@@ -192,8 +191,8 @@ def parse_counts(
             except (ValueError, OverflowError) as exc:
                 problem(column, str(exc) if isinstance(exc, ValueError) else f"{text!r} is not a count")
                 continue
-            if counts[column] > INT64_MAX:
-                problem(column, f"{text!r} is larger than any count can be (at most {INT64_MAX:,})")
+            if counts[column] > MAX_COUNT:
+                problem(column, f"{text!r} is larger than any count can be (at most {MAX_COUNT:,})")
             if was_rounded:
                 abbreviated.append(f"{column} {text}")
         if all(not values.get(column) for column in COUNT_COLUMNS):
@@ -284,11 +283,19 @@ def known_accounts(institutions, landing_root: Path | Store) -> dict[tuple[str, 
     catalogue = Catalogue.read(landing_root)
     for target in collection_targets(institutions, catalogue):
         add(target.institution_id, target.platform, target.handle, target.found_via)
-    for run in catalogue.runs:
+    columns = ["institution_id", "platform", "handle"]
+    for run in catalogue.build_runs():
         if run.manifest.get("kind") == "import" and (file := run.file("snapshots")) is not None:
-            columns = ["institution_id", "platform", "handle"]
             for rec in pq.read_table(file, columns=columns).to_pylist():
                 add(rec["institution_id"], rec["platform"], rec["handle"], f"import run {run.run_id}")
+    # the imports a compaction merged into a month's file are known as well as those in folders
+    for month in catalogue.months:
+        imports = sorted(m["run_id"] for m in month.manifests if m.get("kind") == "import")
+        if imports and (file := month.file("snapshots")) is not None:
+            table = pq.read_table(file, columns=[*columns, "run_id"], filters=[("run_id", "in", imports)])
+            for rec in table.sort_by("run_id").to_pylist():
+                where = f"import run {rec['run_id']}, compacted into {month.path.name}"
+                add(rec["institution_id"], rec["platform"], rec["handle"], where)
     return known
 
 

@@ -21,6 +21,7 @@ from warehouse.landing.runs import (
     DamagedRun,
     LandedRun,
     complete_runs,
+    file_sha256,
     object_damage,
     parquet_damage,
 )
@@ -222,6 +223,7 @@ def compact(
                 "path": target.rpartition("/")[2],
                 "rows": written,
                 "bytes": store.scan(month_key).files[target.rpartition("/")[2]],
+                "sha256": file_sha256(store.fetch(target)),
             }
             result.records_after[kind] = result.records_after.get(kind, 0) + written
         for run in fresh:  # raw payloads are kept: a parser fix can rebuild history from them

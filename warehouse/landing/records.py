@@ -258,7 +258,18 @@ def to_table(kind: str, records: list) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-_INT64 = (-(2**63), 2**63 - 1)
+# The largest count the warehouse takes: a hundred trillion, some 300 times the largest any platform
+# shows (a YouTube channel's views). The build sums counts in BIGINT (an institution's accounts, a
+# post's likes + comments + shares + quotes, 28 days of interactions): under this bound no sum of
+# fewer than 92,000 of them can pass int64, where two counts near 2**63 overflowed every build.
+MAX_COUNT = 10**14
+
+
+def count_columns(kind: str) -> list[str]:
+    """The integer columns of a record kind's landing schema: the counts MAX_COUNT bounds."""
+    return [f.name for f in SCHEMAS[kind] if pa.types.is_int64(f.type)]
+
+
 _PY_TYPES = {
     pa.types.is_string: str,
     pa.types.is_int64: int,
@@ -270,7 +281,7 @@ _PY_TYPES = {
 
 
 def landing_problem(record: object) -> str | None:
-    """Why a record could not be landed (a field of the wrong type, a count past int64), or None.
+    """Why a record could not be landed (a field of the wrong type, a count past MAX_COUNT), or None.
 
     A payload that puts a list where a string belongs must fail that account, not the run.
     """
@@ -282,6 +293,6 @@ def landing_problem(record: object) -> str | None:
         wanted = next(t for check, t in _PY_TYPES.items() if check(f.type))
         if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
             return f"{f.name} is {value!r:.60}, not {wanted.__name__}"
-        if wanted is int and not _INT64[0] <= value <= _INT64[1]:
-            return f"{f.name} is {value}, past the largest count a warehouse holds"
+        if wanted is int and not -MAX_COUNT <= value <= MAX_COUNT:
+            return f"{f.name} is {value}, past the largest count the warehouse takes ({MAX_COUNT:,})"
     return None

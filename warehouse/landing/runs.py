@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -36,6 +37,15 @@ def new_run_id(now: dt.datetime | None = None) -> str:
     """A sortable, unique run id: UTC time of start plus a random suffix."""
     now = now or dt.datetime.now(dt.UTC)
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as hex: kept in manifests, checked when a build reads the file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @dataclass
@@ -181,12 +191,14 @@ class LandingRun:
                 with open(target, "rb") as fh:
                     os.fsync(fh.fileno())
                 size = target.stat().st_size
+                digest = file_sha256(target)
             else:
                 sink = io.BytesIO()
                 pq.write_table(table, sink, compression="zstd")
                 self.store.put(f"{self.key}/{name}", sink.getvalue())
                 size = sink.tell()
-            files[kind] = {"path": name, "rows": table.num_rows, "bytes": size}
+                digest = hashlib.sha256(sink.getvalue()).hexdigest()
+            files[kind] = {"path": name, "rows": table.num_rows, "bytes": size, "sha256": digest}
         manifest = {
             "format_version": FORMAT_VERSION,
             "run_id": self.run_id,

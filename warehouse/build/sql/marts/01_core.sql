@@ -4,24 +4,31 @@
 
 -- Each account's span of snapshots and its first post (account_spans), read by accounts below and
 -- by 10_account_metrics.sql: grown by the new runs' rows (new_account_snapshots, new_posts), or
--- counted again from all rows for the accounts where a merge replaced a row that counts for them.
+-- counted again from all its rows, snapshots and posts both, for an account where a merge replaced
+-- a row that counts for it (a post seen again with another posted_at, a same-day snapshot with
+-- another method): a recount reads the whole history, never the night's rows alone.
+CREATE OR REPLACE TEMP TABLE recounted_accounts AS
+SELECT account_id FROM replaced_account_snapshots
+UNION
+SELECT account_id FROM replaced_posts;
+
 CREATE OR REPLACE TEMP TABLE changed_spans AS
 WITH
 snapshot_rows AS (
     SELECT account_id, institution_id, platform, handle, method, snapshot_date, posts_observed
     FROM new_account_snapshots
-    WHERE account_id NOT IN (SELECT account_id FROM replaced_account_snapshots)
+    WHERE account_id NOT IN (SELECT account_id FROM recounted_accounts)
     UNION ALL
     SELECT account_id, institution_id, platform, handle, method, snapshot_date, posts_observed
     FROM account_snapshots
-    WHERE account_id IN (SELECT account_id FROM replaced_account_snapshots)
+    WHERE account_id IN (SELECT account_id FROM recounted_accounts)
 ),
 post_rows AS (
     SELECT account_id, posted_at FROM new_posts
-    WHERE account_id NOT IN (SELECT account_id FROM replaced_posts)
+    WHERE account_id NOT IN (SELECT account_id FROM recounted_accounts)
     UNION ALL
     SELECT account_id, posted_at FROM posts
-    WHERE account_id IN (SELECT account_id FROM replaced_posts)
+    WHERE account_id IN (SELECT account_id FROM recounted_accounts)
 ),
 snapshot_spans AS (
     SELECT
@@ -50,8 +57,7 @@ SELECT
     s.last_snapshot,
     s.posts_since,
     p.first_post,
-    account_id IN (SELECT account_id FROM replaced_account_snapshots)
-        OR account_id IN (SELECT account_id FROM replaced_posts) AS recounted
+    account_id IN (SELECT account_id FROM recounted_accounts) AS recounted
 FROM snapshot_spans AS s
 FULL JOIN post_spans AS p USING (account_id);
 
