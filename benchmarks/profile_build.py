@@ -1,6 +1,6 @@
 """Where a build's time goes: each statement timed and profiled, and candidate fixes tried.
 
-`python -m benchmarks.profile_build --size S [--variant NAME]...` replays warehouse/build.py's
+`python -m benchmarks.profile_build --size S [--variant NAME]...` replays warehouse/build/builder.py's
 steps statement by statement on a scratch file, with DuckDB's JSON profiler on, and prints the
 slowest operators. A variant applies a proposed change to the SQL text or settings in memory
 (warehouse/ stays as it is) so that its effect is measured before anyone edits the build.

@@ -9,7 +9,7 @@ from collectors.youtube import YouTubeCollector
 from warehouse.domain.platforms import API_PLATFORMS
 
 # One hand-written list registers them all (after yt-dlp's extractors); each needs an "api" row
-# in warehouse/platforms.py, and every "api" row needs a collector here.
+# in warehouse/domain/platforms.py, and every "api" row needs a collector here.
 COLLECTORS = [
     BlueskyCollector,
     MastodonCollector,

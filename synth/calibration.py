@@ -20,7 +20,7 @@ TOLERANCE = 1.5  # the demo's medians stay within this factor of the reference
 
 def platform_medians(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per platform: median engagement rate and posts a week across accounts, the log-log fit of
-    engagement on audience, and the spread (warehouse/sql/queries/platform_medians.sql)."""
+    engagement on audience, and the spread (warehouse/read/sql/platform_medians.sql)."""
     return con.execute(query_sql("platform_medians")).df()
 
 

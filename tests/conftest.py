@@ -1,28 +1,57 @@
-"""Fixtures shared across test folders: the demo warehouse, built once per session, and the
-local server that stands in for the platforms."""
+"""Fixtures shared across test folders: the demo warehouse and the states' warehouses, each built
+once per test run (whatever the number of xdist workers), and the local server that stands in for
+the platforms."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 DEMO_END = dt.date(2026, 11, 21)
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], Path]) -> Path:
+    """`make(folder)` run once per test run, its result shared by every xdist worker: the first
+    worker to ask builds under a file lock, the others wait and get the same path. What it makes is
+    read only afterwards. A folder left by a worker that died mid-build is made again."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's base folder, shared by its workers
+    shared = root / "built-once"
+    shared.mkdir(exist_ok=True)
+    folder, done = shared / name, shared / f"{name}.done"
+    with FileLock(str(shared / f"{name}.lock")):
+        if done.exists():
+            return Path(done.read_text(encoding="utf-8"))
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        result = make(folder)
+        done.write_text(str(result), encoding="utf-8")
+    return result
 
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full demo warehouse (64 fictional institutions, 450 days to DEMO_END); read it only."""
-    from synth.demo import DemoSpec, generate
-    from warehouse.build.builder import build
-    from warehouse.infra.paths import DataPaths
 
-    paths = DataPaths.resolve(tmp_path_factory.mktemp("demo") / "finsocial.duckdb")
-    paths.ensure()
-    generate(paths, DemoSpec(end=DEMO_END))
-    build(paths)
-    return paths.db
+    def make(folder: Path) -> Path:
+        from synth.demo import DemoSpec, generate
+        from warehouse.build.builder import build
+        from warehouse.infra.paths import DataPaths
+
+        paths = DataPaths.resolve(folder / "finsocial.duckdb")
+        paths.ensure()
+        generate(paths, DemoSpec(end=DEMO_END))
+        build(paths)
+        return paths.db
+
+    return built_once(tmp_path_factory, "demo", make)
 
 
 @pytest.fixture
@@ -49,7 +78,9 @@ def warehouse_state(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
             if state.make is None:
                 built[name] = request.getfixturevalue("demo_db")
             else:
-                built[name] = build_state(state, tmp_path_factory.mktemp(f"state-{name}"))
+                built[name] = built_once(
+                    tmp_path_factory, f"state-{name}", lambda folder: build_state(state, folder)
+                )
         return built[name]
 
     return state_db

@@ -32,7 +32,7 @@ st.markdown(
 )
 st.markdown("\n".join(f"- **{m.label}** (`{m.name}`): {m.definition}" for m in METRICS.values()))
 st.caption(
-    "The definitions are computed in one place, warehouse/sql/marts/10_account_metrics.sql "
+    "The definitions are computed in one place, warehouse/build/sql/marts/10_account_metrics.sql "
     "and 20_institution_metrics.sql (webcare: 30_webcare.sql), and used alike by the dashboard "
     "and `finsocial top`. "
     + "Lower is better for "

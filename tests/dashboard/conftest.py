@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import built_once
 from warehouse.infra.paths import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +32,21 @@ def script_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from synth.demo import DemoSpec, generate
     from warehouse.build.builder import build
 
-    paths = DataPaths.resolve(tmp_path_factory.mktemp("script") / "finsocial.duckdb")
-    paths.ensure()
-    generate(paths, DemoSpec(institutions=6, days=70))
-    with paths.registry.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    rows[0]["name"] = SCRIPT_NAME  # the demo gives its first institution the largest audience
-    with paths.registry.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    build(paths)
-    return paths.db
+    def make(folder: Path) -> Path:
+        paths = DataPaths.resolve(folder / "finsocial.duckdb")
+        paths.ensure()
+        generate(paths, DemoSpec(institutions=6, days=70))
+        with paths.registry.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        rows[0]["name"] = SCRIPT_NAME  # the demo gives its first institution the largest audience
+        with paths.registry.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        build(paths)
+        return paths.db
+
+    return built_once(tmp_path_factory, "script", make)
 
 
 @pytest.fixture

@@ -161,7 +161,7 @@ METRICS: dict[str, Metric] = {
             "order statistics (one account only).",
             "audience_samples",
         ),
-        # Webcare (warehouse/sql/marts/30_webcare.sql), over questions asked in (t−28, t].
+        # Webcare (warehouse/build/sql/marts/30_webcare.sql), over questions asked in (t−28, t].
         Metric(
             "questions",
             "Questions (28 days)",

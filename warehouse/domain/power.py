@@ -15,7 +15,7 @@ from warehouse.infra.csvcheck import InputError, Problem, read_rows
 from warehouse.infra.files import write_atomic
 
 # What a term can count: the stored counts and the account metrics computed before the score
-# (warehouse/sql/marts/10_account_metrics.sql maps each name to its column).
+# (warehouse/build/sql/marts/10_account_metrics.sql maps each name to its column).
 POWER_MEASURES = (
     "followers",
     "following",

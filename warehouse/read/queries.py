@@ -70,7 +70,7 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @functools.cache
 def query_sql(name: str) -> str:
-    """The text of warehouse/sql/queries/<name>.sql."""
+    """The text of warehouse/read/sql/<name>.sql."""
     return (resources.files("warehouse.read") / "sql" / f"{name}.sql").read_text("utf-8")
 
 

@@ -1,6 +1,6 @@
 -- The core tables besides the merged ones: the build has already merged the new runs' snapshots,
 -- posts, sightings, thread items and follower samples into their tables (the latest observation
--- of each wins, see warehouse/build.py), so what is read here is the whole history.
+-- of each wins, see warehouse/build/builder.py), so what is read here is the whole history.
 
 -- Each account's span of snapshots and its first post (account_spans), read by accounts below and
 -- by 10_account_metrics.sql: grown by the new runs' rows (new_account_snapshots, new_posts), or

@@ -2,7 +2,7 @@
 -- The definitions are the README's "Metrics" section; this file is the one place they are computed.
 -- Only days from metrics_from to metrics_to are computed (the days before are kept from the previous
 -- build: no new run can have changed them); a full build computes every day, a few months at a time
--- (warehouse/build.py), so that no sort outgrows the memory budget.
+-- (warehouse/build/builder.py), so that no sort outgrows the memory budget.
 -- Each account's days from 37 days before metrics_from form a dense daily series, so "as of" values,
 -- the 30-day baseline and the trailing 28-day post window are window functions over one sort; the
 -- 90- and 365-day baselines are as-of joins of the computed days to the snapshots, so that a nightly

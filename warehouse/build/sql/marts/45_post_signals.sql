@@ -1,6 +1,6 @@
 -- Per post: how it engaged against its account's size that day, and how people reacted against
 -- the account's usual reaction. The "unusual reaction" flag itself is a threshold on
--- reaction_multiple applied when reading (warehouse/posts.py), so it can be tuned without a build.
+-- reaction_multiple applied when reading (warehouse/domain/posts.py), so it can be tuned without a build.
 -- Only posts on or after metrics_from are computed again: an earlier post's signals read its own
 -- counts, the posts of the 90 days before it and its day's account metrics, none of which changed.
 DELETE FROM post_signals WHERE posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
