@@ -41,6 +41,7 @@ SERIES_COLORS = [
     "#55A868",
 ]
 OTHERS_COLOR = "#C9CFD8"
+NARROWEST_CHART_PX = 560  # a chart beside a table on a 1280 px screen
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -205,7 +206,30 @@ def league_bar(frame: pd.DataFrame, metric: str, platform: str, highlight: str |
     fig.update_xaxes(showticklabels=False, showgrid=False)
     fig = _style(fig, height=max(260, 34 * len(rows) + 60))
     fig.update_layout(bargap=0.28, margin={"r": 70})
+    signed_value_range(fig, rows["value"], texts)
     return fig
+
+
+def signed_value_range(fig: go.Figure, values: pd.Series, texts: list[str], axis: str = "x") -> None:
+    """Room inside the plot for the value labels drawn outside the bars' ends, left of zero: a
+    negative bar's label (with its minus) sits just left of the bar, inside the plot, never under
+    the names beside the axis; a zero line marks where the bars start. Positive labels use the
+    right margin."""
+    series = pd.Series(values, dtype="float64").dropna()
+    if series.empty or series.min() >= 0:
+        return
+    low, high = min(float(series.min()), 0.0), max(float(series.max()), 0.0)
+    span = (high - low) or 1.0
+    # the plot's width on the narrowest chart we draw (the league page's column at 1280 px, less
+    # the names), and the widest label's share of it (about 7.5 px a character at 13 px)
+    names = [re.sub(r"<[^>]+>", "", str(t)) for t in fig.data[0].y] if fig.data else []
+    names_px = 7.2 * max((len(n) for n in names), default=0)
+    plot_px = max(180.0, NARROWEST_CHART_PX - names_px - 90)
+    share = min(0.4, max(0.1, (7.5 * max((len(t) for t in texts), default=4) + 10) / plot_px))
+    right = span * 0.04
+    pad = share * (span + right) / (1 - share)
+    update = fig.update_xaxes if axis == "x" else fig.update_yaxes
+    update(range=[low - pad, high + right], zeroline=True, zerolinecolor=MUTED, zerolinewidth=1)
 
 
 def _interval(rows: pd.DataFrame) -> dict | None:
@@ -264,6 +288,7 @@ def top_posts_bar(frame: pd.DataFrame, by: str, label: str) -> go.Figure:
     fig.update_xaxes(showticklabels=False, showgrid=False)
     fig = _style(fig, height=max(260, 34 * len(rows) + 60))
     fig.update_layout(bargap=0.28, margin={"r": 70})
+    signed_value_range(fig, rows["value"], texts)
     return fig
 
 
@@ -770,10 +795,17 @@ def unanswered_bars(frame: pd.DataFrame, limit: int = 10) -> go.Figure:
 def league_figure(frame: pd.DataFrame, metric: str, platform: str, title: str, footer: str) -> go.Figure:
     """league_bar for a page of its own (an image to publish): a title with the filters and the
     as-of day above, the source line (and the demo notice) below."""
-    fig = league_bar(frame, metric, platform)
+    return titled(league_bar(frame, metric, platform), title, footer)
+
+
+def titled(figure: go.Figure, title: str, footer: str) -> go.Figure:
+    """A copy of a chart for a page of its own (an image to publish): the heading with every
+    filter above, the source line (and the demo notice) below."""
+    fig = go.Figure(figure)
     fig.update_layout(
-        title={"text": safe(title), "x": 0, "xanchor": "left", "font": {"size": 17}},
-        margin={"l": 10, "r": 70, "t": 56, "b": 48},
+        # the title starts where the names do, not at the image's first pixel
+        title={"text": safe(title), "x": 0, "xanchor": "left", "pad": {"l": 16}, "font": {"size": 17}},
+        margin={"l": 16, "r": 70, "t": 56, "b": 48},
         height=(fig.layout.height or 300) + 80,
     )
     fig.add_annotation(

@@ -311,3 +311,26 @@ def seed(key: str, value: object) -> None:
 
 def explain(message: str, icon: str = ":material/info:") -> None:
     st.info(message, icon=icon)
+
+
+def chart(figure, key: str, heading: str, file_name: str, wh: data.Warehouse | None = None, **kwargs) -> None:
+    """A plotly chart with a "Download PNG" button under it: the image carries the heading (every
+    filter, the period, the minimum) and the source line, drawn by the command line's renderer
+    (dashboard/export.py) only when the button is pressed."""
+    from dashboard.charts import titled
+    from dashboard.export import figure_image
+    from warehouse.read.report import DEMO_LINE, SOURCE_LINE
+
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("config", {"displayModeBar": False})
+    st.plotly_chart(figure, key=key, **kwargs)
+    footer_line = SOURCE_LINE + (f". {DEMO_LINE}" if wh is not None and wh.demo else "")
+    st.download_button(
+        "Download PNG",
+        lambda: figure_image(titled(figure, heading, footer_line)),
+        f"{file_name}.png",
+        "image/png",
+        key=f"{key}_png",
+        icon=":material/image:",
+        on_click="ignore",
+    )

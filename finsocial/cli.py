@@ -654,16 +654,17 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> Non
     import pandas as pd
 
     from dashboard.charts import league_figure
+    from dashboard.export import figure_image
     from warehouse.read.report import DEMO_LINE, SOURCE_LINE
 
     frame = pd.DataFrame(rows)
     footer = SOURCE_LINE + (f". {DEMO_LINE}" if demo else "")
     figure = league_figure(frame, metric, platform, title, footer)
-    os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")  # kaleido drives the system Chromium
     try:
-        figure.write_image(str(output), format=fmt, width=1000, scale=2 if fmt == "png" else 1)
+        image = figure_image(figure, fmt)
     except Exception as exc:  # kaleido or Chromium missing: say which, no traceback
         _fail(f"cannot render {fmt}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    output.write_bytes(image)
     _log(f"wrote {output} ({output.stat().st_size:,} bytes)")
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import charts, data, defaults, ui
 from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS
 from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
-from warehouse.read.report import league_markdown
+from warehouse.read.report import league_markdown, league_title
 
 wh = ui.page(
     "League tables",
@@ -148,7 +148,9 @@ k[3].metric(
     border=True,
 )
 
-st.subheader(f"Top {len(frame)} by {label} · {where}")
+# the heading carries every filter and the day, so a screenshot or a pasted image says what it shows
+heading = league_title(metric, platform, as_of, len(frame), country or None, kind or None, group or None)
+st.subheader(heading)
 left, right = st.columns([1.15, 1])
 mine = state["institution"]
 table = pd.DataFrame(
@@ -196,16 +198,11 @@ with left:
             + (f"{NEW_IN_TABLE}. " if frame["previous_rank"].isna().any() else "")
             + METRICS[metric].definition
         )
+slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 with right:
-    st.plotly_chart(
-        charts.league_bar(frame, metric, platform, highlight=mine),
-        width="stretch",
-        config={"displayModeBar": False},
-        key="lt_chart",
-    )
+    ui.chart(charts.league_bar(frame, metric, platform, highlight=mine), "lt_chart", heading, slug, wh)
 
 download = frame.assign(as_of=as_of.isoformat())
-slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 d = st.columns([1.1, 1.4, 4])
 d[0].download_button(
     "Download CSV",

@@ -33,9 +33,32 @@ def test_a_median_of_counts_is_whole():
     ("metric", "value", "text"),
     [
         ("engagement_rate", 0.4512, "0.45%"),
-        ("engagement_rate", 12.345, "12.3%"),
+        # one format for a column: two decimals at any size, as in the charts
+        ("engagement_rate", 12.5, "12.50%"),
+        ("engagement_rate", 113.891, "113.89%"),
+        ("answered_pct", 100, "100.00%"),
         ("growth_30d_pct", 1.754, "+1.75%"),
+        ("growth_30d_pct", -0.73, "-0.73%"),
+        # a value that rounds to nothing has no sign
+        ("growth_30d_pct", -0.004, "0.00%"),
+        ("growth_30d_pct", 0.004, "0.00%"),
     ],
 )
 def test_percentages(metric, value, text):
     assert format_value(metric, value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (9_994, "9.99K"),
+        (9_999, "10.0K"),  # three significant figures after rounding, never "10.00K"
+        (99_950, "100K"),
+        (999_500, "1.00M"),  # never "1000K"
+        (999.5, "1.00K"),
+        (-12_345, "-12.3K"),
+        (-0.4, "0"),  # never "-0"
+    ],
+)
+def test_counts_keep_three_figures_across_a_suffix(value, text):
+    assert human_count(value) == text

@@ -40,7 +40,7 @@ def test_league_table_defaults_to_top_ten_by_followers_on_all_platforms(demo):
     assert at.selectbox(key="lt_platform").value == "all"
     assert at.selectbox(key="lt_metric").value == "followers"
     assert at.date_input(key="lt_as_of").value == DEMO_END
-    assert "Top 10 by Followers · All platforms" in texts(at)
+    assert f"Top 10 by Followers on all platforms · as of {DEMO_END.isoformat()}" in texts(at)
 
 
 def test_league_table_reads_its_state_from_the_url(demo):
@@ -53,6 +53,8 @@ def test_league_table_reads_its_state_from_the_url(demo):
     assert 0 < len(table) <= 5
     assert set(table["Country"]) == {"NL"}
     assert all(v.endswith("%") for v in table["Engagement rate (%)"] if v != "–")
+    # the heading names every filter and the day: a screenshot is never mislabelled
+    assert "Top 5 by Engagement rate (%) on X · NL · as of " in texts(at)
 
 
 def test_league_table_writes_its_state_to_the_url(demo):
@@ -114,7 +116,7 @@ def test_methodology_names_the_formula_in_force(demo):
 def test_league_table_offers_csv_and_markdown(demo):
     at = page("league")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download CSV", "Download Markdown"]
+    assert labels == ["Download PNG", "Download CSV", "Download Markdown"]
     assert not at.code  # the Markdown is drawn when its expander is opened
     at.session_state["lt_markdown"] = True
     markdown = at.run().code[0].value

@@ -373,7 +373,7 @@ def test_top_ranks_an_audience_metric_with_its_margin(warehouse_db):
         "--format",
         "markdown",
     )
-    assert "30.0% ± 24.9 pts (n = 10)" in md.output and "not a random sample" in md.output
+    assert "30.00% ± 24.9 pts (n = 10)" in md.output and "not a random sample" in md.output
 
 
 def test_a_smaller_share_of_small_or_inactive_followers_ranks_first(warehouse):

@@ -35,15 +35,21 @@ def human_count(value: float | int | None) -> str:
     """12,345 -> 12.3K; 1,234,567 -> 1.23M; None -> '–'."""
     if is_missing(value):
         return MISSING
-    sign = "-" if value < 0 else ""
     v = abs(float(value))
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if v >= limit:
-            scaled = v / limit
-            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
-            return f"{sign}{scaled:.{digits}f}{suffix}"
     # a count is whole: a median of two counts (12.5) reads 13, not 12.5
-    return f"{sign}{math.floor(v + 0.5):.0f}"
+    whole = math.floor(v + 0.5)
+    sign = "-" if value < 0 and whole else ""  # never "-0"
+    if whole < 1000:
+        return f"{sign}{whole:.0f}"
+    # three significant figures, judged after rounding: 9,999 reads 10.0K (not 10.00K) and
+    # 999,999 reads 1.00M (not 1000K)
+    for limit, suffix in ((1e3, "K"), (1e6, "M"), (1e9, "B")):
+        scaled = v / limit
+        for digits in (2, 1, 0):
+            text = f"{scaled:.{digits}f}"
+            if float(text) < 10 ** (3 - digits):
+                return f"{sign}{text}{suffix}"
+    return f"{sign}{v / 1e9:,.0f}B"
 
 
 def thousands(value: float | int | None) -> str:
@@ -75,10 +81,16 @@ def format_value(metric: str, value: float | int | None, rounded: object = False
         # a row's precision covers its counts (YouTube's subscribers, a published 4.3M): not growth
         return ("≈" + text) if rounded and not metric.startswith("growth") else text
     if kind == "percent":
-        sign = "+" if metric.startswith("growth") and value > 0 else ""
-        return f"{sign}{value:.2f}%" if abs(value) < 10 else f"{sign}{value:.1f}%"
+        # one format for every row of a column, in tables, charts and exports: two decimals
+        # (0.45%, 12.50%, 113.89%); a value that rounds to zero has no sign (never "-0.00%")
+        text = f"{abs(value):,.2f}%"
+        if text == "0.00%":
+            return text
+        sign = "-" if value < 0 else "+" if metric.startswith("growth") else ""
+        return sign + text
     if kind == "ratio":
-        return f"{value:.2f}×"
+        text = f"{value:,.2f}×"
+        return text.removeprefix("-") if text in ("-0.00×",) else text
     if kind == "minutes":
         return human_minutes(value)
     if kind == "score":
