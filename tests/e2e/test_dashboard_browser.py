@@ -15,20 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHROMIUM
 from tests.test_states import LEAKED
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # url path, the page's title, text that shows its content rendered, plotly charts expected
 PAGES = [
     ("", "League tables", "Top 10 by Followers", 1),
@@ -112,16 +103,6 @@ def first_night_url(warehouse_state, tmp_path_factory):
     """The dashboard on the first night of a real installation (tests/states.py)."""
     db = warehouse_state("first_night")
     yield from serve_dashboard(db, tmp_path_factory.mktemp("streamlit-first-night") / "streamlit.log")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def rendered(page, charts: int, timeout: float = 60_000) -> None:

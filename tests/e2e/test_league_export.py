@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from finsocial.cli import cli
-from tests.e2e.test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM
 from tests.warehouse.conftest import land, snap
 from warehouse.infra.paths import DataPaths
 
@@ -78,16 +78,6 @@ def db(tmp_path_factory) -> Path:
         land(DataPaths(db), [snap(i, "x", i, day, f[side]) for i, f in FOLLOWERS.items()], day=day)
     assert runner.invoke(cli, ["--db", str(db), "build"]).exit_code == 0
     return db
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_an_exported_league_keeps_each_minus_beside_its_bar_and_every_filter_in_its_heading(
