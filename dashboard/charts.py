@@ -221,11 +221,11 @@ def signed_value_range(fig: go.Figure, values: pd.Series, texts: list[str], axis
     low, high = min(float(series.min()), 0.0), max(float(series.max()), 0.0)
     span = (high - low) or 1.0
     # the plot's width on the narrowest chart we draw (the league page's column at 1280 px, less
-    # the names), and the widest label's share of it (about 7.5 px a character at 13 px)
+    # the names), and the widest label's share of it (about 8 px a character at 13 px, with room to spare)
     names = [re.sub(r"<[^>]+>", "", str(t)) for t in fig.data[0].y] if fig.data else []
     names_px = 7.2 * max((len(n) for n in names), default=0)
     plot_px = max(180.0, NARROWEST_CHART_PX - names_px - 90)
-    share = min(0.4, max(0.1, (7.5 * max((len(t) for t in texts), default=4) + 10) / plot_px))
+    share = min(0.4, max(0.1, (8 * max((len(t) for t in texts), default=4) + 12) / plot_px))
     right = span * 0.04
     pad = share * (span + right) / (1 - share)
     update = fig.update_xaxes if axis == "x" else fig.update_yaxes
