@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,35 @@ R = TypeVar("R")
 def db_path() -> Path:
     """The warehouse the dashboard reads: $FINSOCIAL_DB, else data/finsocial.duckdb."""
     return DataPaths.resolve().db
+
+
+# FINSOCIAL_PULL_EVERY=SECONDS: a dashboard replica pulls the newest published warehouse from the
+# landing zone (FINSOCIAL_LANDING) on its first read and then at most that often (`finsocial pull`)
+PULL_EVERY_ENV = "FINSOCIAL_PULL_EVERY"
+_pull_lock = threading.Lock()
+_pulled_at: list[float] = []
+
+
+def pull_if_due() -> None:
+    """Pull the newest published warehouse when FINSOCIAL_PULL_EVERY is set and that long has
+    passed; a failed pull is logged and the warehouse at hand goes on being served."""
+    every = os.environ.get(PULL_EVERY_ENV)
+    if not every:
+        return
+    with _pull_lock:
+        now = time.monotonic()
+        if _pulled_at and now - _pulled_at[-1] < float(every):
+            return
+        _pulled_at.append(now)
+        del _pulled_at[:-1]
+        from warehouse.build.publish import pull
+        from warehouse.landing.store import landing_store
+
+        paths = DataPaths.resolve()
+        try:
+            pull(paths, landing_store(paths), log=logging.getLogger("dashboard").info)
+        except Exception:
+            logging.getLogger("dashboard").exception("pulling the published warehouse failed")
 
 
 def version(db: Path) -> str | None:
@@ -49,6 +81,7 @@ def _read(
     """read(con, *args, **kwargs) on its own short-lived read-only connection to the current
     warehouse (a build swaps the file; the dashboard must never hold a lock), cached by the file's
     identity (inode, mtime, size) so that a new build shows without a restart."""
+    pull_if_due()
     db = db_path()
     key = version(db)
     if key is None:

@@ -143,20 +143,29 @@ def _exit_if_partial(result) -> None:
 
 
 @contextlib.contextmanager
-def _writing(paths: DataPaths, command: str) -> Iterator[None]:
-    """Hold the writer lock for a writing command and clear what an interrupted run left."""
+def _writing(paths: DataPaths, command: str, lease: bool = True) -> Iterator[Any]:
+    """Hold the writer lock for a writing command and clear what an interrupted run left.
+
+    On a landing zone on object storage, also the build lease shared by every machine (yielded),
+    unless `lease` is False (a collection shard, which writes only a run of its own)."""
     from warehouse.infra.files import DiskFull
     from warehouse.infra.lock import LockBusy, writer_lock
+    from warehouse.landing.lease import LeaseBusy, LeaseLost, build_lease
     from warehouse.landing.runs import sweep_incomplete_runs
     from warehouse.landing.store import StoreError, landing_store
 
     try:
-        with writer_lock(paths, command, log=_log):
+        with writer_lock(paths, command, log=_log), contextlib.ExitStack() as stack:
+            held = None
+            if lease and paths.remote_landing:
+                held = stack.enter_context(build_lease(landing_store(paths), command, log=_log))
             for run_dir in sweep_incomplete_runs(landing_store(paths)):
                 _log(f"removed {run_dir}: a run interrupted before its manifest")
-            yield
-    except LockBusy as exc:
+            yield held
+    except (LockBusy, LeaseBusy) as exc:
         _fail(str(exc), EXIT_BUSY)
+    except LeaseLost as exc:
+        _fail(f"{exc}; nothing was published")
     except DiskFull as exc:
         _fail(str(exc))
     except StoreError as exc:  # the landing zone on object storage refused or could not be reached
@@ -360,7 +369,7 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
             "--audience samples every account; it takes no --shard", param_hint="--shard"
         )
     paths = _paths(ctx)
-    with _writing(paths, "collect"):
+    with _writing(paths, "collect", lease=not share):
         try:
             if audience:
                 result = collect_audience(
@@ -431,18 +440,52 @@ def import_counts_cmd(ctx: click.Context, file: str, weights: str | None) -> Non
     "--full", is_flag=True, help="Recompute every day's metrics, not only those new runs can change."
 )
 @click.option("--weights", help=WEIGHTS_HELP)
+@click.option(
+    "--publish",
+    is_flag=True,
+    help="Then upload the warehouse to the landing zone's published/ and point latest.json at it "
+    "(for dashboard replicas: `finsocial pull`).",
+)
 @db_option
 @click.pass_context
-def build(ctx: click.Context, full: bool, weights: str | None) -> None:
+def build(ctx: click.Context, full: bool, weights: str | None, publish: bool) -> None:
     """Rebuild the warehouse from the landing zone and the registry.
 
     Exit code: 0 built, 3 built without a damaged run (moved to the quarantine), 1 failed.
     """
     paths = _paths(ctx)
-    with _writing(paths, "build"):
+    with _writing(paths, "build") as lease:
         result = _build(paths, full=full, weights=weights)
+        if publish:
+            from warehouse.build.publish import publish as run_publish
+            from warehouse.landing.store import landing_store
+
+            if lease is not None:
+                lease.check()  # another machine took the lease over: its build wins
+            run_publish(paths, landing_store(paths), log=_log)
     if result.partial:
         sys.exit(EXIT_PARTIAL)
+
+
+@cli.command()
+@db_option
+@click.pass_context
+def pull(ctx: click.Context) -> None:
+    """Fetch the newest published warehouse from the landing zone and swap it in.
+
+    Exit code: 0 pulled or already the newest, 1 nothing published or the store cannot be read.
+    """
+    from warehouse.build.publish import NothingPublished
+    from warehouse.build.publish import pull as run_pull
+    from warehouse.landing.store import StoreError, landing_store
+
+    paths = _paths(ctx)
+    try:
+        result = run_pull(paths, landing_store(paths), log=_log)
+    except (NothingPublished, StoreError, ValueError) as exc:
+        _fail(str(exc))
+    if not result.pulled:
+        _log(f"{paths.db} is the newest published warehouse already (data to {result.version.data_to})")
 
 
 @cli.command()

@@ -165,14 +165,18 @@ def test_a_store_refusing_writes_is_a_clear_error_and_nothing_is_half_visible(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", READER_SECRET)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(
-        cli, ["--db", str(paths.db), "--landing", s3_url, "collect", "--date", "2026-03-01"]
-    )
+    # a shard writes its run's files (raw payloads first), then would create the manifest
+    command = ["--db", str(paths.db), "--landing", s3_url, "collect", "--date", "2026-03-01"]
+    result = CliRunner().invoke(cli, [*command, "--shard", "1/1"])
     assert result.exit_code == 1, result.output
     assert f"error: {s3_url}/2026-03-01/" in result.output
     assert "cannot write: the store answered 403 AccessDenied" in result.output
     assert "nothing half-written is visible" in result.output
     assert "Traceback" not in result.output
+    # a collect that builds takes the build lease first, and is refused there
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 1, result.output
+    assert f"error: {s3_url}/lease/build.json: cannot create: the store answered 403" in result.output
     monkeypatch.undo()
     store = landing_store(paths)
     assert complete_runs(store) == [] and store.list("") == {}

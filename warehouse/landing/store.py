@@ -63,6 +63,14 @@ class Store(ABC):
         """Write an object (a run's file: written once, before its manifest)."""
 
     @abstractmethod
+    def put_file(self, key: str, path: Path) -> None:
+        """Write a local file as an object, however large (a published warehouse)."""
+
+    @abstractmethod
+    def get_file(self, key: str, path: Path) -> None:
+        """Copy an object into a local file, however large."""
+
+    @abstractmethod
     def create(self, key: str, data: bytes) -> bool:
         """Write an object only if none is there; False when one was (a manifest, a lease)."""
 
@@ -148,6 +156,19 @@ class LocalStore(Store):
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+
+    def put_file(self, key: str, path: Path) -> None:
+        target = self.root / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        shutil.copyfile(path, tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+
+    def get_file(self, key: str, path: Path) -> None:
+        shutil.copyfile(self.root / key, path)
 
     def create(self, key: str, data: bytes) -> bool:
         target = self.root / key
@@ -318,21 +339,79 @@ class S3Store(Store):
         self._call("write", key, self.client.put_object, Key=self._key(key), Body=data)
 
     def create(self, key: str, data: bytes) -> bool:
+        return self.create_tagged(key, data) is not None
+
+    def put_file(self, key: str, path: Path) -> None:
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:  # multipart above 8 MB, parts in parallel
+            self.client.upload_file(str(path), self.bucket, self._key(key))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error("write", key, exc) from None
+        except S3UploadFailedError as exc:
+            raise StoreError(f"{self.where(key)}: cannot write: {exc}") from None
+
+    def get_file(self, key: str, path: Path) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*")
-        except ClientError as exc:
-            # 412: the key exists; 409: another create of it is under way (AWS's answer to a race)
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-                return False
-            raise self._error("create", key, exc) from None
-        except BotoCoreError as exc:
-            raise self._error("create", key, exc) from None
-        return True
+            self.client.download_file(self.bucket, self._key(key), str(path))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._error("read", key, exc) from None
 
     def replace(self, key: str, data: bytes) -> None:
         self.put(key, data)  # an S3 PUT is atomic: a reader gets the old object or the new
+
+    def read_tagged(self, key: str) -> tuple[bytes, str]:
+        """An object's bytes and its ETag, for a conditional replace or delete of that version."""
+        response = self._call("read", key, self.client.get_object, Key=self._key(key))
+        return response["Body"].read(), response["ETag"]
+
+    def replace_if(self, key: str, data: bytes, etag: str) -> str | None:
+        """Replace the object only if it is still the version `etag` (If-Match); its new ETag, or
+        None when another writer changed or removed it first."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfMatch=etag)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
+                return None
+            raise self._error("replace", key, exc) from None
+        except BotoCoreError as exc:
+            raise self._error("replace", key, exc) from None
+        return response["ETag"]
+
+    def create_tagged(self, key: str, data: bytes) -> str | None:
+        """As create, returning the new object's ETag (None when one was there)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*"
+            )
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                return None
+            raise self._error("create", key, exc) from None
+        except BotoCoreError as exc:
+            raise self._error("create", key, exc) from None
+        return response["ETag"]
+
+    def delete_if(self, key: str, etag: str) -> bool:
+        """Remove the object only if it is still the version `etag`; False when it changed."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key), IfMatch=etag)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
+                return False
+            raise self._error("delete", key, exc) from None
+        except BotoCoreError as exc:
+            raise self._error("delete", key, exc) from None
+        return True
 
     def delete(self, key: str) -> None:
         self._call("delete", key, self.client.delete_object, Key=self._key(key))
