@@ -46,7 +46,7 @@ def test_the_collection_job_runs_one_shard_per_index():
     assert job["spec"]["completions"] == job["spec"]["parallelism"] == int(env["SHARDS"])
     script = container["args"][0]
     assert 'finsocial collect --shard "$((JOB_COMPLETION_INDEX + 1))/${SHARDS}"' in script
-    assert '/tokens/shard-${JOB_COMPLETION_INDEX}.env' in script
+    assert "/tokens/shard-${JOB_COMPLETION_INDEX}.env" in script
     assert "--shard" in {o for p in cli.commands["collect"].params for o in p.opts}
 
 
