@@ -31,6 +31,7 @@ navigation = st.navigation(
             st.Page(PAGES / "profile.py", title="Institution profile", icon=":material/account_balance:"),
             st.Page(PAGES / "trends.py", title="Trends", icon=":material/trending_up:"),
             st.Page(PAGES / "webcare.py", title="Webcare", icon=":material/support_agent:"),
+            st.Page(PAGES / "conversation.py", title="Conversation", icon=":material/forum:"),
         ],
         "About the data": [
             st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:"),

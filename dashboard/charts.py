@@ -821,3 +821,138 @@ def titled(figure: go.Figure, title: str, footer: str) -> go.Figure:
         font={"size": 11, "color": MUTED},
     )
     return fig
+
+
+# ---- mentions -----------------------------------------------------------------------------------
+
+TONE_COLORS = {"negative": WARNING, "positive": "#2CA02C"}
+MAX_VOICES = 8  # institutions drawn on their own in the share of voice; the rest are "Others"
+
+
+def _storm_marks(fig: go.Figure, storms: pd.DataFrame, names: dict[str, str] | None = None) -> None:
+    """A dotted line on each storm day, labelled with the institution."""
+    if storms is None or storms.empty:
+        return
+    for day, rows in storms.groupby("day"):
+        who = ", ".join(safe(n) for n in rows["name"].head(3))
+        fig.add_vline(
+            x=pd.Timestamp(day).timestamp() * 1000, line={"color": WARNING, "dash": "dot", "width": 1}
+        )
+        fig.add_annotation(
+            x=pd.Timestamp(day),
+            y=1,
+            yref="paper",
+            text=f"storm: {who}",
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 11, "color": WARNING},
+        )
+
+
+def share_of_voice_area(
+    frame: pd.DataFrame, storms: pd.DataFrame | None = None, highlight: str | None = None
+) -> go.Figure:
+    """Each institution's share of the selection's 28-day mentions over time, stacked to 100%;
+    the largest voices on their own, the rest as Others; storm days marked."""
+    rows = frame.dropna(subset=["share_of_voice"])
+    if rows.empty:
+        return empty("No mentions in this selection and span")
+    last = rows[rows["day"] == rows["day"].max()].sort_values("share_of_voice", ascending=False)
+    voices = list(last["institution_id"].head(MAX_VOICES))
+    if highlight in set(rows["institution_id"]) and highlight not in voices:
+        voices = [*voices[: MAX_VOICES - 1], highlight]
+    colors = series_colors(voices)
+    names = dict(zip(rows["institution_id"], rows["name"], strict=False))
+    fig = go.Figure()
+    for key in voices:
+        part = rows[rows["institution_id"] == key].sort_values("day")
+        fig.add_trace(
+            go.Scatter(
+                x=part["day"],
+                y=part["share_of_voice"],
+                mode="lines",
+                stackgroup="voice",
+                name=safe(names[key]),
+                line={"color": HIGHLIGHT if key == highlight else colors[key], "width": 0.5},
+                hovertemplate=safe(names[key]) + " · %{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>",
+            )
+        )
+    others = rows[~rows["institution_id"].isin(voices)]
+    if not others.empty:
+        summed = others.groupby("day", as_index=False)["share_of_voice"].sum()
+        fig.add_trace(
+            go.Scatter(
+                x=summed["day"],
+                y=summed["share_of_voice"],
+                mode="lines",
+                stackgroup="voice",
+                name="Others",
+                line={"color": OTHERS_COLOR, "width": 0.5},
+                hovertemplate="Others · %{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>",
+            )
+        )
+    _storm_marks(fig, storms)
+    fig.update_yaxes(title="Share of voice (%), 28 days", range=[0, 100], ticksuffix="%")
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(hovermode="x unified")
+    return _style(fig)
+
+
+def tone_lines(frame: pd.DataFrame, storms: pd.DataFrame | None = None) -> go.Figure:
+    """The selection's negative and positive shares of its toned mentions over time (28-day
+    windows, pooled: each institution weighs by its toned mentions); storm days marked."""
+    rows = frame.dropna(subset=["negative_share"])
+    rows = rows[rows["toned"] > 0]
+    if rows.empty:
+        return empty("No mentions with a tone in this selection and span")
+    pooled = (
+        rows.assign(neg=rows["negative_share"] * rows["toned"], pos=rows["positive_share"] * rows["toned"])
+        .groupby("day", as_index=False)[["neg", "pos", "toned"]]
+        .sum()
+    )
+    fig = go.Figure()
+    for tone, column in (("negative", "neg"), ("positive", "pos")):
+        fig.add_trace(
+            go.Scatter(
+                x=pooled["day"],
+                y=pooled[column] / pooled["toned"],
+                mode="lines",
+                name=f"{tone.title()} share",
+                line={"color": TONE_COLORS[tone], "width": 2},
+                hovertemplate=f"{tone.title()} · " + "%{x|%Y-%m-%d}: %{y:.1f}%<extra></extra>",
+            )
+        )
+    _storm_marks(fig, storms)
+    fig.update_yaxes(title="Share of toned mentions (%), 28 days", rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(hovermode="x unified")
+    return _style(fig, height=340)
+
+
+def theme_bars(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Each theme's share of the selection's mentions (pooled over its institutions)."""
+    rows = frame[frame["institution_id"].isna()].dropna(subset=["share"])
+    if rows.empty:
+        return empty("No mentions in the 28 days to this day")
+    rows = rows.sort_values("share")
+    fig = go.Figure(
+        go.Bar(
+            x=rows["share"],
+            y=[labels.get(t, t) for t in rows["theme"]],
+            orientation="h",
+            marker={"color": PRIMARY},
+            text=[f"{v:.1f}%" for v in rows["share"]],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1f}% of mentions<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="Share of mentions (%), 28 days; a mention can have several themes", rangemode="tozero"
+    )
+    fig.update_yaxes(showgrid=False)
+    fig = _style(fig, height=max(260, 34 * len(rows) + 80))
+    fig.update_layout(margin={"r": 60})
+    return fig

@@ -364,3 +364,60 @@ def webcare_reply_times(platform: str, as_of: dt.date, institution_ids: list[str
 def institution_webcare(institution_id: str, as_of: dt.date) -> pd.DataFrame:
     """An institution's webcare metrics per platform and on 'all' on a day."""
     return _read(queries.institution_webcare, institution_id, as_of)
+
+
+# ---- mentions -----------------------------------------------------------------------------------
+
+
+def latest_mention_day() -> dt.date | None:
+    """The last day a mention search covered (None: no search ever ran)."""
+    return _read(queries.latest_mention_day)
+
+
+def selection(country: str | None, kind: str | None, group: str | None) -> list[str]:
+    """The ids of the institutions the filters select."""
+    return _read(queries.selection, country, kind, group)
+
+
+def mention_history(platform: str, institution_ids: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Per institution of the selection and day: 28-day mentions, tone and share of voice."""
+    return _read(queries.mention_history, platform, tuple(institution_ids), start, end)
+
+
+def mention_themes(platform: str, institution_ids: list[str], as_of: dt.date) -> pd.DataFrame:
+    """Each theme's share of the 28 days' mentions, per institution and pooled."""
+    return _read(queries.mention_themes, platform, tuple(institution_ids), as_of)
+
+
+def storms(
+    start: dt.date,
+    end: dt.date,
+    platform: str = "all",
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+) -> pd.DataFrame:
+    """Storm days in [start, end] with the default thresholds (FINSOCIAL_STORM_* may change them)."""
+    from warehouse.domain.mentions import storm_rule
+
+    found = _read(queries.storms, start, end, platform, storm_rule(), country, kind, group, institution_id)
+    columns = [
+        "day",
+        "institution_id",
+        "name",
+        "platform",
+        "mentions",
+        "baseline_median",
+        "multiple",
+        "negative_share",
+        "baseline_negative_share",
+        "top_theme",
+        "jumped",
+    ]
+    return pd.DataFrame(found, columns=columns)
+
+
+def institution_mentions(institution_id: str, as_of: dt.date) -> pd.DataFrame:
+    """An institution's mention metrics per searched platform and on 'all' on a day."""
+    return _read(queries.institution_mentions, institution_id, as_of)

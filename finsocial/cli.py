@@ -1078,6 +1078,120 @@ def dashboard(ctx: click.Context, port: int, address: str) -> None:
     _serve(_read_paths(ctx), port, address)
 
 
+@cli.command()
+@click.option(
+    "--period",
+    help="A week (2026-W42), month (2026-10) or quarter (2026-Q4); default the 28 days to the last searched day.",
+)
+@click.option(
+    "--platform",
+    default="all",
+    show_default=True,
+    type=click.Choice(PLATFORM_CHOICES, case_sensitive=False),
+    help="A platform, or all (the platforms' mentions together).",
+)
+@click.option("--country", help="ISO 3166-1 country code, e.g. NL (any case).")
+@click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
+@click.option("--group", help="A peer group tag.")
+@click.option("--institution", help="Only this institution (its id).")
+@click.option(
+    "--multiple",
+    type=click.FloatRange(min=1, min_open=True),
+    help="A storm: at least this many times the median day of the 28 before [default: 3, or FINSOCIAL_STORM_MULTIPLE].",
+)
+@click.option(
+    "--minimum",
+    type=click.IntRange(min=1),
+    help="And at least this many mentions that day [default: 20, or FINSOCIAL_STORM_MINIMUM].",
+)
+@format_option()
+@db_option
+@click.pass_context
+def storms(ctx, period, platform, country, kind, group, institution, multiple, minimum, fmt) -> None:
+    """Print storms: days whose mentions (or negative share) jumped against the 28 days before.
+
+    Exit code 0 also when there was no storm (it says so); 1 when no mention search ever ran or a
+    filter matches nothing.
+    """
+    import datetime as dt
+
+    from warehouse.domain.mentions import storm_rule
+    from warehouse.domain.posts import parse_period
+    from warehouse.read import queries
+    from warehouse.read.formatting import human_count
+    from warehouse.read.report import DEMO_LINE, platform_label
+
+    try:
+        chosen = parse_period(period) if period else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    try:
+        rule = storm_rule(multiple=multiple, minimum=minimum)
+    except ValueError as exc:
+        _fail(str(exc))
+    country = country.strip().upper() if country else None
+    paths = _paths(ctx)
+    with _reading(paths) as con:
+        try:
+            queries.check_filters(con, country, kind, group)
+        except queries.FilterError as exc:
+            _fail(str(exc))
+        last = queries.latest_mention_day(con)
+        if last is None:
+            _fail(
+                f"no mentions in {paths.db} yet: `finsocial collect` searches for them where a source is "
+                "on (Bluesky with FINSOCIAL_BLUESKY_IDENTIFIER and FINSOCIAL_BLUESKY_APP_PASSWORD, "
+                "Mastodon with FINSOCIAL_MASTODON_INSTANCES, X with FINSOCIAL_X_MENTIONS=1)"
+            )
+        start, end = (chosen.start, chosen.end) if chosen else (last - dt.timedelta(days=27), last)
+        label = chosen.label if chosen else f"the 28 days to {last.isoformat()}"
+        found = queries.storms(
+            con, start, end, platform.lower(), rule, country, kind, group, institution_id=institution
+        )
+        demo = queries.is_demo(con)
+    where = platform_label(platform.lower())
+    rule_text = f"at least {rule.multiple:g}× the median day of the 28 before and at least {rule.minimum}"
+    if not found:
+        click.echo(f"no storms on {where} in {label} ({start} to {end}): no day with mentions {rule_text}")
+        return
+    for row in found:
+        row["day"] = row["day"].isoformat()
+        if demo:
+            row["demo"] = True
+
+    def share(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0f}%"
+
+    columns = [
+        Column("day", "Day"),
+        Column("name", "Institution"),
+        Column("mentions", "Mentions", right=True, show=lambda r: human_count(r["mentions"])),
+        Column(
+            "baseline_median",
+            "Usual day",
+            right=True,
+            show=lambda r: "–" if r["baseline_median"] is None else f"{r['baseline_median']:g}",
+        ),
+        Column(
+            "multiple",
+            "Multiple",
+            right=True,
+            show=lambda r: "–" if r["multiple"] is None else f"{r['multiple']:.1f}×",
+        ),
+        Column("negative_share", "Negative", right=True, show=lambda r: share(r["negative_share"])),
+        Column(
+            "baseline_negative_share",
+            "Usually",
+            right=True,
+            show=lambda r: share(r["baseline_negative_share"]),
+        ),
+        Column("top_theme", "Top theme", show=lambda r: r["top_theme"] or "–"),
+        Column("jumped", "Jumped"),
+    ]
+    title = f"Storms on {where}, {label}: mentions {rule_text} (or the negative share likewise)"
+    output_rows(found, columns, fmt, title, [DEMO_LINE] if demo else [])
+
+
 def main() -> None:
     cli(prog_name="finsocial")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 from synth.audience import backlash_posts, follower_samples
+from synth.mentions import mentions
 from synth.webcare import comments
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class Spec:
 
 
 # Generators of further record kinds in the demo, one a line (see synth/__init__.py).
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments)
+DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments, mentions)
 SCALE_EXTRAS: tuple[Extra, ...] = ()
 
 DEMO = Spec(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
+from warehouse.domain.metrics import MENTION_THEMES
 from warehouse.read.formatting import flag, human_count, is_missing, why_missing
 
 wh = ui.page(
@@ -282,5 +283,50 @@ else:
         "answered by any of its official accounts. All platforms: its questions pooled (not its "
         "accounts' rates averaged), each against its own platform's target. "
         "[Compare on the Webcare page](/webcare)."
+    )
+
+MENTION_HEADERS = {
+    "mentions": "Mentions",
+    "mention_authors": "Authors",
+    "negative_share": "Negative",
+    "positive_share": "Positive",
+    "net_tone": "Net tone",
+}
+st.subheader("Conversation")
+conversation = data.institution_mentions(me, as_of)
+if conversation.empty:
+    st.caption(
+        "No mention search covered this day for this institution: `finsocial collect` searches "
+        "Bluesky, Mastodon and (opt-in) X for posts that name it where a source is on."
+    )
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Platform": conversation["platform"].map(ui.platform_name),
+                **{
+                    header: conversation[m].map(lambda v, m=m: ui.value_text(m, v))
+                    for m, header in MENTION_HEADERS.items()
+                },
+                "Top theme": [
+                    MENTION_THEMES[row.idxmax()[6:-6]] if row.notna().any() and row.max() > 0 else ui.MISSING
+                    for _, row in conversation[[f"theme_{t}_share" for t in MENTION_THEMES]].iterrows()
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder=ui.MISSING,
+    )
+    recent = data.storms(as_of - dt.timedelta(days=89), as_of, "all", institution_id=me)
+    st.caption(
+        "Posts by others that name the institution in the 28 days to this day; tone of those with "
+        "a lexicon for their language. "
+        + (
+            f"Storms in the 90 days to this day: {', '.join(ui.iso(d) for d in recent['day'])}. "
+            if not recent.empty
+            else "No storm in the 90 days to this day. "
+        )
+        + "[Compare on the Conversation page](/conversation)."
     )
 ui.footer(wh)

@@ -20,6 +20,7 @@ PAGES = [
     "profile",
     "trends",
     "webcare",
+    "conversation",
     "health",
     "methodology",
 ]

@@ -270,6 +270,7 @@ MERGED = (
     ("account_sightings", "stg_sightings", ("account_id",), "observed_at", "account_id", ()),
     ("comments", "stg_comments", ("account_id", "comment_id"), "collected_at", "created_at", ()),
     ("audience_samples", "stg_audience", ("account_id", "sample_date"), "collected_at", "sample_date", ()),
+    ("mentions", "stg_mentions", ("institution_id", "platform", "post_id"), "collected_at", "posted_at", ()),
 )
 
 
@@ -376,6 +377,12 @@ def _incremental_from(con, built_info: dict[str, str]) -> tuple[dt.date | None, 
         candidates.append(new_item)
     if new_observed:
         candidates.append(new_observed)
+    # a mention changes the days from the one it was posted on; a searched day, its own
+    new_mention, new_searched = con.execute(
+        "SELECT (SELECT min(CAST(posted_at AS DATE)) FROM landed.mentions),"
+        "       (SELECT min(day) FROM stg_mention_searches)"
+    ).fetchone()
+    candidates += [d for d in (new_mention, new_searched) if d is not None]
     return min(candidates), ""
 
 

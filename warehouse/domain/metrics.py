@@ -6,6 +6,21 @@ from dataclasses import dataclass
 
 from warehouse.domain.platforms import DEFAULT_POWER_WEIGHTS  # noqa: F401 (one point per this many units, per platform)
 
+MENTIONS_SOURCE = "institution_mentions"
+# The themes of mentions (the keys of warehouse.domain.text's lists) and how a page names them.
+MENTION_THEMES = {
+    "outage": "Outages and app problems",
+    "fees": "Fees and rates",
+    "fraud": "Fraud and scams",
+    "service": "Customer service",
+    "loans": "Mortgages and loans",
+    "payments": "Cards and payments",
+    "sustainability": "Sustainability and ethics",
+    "closures": "Closures and jobs",
+}
+# Themes a bank would rather be talked about less for: their league tables rank the least first.
+NEGATIVE_THEMES = frozenset({"outage", "fees", "fraud", "closures"})
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -19,7 +34,8 @@ class Metric:
     label: str
     kind: str  # count | percent | ratio | score | rate | minutes
     definition: str
-    source: str = "institution_metrics"  # or "audience_samples": weekly, with a sample size and margin
+    # or "audience_samples": weekly, with a sample size and margin; or "institution_mentions"
+    source: str = "institution_metrics"
     lower_is_better: bool = False
 
     @property
@@ -203,6 +219,66 @@ METRICS: dict[str, Metric] = {
             "Replies per week",
             "rate",
             "The institution's own public replies to others in (t−28, t] ÷ 4: its visible webcare.",
+        ),
+        # Mentions (warehouse/build/sql/marts/50_mentions.sql), over posts by others in (t−28, t].
+        Metric(
+            "mentions",
+            "Mentions (28 days)",
+            "count",
+            "Posts by others in (t−28, t] that name the institution by one of its search terms as "
+            "whole words (its own posts excluded), on the days a search ran. NULL where no search "
+            "ran; 0 where it ran and found none.",
+            MENTIONS_SOURCE,
+        ),
+        Metric(
+            "mention_authors",
+            "Mention authors (28 days)",
+            "count",
+            "Distinct authors of those mentions (counted by a keyed hash, never stored by name).",
+            MENTIONS_SOURCE,
+        ),
+        Metric(
+            "share_of_voice",
+            "Share of voice (%)",
+            "percent",
+            "The institution's mentions ÷ the mentions of every institution in the selection "
+            "(platform, country, kind, peer group) × 100, on the same day: it follows the filters.",
+            MENTIONS_SOURCE,
+        ),
+        Metric(
+            "negative_share",
+            "Negative mentions (%)",
+            "percent",
+            "Mentions whose tone is negative ÷ mentions with a tone × 100 (a language without a "
+            "lexicon gives no tone). NULL without toned mentions. Lower is better.",
+            MENTIONS_SOURCE,
+            lower_is_better=True,
+        ),
+        Metric(
+            "positive_share",
+            "Positive mentions (%)",
+            "percent",
+            "Mentions whose tone is positive ÷ mentions with a tone × 100.",
+            MENTIONS_SOURCE,
+        ),
+        Metric(
+            "net_tone",
+            "Net tone (points)",
+            "score",
+            "positive_share − negative_share, in percentage points (−100 to +100).",
+            MENTIONS_SOURCE,
+        ),
+        *(
+            Metric(
+                f"theme_{key}_share",
+                f"{label} in mentions (%)",
+                "percent",
+                f"Mentions about {label.lower()} (the theme's keyword lists) ÷ mentions × 100; "
+                "a mention can have several themes.",
+                MENTIONS_SOURCE,
+                lower_is_better=key in NEGATIVE_THEMES,
+            )
+            for key, label in MENTION_THEMES.items()
         ),
     )
 }

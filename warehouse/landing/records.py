@@ -1,4 +1,4 @@
-"""The records a run lands: account snapshots, posts, comments, accounts seen and per-account errors."""
+"""The records a run lands: account snapshots, posts, comments, mentions, accounts seen and per-account errors."""
 
 from __future__ import annotations
 
@@ -85,6 +85,40 @@ class Comment:
     created_at: dt.datetime
     collected_at: dt.datetime
     is_institution: bool = False
+
+
+@dataclass(slots=True)
+class Mention:
+    """A post by someone else that names an institution by one of its search terms: no text.
+
+    The author is a keyed hash (warehouse.domain.text.author_key), so unique authors can be
+    counted without keeping who they are. tone is negative, neutral or positive, or None where no
+    lexicon fits the language; themes are the theme keys joined by ",", sorted ("" for none).
+    """
+
+    institution_id: str
+    platform: str
+    post_id: str
+    posted_at: dt.datetime
+    collected_at: dt.datetime
+    author_key: str
+    language: str | None = None
+    tone: str | None = None
+    tone_score: float | None = None
+    themes: str = ""
+
+
+@dataclass(slots=True)
+class MentionSearch:
+    """That a search for an institution's mentions ran on a platform and saw back to `since`:
+    the days from since to searched_at are searched, so no mention there means none, not unknown."""
+
+    institution_id: str
+    platform: str
+    since: dt.datetime
+    searched_at: dt.datetime
+    found: int  # mentions kept (after the local check)
+    requests: int | None = None
 
 
 @dataclass(slots=True)
@@ -193,6 +227,30 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("is_institution", pa.bool_()),
         ]
     ),
+    "mentions": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("post_id", pa.string()),
+            ("posted_at", _TS),
+            ("collected_at", _TS),
+            ("author_key", pa.string()),
+            ("language", pa.string()),
+            ("tone", pa.string()),
+            ("tone_score", pa.float64()),
+            ("themes", pa.string()),
+        ]
+    ),
+    "mention_searches": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("platform", pa.string()),
+            ("since", _TS),
+            ("searched_at", _TS),
+            ("found", pa.int64()),
+            ("requests", pa.int64()),
+        ]
+    ),
     "accounts": pa.schema(
         [
             ("institution_id", pa.string()),
@@ -244,6 +302,8 @@ RECORD_TABLES: dict[type, str] = {
     Snapshot: "snapshots",
     Post: "posts",
     Comment: "comments",
+    Mention: "mentions",
+    MentionSearch: "mention_searches",
     Account: "accounts",
     RunError: "errors",
     AudienceSample: "audience",

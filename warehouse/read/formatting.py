@@ -125,6 +125,8 @@ def why_missing(metric: str) -> str:
         return "needs both growth and engagement"
     if metric == "power_score":
         return "no count the formula uses"
+    if METRICS[metric].source == "institution_mentions":
+        return "no mention search ran, or no mention to judge"
     return "not reported by the platform"
 
 

@@ -15,7 +15,8 @@ import duckdb
 
 from warehouse.domain.audience import SAMPLE_MAX_AGE_DAYS
 from warehouse.domain.kinds import KIND_LABELS
-from warehouse.domain.metrics import METRICS, check_metric, check_platform_metric
+from warehouse.domain.mentions import StormRule
+from warehouse.domain.metrics import MENTIONS_SOURCE, METRICS, check_metric, check_platform_metric
 from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted, switched_off
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
@@ -107,7 +108,9 @@ def league_sql(metric: str) -> str:
     """The league query of a checked metric: the one ranking (league_rank.sql) over the metric's
     population, the daily metrics (league_table.sql) or the audience samples (audience_league.sql)."""
     spec = METRICS[check_metric(metric)]
-    population = "audience_league" if spec.source == "audience_samples" else "league_table"
+    population = {"audience_samples": "audience_league", MENTIONS_SOURCE: "mentions_league"}.get(
+        spec.source, "league_table"
+    )
     return query_sql("league_rank").format(
         population=query_sql(population).format(metric=metric), order=spec.sql_order
     )
@@ -151,6 +154,8 @@ def _league(
     check_platform_metric(platform, metric)
     audience = METRICS[metric].source == "audience_samples"
     columns = LEAGUE_COLUMNS + AUDIENCE_COLUMNS if audience else LEAGUE_COLUMNS
+    if as_of is None and METRICS[metric].source == MENTIONS_SOURCE:
+        as_of = latest_mention_day(con)  # mentions are searched on days of their own
     if as_of is None:
         as_of = (
             con.execute("SELECT max(sample_date) FROM audience_samples").fetchone()[0]
@@ -593,3 +598,91 @@ def institution_webcare(con: duckdb.DuckDBPyConnection, institution_id: str, as_
     ).df()
     order = {p: i for i, p in enumerate(["all", *display_sorted(list(frame["platform"]))])}
     return frame.sort_values("platform", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# ---- mentions -----------------------------------------------------------------------------------
+
+
+def latest_mention_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The last day a mention search covered, or None when no search ever ran."""
+    return con.execute("SELECT max(day) FROM institution_mentions").fetchone()[0]
+
+
+def storms(
+    con: duckdb.DuckDBPyConnection,
+    start: dt.date,
+    end: dt.date,
+    platform: str = ALL,
+    rule: StormRule | None = None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The storm days in [start, end] on a platform (or 'all'), newest first: each with its
+    mentions, the baseline median, the multiple, the negative shares, the day's top theme and what
+    jumped ('mentions', 'negative share' or both)."""
+    rule = rule or StormRule()
+    params = {
+        "platform": platform,
+        "start": start,
+        "end": end,
+        "multiple": rule.multiple,
+        "minimum": rule.minimum,
+        "baseline_days": rule.baseline_days,
+        "institution": institution_id,
+        "country": country,
+        "kind": kind,
+        "group": group,
+    }
+    return rows(con.execute(query_sql("storms"), params))
+
+
+def mention_history(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    institution_ids: list[str],
+    start: dt.date,
+    end: dt.date,
+) -> pd.DataFrame:
+    """Per institution of the selection and day: 28-day mentions, tone, and share of voice among
+    the selection; the day's own mentions as mentions_day."""
+    params = {"platform": platform, "institutions": list(institution_ids), "start": start, "end": end}
+    return con.execute(query_sql("mention_history"), params).df()
+
+
+def mention_themes(
+    con: duckdb.DuckDBPyConnection, platform: str, institution_ids: list[str], as_of: dt.date
+) -> pd.DataFrame:
+    """Each theme's share of the 28 days' mentions per institution and pooled (institution_id NULL)."""
+    params = {"platform": platform, "institutions": list(institution_ids), "as_of": as_of}
+    return con.execute(query_sql("mention_themes"), params).df()
+
+
+def institution_mentions(con: duckdb.DuckDBPyConnection, institution_id: str, as_of: dt.date) -> pd.DataFrame:
+    """An institution's mention metrics per searched platform and on 'all' on a day."""
+    frame = con.execute(
+        query_sql("institution_mentions"), {"institution_id": institution_id, "as_of": as_of}
+    ).df()
+    order = {
+        p: i for i, p in enumerate(["all", *display_sorted([p for p in frame["platform"] if p != "all"])])
+    }
+    return frame.sort_values("platform", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def selection(
+    con: duckdb.DuckDBPyConnection,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+) -> list[str]:
+    """The ids of the institutions a reader's filters select."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT institution_id FROM institutions WHERE ($country IS NULL OR country = $country)"
+            " AND ($kind IS NULL OR kind = $kind) AND ($group IS NULL OR list_contains(groups, $group))"
+            " ORDER BY institution_id",
+            {"country": country, "kind": kind, "group": group},
+        ).fetchall()
+    ]

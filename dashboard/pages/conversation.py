@@ -1,0 +1,144 @@
+"""Conversation: what people say about the institutions: share of voice, tone, themes and storms."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from warehouse.domain.metrics import MENTION_THEMES, METRICS
+
+SPAN_DAYS = 90
+NO_SEARCH = (
+    "No mention search has run yet. `finsocial collect` searches the platforms for posts that name "
+    "each institution where a source is on: Bluesky with FINSOCIAL_BLUESKY_IDENTIFIER and "
+    "FINSOCIAL_BLUESKY_APP_PASSWORD, Mastodon with FINSOCIAL_MASTODON_INSTANCES, X with "
+    "FINSOCIAL_X_MENTIONS=1. Without credentials a source is off."
+)
+
+wh = ui.page(
+    "Conversation",
+    "What people say about the institutions: posts by others that name an institution by its "
+    "search terms, over the 28 days to each day. Share of voice is an institution's part of the "
+    "mentions of the institutions you select; tone is negative, neutral or positive (offline "
+    "lexicons; none where the language has none); a storm is a day whose mentions jump.",
+    needs="institutions",
+)
+names = data.institution_names()
+last = data.latest_mention_day()
+if last is None:
+    ui.explain(NO_SEARCH, icon=":material/forum:")
+    ui.footer(wh)
+    st.stop()
+
+with st.container(border=True):
+    c = st.columns([1, 1, 1, 1, 1])
+    platform = c[0].selectbox(
+        "Platform", ["all", *wh.options["platforms"]], key="cv_platform", format_func=ui.platform_name
+    )
+    as_of = c[1].date_input("As of", value=last, max_value=last, key="cv_as_of", format="YYYY-MM-DD")
+    country, kind, group = ui.population_filters(c[2:], wh.options, "cv")
+
+chosen = data.selection(country, kind, group)
+start = as_of - dt.timedelta(days=SPAN_DAYS - 1)
+history = data.mention_history(platform, chosen, start, as_of)
+today = history[history["day"] == pd.Timestamp(as_of)] if not history.empty else history
+if today.empty:
+    ui.explain(
+        f"No mention search covered {as_of.isoformat()} on {ui.platform_name(platform)} for this "
+        f"selection (the last searched day is {as_of.isoformat() if last == as_of else last.isoformat()}). "
+        "Try another platform or day, or clear a filter."
+    )
+    ui.footer(wh)
+    st.stop()
+storms = data.storms(start, as_of, platform, country, kind, group)
+
+k = st.columns(4)
+total = int(today["mentions"].sum())
+toned = today.dropna(subset=["negative_share"])
+weights = toned["toned"].sum()
+k[0].metric("Mentions, 28 days", f"{total:,}", border=True)
+k[1].metric(
+    "Negative",
+    f"{(toned['negative_share'] * toned['toned']).sum() / weights:.1f}%" if weights else ui.MISSING,
+    help="Of the selection's mentions with a tone.",
+    border=True,
+)
+k[2].metric(
+    "Loudest",
+    ui.plain(today.sort_values("mentions", ascending=False)["name"].iloc[0]) if total else ui.MISSING,
+    border=True,
+)
+k[3].metric(f"Storms, {SPAN_DAYS} days", f"{len(storms):,}", border=True)
+
+me = ui.highlight_picker(st.columns([1, 3])[0], names, "cv_highlight")
+st.subheader("Share of voice")
+st.plotly_chart(charts.share_of_voice_area(history, storms, me), width="stretch", key="cv_voice")
+st.caption(
+    "Each institution's mentions in the 28 days to each day ÷ the mentions of every institution "
+    "of this selection, so it follows the filters above. Dotted lines: storm days."
+)
+
+left, right = st.columns([1.3, 1])
+with left:
+    st.subheader("Tone")
+    st.plotly_chart(charts.tone_lines(history, storms), width="stretch", key="cv_tone")
+    st.caption(
+        "Negative and positive shares of the selection's mentions that have a tone (mentions in a "
+        "language without a lexicon have none), over 28-day windows."
+    )
+with right:
+    st.subheader("Themes")
+    themes = data.mention_themes(platform, chosen, as_of)
+    st.plotly_chart(charts.theme_bars(themes, MENTION_THEMES), width="stretch", key="cv_themes")
+
+st.subheader("Storms")
+if storms.empty:
+    st.caption(
+        f"No storm in the {SPAN_DAYS} days to {as_of.isoformat()}: no day with mentions at least 3× "
+        "the institution's median day of the 28 before and at least 20 (nor its negative share "
+        "likewise). `finsocial storms` lists them with other thresholds."
+    )
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Day": storms["day"].map(ui.iso),
+                "Institution": storms["name"],
+                "Mentions": storms["mentions"].map(lambda v: f"{int(v):,}"),
+                "Usual day": storms["baseline_median"].map(
+                    lambda v: ui.missing_text(None if pd.isna(v) else f"{v:g}")
+                ),
+                "Negative": storms["negative_share"].map(lambda v: ui.value_text("negative_share", v)),
+                "Usually": storms["baseline_negative_share"].map(
+                    lambda v: ui.value_text("negative_share", v)
+                ),
+                "Top theme": storms["top_theme"].map(lambda v: MENTION_THEMES.get(v, ui.MISSING)),
+                "Jumped": storms["jumped"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder=ui.MISSING,
+    )
+
+with st.expander("Every institution"):
+    shown = today.sort_values(["mentions", "name"], ascending=[False, True])
+    columns = ["mention_authors", "share_of_voice", "negative_share", "positive_share", "net_tone"]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Institution": shown["name"],
+                "Mentions": shown["mentions"].map(lambda v: ui.value_text("mentions", v)),
+                **{METRICS[m].label: shown[m].map(lambda v, m=m: ui.value_text(m, v)) for m in columns},
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder=ui.MISSING,
+    )
+    st.caption(
+        "Only institutions whose search ran that day are listed. A dash: no mention with a tone. "
+        "`finsocial top --metric share_of_voice` ranks them from the command line."
+    )
+ui.footer(wh)
