@@ -669,9 +669,16 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
         )
         _fail(f"no data for {label} with those filters as of {day.isoformat()}{span}")
     if all(r["value"] is None for r in rows):
+        hint = (
+            "no mention search covered that day (sources: Bluesky with FINSOCIAL_BLUESKY_IDENTIFIER and "
+            "FINSOCIAL_BLUESKY_APP_PASSWORD, Mastodon with FINSOCIAL_MASTODON_INSTANCES, X with "
+            'FINSOCIAL_X_MENTIONS=1; README "Mentions")'
+            if METRICS[metric].source == "institution_mentions"
+            else "try another metric (followers) or platform"
+        )
         _fail(
             f"no institution has a value for {METRICS[metric].label.lower()} on {label} as of "
-            f"{day.isoformat()}; try another metric (followers) or platform"
+            f"{day.isoformat()}; {hint}"
         )
     for row in rows:
         row["as_of"] = day.isoformat()

@@ -99,7 +99,9 @@ def no_leaks(text: str) -> None:
     assert not found, found
 
 
-@pytest.mark.parametrize("metric", ["followers", "growth_30d", "engagement_rate"])
+@pytest.mark.parametrize(
+    "metric", ["followers", "growth_30d", "engagement_rate", "share_of_voice", "negative_share", "mentions"]
+)
 @pytest.mark.parametrize("state", STATE_NAMES)
 def test_top_in_every_format_in_every_state(warehouse_state, state, metric):
     db = warehouse_state(state)

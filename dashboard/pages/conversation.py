@@ -22,7 +22,7 @@ wh = ui.page(
     "search terms, over the 28 days to each day. Share of voice is an institution's part of the "
     "mentions of the institutions you select; tone is negative, neutral or positive (offline "
     "lexicons; none where the language has none); a storm is a day whose mentions jump.",
-    needs="institutions",
+    needs="counts",
 )
 names = data.institution_names()
 last = data.latest_mention_day()

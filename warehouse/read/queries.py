@@ -373,6 +373,9 @@ PEER_METRICS = (
     "overperformance",
     "presence_index",
     "power_score",
+    "mentions",
+    "share_of_voice",
+    "net_tone",  # higher is better, as for every peer metric (the negative share is not: left out)
 )
 
 

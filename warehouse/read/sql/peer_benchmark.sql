@@ -20,16 +20,22 @@ day_metrics AS (
         m.engagement_rate,
         m.overperformance,
         m.presence_index,
-        m.power_score
+        m.power_score,
+        CAST(n.mentions AS DOUBLE) AS mentions,
+        -- among the institution and its peers: the peer group's voice
+        n.mentions * 100.0 / nullif(sum(n.mentions) OVER (PARTITION BY m.platform), 0) AS share_of_voice,
+        n.net_tone
     FROM institution_metrics AS m
     JOIN members AS s USING (institution_id)
+    LEFT JOIN institution_mentions AS n USING (institution_id, platform, day)
     WHERE m.day = $as_of
 ),
 long AS (
     -- a value that cannot be computed drops out (UNPIVOT leaves NULLs out)
     UNPIVOT day_metrics
     ON followers, growth_30d, growth_30d_pct, posts_per_week, interactions_per_post,
-       engagement_rate, overperformance, presence_index, power_score
+       engagement_rate, overperformance, presence_index, power_score, mentions, share_of_voice,
+       net_tone
     INTO NAME metric VALUE value
 ),
 ranked AS (
