@@ -96,51 +96,120 @@ ORDER BY d.day, d.platform, d.institution_id;
 
 DELETE FROM institution_mentions WHERE day >= getvariable('metrics_from');
 
--- Over (t-28, t]: the mentions posted in the window, their authors, tone and themes.
+-- Over (t-28, t]: the mentions posted on the searched days of the window, their authors, tone
+-- and themes. Counts are rolling sums of each day's; distinct authors come from each author's
+-- spans: a mention on day p keeps its author counted up to p+27, or until their next mention
+-- (which starts a span of its own), so a running sum of +1 at each start and -1 at each end is the
+-- number of distinct authors in the window, without joining every day to every mention.
 INSERT INTO institution_mentions BY NAME
 WITH
-windowed AS (
+items AS (
+    SELECT i.*
+    FROM mention_items AS i
+    JOIN mention_grid AS g
+        ON g.institution_id = i.institution_id AND g.platform = i.platform AND g.day = i.posted_day
+),
+daily AS (
+    SELECT
+        institution_id,
+        platform,
+        posted_day AS day,
+        count(*) AS mentions,
+        count(tone) AS toned,
+        count(*) FILTER (WHERE tone = 'negative') AS negative,
+        count(*) FILTER (WHERE tone = 'positive') AS positive,
+        count(*) FILTER (WHERE list_contains(themes, 'outage')) AS outage,
+        count(*) FILTER (WHERE list_contains(themes, 'fees')) AS fees,
+        count(*) FILTER (WHERE list_contains(themes, 'fraud')) AS fraud,
+        count(*) FILTER (WHERE list_contains(themes, 'service')) AS service,
+        count(*) FILTER (WHERE list_contains(themes, 'loans')) AS loans,
+        count(*) FILTER (WHERE list_contains(themes, 'payments')) AS payments,
+        count(*) FILTER (WHERE list_contains(themes, 'sustainability')) AS sustainability,
+        count(*) FILTER (WHERE list_contains(themes, 'closures')) AS closures
+    FROM items
+    GROUP BY ALL
+),
+rolled AS (
     SELECT
         g.institution_id,
         g.platform,
         g.day,
-        count(i.posted_day) AS mentions,
-        count(DISTINCT i.author_key) AS mention_authors,
-        count(i.tone) AS toned,
-        count(*) FILTER (WHERE i.tone = 'negative') AS negative,
-        count(*) FILTER (WHERE i.tone = 'positive') AS positive,
-        count(*) FILTER (WHERE list_contains(i.themes, 'outage')) AS outage,
-        count(*) FILTER (WHERE list_contains(i.themes, 'fees')) AS fees,
-        count(*) FILTER (WHERE list_contains(i.themes, 'fraud')) AS fraud,
-        count(*) FILTER (WHERE list_contains(i.themes, 'service')) AS service,
-        count(*) FILTER (WHERE list_contains(i.themes, 'loans')) AS loans,
-        count(*) FILTER (WHERE list_contains(i.themes, 'payments')) AS payments,
-        count(*) FILTER (WHERE list_contains(i.themes, 'sustainability')) AS sustainability,
-        count(*) FILTER (WHERE list_contains(i.themes, 'closures')) AS closures
+        sum(coalesce(d.mentions, 0)) OVER w AS mentions,
+        sum(coalesce(d.toned, 0)) OVER w AS toned,
+        sum(coalesce(d.negative, 0)) OVER w AS negative,
+        sum(coalesce(d.positive, 0)) OVER w AS positive,
+        sum(coalesce(d.outage, 0)) OVER w AS outage,
+        sum(coalesce(d.fees, 0)) OVER w AS fees,
+        sum(coalesce(d.fraud, 0)) OVER w AS fraud,
+        sum(coalesce(d.service, 0)) OVER w AS service,
+        sum(coalesce(d.loans, 0)) OVER w AS loans,
+        sum(coalesce(d.payments, 0)) OVER w AS payments,
+        sum(coalesce(d.sustainability, 0)) OVER w AS sustainability,
+        sum(coalesce(d.closures, 0)) OVER w AS closures
     FROM mention_grid AS g
-    LEFT JOIN mention_items AS i
-        ON i.institution_id = g.institution_id AND i.platform = g.platform
-        AND i.posted_day BETWEEN g.day - 27 AND g.day
-    WHERE g.day >= getvariable('metrics_from')
+    LEFT JOIN daily AS d USING (institution_id, platform, day)
+    WINDOW w AS (
+        PARTITION BY g.institution_id, g.platform ORDER BY g.day
+        RANGE BETWEEN INTERVAL 27 DAYS PRECEDING AND CURRENT ROW
+    )
+),
+author_days AS (
+    SELECT DISTINCT institution_id, platform, author_key, posted_day FROM items
+),
+spans AS (
+    SELECT
+        institution_id,
+        platform,
+        posted_day AS start,
+        least(
+            posted_day + 28,
+            coalesce(
+                lead(posted_day) OVER (PARTITION BY institution_id, platform, author_key ORDER BY posted_day),
+                posted_day + 28
+            )
+        ) AS stop
+    FROM author_days
+),
+changes AS (
+    SELECT institution_id, platform, day, sum(delta) AS delta
+    FROM (
+        SELECT institution_id, platform, start AS day, 1 AS delta FROM spans
+        UNION ALL
+        SELECT institution_id, platform, stop AS day, -1 AS delta FROM spans
+    )
     GROUP BY ALL
+),
+authors AS (
+    SELECT
+        institution_id,
+        platform,
+        day,
+        sum(coalesce(c.delta, 0)) OVER (
+            PARTITION BY institution_id, platform ORDER BY day ROWS UNBOUNDED PRECEDING
+        ) AS mention_authors,
+        g.day IS NOT NULL AS searched
+    FROM mention_grid AS g
+    FULL JOIN changes AS c USING (institution_id, platform, day)
 )
 SELECT
-    institution_id,
-    platform,
-    day,
-    mentions,
-    mention_authors,
-    toned,
-    CASE WHEN toned > 0 THEN negative * 100.0 / toned END AS negative_share,
-    CASE WHEN toned > 0 THEN positive * 100.0 / toned END AS positive_share,
-    CASE WHEN toned > 0 THEN (positive - negative) * 100.0 / toned END AS net_tone,
-    CASE WHEN mentions > 0 THEN outage * 100.0 / mentions END AS theme_outage_share,
-    CASE WHEN mentions > 0 THEN fees * 100.0 / mentions END AS theme_fees_share,
-    CASE WHEN mentions > 0 THEN fraud * 100.0 / mentions END AS theme_fraud_share,
-    CASE WHEN mentions > 0 THEN service * 100.0 / mentions END AS theme_service_share,
-    CASE WHEN mentions > 0 THEN loans * 100.0 / mentions END AS theme_loans_share,
-    CASE WHEN mentions > 0 THEN payments * 100.0 / mentions END AS theme_payments_share,
-    CASE WHEN mentions > 0 THEN sustainability * 100.0 / mentions END AS theme_sustainability_share,
-    CASE WHEN mentions > 0 THEN closures * 100.0 / mentions END AS theme_closures_share
-FROM windowed
-ORDER BY day, platform, institution_id;
+    r.institution_id,
+    r.platform,
+    r.day,
+    r.mentions,
+    a.mention_authors,
+    r.toned,
+    CASE WHEN r.toned > 0 THEN r.negative * 100.0 / r.toned END AS negative_share,
+    CASE WHEN r.toned > 0 THEN r.positive * 100.0 / r.toned END AS positive_share,
+    CASE WHEN r.toned > 0 THEN (r.positive - r.negative) * 100.0 / r.toned END AS net_tone,
+    CASE WHEN r.mentions > 0 THEN r.outage * 100.0 / r.mentions END AS theme_outage_share,
+    CASE WHEN r.mentions > 0 THEN r.fees * 100.0 / r.mentions END AS theme_fees_share,
+    CASE WHEN r.mentions > 0 THEN r.fraud * 100.0 / r.mentions END AS theme_fraud_share,
+    CASE WHEN r.mentions > 0 THEN r.service * 100.0 / r.mentions END AS theme_service_share,
+    CASE WHEN r.mentions > 0 THEN r.loans * 100.0 / r.mentions END AS theme_loans_share,
+    CASE WHEN r.mentions > 0 THEN r.payments * 100.0 / r.mentions END AS theme_payments_share,
+    CASE WHEN r.mentions > 0 THEN r.sustainability * 100.0 / r.mentions END AS theme_sustainability_share,
+    CASE WHEN r.mentions > 0 THEN r.closures * 100.0 / r.mentions END AS theme_closures_share
+FROM rolled AS r
+JOIN authors AS a USING (institution_id, platform, day)
+WHERE r.day >= getvariable('metrics_from') AND a.searched
+ORDER BY r.day, r.platform, r.institution_id;
