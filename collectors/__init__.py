@@ -1,10 +1,13 @@
 """finsocial's collectors: one per platform on a common base, plus discovery and the landing zone."""
 
 from collectors.bluesky import BlueskyCollector
+from collectors.bluesky_search import BlueskySearch
 from collectors.facebook import FacebookCollector
 from collectors.instagram import InstagramCollector
 from collectors.mastodon import MastodonCollector
+from collectors.mastodon_search import MastodonSearch
 from collectors.x import XCollector
+from collectors.x_search import XSearch
 from collectors.youtube import YouTubeCollector
 from warehouse.domain.platforms import API_PLATFORMS
 
@@ -19,6 +22,9 @@ COLLECTORS = [
     InstagramCollector,
 ]
 COLLECTOR_BY_PLATFORM = {c.platform: c for c in COLLECTORS}
+# The platforms' public searches for mentions of the institutions (collectors/mentions.py); each is
+# off without its credentials or switch.
+SEARCH_SOURCES = [BlueskySearch, MastodonSearch, XSearch]
 
 
 def unmatched_platforms() -> tuple[list[str], list[str]]:
@@ -29,4 +35,4 @@ def unmatched_platforms() -> tuple[list[str], list[str]]:
     )
 
 
-__all__ = ["COLLECTORS", "COLLECTOR_BY_PLATFORM", "unmatched_platforms"]
+__all__ = ["COLLECTORS", "COLLECTOR_BY_PLATFORM", "SEARCH_SOURCES", "unmatched_platforms"]

@@ -155,6 +155,11 @@ class Collector:
             raise ValueError(f"{name} must be a whole number, not {value!r}")
         return int(value)
 
+    @property
+    def request_label(self) -> str:
+        """The name a request is counted under in the run's manifest (its platform)."""
+        return self.platform
+
     def credential(self, name: str) -> str:
         return self.env.get(name, "")
 
@@ -195,7 +200,7 @@ class Collector:
             headers=self.auth_headers(),
             limit=limit,
             bucket=bucket,
-            platform=self.platform,
+            platform=self.request_label,
             is_throttled=self.is_throttled,
         )
         if raw_name is not None:

@@ -291,10 +291,21 @@ class HttpClient:
                     break
         return wait
 
-    def get(
+    def get(self, url: str, **kwargs: Any) -> Fetched:
+        """GET with retries on 429, 5xx, connection errors and timeouts; other statuses return."""
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, *, json_body: Any, **kwargs: Any) -> Fetched:
+        """POST a JSON body (a session's login), with the same retries and limits as GET. The body
+        is neither logged nor kept: it may hold a password."""
+        return self.request("POST", url, json_body=json_body, **kwargs)
+
+    def request(
         self,
+        method: str,
         url: str,
         *,
+        json_body: Any = None,
         params: dict | list | None = None,
         headers: dict | None = None,
         limit: HostLimit = UNLIMITED,
@@ -304,7 +315,7 @@ class HttpClient:
         max_bytes: int | None = None,
         is_throttled: Callable[[Fetched], bool] | None = None,
     ) -> Fetched:
-        """GET with retries on 429, 5xx, connection errors and timeouts; other statuses return.
+        """A request with retries on 429, 5xx, connection errors and timeouts; other statuses return.
 
         `limit` paces every call to the URL's host that names the same `bucket` (a platform that
         limits each endpoint on its own gives each endpoint a bucket of its own).
@@ -322,8 +333,10 @@ class HttpClient:
                 if self.on_request:
                     self.on_request(platform)
                 started = time.monotonic()
-                response = self.session.get(
+                response = self.session.request(
+                    method,
                     url,
+                    json=json_body,
                     params=params,
                     headers=headers,
                     timeout=self.timeout,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from collectors import COLLECTOR_BY_PLATFORM
+from collectors import COLLECTOR_BY_PLATFORM, SEARCH_SOURCES
 from collectors.audience import AudienceOutcome, sample_audiences
 from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
@@ -229,6 +229,12 @@ def collect(
             results[platform] = future.result()
             reporter.done(platform, results[platform], run.requests.get(platform, 0))
 
+    # Mentions: every chosen institution searched on each platform whose search is on (shard 1 of
+    # a sharded night searches: a search is per institution, not per account).
+    mention_stats = {}
+    if shard is None or shard[0] == 1:
+        mention_stats = _search_mentions(paths, run, sink, client, chosen, institution_ids, now, env, log)
+
     outcomes = [o for p in by_platform for o in results[p]]
     for outcome in outcomes:
         if outcome.snapshot is not None:
@@ -259,6 +265,7 @@ def collect(
         },
         "requests": dict(run.requests),
         "platforms_off": off,
+        "mentions": mention_stats,
         "duration_s": round(time.monotonic() - started, 3),
     }
     run.commit(status, stats)
@@ -272,6 +279,65 @@ def collect(
         )
     )
     return CollectResult(run.run_id, status, stats)
+
+
+def _search_mentions(
+    paths: DataPaths,
+    run: LandingRun,
+    sink: _RunSink,
+    client: HttpClient,
+    platforms: list[str],
+    institution_ids: list[str] | None,
+    now: dt.datetime,
+    env: Mapping[str, str],
+    log: Callable[[str], None],
+) -> dict[str, dict]:
+    """Each search source that is on, over the chosen institutions: its mentions, the searches
+    that ran and their errors into the run. A source without its credentials is off: said once,
+    no failure. A failing search is a run error of its own (kind and message) and leaves the
+    accounts' counts, and the run's status, as they are."""
+    from collectors.mentions import search_mentions, search_targets, summary
+    from warehouse.domain.text import load_lists, load_or_create_secret
+
+    sources = [cls for cls in SEARCH_SOURCES if cls.platform in platforms]
+    on = []
+    for cls in sources:
+        if reason := cls.off_reason(env):
+            log(f"{cls.platform} mentions: off, {reason}")
+        else:
+            on.append(cls)
+    if not on:
+        return {}
+    institutions = load_registry(paths.registry)
+    if institution_ids:
+        institutions = [i for i in institutions if i.institution_id in set(institution_ids)]
+    accounts = collection_targets(institutions, landing_store(paths), set(platforms))
+    secret = load_or_create_secret(paths.author_secret)
+    lists = load_lists(paths.text_lists if paths.text_lists.exists() else None)
+    stats = {}
+    for cls in on:
+        source = cls(client, env=env, now=now, keep_raw=sink.keep_raw)
+        if note := source.cost_note():
+            log(note)
+        targets = search_targets(institutions, accounts, cls.platform, log)
+        outcome = search_mentions(
+            source, targets, secret, lists, lambda label=source.request_label: run.requests.get(label, 0)
+        )
+        run.extend(outcome.mentions)
+        run.extend(outcome.searches)
+        run.extend(outcome.errors)
+        log(
+            summary(outcome)
+            + (f"; {source.truncated} queries had more pages than a night reads" if source.truncated else "")
+        )
+        stats[cls.platform] = {
+            "searched": len(outcome.searches),
+            "mentions": len(outcome.mentions),
+            "dropped": outcome.dropped,
+            "failed": len(outcome.errors),
+            "requests": outcome.requests,
+        }
+    return stats
 
 
 # Platforms whose follower lists and their counts are public: those whose collector samples them.

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class LocalServer:
-    """Serves GET requests on a free loopback port; a subclass answers them in `handle`."""
+    """Serves GET and POST requests on a free loopback port; a subclass answers them in `handle`."""
 
     def __init__(self) -> None:
         server = self
@@ -20,6 +20,9 @@ class LocalServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
+                server.handle(self)
+
+            def do_POST(self) -> None:  # noqa: N802 (a session's login: Bluesky's createSession)
                 server.handle(self)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -45,6 +45,7 @@ class Seen:
     query: dict
     headers: dict
     url: str
+    body: object = None  # a POST's JSON body
 
 
 class FakeServer(LocalServer):
@@ -68,7 +69,13 @@ class FakeServer(LocalServer):
         query = {
             k: v if len(v) > 1 else v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()
         }
-        seen = Seen("GET", parts.path, query, dict(handler.headers), handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw
+        seen = Seen(handler.command, parts.path, query, dict(handler.headers), handler.path, body)
         with self.lock:
             self.seen.append(seen)
             reply: object = Reply({"error": "no route"}, 404)

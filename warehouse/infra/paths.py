@@ -75,6 +75,16 @@ class DataPaths:
         return self.root / "registry.csv"
 
     @property
+    def author_secret(self) -> Path:
+        """The secret of the keyed hashes that stand for mention authors (made on first use, 0600)."""
+        return self.root / "author_key.secret"
+
+    @property
+    def text_lists(self) -> Path:
+        """The user's additions to the theme and word lists (warehouse.domain.text.load_lists)."""
+        return self.root / "text_lists.toml"
+
+    @property
     def lock(self) -> Path:
         return self.root / "finsocial.lock"
 

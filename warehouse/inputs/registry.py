@@ -13,14 +13,15 @@ from urllib.parse import urlsplit
 from warehouse.domain.handles import HandleError, normalize_handle
 from warehouse.domain.kinds import KIND_LABELS
 from warehouse.domain.platforms import PLATFORMS
+from warehouse.domain.text import TermError, parse_terms
 from warehouse.infra.csvcheck import InputError, Problem, read_rows
 from warehouse.infra.files import write_atomic
 
 KINDS = tuple(KIND_LABELS)
 HANDLE_COLUMNS = PLATFORMS  # a column per platform, in the same order
 REQUIRED_COLUMNS = ("institution_id", "name", "kind", "country", "website")
-OPTIONAL_COLUMNS = ("groups", "total_assets", *HANDLE_COLUMNS)
-EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "groups", *HANDLE_COLUMNS, "total_assets")
+OPTIONAL_COLUMNS = ("groups", "total_assets", *HANDLE_COLUMNS, "search_terms")
+EXPORT_COLUMNS = (*REQUIRED_COLUMNS, "groups", *HANDLE_COLUMNS, "total_assets", "search_terms")
 
 # ISO 3166-1 alpha-2, officially assigned codes.
 COUNTRIES = frozenset(
@@ -52,6 +53,8 @@ class Institution:
     total_assets: float | None = None
     # platform -> normalized handles; a cell may list several, separated by ';'
     handles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # what counts as a mention of it (warehouse.domain.text.parse_terms); None: its handles and name
+    search_terms: str | None = None
 
 
 def _check_website(value: str) -> str | None:
@@ -121,6 +124,12 @@ def parse_registry(path: Path) -> list[Institution]:
                     found.append(handle)
             if found:
                 handles[platform] = tuple(found)
+        search_terms = values.get("search_terms", "").strip() or None
+        if search_terms is not None:
+            try:  # a term that would match nearly every post is refused here, not found every night
+                parse_terms(search_terms, values.get("name", ""), [h for hs in handles.values() for h in hs])
+            except TermError as exc:
+                problem("search_terms", str(exc))
         if len(problems) == bad:
             institutions.append(
                 Institution(
@@ -132,6 +141,7 @@ def parse_registry(path: Path) -> list[Institution]:
                     groups=tuple(groups),
                     total_assets=total_assets,
                     handles=handles,
+                    search_terms=search_terms,
                 )
             )
     if problems:
@@ -195,6 +205,7 @@ def registry_csv(institutions: list[Institution]) -> str:
             "website": inst.website,
             "groups": ";".join(inst.groups),
             "total_assets": "" if inst.total_assets is None else f"{inst.total_assets:g}",
+            "search_terms": inst.search_terms or "",
         }
         for platform in HANDLE_COLUMNS:
             row[platform] = ";".join(inst.handles.get(platform, ()))

@@ -15,6 +15,11 @@ RAW_CAP = 4 * MAX_CHARS
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^<>]{0,1000}>")
 _BREAK_TAG = re.compile(r"<\s*(br|/p|/div|/li)\b[^>]*>", re.IGNORECASE)
+# Inline tags go without a space: Mastodon writes a hashtag as #<span>northwind</span> inside a
+# link, and a mention as @<span>user</span>; a space there would break the word.
+_INLINE_TAG = re.compile(
+    r"<\s*/?\s*(a|span|b|i|em|strong|u|s|code|mark|small)\b[^<>]{0,1000}>", re.IGNORECASE
+)
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # @user, @user@instance (Mastodon), @user.bsky.social; not an e-mail address (a word before @).
 _HANDLE = re.compile(r"(?<![\w@])@[\w.-]+(?:@[\w.-]+)?")
@@ -37,6 +42,7 @@ def strip_html(text: str) -> str:
     if "<" in text:
         text = _SCRIPT_STYLE.sub(" ", text)
         text = _BREAK_TAG.sub("\n", text)
+        text = _INLINE_TAG.sub("", text)
         text = _TAG.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
