@@ -19,7 +19,7 @@ def test_a_too_broad_term_is_refused_with_row_and_term(tmp_path):
     bad = tmp_path / "institutions.csv"
     bad.write_text(
         HEADER
-        + 'ing,ING,bank,NL,https://www.ing.nl/,ING;#ingnl;-ING Bank Śląski\n'
+        + "ing,ING,bank,NL,https://www.ing.nl/,ING;#ingnl;-ING Bank Śląski\n"
         + "north,Northwind Bank,bank,GB,https://north.example/,Northwind Bank;bank\n"
         + "ab,AB Bank,bank,GB,https://ab.example/,AB\n"
     )
@@ -35,7 +35,10 @@ def test_a_too_broad_term_is_refused_with_row_and_term(tmp_path):
 def test_search_terms_survive_export(tmp_path):
     assert run(tmp_path, "init").exit_code == 0
     good = tmp_path / "institutions.csv"
-    good.write_text(HEADER + 'north,Northwind Bank,bank,GB,https://north.example/,"Northwind Bank;#northwind;-Northwind Road"\n')
+    good.write_text(
+        HEADER
+        + 'north,Northwind Bank,bank,GB,https://north.example/,"Northwind Bank;#northwind;-Northwind Road"\n'
+    )
     assert run(tmp_path, "registry", "import", str(good)).exit_code == 0
     out = tmp_path / "export.csv"
     assert run(tmp_path, "registry", "export", str(out)).exit_code == 0
