@@ -18,7 +18,7 @@ from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.domain.platforms import OFF_ENV, switched_off
-from warehouse.infra.files import require_free_space
+from warehouse.infra.files import is_no_space, require_free_space
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
 from warehouse.inputs.targets import Target, collection_targets
@@ -219,6 +219,36 @@ def collect(
             log(f"{platform}: {message}")
             return _crashed(by_platform[platform], message)
 
+    # Each platform's records land as a part of the run as soon as it is done, not all at the end:
+    # a disk that fills late in the night loses only what was collected after the last part.
+    landing_full: list[str] = []
+
+    def land_platform(platform: str) -> None:
+        for outcome in results[platform]:
+            if outcome.snapshot is not None:
+                run.add(outcome.snapshot)
+            run.extend(outcome.posts)
+            run.extend(outcome.comments)
+            if outcome.webcare_error is not None:
+                run.add(outcome.webcare_error)
+            if outcome.account is not None:
+                run.add(outcome.account)
+            if outcome.error is not None:
+                run.add(outcome.error)
+        if landing_full:
+            return  # the records stay held: commit tries once more, then says what was lost
+        try:
+            run.flush()
+        except OSError as exc:
+            if not is_no_space(exc):
+                raise
+            landing_full.append(f"{platform}: {exc}")
+            log(
+                f"{platform}: no space left to land its records as it went ({exc}); the run lands what was written"
+            )
+
+    for platform in [p for p in by_platform if p in results]:  # the skipped ones
+        land_platform(platform)
     reporter = _Reporter(log, progress, {p: len(by_platform[p]) for p in running})
     with (
         reporter,
@@ -228,6 +258,7 @@ def collect(
         for platform, future in futures.items():
             results[platform] = future.result()
             reporter.done(platform, results[platform], run.requests.get(platform, 0))
+            land_platform(platform)
 
     # Mentions: every chosen institution searched on each platform whose search is on (shard 1 of
     # a sharded night searches: a search is per institution, not per account).
@@ -236,17 +267,6 @@ def collect(
         mention_stats = _search_mentions(paths, run, sink, client, chosen, institution_ids, now, env, log)
 
     outcomes = [o for p in by_platform for o in results[p]]
-    for outcome in outcomes:
-        if outcome.snapshot is not None:
-            run.add(outcome.snapshot)
-        run.extend(outcome.posts)
-        run.extend(outcome.comments)
-        if outcome.webcare_error is not None:
-            run.add(outcome.webcare_error)
-        if outcome.account is not None:
-            run.add(outcome.account)
-        if outcome.error is not None:
-            run.add(outcome.error)
     status = run_status(outcomes)
     failed_by_kind = Counter(o.error.kind for o in outcomes if o.error is not None)
     stats = {
@@ -269,6 +289,9 @@ def collect(
         "duration_s": round(time.monotonic() - started, 3),
     }
     run.commit(status, stats)
+    if run.landed_status and run.landed_status != status:  # the disk filled: parts landed, not all
+        status = run.landed_status
+        log(f"run {run.run_id}: {run.landed_note}")
     log(
         f"run {run.run_id}: {status}, {stats['accounts_collected']}/{stats['accounts_tried']} accounts collected, "
         f"{sum(run.requests.values())} requests"

@@ -133,7 +133,7 @@ def _load_landing(con, catalogue: Catalogue, built: set[str]) -> None:
     for kind, schema in SCHEMAS.items():
         empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
         con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
-        files = [str(f) for run in runs if (f := run.file(kind)) is not None]
+        files = [str(f) for run in runs for f in run.files(kind)]
         if files:
             # the run a record belongs to is the folder its file lies in
             con.execute(

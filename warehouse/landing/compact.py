@@ -125,10 +125,10 @@ def compacted_months(landing_root: Path | Store) -> list[CompactedMonth]:
 
 
 def _run_table(run: LandedRun, kind: str) -> pa.Table | None:
-    path = run.file(kind)
-    if path is None:
+    paths = run.files(kind)
+    if not paths:
         return None
-    table = pq.read_table(path)
+    table = pa.concat_tables([pq.read_table(path) for path in paths], promote_options="default")
     schema = SCHEMAS[kind]
     # older runs may lack a column added since: it is null for them, as the build reads it
     columns = [

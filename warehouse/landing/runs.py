@@ -69,6 +69,11 @@ class LandingRun:
     raw_dropped: str | None = None
     # (k, n): this run collected shard k of n (collect --shard), recorded in its manifest
     shard: tuple[int, int] | None = None
+    # what the manifest said once written: its status, and why records were not landed if some were not
+    landed_status: str | None = None
+    landed_note: str | None = None
+    # the parts `flush` wrote so far, per record kind: the manifest lists them
+    _parts: dict[str, list[dict]] = field(default_factory=lambda: {k: [] for k in SCHEMAS})
 
     def __post_init__(self) -> None:
         if self.kind not in RUN_KINDS:
@@ -100,6 +105,88 @@ class LandingRun:
 
     def records(self, kind: str) -> list:
         return list(self._records[kind])
+
+    def _pending(self, kind: str) -> pa.Table | None:
+        """The records of a kind added since the last part, as one table (None: none)."""
+        parts = list(self._tables[kind])
+        if self._records[kind]:
+            parts.append(to_table(kind, self._records[kind]))
+        table = (pa.concat_tables(parts) if len(parts) > 1 else parts[0]) if parts else None
+        return table if table is not None and table.num_rows else None
+
+    def held(self) -> int:
+        """Records added and not written yet."""
+        return sum(len(r) for r in self._records.values()) + sum(
+            t.num_rows for ts in self._tables.values() for t in ts
+        )
+
+    def _write(self, name: str, table: pa.Table) -> dict:
+        """Write one Parquet file of the run; its manifest entry. A file cut short is removed."""
+        if self.store.is_local:
+            self.path.mkdir(parents=True, exist_ok=True)
+            target = self.path / name
+            try:
+                pq.write_table(table, target, compression="zstd")
+                with open(target, "rb") as fh:
+                    os.fsync(fh.fileno())
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+            size, digest = target.stat().st_size, file_sha256(target)
+        else:
+            sink = io.BytesIO()
+            pq.write_table(table, sink, compression="zstd")
+            self.store.put(f"{self.key}/{name}", sink.getvalue())
+            size, digest = sink.tell(), hashlib.sha256(sink.getvalue()).hexdigest()
+        return {"path": name, "rows": table.num_rows, "bytes": size, "sha256": digest}
+
+    def _merge_parts(self) -> dict[str, dict]:
+        """The manifest's file entries of a run written in parts: one file per kind when the disk
+        has room to merge them (the parts are deleted then), else the parts, listed in order."""
+        merged: dict[str, dict] = {}
+        try:
+            for kind, parts in self._parts.items():
+                if len(parts) == 1 and parts[0]["path"] == f"{kind}.parquet":
+                    merged[kind] = parts[0]  # merged before (a commit tried again)
+                elif parts:
+                    tables = [pq.read_table(self.path / part["path"]) for part in parts]
+                    merged[kind] = self._write(f"{kind}.parquet", pa.concat_tables(tables))
+        except OSError as exc:
+            if not is_no_space(exc):
+                raise
+            for kind, entry in merged.items():
+                if entry not in self._parts[kind]:
+                    (self.path / entry["path"]).unlink(missing_ok=True)
+            return {
+                kind: parts[0] if len(parts) == 1 else {"rows": sum(p["rows"] for p in parts), "parts": parts}
+                for kind, parts in self._parts.items()
+                if parts
+            }
+        for kind, entry in merged.items():
+            for part in self._parts[kind]:
+                if part["path"] != entry["path"]:
+                    (self.path / part["path"]).unlink(missing_ok=True)
+            self._parts[kind] = [entry]
+        return merged
+
+    def flush(self) -> None:
+        """Write the records added so far as one more part of each kind, and let them go.
+
+        A collect flushes as it goes: what is written stays landed even when the disk fills
+        later, as the manifest (written last by `commit`) lists every part. Raises OSError (a
+        full disk); the records stay held then. A remote landing zone keeps them until commit.
+        """
+        if not self.store.is_local:
+            return
+        for kind in SCHEMAS:
+            table = self._pending(kind)
+            if table is None:
+                continue
+            self._parts[kind].append(
+                self._write(f"{kind}.part{len(self._parts[kind]) + 1:04d}.parquet", table)
+            )
+            self._records[kind].clear()
+            self._tables[kind].clear()
 
     def add_raw(self, platform: str, name: str, payload: bytes | str | dict | list) -> Path | None:
         """Keep a raw payload (gzip). The caller strips credentials before it gets here.
@@ -140,7 +227,9 @@ class LandingRun:
     def commit(self, status: str = "complete", stats: dict | None = None) -> Path:
         """Write the Parquet files, then the manifest last: only then does the run exist.
 
-        A full disk is a DiskFull naming the run folder and how many records were not landed.
+        On a full disk the run's raw payloads go first; then, when parts were flushed before,
+        the run lands with those parts alone, marked partial, saying how many records it could
+        not write. Else a DiskFull names the run folder and how many records were not landed.
         """
         try:
             try:
@@ -159,9 +248,21 @@ class LandingRun:
         except OSError as exc:
             if not is_no_space(exc):
                 raise
-            held = sum(len(r) for r in self._records.values()) + sum(
-                t.num_rows for ts in self._tables.values() for t in ts
-            )
+            held = self.held()
+            if any(self._parts.values()):
+                # the parts written as the run went are landed: the rest is said lost
+                for kind in SCHEMAS:
+                    self._records[kind].clear()
+                    self._tables[kind].clear()
+                note = (
+                    f"no space left on the device of {self.path}: {held:,} records collected after "
+                    "the last part written were not landed"
+                )
+                try:
+                    return self._commit("partial", {**(self._with_raw_note(stats) or {}), "not_landed": note})
+                except OSError as again:
+                    if not is_no_space(again):
+                        raise
             raise DiskFull(
                 self.path,
                 f"the {self.kind} run's {held:,} records could not be written, and the run did not land "
@@ -175,30 +276,12 @@ class LandingRun:
         if self.store.is_local:
             self.path.mkdir(parents=True, exist_ok=True)
         files: dict[str, dict] = {}
-        for kind, _schema in SCHEMAS.items():
-            parts = list(self._tables[kind])
-            if self._records[kind]:
-                parts.append(to_table(kind, self._records[kind]))
-            if not parts:
-                continue
-            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-            if table.num_rows == 0:
-                continue
-            name = f"{kind}.parquet"
-            if self.store.is_local:
-                target = self.path / name
-                pq.write_table(table, target, compression="zstd")
-                with open(target, "rb") as fh:
-                    os.fsync(fh.fileno())
-                size = target.stat().st_size
-                digest = file_sha256(target)
-            else:
-                sink = io.BytesIO()
-                pq.write_table(table, sink, compression="zstd")
-                self.store.put(f"{self.key}/{name}", sink.getvalue())
-                size = sink.tell()
-                digest = hashlib.sha256(sink.getvalue()).hexdigest()
-            files[kind] = {"path": name, "rows": table.num_rows, "bytes": size, "sha256": digest}
+        if any(self._parts.values()):
+            self.flush()  # a run written in parts: what is held becomes its last part
+            files = self._merge_parts()
+        for kind in SCHEMAS:
+            if kind not in files and (table := self._pending(kind)) is not None:
+                files[kind] = self._write(f"{kind}.parquet", table)
         manifest = {
             "format_version": FORMAT_VERSION,
             "run_id": self.run_id,
@@ -219,7 +302,14 @@ class LandingRun:
         pause_at("landing.before_manifest")
         if not self.store.create(f"{self.key}/{MANIFEST}", json.dumps(manifest, indent=2).encode()):
             raise StoreError(f"{self.store.where(self.key)}: a run of this id landed already")
+        self.landed_status, self.landed_note = status, (stats or {}).get("not_landed")
         return self.path
+
+
+def file_entries(entry: dict) -> list:
+    """A manifest's file entry as the list of files it names: itself, or its parts in order."""
+    parts = entry.get("parts")
+    return list(parts) if isinstance(parts, list) else [entry]
 
 
 @dataclass(frozen=True)
@@ -239,10 +329,25 @@ class LandedRun:
     def run_id(self) -> str:
         return self.manifest["run_id"]
 
+    def files(self, kind: str) -> list[Path]:
+        """The local files of a record kind: one, or the parts a collect wrote as it went."""
+        entry = self.manifest.get("files", {}).get(kind)
+        if not entry:
+            return []
+        return [self._local(part) for part in file_entries(entry)]
+
     def file(self, kind: str) -> Path | None:
+        """The one file of a record kind (a run written in parts: use `files`)."""
         entry = self.manifest.get("files", {}).get(kind)
         if not entry:
             return None
+        if "parts" in entry:
+            raise ValueError(
+                f"{self.run_id}'s {kind} lie in {len(entry['parts'])} parts: read them with files()"
+            )
+        return self._local(entry)
+
+    def _local(self, entry: dict) -> Path:
         if self.store is None or self.store.is_local:
             return self.path / entry["path"]
         path = self.store.fetch(f"{self.key}/{entry['path']}")
@@ -334,11 +439,13 @@ def run_damage(
         return None, reason
     if listed is None:
         listed = {} if store.is_local else store.scan(key).files
-    for entry in manifest.get("files", {}).values():
-        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            return None, f"{store.where(key + '/' + MANIFEST)}: a file entry without a path"
-        if reason := object_damage(store, key, entry, listed):
-            return None, reason
+    for listed_entry in manifest.get("files", {}).values():
+        parts = file_entries(listed_entry) if isinstance(listed_entry, dict) else [listed_entry]
+        for entry in parts:
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+                return None, f"{store.where(key + '/' + MANIFEST)}: a file entry without a path"
+            if reason := object_damage(store, key, entry, listed):
+                return None, reason
     return manifest, None
 
 

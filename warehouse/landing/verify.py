@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from warehouse.landing.compact import CompactedMonth
 from warehouse.landing.records import MAX_COUNT, SCHEMAS, count_columns
-from warehouse.landing.runs import DamagedRun, LandedRun, file_sha256
+from warehouse.landing.runs import DamagedRun, LandedRun, file_entries, file_sha256
 from warehouse.landing.store import StoreError
 
 
@@ -80,14 +80,19 @@ def damaged_reads(runs: list[LandedRun], months: list[CompactedMonth]) -> list[D
     found = []
     for source in [*runs, *months]:
         files = (source.manifest if isinstance(source, LandedRun) else source.index).get("files", {})
-        for kind, entry in files.items():
+        reason = None
+        for kind, listed in files.items():
             try:
-                path = source.file(kind)  # a remote landing zone's file is fetched into the cache
+                # a remote landing zone's files are fetched into the cache; a collect's in parts
+                paths = source.files(kind) if isinstance(source, LandedRun) else [source.file(kind)]
             except StoreError as exc:
                 reason = str(exc)
-            else:
-                reason = file_damage(path, entry, kind) if path is not None else None
-            if reason:
-                found.append(DamagedRun(source.path, reason, source.key))
                 break
+            for path, entry in zip(paths, file_entries(listed), strict=True):
+                if reason := file_damage(path, entry, kind):
+                    break
+            if reason:
+                break
+        if reason:
+            found.append(DamagedRun(source.path, reason, source.key))
     return found
