@@ -552,7 +552,7 @@ def runs_retract(ctx: click.Context, run_id: str, reason: str) -> None:
             entry = retract(landing_store(paths), run_id, reason)
         except RunNotFound as exc:
             _fail(str(exc))
-        _log(f"retracted {run_id}: moved to {entry.path}")
+        _log(f"retracted {run_id}: moved to {entry.where}")
         _exit_if_partial(_build(paths))
 
 
@@ -568,9 +568,12 @@ def runs_restore(ctx: click.Context, run_id: str) -> None:
     paths = _paths(ctx)
     with _writing(paths, "runs restore"):
         try:
-            origin = restore(landing_store(paths), run_id)
+            store = landing_store(paths)
+            origin = restore(store, run_id)
         except (RunNotFound, ValueError) as exc:
             _fail(str(exc))
+        if not store.is_local:  # its address on the store, not its place in the local cache
+            origin = store.where(origin.relative_to(store.local_path("")).as_posix())
         _log(f"restored {run_id} to {origin}")
         _exit_if_partial(_build(paths))
 
