@@ -131,3 +131,28 @@ def test_a_crash_inside_restore_never_hides_the_run(one_night, monkeypatch):
     # and retracts again
     assert invoke(one_night, "runs", "retract", run.run_id).exit_code == 0
     assert not (landing / "2026-03-01").exists()
+
+
+def test_a_reader_in_another_time_zone_sees_the_same_days(installed, tmp_path):  # noqa: F811
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # posted at 22:30 UTC on 31 March: 1 April in Tokyo, yet a March post in the warehouse
+    late = post("alpha-bank", "x", "alpha", "late", "2026-03-31", likes=9)
+    late.posted_at = late.posted_at.replace(hour=22, minute=30)
+    land(installed, [snap("alpha-bank", "x", "alpha", "2026-03-31", 800), late], day="2026-03-31")
+    assert invoke(installed, "build").exit_code == 0
+    repo = Path(__file__).resolve().parents[1]
+    args = ["--db", str(installed.db), "posts", "--period", "2026-03", "--format", "json"]
+    outputs = []
+    for tz in ("UTC", "Asia/Tokyo"):
+        env = {**os.environ, "TZ": tz, "PYTHONPATH": str(repo)}
+        done = subprocess.run(
+            [sys.executable, "-m", "finsocial.cli", *args], env=env, capture_output=True, text=True, cwd=repo
+        )
+        assert done.returncode == 0, (tz, done.stderr)
+        outputs.append(json.loads(done.stdout))
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 1

@@ -58,6 +58,8 @@ def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             attach_read_only(con, db, "warehouse")
             con.execute("USE warehouse")
+            # a day is a UTC day, as the build counts it, whatever the reader's TZ
+            con.execute("SET TimeZone = 'UTC'")
             con.execute("SELECT 1 FROM warehouse_info LIMIT 0")
         except duckdb.Error as exc:
             first = str(exc).splitlines()[0]
