@@ -183,10 +183,11 @@ def league_table(
     kind: str | None,
     group: str | None,
     limit: int | None,
+    minimum: int | None = None,
 ) -> pd.DataFrame:
     """Institutions ranked by `metric` on `platform` as of a day, with the rank 30 days earlier;
-    attrs['as_of'] is the day ranked."""
-    frame = _read(queries.league_table, platform, metric, as_of, country, kind, group, limit)
+    attrs['as_of'] is the day ranked, attrs['left_out'] how many the minimum left out."""
+    frame = _read(queries.league_table, platform, metric, as_of, country, kind, group, limit, minimum=minimum)
     frame.attrs["as_of"] = frame.attrs.get("as_of") or as_of
     return frame
 

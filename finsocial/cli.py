@@ -19,7 +19,7 @@ import click
 
 from finsocial.output import Column, format_option, frame_rows, output_rows, plain_table, render
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
-from warehouse.domain.metrics import METRICS
+from warehouse.domain.metrics import METRICS, MIN_FOLLOWERS, MIN_QUESTIONS, left_out_phrase, minimum_of
 from warehouse.domain.platforms import API_PLATFORMS, PLATFORMS
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
 from warehouse.infra.paths import DataPaths
@@ -619,11 +619,29 @@ def _league_columns(metric: str) -> list[Column]:
     "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: the last day with data)."
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
+@click.option(
+    "--min-followers",
+    default=MIN_FOLLOWERS,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Rates by audience (engagement, growth %, overperformance, presence) rank only institutions "
+    "with at least this many followers on the platform; 0 for all.",
+)
+@click.option(
+    "--min-questions",
+    default=MIN_QUESTIONS,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Reply times and answered shares rank only institutions asked at least this many questions "
+    "in 28 days; 0 for all.",
+)
 @format_option((*("table", "csv", "json", "markdown"), "png", "svg"))
 @click.option("--output", type=click.Path(dir_okay=False), help="The image file for --format png or svg.")
 @db_option
 @click.pass_context
-def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) -> None:
+def top(
+    ctx, platform, metric, country, kind, group, as_of, limit, min_followers, min_questions, fmt, output
+) -> None:
     """Print a league table: institutions ranked by a metric on a platform.
 
     Exit code 1 when a filter matches nothing (the message names the filter) or no institution has
@@ -649,7 +667,14 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
                 f"to {info['data_to']}"
             )
         try:
-            rows, day = queries.league_rows(con, platform, metric, day, country, kind, group, limit)
+            what = minimum_of(metric)
+            minimum = (
+                min_followers if what == "followers" else min_questions if what == "questions" else 0
+            ) or None
+            rows, day = queries.league_rows(
+                con, platform, metric, day, country, kind, group, limit, minimum=minimum
+            )
+            left_out = queries.league_left_out(con, platform, metric, day, country, kind, group, minimum)
         except ValueError as exc:  # a metric that means nothing on 'all'
             _fail(str(exc))
         with_data = queries.filter_options(con)["platforms"] if not rows else []
@@ -670,6 +695,12 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
             if info.get("data_from") and info.get("data_to")
             else ""
         )
+        if left_out:
+            flag = "--min-followers" if what == "followers" else "--min-questions"
+            _fail(
+                f"no institution reaches the minimum on {label} as of {day.isoformat()}: "
+                f"{left_out_phrase(left_out, what, minimum)}; {flag} 0 ranks them all"
+            )
         _fail(f"no data for {label} with those filters as of {day.isoformat()}{span}")
     if all(r["value"] is None for r in rows):
         hint = (
@@ -687,22 +718,34 @@ def top(ctx, platform, metric, country, kind, group, as_of, limit, fmt, output) 
         row["as_of"] = day.isoformat()
         if demo:
             row["demo"] = True  # JSON and CSV carry it: a pasted table never loses its origin
-    title = league_title(metric, platform, day, len(rows), country, kind, group)
+    title = league_title(metric, platform, day, len(rows), country, kind, group, minimum)
+    left_out_line = f"{left_out_phrase(left_out, what, minimum)}." if minimum else None
     if fmt in ("png", "svg"):
-        _league_image(rows, metric, platform, title, demo, fmt, Path(output))
+        _league_image(rows, metric, platform, title, demo, fmt, Path(output), left_out_line)
     elif fmt == "markdown":
         formula = info.get("power_formula")
         click.echo(
             league_markdown(
-                rows, metric, platform, country, kind, group, demo, as_of=day, power_formula=formula
+                rows,
+                metric,
+                platform,
+                country,
+                kind,
+                group,
+                demo,
+                as_of=day,
+                power_formula=formula,
+                minimum=minimum,
+                left_out=left_out,
             )
         )
     else:
-        notes = [n for n in (rounded_note([{**r, "metric": metric} for r in rows]), demo and DEMO_LINE) if n]
+        rounded = rounded_note([{**r, "metric": metric} for r in rows])
+        notes = [n for n in (left_out_line, rounded, demo and DEMO_LINE) if n]
         output_rows(rows, _league_columns(metric), fmt, title, notes)
 
 
-def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> None:
+def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: str | None = None) -> None:
     """The dashboard's league bar chart, titled, with the source line, as a PNG or SVG file."""
     import pandas as pd
 
@@ -711,7 +754,7 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path) -> Non
     from warehouse.read.report import DEMO_LINE, SOURCE_LINE
 
     frame = pd.DataFrame(rows)
-    footer = SOURCE_LINE + (f". {DEMO_LINE}" if demo else "")
+    footer = SOURCE_LINE + (f". {note}" if note else "") + (f". {DEMO_LINE}" if demo else "")
     figure = league_figure(frame, metric, platform, title, footer)
     try:
         image = figure_image(figure, fmt)

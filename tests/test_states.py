@@ -115,7 +115,10 @@ def test_top_in_every_format_in_every_state(warehouse_state, state, metric):
             next_step = "finsocial init" if state == "no_file" else "finsocial collect"
             assert next_step in result.output, result.output
             continue
-        if "no institution has a value" in result.output:
+        if (
+            "no institution has a value" in result.output
+            or "no institution reaches the minimum" in result.output
+        ):
             # issue 11: a table where nobody has a value (growth on the first night, engagement of
             # manual counts) is a message and exit 1, not rows of "–"
             assert result.exit_code == 1, result.output
@@ -126,6 +129,10 @@ def test_top_in_every_format_in_every_state(warehouse_state, state, metric):
         return
     rows = json.loads(outputs["json"])
     assert rows and all(r["metric"] == metric for r in rows)
+    if metric == "engagement_rate":  # a rate by audience: the minimum and what it left out are said
+        assert "at least 1,000 followers" in outputs["table"].splitlines()[0], outputs["table"]
+        assert "under 1,000 followers left out." in outputs["table"]
+        assert "under 1,000 followers left out." in outputs["markdown"]
     for row in rows:
         for key, value in row.items():
             assert value is None or not (isinstance(value, float) and value != value), (key, value)

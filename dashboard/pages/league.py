@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
-from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS
+from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS, left_out_phrase, minimum_of
 from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
+from warehouse.read.queries import default_minimum
 from warehouse.read.report import league_markdown, league_title
 
 wh = ui.page(
@@ -66,6 +67,20 @@ with st.container(border=True):
         "As of", key="lt_as_of", min_value=wh.first_day, max_value=wh.last_day, format="YYYY-MM-DD"
     )
     limit = c[6].selectbox("Top", LIMITS, key="lt_n")
+    # a rate by audience ranks only institutions with an audience, a reply time only those asked
+    # enough: the minimum is the address's ?min= when given, else the metric's default
+    what = minimum_of(metric)
+    minimum = None
+    if what is not None:
+        asked = url.get("min", "")
+        ui.seed(f"lt_min_{what}", int(asked) if asked.isdigit() else default_minimum(metric))
+        minimum = st.columns([1.4, 5])[0].number_input(
+            f"Minimum {what}",
+            min_value=0,
+            step=1000 if what == "followers" else 5,
+            key=f"lt_min_{what}",
+            help=f"Leave out institutions with fewer {what} on the day; 0 ranks them all.",
+        )
 
 state = {
     "platform": platform,
@@ -76,6 +91,7 @@ state = {
     "n": limit,
     "as_of": as_of if as_of != wh.last_day else None,
     "institution": ui.my_institution(data.institution_names()),
+    "min": minimum if what is not None and minimum != default_minimum(metric) else None,
 }
 saved.update(state)
 st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
@@ -86,14 +102,15 @@ if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
     ui.explain(f"No league table by {label} on {where}: {ALL_PLATFORMS_REFUSED[metric]}. Choose a platform.")
     ui.footer(wh)
     st.stop()
-frame = data.league_table(platform, metric, as_of, country, kind, group, limit)
+frame = data.league_table(platform, metric, as_of, country, kind, group, limit, minimum or None)
+left_out = left_out_phrase(frame.attrs.get("left_out") or 0, what, minimum) + "." if minimum else ""
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
         f"No institution has a value for {label} on {where} as of {as_of.isoformat()} with these "
         "filters. Try another platform or metric, or clear a filter. Engagement needs posts, which "
         "finsocial collects through the platforms' APIs only (manual imports carry counts only); "
         f"growth needs a count from 30 days earlier. Data runs from {ui.iso(wh.first_day)} to "
-        f"{ui.iso(wh.last_day)}."
+        f"{ui.iso(wh.last_day)}." + (f" {left_out} Lower the minimum to rank them." if left_out else "")
     )
     ui.footer(wh)
     st.stop()
@@ -149,7 +166,9 @@ k[3].metric(
 )
 
 # the heading carries every filter and the day, so a screenshot or a pasted image says what it shows
-heading = league_title(metric, platform, as_of, len(frame), country or None, kind or None, group or None)
+heading = league_title(
+    metric, platform, as_of, len(frame), country or None, kind or None, group or None, minimum or None
+)
 st.subheader(heading)
 left, right = st.columns([1.15, 1])
 mine = state["institution"]
@@ -194,6 +213,7 @@ with left:
             st.caption(f"{ui.plain(names[mine])} is not in this table.")
         st.caption(
             "Select a row to open the institution's profile. "
+            + (f"{left_out} " if left_out else "")
             + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
             + (f"{NEW_IN_TABLE}. " if frame["previous_rank"].isna().any() else "")
             + METRICS[metric].definition
@@ -212,7 +232,7 @@ d[0].download_button(
     icon=":material/download:",
     width="stretch",
 )
-markdown = league_markdown(frame, metric, platform, country, kind, group, wh.demo)
+markdown = league_markdown(frame, metric, platform, country, kind, group, wh.demo, minimum=minimum or None)
 d[1].download_button(
     "Download Markdown",
     markdown,

@@ -308,3 +308,44 @@ def check_metric(name: str) -> str:
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
     return name
+
+
+# Rankings that mean something: a rate by audience ranks only accounts with an audience to speak
+# of (a 35-follower account's 113.9 % engagement is two friends' likes), and a reply time only
+# institutions that answered enough questions. Each ranking states its minimum and how many it
+# left out; `top`, `posts` and the pages take another with --min-followers / --min-questions.
+MIN_FOLLOWERS = 1_000
+MIN_QUESTIONS = 10
+# The metrics ranked per follower (they need an audience), and those of answered questions.
+FOLLOWER_MINIMUM_METRICS = (
+    "growth_30d_pct",
+    "growth_90d_pct",
+    "growth_365d_pct",
+    "engagement_rate",
+    "overperformance",
+    "presence_index",
+)
+QUESTION_MINIMUM_METRICS = ("answered_pct", "reply_time_median", "reply_time_p90", "within_target_pct")
+
+
+def minimum_of(metric: str) -> str | None:
+    """What a ranking by `metric` needs a minimum of: 'followers', 'questions' or nothing."""
+    if metric in FOLLOWER_MINIMUM_METRICS:
+        return "followers"
+    if metric in QUESTION_MINIMUM_METRICS:
+        return "questions"
+    return None
+
+
+def minimum_phrase(what: str, minimum: int) -> str:
+    """'at least 1,000 followers', 'at least 10 questions'."""
+    return f"at least {minimum:,} {what if minimum != 1 else what.removesuffix('s')}"
+
+
+def left_out_phrase(count: int, what: str, minimum: int) -> str:
+    """'12 institutions under 1,000 followers left out', '3 institutions asked fewer than 10
+    questions left out' ('1 institution ...')."""
+    noun = "institution" if count == 1 else "institutions"
+    if what == "questions":
+        return f"{count:,} {noun} asked fewer than {minimum:,} questions left out"
+    return f"{count:,} {noun} under {minimum:,} {what} left out"

@@ -16,7 +16,15 @@ import duckdb
 from warehouse.domain.audience import SAMPLE_MAX_AGE_DAYS
 from warehouse.domain.kinds import KIND_LABELS
 from warehouse.domain.mentions import StormRule
-from warehouse.domain.metrics import MENTIONS_SOURCE, METRICS, check_metric, check_platform_metric
+from warehouse.domain.metrics import (
+    MENTIONS_SOURCE,
+    METRICS,
+    MIN_FOLLOWERS,
+    MIN_QUESTIONS,
+    check_metric,
+    check_platform_metric,
+    minimum_of,
+)
 from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted, switched_off
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 
@@ -138,6 +146,47 @@ def _league_params(
     }
 
 
+def _minimum_params(metric: str, minimum: int | None) -> dict[str, object]:
+    """The league's $min_followers and $min_questions: the metric's minimum (metrics.minimum_of),
+    or NULL for a metric that takes none, or a minimum of 0 or None."""
+    what = minimum_of(metric) if minimum else None
+    return {
+        "min_followers": minimum if what == "followers" else None,
+        "min_questions": minimum if what == "questions" else None,
+    }
+
+
+def default_minimum(metric: str) -> int | None:
+    """The minimum a ranking by `metric` applies unless told otherwise (None: it takes none)."""
+    what = minimum_of(metric)
+    return MIN_FOLLOWERS if what == "followers" else MIN_QUESTIONS if what == "questions" else None
+
+
+def league_left_out(
+    con: duckdb.DuckDBPyConnection,
+    platform: str,
+    metric: str,
+    as_of: dt.date | None,
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    minimum: int | None = None,
+) -> int:
+    """How many institutions with a value a league's minimum leaves out on the day (0 with none)."""
+    check_metric(metric)
+    if (
+        as_of is None
+        or not minimum
+        or minimum_of(metric) is None
+        or METRICS[metric].source != "institution_metrics"
+    ):
+        return 0
+    params = _league_params(platform, as_of, 30, country, kind, group, None)
+    del params["previous"], params["limit"]
+    sql = query_sql("league_left_out").format(metric=metric)
+    return int(con.execute(sql, params | _minimum_params(metric, minimum)).fetchone()[0])
+
+
 def _league(
     con: duckdb.DuckDBPyConnection,
     platform: str,
@@ -148,6 +197,7 @@ def _league(
     group: str | None,
     limit: int | None,
     period_days: int,
+    minimum: int | None = None,
 ) -> tuple[duckdb.DuckDBPyConnection | None, dt.date | None, tuple[str, ...]]:
     """The one league route of the command line and the dashboard: the league query executed
     (None when the warehouse has no day yet), its day, and its columns before platform and metric
@@ -169,6 +219,8 @@ def _league(
     params = _league_params(platform, as_of, period_days, country, kind, group, limit)
     if audience:
         params["max_age"] = SAMPLE_MAX_AGE_DAYS
+    else:
+        params |= _minimum_params(metric, minimum)
     return con.execute(league_sql(metric), params), as_of, columns
 
 
@@ -182,13 +234,16 @@ def league_table(
     group: str | None = None,
     limit: int | None = 10,
     period_days: int = 30,
+    minimum: int | None = None,
 ) -> pd.DataFrame:
     """Institutions ranked by `metric` on `platform` (or 'all') as of a day, with the rank
     `period_days` earlier, as a frame (the dashboard's). as_of defaults to the last day with data;
     attrs['as_of'] is the day ranked. An audience metric adds each value's sample_size,
     sample_date, margin, low and high. ValueError for a metric whose sum over platforms means
     nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
-    cursor, as_of, columns = _league(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    cursor, as_of, columns = _league(
+        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum
+    )
     if cursor is None:
         import pandas as pd
 
@@ -198,6 +253,7 @@ def league_table(
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
+    frame.attrs["left_out"] = league_left_out(con, platform, metric, as_of, country, kind, group, minimum)
     if metric == "power_score":
         frame.attrs["power_formula"] = info(con).get("power_formula")
     return frame
@@ -219,10 +275,13 @@ def league_rows(
     group: str | None = None,
     limit: int | None = 10,
     period_days: int = 30,
+    minimum: int | None = None,
 ) -> tuple[list[dict[str, Any]], dt.date | None]:
     """league_table's rows as dicts, in its column order (no pandas: the command line's), and the
     day they are for."""
-    cursor, as_of, _ = _league(con, platform, metric, as_of, country, kind, group, limit, period_days)
+    cursor, as_of, _ = _league(
+        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum
+    )
     if cursor is None:
         return [], None
     return [

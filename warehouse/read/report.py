@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from warehouse.domain.kinds import kind_label
-from warehouse.domain.metrics import METRICS
+from warehouse.domain.metrics import METRICS, left_out_phrase, minimum_of, minimum_phrase
 from warehouse.domain.platforms import LABELS
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
 from warehouse.read.formatting import human_count, is_missing, markdown_cell, movement, value_cell
@@ -42,13 +42,17 @@ def league_title(
     country: str | None = None,
     kind: str | None = None,
     group: str | None = None,
+    minimum: int | None = None,
 ) -> str:
-    """'Top 10 by Followers on Instagram · NL · Bank · group nl-banks · as of 2026-03-31'."""
+    """'Top 10 by Followers on Instagram · NL · Bank · group nl-banks · as of 2026-03-31'; a
+    ranking with a minimum says it ('· at least 1,000 followers')."""
+    what = minimum_of(metric) if minimum else None
     parts = [
         f"Top {count} by {METRICS[metric].label} on {platform_label(platform)}",
         country and country.upper(),
         kind and kind_label(kind),
         group and f"group {group}",
+        what and minimum_phrase(what, minimum),
         as_of and f"as of {as_of.isoformat()}",
     ]
     return " · ".join(p for p in parts if p)
@@ -75,17 +79,24 @@ def league_markdown(
     period_days: int = 30,
     as_of: dt.date | None = None,
     power_formula: str | None = None,
+    minimum: int | None = None,
+    left_out: int | None = None,
 ) -> str:
     """A league table (queries.league_table's frame, or league_rows' rows and their day) as a
-    Markdown section with its source line."""
+    Markdown section with its source line; a minimum is in its title and its line says how many
+    it left out."""
     rows = frame if isinstance(frame, list) else frame.to_dict("records")
     day: dt.date = as_of or frame.attrs["as_of"]
+    if left_out is None and not isinstance(frame, list):
+        left_out = frame.attrs.get("left_out")
     label = METRICS[metric].label
     previous = (day - dt.timedelta(days=period_days)).isoformat()
+    what = minimum_of(metric) if minimum else None
     lines = [
-        "### " + league_title(metric, platform, day, len(rows), country, kind, group),
+        "### " + league_title(metric, platform, day, len(rows), country, kind, group, minimum),
         "",
-        f"As of {day.isoformat()}; movement against {previous}.",
+        f"As of {day.isoformat()}; movement against {previous}."
+        + (f" {left_out_phrase(left_out or 0, what, minimum)}." if what else ""),
         "",
         f"| Rank | Move | Institution | Country | Kind | {label} |",
         "|---:|:---:|---|:---:|---|---:|",

@@ -1,7 +1,9 @@
 -- The population of a league of a daily metric ({metric}, a checked column name) on one platform
 -- (or 'all'), ranked by league_rank.sql: each institution's metrics on the day and a period
 -- earlier; every filter value is a bound parameter. Webcare metrics come from
--- institution_webcare, joined on the same institution, platform and day.
+-- institution_webcare, joined on the same institution, platform and day. A ranking with a minimum
+-- ($min_followers for rates by audience, $min_questions for reply times; NULL for none) leaves out
+-- the institutions under it (league_left_out.sql counts them).
 SELECT
     i.institution_id,
     i.name,
@@ -20,3 +22,5 @@ WHERE m.platform = $platform
   AND ($country IS NULL OR i.country = $country)
   AND ($kind IS NULL OR i.kind = $kind)
   AND ($group IS NULL OR list_contains(i.groups, $group))
+  AND ($min_followers IS NULL OR m.followers >= $min_followers)
+  AND ($min_questions IS NULL OR w.questions >= $min_questions)

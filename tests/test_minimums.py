@@ -1,0 +1,114 @@
+"""Rankings that mean something: rates by audience rank only institutions with at least 1,000
+followers, reply times only those asked at least 10 questions; every ranking says how many it left
+out, and the command line's --min-followers / --min-questions change the minimum."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from finsocial.cli import cli
+from tests.warehouse.conftest import REGISTRY, land, post, snap
+from warehouse.infra.paths import DataPaths
+
+# followers on 2026-03-31 and one post's likes the day before (no comments or shares):
+# engagement rate = likes / followers x 100
+ACCOUNTS = {
+    "alpha-bank": ("alpha", 500, 50),  # 10.00%, but under 1,000 followers
+    "bravo-ins": ("bravo", 2000, 40),  # 2.00%
+    "charlie-bank": ("charlie", 5000, 50),  # 1.00%
+    "delta-bank": ("delta", 1000, 15),  # 1.50%: exactly the minimum counts
+    "echo-cu": ("echo", 999, 30),  # 3.00%, but one follower short
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> str:
+    root = tmp_path_factory.mktemp("minimums")
+    (root / "registry.csv").write_text(REGISTRY)
+    db = root / "data" / "finsocial.duckdb"
+    assert (
+        CliRunner().invoke(cli, ["--db", str(db), "registry", "import", str(root / "registry.csv")]).exit_code
+        == 0
+    )
+    records = []
+    for iid, (handle, followers, likes) in ACCOUNTS.items():
+        records.append(snap(iid, "x", handle, "2026-03-31", followers))
+        records.append(post(iid, "x", handle, f"{handle}-1", "2026-03-30", likes=likes, comments=0, shares=0))
+    land(DataPaths(db), records)
+    assert CliRunner().invoke(cli, ["--db", str(db), "build"]).exit_code == 0
+    return str(db)
+
+
+def top(db: str, *args: str):
+    return CliRunner().invoke(
+        cli, ["--db", db, "top", "--platform", "x", "--metric", "engagement_rate", *args]
+    )
+
+
+def test_a_rate_ranks_only_institutions_with_an_audience_and_says_how_many_it_left_out(db):
+    result = top(db)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Top 3 by Engagement rate (%) on X · at least 1,000 followers · as of 2026-03-31"
+    assert [line.split()[2] for line in lines[2:5]] == ["Bravo", "Delta", "Charlie"]
+    assert ["2.00%", "1.50%", "1.00%"] == [line.split()[-1] for line in lines[2:5]]
+    assert "2 institutions under 1,000 followers left out." in lines
+    rows = json.loads(top(db, "--format", "json").stdout)
+    assert [r["institution_id"] for r in rows] == ["bravo-ins", "delta-bank", "charlie-bank"]
+    markdown = top(db, "--format", "markdown").stdout
+    assert markdown.startswith(
+        "### Top 3 by Engagement rate (%) on X · at least 1,000 followers · as of 2026-03-31"
+    )
+    assert "2 institutions under 1,000 followers left out." in markdown
+
+
+def test_the_minimum_is_the_readers_to_change(db):
+    rows = json.loads(top(db, "--min-followers", "0", "--format", "json").stdout)
+    assert [(r["institution_id"], round(r["value"], 2)) for r in rows] == [
+        ("alpha-bank", 10.0),
+        ("echo-cu", 3.0),
+        ("bravo-ins", 2.0),
+        ("delta-bank", 1.5),
+        ("charlie-bank", 1.0),
+    ]
+    assert "at least" not in top(db, "--min-followers", "0").stdout
+    raised = top(db, "--min-followers", "2000")  # Bravo's 2,000 and Charlie's 5,000 reach it
+    assert raised.stdout.splitlines()[0].startswith(
+        "Top 2 by Engagement rate (%) on X · at least 2,000 followers"
+    )
+    assert "3 institutions under 2,000 followers left out." in raised.stdout
+
+
+def test_a_minimum_nobody_reaches_says_so_and_how_to_rank_them_all(db):
+    result = top(db, "--min-followers", "1000000")
+    assert result.exit_code == 1
+    assert (
+        "5 institutions under 1,000,000 followers left out; --min-followers 0 ranks them all" in result.output
+    )
+
+
+def test_counts_take_no_minimum(db):
+    result = CliRunner().invoke(cli, ["--db", db, "top", "--platform", "x"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "Top 5 by Followers on X · as of 2026-03-31"
+    assert "left out" not in result.stdout
+
+
+def test_the_league_page_states_the_minimum_and_takes_another_from_its_address(db, monkeypatch):
+    from tests.dashboard.conftest import page, texts
+
+    monkeypatch.setenv("FINSOCIAL_DB", db)
+    at = page("league", platform="x", metric="engagement_rate")
+    assert not at.exception, at.exception
+    assert at.number_input(key="lt_min_followers").value == 1000
+    assert list(at.dataframe[0].value["Institution"]) == ["Bravo Insurance", "Delta Bank", "Charlie Bank"]
+    shown = texts(at)
+    assert "Top 3 by Engagement rate (%) on X · at least 1,000 followers · as of 2026-03-31" in shown
+    assert "2 institutions under 1,000 followers left out." in shown
+    at = page("league", platform="x", metric="engagement_rate", min="0")
+    assert at.number_input(key="lt_min_followers").value == 0
+    assert len(at.dataframe[0].value) == 5 and "left out" not in texts(at)
+    assert at.query_params["min"] == "0"  # the address keeps it
