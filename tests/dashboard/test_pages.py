@@ -54,7 +54,7 @@ def test_league_table_reads_its_state_from_the_url(demo):
     assert set(table["Country"]) == {"NL"}
     assert all(v.endswith("%") for v in table["Engagement rate (%)"] if v != "–")
     # the heading names every filter and the day: a screenshot is never mislabelled
-    assert "Top 5 by Engagement rate (%) on X · NL · as of " in texts(at)
+    assert "Top 5 by Engagement rate (%) on X · NL · at least 1,000 followers · as of " in texts(at)
 
 
 def test_league_table_writes_its_state_to_the_url(demo):
