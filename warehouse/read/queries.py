@@ -219,7 +219,7 @@ def _league(
     params = _league_params(platform, as_of, period_days, country, kind, group, limit)
     if audience:
         params["max_age"] = SAMPLE_MAX_AGE_DAYS
-    else:
+    elif METRICS[metric].source == "institution_metrics":  # league_table.sql takes the minimums
         params |= _minimum_params(metric, minimum)
     return con.execute(league_sql(metric), params), as_of, columns
 
