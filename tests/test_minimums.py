@@ -54,7 +54,7 @@ def test_a_rate_ranks_only_institutions_with_an_audience_and_says_how_many_it_le
     lines = result.stdout.splitlines()
     assert lines[0] == "Top 3 by Engagement rate (%) on X · at least 1,000 followers · as of 2026-03-31"
     assert [line.split()[2] for line in lines[2:5]] == ["Bravo", "Delta", "Charlie"]
-    assert ["2.00%", "1.50%", "1.00%"] == [line.split()[-1] for line in lines[2:5]]
+    assert [line.split()[-1] for line in lines[2:5]] == ["2.00%", "1.50%", "1.00%"]
     assert "2 institutions under 1,000 followers left out." in lines
     rows = json.loads(top(db, "--format", "json").stdout)
     assert [r["institution_id"] for r in rows] == ["bravo-ins", "delta-bank", "charlie-bank"]
