@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, ui
+from warehouse.domain.platforms import PLATFORM_BY_NAME
 from warehouse.read.formatting import human_count
 
 wh = ui.page(
@@ -149,9 +150,9 @@ if not rounded.empty:
     st.caption(
         "≈ Rounded: "
         + "; ".join(
-            f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts (YouTube gives subscribers to "
-            "3 significant figures)"
-            if p == "youtube"
+            f"{ui.platform_name(p)} rounds {int(n)} account(s)' counts ({ui.platform_name(p)} gives "
+            f"{PLATFORM_BY_NAME[p].rounding})"
+            if p in PLATFORM_BY_NAME and PLATFORM_BY_NAME[p].rounds
             else f"{ui.platform_name(p)}: {int(n)}"
             for p, n in zip(rounded["platform"], rounded["rounded"], strict=True)
         )

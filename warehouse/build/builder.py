@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.domain.platforms import PLATFORMS
+from warehouse.domain.platforms import PLATFORM_TABLE, PLATFORMS
 from warehouse.domain.power import PowerFormula, resolve_formula
 from warehouse.domain.webcare import webcare_targets
 from warehouse.infra.faults import pause_at
@@ -229,6 +229,15 @@ def _load_weights(con, formula: PowerFormula) -> None:
     targets = webcare_targets(PLATFORMS)
     con.execute("DELETE FROM webcare_targets")
     con.executemany("INSERT INTO webcare_targets VALUES (?, ?)", list(targets.items()))
+    # each platform's anomaly bounds, from its row, for sql/marts/05_anomalies.sql
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE anomaly_bounds (platform VARCHAR, max_change_pct DOUBLE, min_change BIGINT)"
+    )
+    con.executemany("INSERT INTO anomaly_bounds VALUES (?, ?, ?)", _anomaly_bounds())
+
+
+def _anomaly_bounds() -> list[tuple[str, float, int]]:
+    return [(p.name, *p.anomaly) for p in PLATFORM_TABLE]
 
 
 def metrics_version(formula: PowerFormula) -> str:
@@ -239,6 +248,7 @@ def metrics_version(formula: PowerFormula) -> str:
             digest.update(name.encode() + b"\0" + text.encode())
     digest.update(json.dumps(formula.rows()).encode())
     digest.update(json.dumps(sorted(webcare_targets(PLATFORMS).items())).encode())
+    digest.update(json.dumps(_anomaly_bounds()).encode())
     return digest.hexdigest()[:16]
 
 

@@ -6,6 +6,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from warehouse.domain.grammar import (
+    FACEBOOK_RESERVED,
+    INSTAGRAM_RESERVED,
+    TIKTOK_RESERVED,
+    X_RESERVED,
+    BlueskyHandles,
+    FacebookHandles,
+    Handles,
+    LinkedInHandles,
+    MastodonHandles,
+    XHandles,
+    YouTubeHandles,
+)
+
 COUNTS = ("followers", "following", "posts_total", "likes_total", "views_total")
 
 
@@ -21,21 +35,115 @@ class Platform:
     counts: tuple[str, ...]  # the account counts the platform reports (for imports: what the CSV may give)
     rounds: bool  # True when the platform rounds a count it reports (YouTube: 3 significant figures)
     power_weight: tuple[str, float]  # default power score: one point per this many of this count
+    handles: Handles  # what its handles look like and where its profile URLs point
+    # an overnight change of followers beyond both bounds is an anomaly (sql/marts/05_anomalies.sql):
+    # more than this percentage of the previous count and more than this many followers
+    anomaly: tuple[float, int] = (20.0, 1000)
+    webcare_minutes: float | None = None  # the default webcare target (None: webcare.DEFAULT_TARGET_MINUTES)
+    rounding: str = ""  # where `rounds`: what it rounds, as a reader is told
 
 
 # Rows in registry-column order (registry CSVs keep this column order); `order` sets display order.
-# Power weights after The Financial Brand's Power 100.
+# Power weights after The Financial Brand's Power 100. Webcare targets: ABN AMRO's published ones
+# (warehouse/domain/webcare.py). Anomaly bounds: the README's "Anomalies" section lists them.
 # fmt: off
 PLATFORM_TABLE: tuple[Platform, ...] = (
-    Platform("bluesky", "Bluesky", "#5FB7F0", 5, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
-    Platform("mastodon", "Mastodon", "#6364FF", 6, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
-    Platform("youtube", "YouTube", "#E62117", 4, "api", ("followers", "posts_total", "views_total"), True, ("views_total", 15000)),
-    Platform("x", "X", "#5B6770", 3, "api", ("followers", "following", "posts_total"), False, ("followers", 1000)),
-    Platform("facebook", "Facebook", "#1877F2", 1, "api", ("followers", "likes_total"), False, ("followers", 500)),
-    Platform("instagram", "Instagram", "#C13584", 2, "api", ("followers", "following", "posts_total"), False, ("followers", 750)),
-    Platform("linkedin", "LinkedIn", "#0A3A75", 7, "import", COUNTS, False, ("followers", 500)),
-    Platform("tiktok", "TikTok", "#00A8A0", 8, "import", COUNTS, False, ("followers", 1000)),
-    Platform("threads", "Threads", "#F29D38", 9, "import", COUNTS, False, ("followers", 750)),
+    Platform(
+        "bluesky", "Bluesky", "#5FB7F0", 5, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
+        handles=BlueskyHandles(
+            ("bsky.app",),
+            r"^(did:plc:[a-z2-7]{24}|did:web:[a-z0-9.-]+|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,})$",
+            "https://bsky.app/profile/{handle}",
+            "a Bluesky handle (name.bsky.social or a domain)",
+        ),
+        anomaly=(25.0, 500),  # young, fast-growing audiences
+    ),
+    Platform(
+        "mastodon", "Mastodon", "#6364FF", 6, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
+        handles=MastodonHandles(
+            (),
+            r"^[a-z0-9_]{1,30}@([a-z0-9-]+\.)+[a-z0-9-]{2,}$",
+            "https://{instance}/@{user}",
+            "a Mastodon address (@user@instance.example)",
+            any_host=True,
+        ),
+        anomaly=(25.0, 200),  # small audiences on one home instance
+    ),
+    Platform(
+        "youtube", "YouTube", "#E62117", 4, "api", ("followers", "posts_total", "views_total"), True, ("views_total", 15000),
+        handles=YouTubeHandles(
+            ("youtube.com",),
+            r"^@[a-z0-9._-]{3,30}$",
+            "https://www.youtube.com/{handle}",
+            "a YouTube channel id (UC…), @handle or user/NAME",
+            not_accounts=("youtu.be",),  # a video, never an account
+        ),
+        rounding="subscribers to 3 significant figures",
+    ),
+    Platform(
+        "x", "X", "#5B6770", 3, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
+        handles=XHandles(
+            ("x.com", "twitter.com"),
+            r"^[a-z0-9_]{1,15}$",
+            "https://x.com/{handle}",
+            "an X username (1-15 letters, digits or _)",
+            reserved=X_RESERVED,
+        ),
+        webcare_minutes=15.0,
+    ),
+    Platform(
+        "facebook", "Facebook", "#1877F2", 1, "api", ("followers", "likes_total"), False, ("followers", 500),
+        handles=FacebookHandles(
+            ("facebook.com", "fb.com"),
+            r"^[a-z0-9.\-]{3,80}$",
+            "https://www.facebook.com/{handle}",
+            "a Facebook page name or id",
+            reserved=FACEBOOK_RESERVED,
+        ),
+        webcare_minutes=30.0,
+    ),
+    Platform(
+        "instagram", "Instagram", "#C13584", 2, "api", ("followers", "following", "posts_total"), False, ("followers", 750),
+        handles=Handles(
+            ("instagram.com",),
+            r"^[a-z0-9._]{1,30}$",
+            "https://www.instagram.com/{handle}/",
+            "an Instagram username",
+            reserved=INSTAGRAM_RESERVED,
+            app_links=True,
+        ),
+    ),
+    Platform(
+        "linkedin", "LinkedIn", "#0A3A75", 7, "import", COUNTS, False, ("followers", 500),
+        handles=LinkedInHandles(
+            ("linkedin.com",),
+            r"^(company|showcase|school)/[a-z0-9%._\-]{2,100}$",
+            "https://www.linkedin.com/{handle}/",
+            "a LinkedIn company page (company/name)",
+        ),
+    ),
+    Platform(
+        "tiktok", "TikTok", "#00A8A0", 8, "import", COUNTS, False, ("followers", 1000),
+        handles=Handles(
+            ("tiktok.com",),
+            r"^[a-z0-9._]{2,24}$",
+            "https://www.tiktok.com/@{handle}",
+            "a TikTok username",
+            url_reserved=TIKTOK_RESERVED,
+            at_in_url=True,
+        ),
+    ),
+    Platform(
+        "threads", "Threads", "#F29D38", 9, "import", COUNTS, False, ("followers", 750),
+        handles=Handles(
+            ("threads.net", "threads.com"),
+            r"^[a-z0-9._]{1,30}$",
+            "https://www.threads.net/@{handle}",
+            "a Threads username",
+            reserved=INSTAGRAM_RESERVED,  # Threads accounts are Instagram accounts
+            at_in_url=True,
+        ),
+    ),
 )
 # fmt: on
 

@@ -6,20 +6,30 @@ import json
 import os
 from pathlib import Path
 
+from warehouse.domain.platforms import PLATFORM_BY_NAME
+
 # ABN AMRO's published webcare targets: an answer within 15 minutes on Twitter (X) and within
-# 30 minutes on Facebook. Platforms it set no target for get 60 minutes.
+# 30 minutes on Facebook (on their rows, `webcare_minutes`). Platforms it set no target for get 60.
 TARGETS_SOURCE = "ABN AMRO's published webcare targets (15 min on Twitter/X, 30 min on Facebook)"
 DEFAULT_TARGET_MINUTES = 60.0
-DEFAULT_TARGETS: dict[str, float] = {"x": 15.0, "facebook": 30.0}
 TARGETS_ENV = "FINSOCIAL_WEBCARE_TARGETS"
+
+
+def default_target(platform: str) -> float:
+    """Minutes within which a question counts as answered in time, unless the user's file says otherwise."""
+    row = PLATFORM_BY_NAME.get(platform)
+    return (
+        row.webcare_minutes if row is not None and row.webcare_minutes is not None else DEFAULT_TARGET_MINUTES
+    )
 
 
 def webcare_targets(platforms: tuple[str, ...] | list[str]) -> dict[str, float]:
     """Minutes within which a question counts as answered in time, for each platform.
 
-    The JSON file FINSOCIAL_WEBCARE_TARGETS names maps a platform to minutes, e.g. {"x": 20}.
+    The JSON file FINSOCIAL_WEBCARE_TARGETS names maps a platform to minutes, e.g. {"x": 20}
+    (a platform's default is on its row: platforms.Platform.webcare_minutes).
     """
-    targets = {p: DEFAULT_TARGETS.get(p, DEFAULT_TARGET_MINUTES) for p in platforms}
+    targets = {p: default_target(p) for p in platforms}
     path = os.environ.get(TARGETS_ENV)
     if not path:
         return targets

@@ -8,6 +8,8 @@
 -- Only snapshots on or after metrics_from are judged again (a judgement reads the two snapshots
 -- within 14 days before and the one within 7 days after, so a new snapshot changes the judgements
 -- of its own day and the 7 days before, which the build's metrics_from includes).
+-- Each platform's bounds are on its row (warehouse/domain/platforms.py, `anomaly`); the build
+-- writes them to anomaly_bounds. A platform without a row gets 20% and 1,000.
 CREATE OR REPLACE TEMP MACRO beyond_bound(before, after, max_change_pct, min_change) AS
     abs(after - before) > min_change AND abs(after - before) > max_change_pct / 100.0 * before;
 
@@ -15,19 +17,6 @@ DELETE FROM snapshot_anomalies WHERE snapshot_date >= getvariable('metrics_from'
 
 INSERT INTO snapshot_anomalies BY NAME
 WITH
-bounds (platform, max_change_pct, min_change) AS (
-    -- the README's "Anomalies" section lists these; other platforms get 20% and 1,000
-    VALUES
-        ('facebook', 20.0, 1000),
-        ('instagram', 20.0, 1000),
-        ('x', 20.0, 1000),
-        ('youtube', 20.0, 1000),     -- subscriber counts are rounded to 3 significant figures
-        ('linkedin', 20.0, 1000),
-        ('tiktok', 20.0, 1000),
-        ('threads', 20.0, 1000),
-        ('bluesky', 25.0, 500),      -- young, fast-growing audiences
-        ('mastodon', 25.0, 200)      -- small audiences on one home instance
-),
 series AS (
     SELECT
         s.account_id,
@@ -45,7 +34,7 @@ series AS (
         lead(s.snapshot_date) OVER w AS next_date,
         lead(s.followers) OVER w AS next_followers
     FROM account_snapshots AS s
-    LEFT JOIN bounds AS b USING (platform)
+    LEFT JOIN anomaly_bounds AS b USING (platform)
     WHERE s.followers IS NOT NULL AND s.snapshot_date >= getvariable('metrics_from') - 16
     WINDOW w AS (PARTITION BY s.account_id ORDER BY s.snapshot_date)
 ),
