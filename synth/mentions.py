@@ -8,13 +8,14 @@ import numpy as np
 import pyarrow as pa
 
 from synth.draw import ExtraRecords, ints, timestamps
+from warehouse.domain.platforms import PLATFORM_TABLE
 from warehouse.landing.records import SCHEMAS
 
 if TYPE_CHECKING:
     from synth.world import World
 
 # The platforms whose public search the collectors read (collectors/mentions.py).
-SEARCHED = ("bluesky", "mastodon", "x")
+SEARCHED = tuple(p.name for p in PLATFORM_TABLE if p.searched)
 HISTORY_DAYS = 90  # mentions are searched for in the last 90 days of the demo
 RUN_SECONDS = 2 * 3600 + 15 * 60  # the night's run at 02:15 UTC searches the day before and today
 LOOKBACK_SECONDS = 2 * 86400

@@ -20,6 +20,8 @@ ROOT = Path(__file__).parents[1]
 
 def test_every_api_row_has_a_collector_and_every_collector_a_row():
     assert unmatched_platforms() == ([], [])
+    searched = [p.name for p in platforms.PLATFORM_TABLE if p.searched]
+    assert sorted(searched) == sorted(s.platform for s in collectors.SEARCH_SOURCES)
     assert sorted(COLLECTOR_BY_PLATFORM) == sorted(platforms.API_PLATFORMS)
     for name in platforms.IMPORT_PLATFORMS:
         assert name not in COLLECTOR_BY_PLATFORM  # import rows come in through import-counts

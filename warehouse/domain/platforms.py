@@ -41,6 +41,7 @@ class Platform:
     anomaly: tuple[float, int] = (20.0, 1000)
     webcare_minutes: float | None = None  # the default webcare target (None: webcare.DEFAULT_TARGET_MINUTES)
     rounding: str = ""  # where `rounds`: what it rounds, as a reader is told
+    searched: bool = False  # its public search is read for mentions (a source in collectors/)
 
 
 # Rows in registry-column order (registry CSVs keep this column order); `order` sets display order.
@@ -57,6 +58,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
             "a Bluesky handle (name.bsky.social or a domain)",
         ),
         anomaly=(25.0, 500),  # young, fast-growing audiences
+        searched=True,
     ),
     Platform(
         "mastodon", "Mastodon", "#6364FF", 6, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
@@ -68,6 +70,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
             any_host=True,
         ),
         anomaly=(25.0, 200),  # small audiences on one home instance
+        searched=True,
     ),
     Platform(
         "youtube", "YouTube", "#E62117", 4, "api", ("followers", "posts_total", "views_total"), True, ("views_total", 15000),
@@ -90,6 +93,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
             reserved=X_RESERVED,
         ),
         webcare_minutes=15.0,
+        searched=True,
     ),
     Platform(
         "facebook", "Facebook", "#1877F2", 1, "api", ("followers", "likes_total"), False, ("followers", 500),
