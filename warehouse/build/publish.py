@@ -4,7 +4,6 @@ pointer to it; a dashboard machine pulls the newest version and swaps it in as a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import secrets
@@ -16,6 +15,7 @@ import duckdb
 
 from warehouse.infra.files import fsync_dir
 from warehouse.infra.paths import DataPaths
+from warehouse.landing.runs import file_sha256
 from warehouse.landing.store import Store
 
 PUBLISHED = "published"
@@ -38,14 +38,6 @@ class Published:
     data_to: str | None
     bytes: int
     sha256: str
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _info(db: Path) -> dict[str, str]:
@@ -80,7 +72,7 @@ def publish(paths: DataPaths, store: Store, log: Callable[[str], None] = print) 
         built_at=info["built_at"],
         data_to=info.get("data_to"),
         bytes=paths.db.stat().st_size,
-        sha256=_sha256(paths.db),
+        sha256=file_sha256(paths.db),
     )
     store.put_file(key, paths.db)
     store.replace(POINTER, json.dumps(version.__dict__, indent=2).encode())
@@ -121,7 +113,7 @@ def pull(paths: DataPaths, store: Store, log: Callable[[str], None] = print) -> 
                 version = published(store)
         else:
             raise NothingPublished(f"{store.where(version.key)}: removed while being pulled, three times")
-        size, digest = tmp.stat().st_size, _sha256(tmp)
+        size, digest = tmp.stat().st_size, file_sha256(tmp)
         if size != version.bytes or digest != version.sha256:
             raise ValueError(
                 f"{store.where(version.key)}: {size} bytes with SHA-256 {digest[:12]}…, the pointer says "

@@ -368,50 +368,37 @@ class S3Store(Store):
         response = self._call("read", key, self.client.get_object, Key=self._key(key))
         return response["Body"].read(), response["ETag"]
 
+    def _conditional(self, what: str, key: str, fn, refused: tuple[int, ...], **kwargs) -> dict | None:
+        """A conditional call; None when the store refused its condition (the statuses `refused`:
+        412 the condition failed, 409 a concurrent write of the key, 404 it is gone)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return fn(Bucket=self.bucket, Key=self._key(key), **kwargs)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in refused:
+                return None
+            raise self._error(what, key, exc) from None
+        except BotoCoreError as exc:
+            raise self._error(what, key, exc) from None
+
     def replace_if(self, key: str, data: bytes, etag: str) -> str | None:
         """Replace the object only if it is still the version `etag` (If-Match); its new ETag, or
         None when another writer changed or removed it first."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            response = self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data, IfMatch=etag)
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
-                return None
-            raise self._error("replace", key, exc) from None
-        except BotoCoreError as exc:
-            raise self._error("replace", key, exc) from None
-        return response["ETag"]
+        put = self.client.put_object
+        response = self._conditional("replace", key, put, (404, 409, 412), Body=data, IfMatch=etag)
+        return None if response is None else response["ETag"]
 
     def create_tagged(self, key: str, data: bytes) -> str | None:
-        """As create, returning the new object's ETag (None when one was there)."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            response = self.client.put_object(
-                Bucket=self.bucket, Key=self._key(key), Body=data, IfNoneMatch="*"
-            )
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-                return None
-            raise self._error("create", key, exc) from None
-        except BotoCoreError as exc:
-            raise self._error("create", key, exc) from None
-        return response["ETag"]
+        """As create (If-None-Match: *), returning the new object's ETag (None when one was there)."""
+        put = self.client.put_object
+        response = self._conditional("create", key, put, (409, 412), Body=data, IfNoneMatch="*")
+        return None if response is None else response["ETag"]
 
     def delete_if(self, key: str, etag: str) -> bool:
         """Remove the object only if it is still the version `etag`; False when it changed."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            self.client.delete_object(Bucket=self.bucket, Key=self._key(key), IfMatch=etag)
-        except ClientError as exc:
-            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
-                return False
-            raise self._error("delete", key, exc) from None
-        except BotoCoreError as exc:
-            raise self._error("delete", key, exc) from None
-        return True
+        delete = self.client.delete_object
+        return self._conditional("delete", key, delete, (404, 409, 412), IfMatch=etag) is not None
 
     def delete(self, key: str) -> None:
         self._call("delete", key, self.client.delete_object, Key=self._key(key))
