@@ -108,6 +108,7 @@ def platform_literals(folders: tuple[str, ...] = PRODUCT, root: Path = ROOT) -> 
     """
     names = set(platforms.PLATFORMS)
     quoted = re.compile(r"'(" + "|".join(sorted(names)) + r")'")
+    anywhere = re.compile(r"['\"](" + "|".join(sorted(names)) + r")['\"]")
     found = []
     for folder in folders:
         for path in sorted((root / folder).rglob("*")):
@@ -119,6 +120,8 @@ def platform_literals(folders: tuple[str, ...] = PRODUCT, root: Path = ROOT) -> 
                 for lineno, line in enumerate(text.splitlines(), 1):
                     found += [(where, lineno, m) for m in quoted.findall(line.split("--")[0])]
                 continue
+            if not anywhere.search(text):
+                continue  # no quoted name at all: nothing to parse
             tree = ast.parse(text)
             skip = _docstrings(tree)
             for node in ast.walk(tree):
