@@ -20,6 +20,7 @@ PROFILE_DAYS = 365
 RECENT_DAYS = 91  # a profile's posting rhythm and top posts: the last 13 weeks
 POST_UNITS = {"month": 12, "week": 52, "quarter": 8}  # how many periods back each offers
 HEALTH_RUNS = 20
+CONVERSATION_DAYS = 90  # the Conversation page's span: share of voice, tone and storms
 HEALTH_FAILURE_DAYS = 90
 HEALTH_ANOMALY_DAYS = 365
 # How often the warm-up looks for a new build (a stat of the file; a nightly build swaps it).
@@ -101,6 +102,8 @@ def warm(wh: data.Warehouse) -> int:
         read(data.industry_posts, recent, "reaction_multiple", institution_id=first, flagged=True, limit=20)
         read(data.audience_accounts, first, day)
         read(data.institution_webcare, first, day)
+        if not read(data.institution_mentions, first, day).empty:
+            read(data.storms, day - dt.timedelta(days=89), day, "all", institution_id=first)
         # trends
         start = trend_start(wh)
         leaders = read(data.league_table, "all", "followers", day, None, None, None, TREND_LEADERS)
@@ -113,6 +116,15 @@ def warm(wh: data.Warehouse) -> int:
         overview = read(data.webcare_overview, "all", day, None, None, None)
         if not overview.empty and overview["reply_time_median"].notna().any():
             read(data.webcare_reply_times, "all", day, list(overview["institution_id"]))
+    # conversation (its own last day: the last a mention search covered)
+    last_mention = read(data.latest_mention_day)
+    if wh.has_metrics and last_mention is not None:
+        chosen = read(data.selection, None, None, None)
+        start = last_mention - dt.timedelta(days=CONVERSATION_DAYS - 1)
+        history = read(data.mention_history, "all", chosen, start, last_mention)
+        if not history.empty:
+            read(data.storms, start, last_mention, "all", None, None, None)
+            read(data.mention_themes, "all", chosen, last_mention)
     # data health and methodology
     for fn in (data.freshness, data.coverage, data.quarantined_runs, data.run_failures, data.power_weights):
         read(fn)

@@ -109,6 +109,17 @@ class World:
         self.server.route("/xrpc/app.bsky.actor.getProfiles", self._profiles)
         self.server.route("/xrpc/app.bsky.feed.getAuthorFeed", self._feed)
         self.server.route("/api/v1/accounts/lookup", self._lookup)
+        # Bluesky's search for mentions: answered always, asked only where a state gives credentials
+        self.server.route(
+            "/xrpc/com.atproto.server.createSession",
+            {
+                "accessJwt": "access-jwt",
+                "refreshJwt": "refresh-jwt",
+                "handle": "watcher.bsky.social",
+                "did": "did:plc:w",
+            },
+        )
+        self.server.route("/xrpc/app.bsky.feed.searchPosts", self._search)
         for handle in FOLLOWERS:
             if "@" in handle:
                 self.server.route(f"/api/v1/accounts/{_did(handle)[8:]}/statuses", self._statuses)
@@ -163,6 +174,29 @@ class World:
             }
             feed.append({"post": post})
         return Reply({"feed": feed})
+
+    def _search(self, seen) -> Reply:
+        """Two mentions of Northwind Bank the day before the night (one angry, one glad) and a
+        loose match; nobody names the others."""
+        posts = []
+        if seen.query["q"] == '"Northwind Bank"':
+            for n, (who, text) in enumerate(
+                [
+                    ("ann", "Northwind Bank app down again, cannot pay. Terrible"),
+                    ("ben", "Great help from Northwind Bank today, thanks!"),
+                    ("cat", "Northwind and the Bank of England"),
+                ]
+            ):
+                at = _stamp(self.night - dt.timedelta(hours=6 + n))
+                posts.append(
+                    {
+                        "uri": f"at://did:plc:{who}/app.bsky.feed.post/3m{n}",
+                        "author": {"did": f"did:plc:{who}", "handle": f"{who}.bsky.social"},
+                        "record": {"text": text, "createdAt": at},
+                        "indexedAt": at,
+                    }
+                )
+        return Reply({"posts": posts})
 
     def _lookup(self, seen) -> Reply:
         if self.failing:
@@ -295,6 +329,18 @@ def _hidden_counts(world: World) -> None:
     world.collect(NIGHT)
 
 
+def _mentions(world: World) -> None:
+    """The first night with Bluesky's search on: two mentions of Northwind, none of the others."""
+    world.cli("init")
+    world.registry(REGISTRY)
+    world.env |= {
+        "FINSOCIAL_BLUESKY_PDS": world.server.url,
+        "FINSOCIAL_BLUESKY_IDENTIFIER": "watcher.bsky.social",
+        "FINSOCIAL_BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop",
+    }
+    world.collect(NIGHT)
+
+
 def _manual_only(world: World) -> None:
     """LinkedIn counts typed in from the pages: followers, no posts, no API platform at all."""
     world.cli("init")
@@ -345,6 +391,7 @@ STATES = [
     State("one_platform", _one_platform),
     State("one_institution", _one_institution),
     State("hidden_counts", _hidden_counts),
+    State("mentions", _mentions),
     State("manual_only", _manual_only),
     State("stale", _stale, "days ago"),
     State("free_only", _free_only),

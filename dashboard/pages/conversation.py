@@ -5,10 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, defaults, ui
 from warehouse.domain.metrics import MENTION_THEMES, METRICS
 
-SPAN_DAYS = 90
+SPAN_DAYS = defaults.CONVERSATION_DAYS
 NO_SEARCH = (
     "No mention search has run yet. `finsocial collect` searches the platforms for posts that name "
     "each institution where a source is on: Bluesky with FINSOCIAL_BLUESKY_IDENTIFIER and "

@@ -133,3 +133,11 @@ def test_storms_command(mentions_db):
     assert none.exit_code == 0 and "no storms on all platforms in 2026-11" in none.output
     bad = CliRunner().invoke(cli, ["--db", str(mentions_db), "storms", "--country", "FR"])
     assert bad.exit_code == 1 and "--country" in bad.output
+
+
+def test_the_theme_metrics_are_the_classifiers_themes():
+    from warehouse.domain.metrics import MENTION_THEMES, METRICS
+    from warehouse.domain.text import THEMES
+
+    assert tuple(MENTION_THEMES) == THEMES
+    assert all(f"theme_{t}_share" in METRICS for t in THEMES)

@@ -22,17 +22,24 @@ day_metrics AS (
         m.presence_index,
         m.power_score,
         CAST(n.mentions AS DOUBLE) AS mentions,
-        -- among the institution and its peers: the peer group's voice
-        n.mentions * 100.0 / nullif(sum(n.mentions) OVER (PARTITION BY m.platform), 0) AS share_of_voice,
         n.net_tone
     FROM institution_metrics AS m
     JOIN members AS s USING (institution_id)
     LEFT JOIN institution_mentions AS n USING (institution_id, platform, day)
     WHERE m.day = $as_of
 ),
+voices AS (
+    SELECT platform, sum(mentions) AS total FROM day_metrics GROUP BY platform
+),
+with_voice AS (
+    -- share of voice among the institution and its peers: the peer group's mentions
+    SELECT d.*, d.mentions * 100.0 / nullif(v.total, 0) AS share_of_voice
+    FROM day_metrics AS d
+    JOIN voices AS v USING (platform)
+),
 long AS (
     -- a value that cannot be computed drops out (UNPIVOT leaves NULLs out)
-    UNPIVOT day_metrics
+    UNPIVOT with_voice
     ON followers, growth_30d, growth_30d_pct, posts_per_week, interactions_per_post,
        engagement_rate, overperformance, presence_index, power_score, mentions, share_of_voice,
        net_tone
