@@ -123,3 +123,30 @@ def test_an_unreachable_store_is_a_clear_error(tmp_path, monkeypatch):
     store = open_store("s3://finsocial/nowhere", tmp_path / "cache")
     with pytest.raises(StoreError, match=r"s3://finsocial/nowhere: cannot list: Could not connect"):
         store.scan("")
+
+
+def test_landing_in_a_folder_of_its_own(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from finsocial.cli import cli
+    from tests.warehouse.conftest import REGISTRY, snap
+    from warehouse.landing.runs import LandingRun
+
+    elsewhere = tmp_path / "shared" / "landing"
+    run = LandingRun(elsewhere, "collect", dt.date(2026, 3, 1))
+    run.add(snap("alpha-bank", "x", "alpha", "2026-03-01", 1000))
+    run.commit()
+    db = tmp_path / "data" / "finsocial.duckdb"
+    db.parent.mkdir()
+    (db.parent / "registry.csv").write_text(REGISTRY)
+    result = CliRunner().invoke(cli, ["--db", str(db), "build", "--landing", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert "1 snapshots" in result.output and "from 1 runs" in result.output
+    assert not (db.parent / "landing").exists()
+    # FINSOCIAL_LANDING does the same; a malformed s3:// URL is a usage error
+    monkeypatch.setenv("FINSOCIAL_LANDING", str(elsewhere))
+    assert "from 1 runs" in CliRunner().invoke(cli, ["--db", str(db), "build"]).output
+    result = CliRunner().invoke(cli, ["--db", str(db), "build", "--landing", "s3:/bucket"])
+    assert result.exit_code == 2 and "is not an s3://bucket/prefix URL" in result.output
