@@ -66,7 +66,8 @@ def night_shards(manifests: list[dict], night: str | None = None) -> NightShards
         for m in manifests
         if m.get("kind") == "collect"
         and isinstance(m.get("shard"), dict)
-        and (night is None or m["run_date"] == night)
+        and all(isinstance(m["shard"].get(k), int) for k in ("index", "count"))
+        and (night is None or m.get("run_date") == night)
     ]
     if not sharded:
         return None
