@@ -69,6 +69,7 @@ def test_move_and_delete_a_folder(store):
         store.put(f"2026-03-01/run-a/{name}", name.encode())
     store.move_folder("2026-03-01/run-a", "quarantine/2026-03-01/run-a", markers=("manifest.json",))
     assert store.list("2026-03-01") == {}
+    assert store.scan("2026-03-01").folders == []  # no emptied folder left listed (SeaweedFS keeps them)
     assert sorted(store.list("quarantine")) == [
         "quarantine/2026-03-01/run-a/manifest.json",
         "quarantine/2026-03-01/run-a/posts.parquet",

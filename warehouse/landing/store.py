@@ -412,6 +412,17 @@ class S3Store(Store):
         for start in range(0, len(rest), 1000):
             batch = [{"Key": self._key(k)} for k in rest[start : start + 1000]]
             self._call("delete", prefix, self.client.delete_objects, Delete={"Objects": batch, "Quiet": True})
+        # Some stores (SeaweedFS) keep emptied folders and list them; deleting a folder's key
+        # removes it once empty (a no-op elsewhere, and for a folder still holding objects).
+        top = prefix.strip("/")
+        folders = {top}
+        for key in keys:
+            parent = key.rpartition("/")[0]
+            while parent.startswith(top + "/"):
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        for folder in sorted(folders, key=len, reverse=True):
+            self._call("delete", folder, self.client.delete_object, Key=self._folder(folder))
 
     def move_folder(self, source: str, target: str, markers: tuple[str, ...] = ()) -> None:
         keys = self.list(source)
