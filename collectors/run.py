@@ -319,7 +319,7 @@ def _search_mentions(
     that ran and their errors into the run. A source without its credentials is off: said once,
     no failure. A failing search is a run error of its own (kind and message) and leaves the
     accounts' counts, and the run's status, as they are."""
-    from collectors.mentions import search_mentions, search_targets, summary
+    from collectors.mentions import SearchOutcome, search_mentions, search_targets, summary
     from warehouse.domain.text import load_lists, load_or_create_secret
 
     sources = [cls for cls in SEARCH_SOURCES if cls.platform in platforms]
@@ -343,9 +343,18 @@ def _search_mentions(
         if note := source.cost_note():
             log(note)
         targets = search_targets(institutions, accounts, cls.platform, log)
-        outcome = search_mentions(
-            source, targets, secret, lists, lambda label=source.request_label: run.requests.get(label, 0)
-        )
+        try:
+            outcome = search_mentions(
+                source, targets, secret, lists, lambda label=source.request_label: run.requests.get(label, 0)
+            )
+        except Exception as exc:  # a failing search never costs the night's counts
+            message = client.redact(f"mentions: search failed: {type(exc).__name__}: {exc}")
+            failed = dt.datetime.now(dt.UTC)
+            outcome = SearchOutcome(cls.platform)
+            outcome.errors = [
+                RunError(t.institution_id, cls.platform, None, "parse_error", message, failed)
+                for t in targets
+            ]
         run.extend(outcome.mentions)
         run.extend(outcome.searches)
         run.extend(outcome.errors)

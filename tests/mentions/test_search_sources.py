@@ -315,3 +315,94 @@ def test_x_recent_search_and_its_cost(server):
     [seen] = server.requests_to("/2/tweets/search/recent")
     assert seen.query["query"] == '(@NorthwindBank OR "Northwind Bank") -is:retweet'
     assert seen.query["start_time"] == "2026-11-18T03:00:00Z"
+
+
+def test_bluesky_refresh_token_expired_too_starts_a_new_session(server):
+    server.route(
+        "/xrpc/com.atproto.server.createSession",
+        session("access-1", "refresh-1"),
+        session("access-3", "refresh-3"),
+    )
+    server.route(
+        "/xrpc/com.atproto.server.refreshSession",
+        Reply({"error": "ExpiredToken", "message": "Token has expired"}, 400),
+    )
+    server.route(
+        "/xrpc/app.bsky.feed.searchPosts",
+        Reply({"error": "ExpiredToken", "message": "Token has expired"}, 400),
+        {"posts": [post("d1", "did:plc:ida", "ida.bsky.social", "Northwind Bank fees went up again", 2)]},
+    )
+    target = SearchTarget("northwind", parse_terms("Northwind Bank", "Northwind Bank", []))
+    outcome = search_mentions(BlueskySearch(client(), env=bluesky_env(server), now=NOW), [target], SECRET)
+    assert [m.post_id.rsplit("/", 1)[1] for m in outcome.mentions] == ["d1"]
+    assert "fees" in outcome.mentions[0].themes.split(",")
+    assert len(server.requests_to("/xrpc/com.atproto.server.createSession")) == 2
+    assert (
+        server.requests_to("/xrpc/app.bsky.feed.searchPosts")[-1].headers["Authorization"]
+        == "Bearer access-3"
+    )
+
+
+def test_bluesky_malformed_answer_is_a_parse_error_for_that_institution(server):
+    server.route("/xrpc/com.atproto.server.createSession", session("access-1", "refresh-1"))
+    server.route("/xrpc/app.bsky.feed.searchPosts", Reply(b'{"posts": [{"uri": "at://x', 200))
+    target = SearchTarget("northwind", parse_terms("Northwind Bank", "Northwind Bank", []))
+    outcome = search_mentions(BlueskySearch(client(), env=bluesky_env(server), now=NOW), [target], SECRET)
+    assert [(e.institution_id, e.kind) for e in outcome.errors] == [("northwind", "parse_error")]
+    assert not outcome.searches  # the day stays unknown, not "no mentions"
+
+
+def test_mastodon_full_text_search_with_a_token(server):
+    target = SearchTarget("northwind", parse_terms("Northwind Bank", "Northwind Bank", []))
+    first = [
+        status(str(200 + k), f"u{k}@nl.example", f"<p>Northwind Bank post {k}</p>", 1 + k / 10)
+        for k in range(40)
+    ]
+    server.route(
+        "/api/v2/search",
+        {"accounts": [], "hashtags": [], "statuses": first},
+        when=lambda q: q.get("offset") == "0",
+    )
+    server.route(
+        "/api/v2/search",
+        {
+            "accounts": [],
+            "hashtags": [],
+            "statuses": [status("300", "zed@nl.example", "<p>Northwind Bank!</p>", 9)],
+        },
+        when=lambda q: q.get("offset") == "40",
+    )
+    env = {"FINSOCIAL_MASTODON_INSTANCES": server.url, "FINSOCIAL_MASTODON_SEARCH_TOKEN": "tok-en-12345"}
+    raw: list = []
+    source = MastodonSearch(client(), env=env, now=NOW, keep_raw=lambda p, n, t: raw.append(t))
+    outcome = search_mentions(source, [target], SECRET)
+    assert len(outcome.mentions) == 41
+    seen = server.requests_to("/api/v2/search")
+    assert [s.query["offset"] for s in seen] == ["0", "40"]  # a short page is the last
+    assert all(s.query["type"] == "statuses" and s.query["q"] == '"Northwind Bank"' for s in seen)
+    assert seen[0].headers["Authorization"] == "Bearer tok-en-12345"
+    assert not server.requests_to("/api/v1/timelines/tag/northwind")  # no hashtag term: no tag timeline
+    assert not any("tok-en-12345" in t for t in raw)
+
+
+def test_x_search_stops_at_the_nights_requests(server):
+    server.route(
+        "/2/tweets/search/recent",
+        {
+            "data": [{"id": "1", "text": "Northwind Bank", "author_id": "10", "created_at": stamp(1)}],
+            "meta": {"next_token": "more"},
+        },
+    )
+    env = {
+        "FINSOCIAL_X_API": server.url,
+        "FINSOCIAL_X_BEARER_TOKEN": "x" * 30,
+        "FINSOCIAL_X_MENTIONS": "1",
+        "FINSOCIAL_X_MENTIONS_REQUESTS": "2",
+    }
+    target = SearchTarget("northwind", parse_terms(None, "Northwind Bank", []))
+    outcome = search_mentions(XSearch(client(), env=env, now=NOW), [target, target], SECRET)
+    assert len(server.requests_to("/2/tweets/search/recent")) == 2
+    # the first institution's search was cut short and the second's never ran: both unknown, not 0
+    assert [e.kind for e in outcome.errors] == ["rate_limited", "rate_limited"]
+    assert "the night's 2 search requests are spent" in outcome.errors[1].message
+    assert not outcome.searches
