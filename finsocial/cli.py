@@ -1245,6 +1245,79 @@ def storms(ctx, period, platform, country, kind, group, institution, multiple, m
     output_rows(found, columns, fmt, title, [DEMO_LINE] if demo else [])
 
 
+# ---- the monthly report -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--period", help="A month (2026-11), week or quarter; default the last complete month of the data."
+)
+@click.option("--country", help="ISO country code, e.g. NL (any case).")
+@click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
+@click.option("--group", help="A peer group tag.")
+@click.option(
+    "--institution",
+    help="The strategist's edition for this institution against the selection (default: its country).",
+)
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(PLATFORMS, case_sensitive=False),
+    help="Only these platforms' tables (repeatable; default every platform with data).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    default=("markdown",),
+    show_default=True,
+    type=click.Choice(["markdown", "html", "pdf"], case_sensitive=False),
+    help="Files to write (repeatable): Markdown with its charts beside it, self-contained HTML, A4 PDF.",
+)
+@click.option(
+    "--charts",
+    default="png",
+    show_default=True,
+    type=click.Choice(["png", "svg"]),
+    help="The image format of the Markdown's charts.",
+)
+@click.option("--output", required=True, type=click.Path(file_okay=False), help="The folder to write into.")
+@db_option
+@click.pass_context
+def report(ctx, period, country, kind, group, institution, platforms, formats, charts, output) -> None:
+    """Write the month's report (Markdown, HTML, PDF) for a selection, with a chart per table.
+
+    The same warehouse and options give the same files, byte for byte. Exit code 1 when the period
+    has no data or a filter matches nothing.
+    """
+    from publish.documents import PublishError, write_report
+    from warehouse.domain.posts import parse_period
+    from warehouse.read.monthly import ReportError, Selection, monthly_report
+
+    try:
+        chosen = parse_period(period) if period else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from exc
+    selection = Selection(country.strip().upper() if country else None, kind, group, institution)
+    paths = _paths(ctx)
+    with _reading(paths) as con:
+        try:
+            made = monthly_report(con, chosen, selection, [p.lower() for p in platforms] or None)
+        except ReportError as exc:
+            _fail(str(exc))
+    try:
+        written = write_report(made, Path(output), tuple(f.lower() for f in formats), charts)
+    except PublishError as exc:
+        _fail(str(exc))
+    for item in written:
+        if item.path.suffix in (".md", ".html", ".pdf"):
+            click.echo(f"wrote {item.path} ({item.size:,} bytes)")
+    images = [w for w in written if w.path.suffix in (".png", ".svg")]
+    if images:
+        click.echo(f"wrote {len(images)} charts in {images[0].path.parent}")
+
+
 def main() -> None:
     cli(prog_name="finsocial")
 
