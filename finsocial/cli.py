@@ -1300,7 +1300,7 @@ def report(ctx, period, country, kind, group, institution, platforms, formats, c
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
     selection = Selection(country.strip().upper() if country else None, kind, group, institution)
-    paths = _paths(ctx)
+    paths = _read_paths(ctx)
     with _reading(paths) as con:
         try:
             made = monthly_report(con, chosen, selection, [p.lower() for p in platforms] or None)
