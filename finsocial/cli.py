@@ -1318,6 +1318,78 @@ def report(ctx, period, country, kind, group, institution, platforms, formats, c
         click.echo(f"wrote {len(images)} charts in {images[0].path.parent}")
 
 
+@cli.command()
+@click.option(
+    "--rules",
+    type=click.Path(dir_okay=False),
+    help="The rules file (TOML; default: alerts.toml beside the warehouse).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@db_option
+@click.pass_context
+def alerts(ctx: click.Context, rules: str | None, dry_run: bool) -> None:
+    """Send the alerts the night raised (flagged posts, reply times, breakouts, top 10s, failing platforms).
+
+    Each alert reaches each destination once: what was sent is kept in alerts-state.json beside the
+    warehouse. Exit code: 0 sent (or nothing to send), 3 a destination failed (its alerts are sent
+    on the next run), 1 a rules file with a problem.
+    """
+    import datetime as dt
+
+    from publish.alerts import RULES_FILE, STATE_FILE, dry_run_text, load_config, run_alerts
+    from warehouse.read.alerts import RulesError, evaluate, watched
+
+    paths = _read_paths(ctx)
+    try:
+        config = load_config(Path(rules) if rules else paths.root / RULES_FILE)
+    except RulesError as exc:
+        _fail(str(exc))
+    with _reading(paths) as con:
+        mine, peers = watched(con, config.watch)
+        if config.watch.institution and not mine:
+            _fail(f"{config.source}: institution {config.watch.institution!r} is not in the registry")
+        raised = evaluate(con, config.rules, config.watch)
+        from warehouse.read import queries
+
+        demo = queries.is_demo(con)
+    if not config.destinations:
+        _log(f"{config.source}: no [[destinations]]: the alerts are printed only")
+    context = contextlib.nullcontext() if dry_run else _writing(paths, "alerts")
+    with context:
+        try:
+            outcomes = run_alerts(
+                config,
+                raised,
+                paths.root / STATE_FILE,
+                demo,
+                dt.datetime.now(dt.UTC).date(),
+                dry_run,
+                log=_log,
+            )
+        except RulesError as exc:
+            _fail(str(exc))
+    if dry_run or not config.destinations:
+        click.echo(
+            f"{len(raised)} alert(s) raised; would send:" if dry_run else f"{len(raised)} alert(s) raised"
+        )
+        if dry_run:
+            click.echo(dry_run_text(config, outcomes, demo))
+        else:
+            for alert in raised:
+                click.echo(f"- {alert.title}\n  {alert.text}")
+        return
+    failed = [o for o in outcomes if o.error]
+    for outcome in outcomes:
+        if outcome.error:
+            _log(f"error: {outcome.error}; {len(outcome.alerts)} alert(s) kept for the next run")
+        else:
+            click.echo(f"sent {len(outcome.alerts)} alert(s) to {outcome.destination}")
+    if not outcomes:
+        click.echo(f"{len(raised)} alert(s) raised, none new for any destination")
+    if failed:
+        sys.exit(EXIT_PARTIAL)
+
+
 def main() -> None:
     cli(prog_name="finsocial")
 
