@@ -103,12 +103,25 @@ def render(figures: Mapping[str, go.Figure], fmt: str) -> dict[str, bytes]:
 
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
     out: dict[str, bytes] = {}
+
+    def draw(fig: go.Figure) -> bytes:
+        with warnings.catch_warnings():  # "kopts is ignored with a server": the server is ours
+            warnings.simplefilter("ignore", UserWarning)
+            return pio.to_image(fig, format=fmt, scale=PNG_SCALE if fmt == "png" else 1)
+
     kaleido.start_sync_server(silence_warnings=True)
     try:
         for key, fig in figures.items():
-            with warnings.catch_warnings():  # "kopts is ignored with a server": the server is ours
-                warnings.simplefilter("ignore", UserWarning)
-                data = pio.to_image(fig, format=fmt, scale=PNG_SCALE if fmt == "png" else 1)
+            try:
+                data = draw(fig)
+            except Exception as exc:
+                # on a busy machine kaleido may call its page's script before Chromium has loaded it
+                # ("ReferenceError: kaleido_scopes is not defined"); a fresh browser starts clean
+                if "is not defined" not in str(exc):
+                    raise
+                kaleido.stop_sync_server(silence_warnings=True)
+                kaleido.start_sync_server(silence_warnings=True)
+                data = draw(fig)
             out[key] = stable_svg(data, key) if fmt == "svg" else data
     finally:
         kaleido.stop_sync_server(silence_warnings=True)
