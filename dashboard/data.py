@@ -422,3 +422,13 @@ def storms(
 def institution_mentions(institution_id: str, as_of: dt.date) -> pd.DataFrame:
     """An institution's mention metrics per searched platform and on 'all' on a day."""
     return _read(queries.institution_mentions, institution_id, as_of)
+
+
+# ---- the monthly report -------------------------------------------------------------------------
+
+
+def monthly_report(period: Period | None, chosen) -> object:
+    """The month's report (warehouse.read.monthly.Report) for a selection; ReportError when it cannot be made."""
+    from warehouse.read.monthly import monthly_report as make
+
+    return _read(make, period, chosen)

@@ -21,6 +21,7 @@ PAGES = [
     "trends",
     "webcare",
     "conversation",
+    "report",
     "health",
     "methodology",
 ]
