@@ -1368,15 +1368,14 @@ def alerts(ctx: click.Context, rules: str | None, dry_run: bool) -> None:
             )
         except RulesError as exc:
             _fail(str(exc))
-    if dry_run or not config.destinations:
-        click.echo(
-            f"{len(raised)} alert(s) raised; would send:" if dry_run else f"{len(raised)} alert(s) raised"
-        )
-        if dry_run:
-            click.echo(dry_run_text(config, outcomes, demo))
-        else:
-            for alert in raised:
-                click.echo(f"- {alert.title}\n  {alert.text}")
+    if not config.destinations:
+        click.echo(f"{len(raised)} alert(s) raised")
+        for alert in raised:
+            click.echo(f"- {alert.title}\n  {alert.text}")
+        return
+    if dry_run:
+        click.echo(f"{len(raised)} alert(s) raised; would send:")
+        click.echo(dry_run_text(config, outcomes, demo))
         return
     failed = [o for o in outcomes if o.error]
     for outcome in outcomes:

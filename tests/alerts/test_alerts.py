@@ -18,6 +18,7 @@ from publish.alerts import REPEAT_NOTE, STATE_FILE, DeliveryError, deliver, load
 from tests.alerts.conftest import NIGHT, SMTP_PASSWORD, SMTP_USER
 from warehouse.read import queries
 from warehouse.read.alerts import STREAK_LOOKBACK_DAYS, RulesError, Watch, evaluate, parse_rules
+from warehouse.read.formatting import human_count
 
 WATCH = 'institution = "northwind"\npeers = ["southbank", "cedar"]\n'
 TOKEN = "hooks-SECRET-T0K3N"
@@ -107,6 +108,38 @@ def test_my_reply_time_over_target_for_days(demo_db):
     found = alerts_of(demo_db, f'[[rules]]\ntype = "reply_time"\ndays = {shortest + 1}\n', Watch(me))
     expected = sorted(p for p, n in streaks.items() if n > shortest)
     assert sorted(a.facts["platform"] for a in found) == expected and len(expected) < len(streaks)
+
+
+def test_a_storm_about_a_peer_as_finsocial_storms_prints_it(demo_db):
+    with queries.connect(demo_db) as con:
+        last = queries.latest_mention_day(con)
+    printed = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            ["--db", str(demo_db), "storms", "--period", f"{last.year}-{last.month:02d}", "--format", "json"],
+        )
+        .output
+    )
+    window = [r for r in printed if r["day"] >= (last - dt.timedelta(days=29)).isoformat()]
+    assert window, "the demo has no storm in its last 30 days"
+    storm = window[0]
+    found = alerts_of(
+        demo_db, '[[rules]]\ntype = "storm"\ndays = 30\n', Watch(peers=(storm["institution_id"],))
+    )
+    ours = [a for a in found if a.facts["day"] == storm["day"]]
+    assert len(ours) == 1
+    assert ours[0].title == f"A storm about {storm['name']} on all platforms on {storm['day']}"
+    assert ours[0].text.startswith(f"{human_count(storm['mentions'])} mentions of {storm['name']}")
+    assert f"{storm['multiple']:.1f}× the median day before it" in ours[0].text
+    mine = alerts_of(demo_db, '[[rules]]\ntype = "storm"\ndays = 30\n', Watch(storm["institution_id"]))
+    assert mine[0].title.startswith("A storm about us")
+    big = '[[rules]]\ntype = "storm"\ndays = 30\nminimum = 1000000\n'
+    assert alerts_of(demo_db, big, Watch(peers=(storm["institution_id"],))) == []
+
+
+def test_no_storm_without_mentions(alert_db):
+    assert alerts_of(alert_db, '[[rules]]\ntype = "storm"\n') == []
 
 
 # ---- delivery -------------------------------------------------------------------------------------

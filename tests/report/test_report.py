@@ -127,7 +127,15 @@ def test_strategist_edition_ranks_us_among_the_peers_as_top_does(demo_db, demo_r
     )  # fmt: skip
     ours_before = next(r for r in before if r["institution_id"] == me["institution_id"])
     assert row["previous_value"] == ours_before["value"]
-    assert [s.key for s in report.sections] == ["peers", "reply-times", "our-posts"]
+    assert [s.key for s in report.sections] == ["peers", "reply-times", "tone", "our-posts"]
+    tone = next(s for s in report.sections if s.key == "tone")
+    with queries.connect(demo_db) as con:
+        said = queries.institution_mentions(con, me["institution_id"], report.as_of)
+    if tone.tables:  # the demo searches mentions: what is said about us, as the Conversation page reads it
+        assert [r["platform"] for r in tone.tables[0].rows] == list(said["platform"])
+        assert [r["mentions"] for r in tone.tables[0].rows] == list(said["mentions"])
+    else:
+        assert said.empty
     reply = next(s for s in report.sections if s.key == "reply-times")
     with queries.connect(demo_db) as con:
         webcare = queries.institution_webcare(con, me["institution_id"], report.as_of)
@@ -212,6 +220,8 @@ def test_blogger_edition_on_the_states_equals_top(warehouse_state, state):
     assert check_against_cli(db, report) >= 1
     webcare = next(s for s in report.sections if s.key == "webcare")
     assert not webcare.tables and "No webcare for the selection" in webcare.empty  # no threads observed
+    conversation = next(s for s in report.sections if s.key == "conversation")
+    assert not conversation.tables and "No mentions are collected" in conversation.empty
 
 
 def test_strategist_edition_of_the_only_institution(warehouse_state):

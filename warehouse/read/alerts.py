@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from warehouse.domain.mentions import STORM_MINIMUM, STORM_MULTIPLE, StormRule
 from warehouse.domain.metrics import METRICS
 from warehouse.domain.platforms import PLATFORMS
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, Period
@@ -33,6 +34,14 @@ RULE_TYPES: dict[str, dict[str, Any]] = {
     "breakout_post": {"multiple": 5.0, "min_interactions": 50, "days": 3},
     "top10": {"platform": "all", "metric": "followers", "size": 10},
     "platform_failing": {"nights": 3},
+    # a storm of mentions (or of their negative share): the storms of `finsocial storms`
+    "storm": {
+        "whose": "both",
+        "days": 2,
+        "multiple": STORM_MULTIPLE,
+        "minimum": STORM_MINIMUM,
+        "platform": "all",
+    },
 }
 WHOSE = ("mine", "peers", "both")
 
@@ -116,12 +125,12 @@ def parse_rules(entries: list[dict[str, Any]], source: str) -> list[Rule]:
                 f"{where}: unknown key {sorted(unknown)[0]!r}; {kind} takes {', '.join(defaults)}"
             )
         params = {k: _check(where, k, entry[k], d) if k in entry else d for k, d in defaults.items()}
-        if kind == "flagged_post" and params["whose"] not in WHOSE:
+        if kind in ("flagged_post", "storm") and params["whose"] not in WHOSE:
             raise RulesError(f"{where}: whose must be one of {', '.join(WHOSE)}, not {params['whose']!r}")
-        if kind == "top10":
+        if kind in ("top10", "storm"):
             if params["platform"] not in ("all", *PLATFORMS):
                 raise RulesError(f"{where}: unknown platform {params['platform']!r}")
-            if params["metric"] not in METRICS:
+            if kind == "top10" and params["metric"] not in METRICS:
                 raise RulesError(f"{where}: unknown metric {params['metric']!r}")
         rules.append(Rule(kind, params, name))
     names = [r.name for r in rules]
@@ -373,12 +382,64 @@ def platform_failing(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> li
     return alerts
 
 
+def storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
+    """A storm about us or a peer on one of the last N days searched: mentions (or their negative
+    share) at least `multiple` times the median day of the 28 before, with at least `minimum`."""
+    mine, peers = watched(con, watch)
+    whose = {"mine": mine, "peers": peers, "both": mine + peers}[rule["whose"]]
+    last = queries.latest_mention_day(con)
+    if not whose or last is None:
+        return []
+    found = queries.storms(
+        con,
+        last - dt.timedelta(days=rule["days"] - 1),
+        last,
+        rule["platform"],
+        StormRule(multiple=rule["multiple"], minimum=rule["minimum"]),
+    )
+    alerts = []
+    for r in sorted(found, key=lambda r: (r["day"], r["institution_id"])):
+        if r["institution_id"] not in whose:
+            continue
+        ours = r["institution_id"] in mine
+        where = platform_label(r["platform"])
+        negative = (
+            f"; negative {format_value('negative_share', r['negative_share'])} against "
+            f"{format_value('negative_share', r['baseline_negative_share'])} usually"
+            if r.get("negative_share") is not None
+            else ""
+        )
+        theme = f"; the day's top theme: {r['top_theme']}" if r.get("top_theme") else ""
+        alerts.append(
+            Alert(
+                key=f"{rule.name}:{r['institution_id']}:{r['platform']}:{r['day'].isoformat()}",
+                rule=rule.name,
+                title=f"A storm about {'us' if ours else r['name']} on {where} on {r['day'].isoformat()}",
+                text=(
+                    f"{human_count(r['mentions'])} mentions of {r['name']} on {where} on {r['day'].isoformat()}, "
+                    f"{r['multiple']:.1f}× the median day before it ({human_count(r['baseline_median'])})"
+                    f"{negative}{theme}. What jumped: {r['jumped']}."
+                ),
+                facts={
+                    "institution_id": r["institution_id"],
+                    "platform": r["platform"],
+                    "day": r["day"].isoformat(),
+                    "mentions": r["mentions"],
+                    "multiple": r["multiple"],
+                    "jumped": r["jumped"],
+                },
+            )
+        )
+    return alerts
+
+
 EVALUATE = {
     "flagged_post": flagged_posts,
     "reply_time": reply_time,
     "breakout_post": breakout_posts,
     "top10": top10,
     "platform_failing": platform_failing,
+    "storm": storm,
 }
 
 

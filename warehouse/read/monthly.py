@@ -50,6 +50,8 @@ PEER_METRICS = (
     "answered_pct",
     "reply_time_median",
     "within_target_pct",
+    "share_of_voice",
+    "net_tone",
 )
 
 
@@ -443,6 +445,30 @@ def webcare_section(con, report: Report, platforms: list[str]) -> Section:
     return section
 
 
+def conversation_section(con, report: Report, platforms: list[str]) -> Section:
+    """Share of voice and net tone among the selection, where mentions are searched."""
+    section = Section(
+        "conversation",
+        "Conversation leaders",
+        "Posts by others that name the institutions, in the 28 days to the month's last day: each "
+        "institution's share of the selection's mentions, and their tone.",
+    )
+    if queries.latest_mention_day(con) is None:
+        section.text = ""
+        section.empty = (
+            "No mentions are collected in this warehouse (the README's Mentions section says how)."
+        )
+        return section
+    for metric in ("share_of_voice", "net_tone"):
+        table = league_section_table(con, report, "all", metric, f"conversation-{metric}")
+        if table:
+            section.tables.append(table)
+    if not section.tables:
+        section.text = ""
+        section.empty = f"No mention search covered {report.as_of.isoformat()} for the selection."
+    return section
+
+
 SectionMaker = Callable[[duckdb.DuckDBPyConnection, Report, list[str]], Section]
 # The blogger's edition, in order. Other sections plug in here (a function from the connection,
 # the report and its platforms to a Section).
@@ -452,6 +478,7 @@ BLOGGER_SECTIONS: list[SectionMaker] = [
     engagement_section,
     top_posts_section,
     webcare_section,
+    conversation_section,
     flagged_section,
 ]
 
@@ -655,7 +682,72 @@ def our_posts_section(con, report: Report, platforms: list[str]) -> Section:
     return section
 
 
-STRATEGIST_SECTIONS: list[SectionMaker] = [peers_section, reply_times_section, our_posts_section]
+TONE_METRICS = ("mentions", "mention_authors", "negative_share", "positive_share", "net_tone")
+
+
+def tone_section(con, report: Report, platforms: list[str]) -> Section:
+    """What is said about us: our mentions and their tone per platform, now and a month before."""
+    me = report.selection.institution_id
+    section = Section("tone", "What is said about us")
+    if queries.latest_mention_day(con) is None:
+        section.empty = (
+            "No mentions are collected in this warehouse (the README's Mentions section says how)."
+        )
+        return section
+    now = _plain(queries.institution_mentions(con, me, report.as_of).to_dict("records"))
+    before = {
+        r["platform"]: r
+        for r in _plain(queries.institution_mentions(con, me, report.previous).to_dict("records"))
+    }
+    if not now:
+        section.empty = f"No mention search covered {report.as_of.isoformat()}."
+        return section
+    cells = []
+    for r in now:
+        prior = before.get(r["platform"], {})
+        cells.append(
+            [platform_label(r["platform"])]
+            + [format_value(m, r.get(m)) for m in TONE_METRICS]
+            + [format_value("net_tone", prior.get("net_tone"))]
+        )
+    toned = [r for r in now if not is_missing(r.get("net_tone"))]
+    section.tables.append(
+        Table(
+            key="tone",
+            title=f"Mentions of {report.institution_name} in the 28 days to {report.as_of.isoformat()}",
+            intro="Posts by others that name us; tone from the shipped lexicons (a language without one gives none).",
+            headings=[
+                "Platform",
+                *(METRICS[m].label for m in TONE_METRICS),
+                f"Net tone, {report.previous.isoformat()}",
+            ],
+            right=[False, *([True] * (len(TONE_METRICS) + 1))],
+            cells=cells,
+            source=f"{SOURCE_LINE}, as of {report.as_of.isoformat()}.",
+            notes=[NO_MINIMUMS],
+            chart=Chart(
+                title="Net tone of our mentions (positive − negative, points)",
+                labels=[platform_label(r["platform"]) for r in toned],
+                values=[float(r["net_tone"]) for r in toned],
+                texts=[format_value("net_tone", r["net_tone"]) for r in toned],
+                colour=PRIMARY,
+                highlight=[r["net_tone"] < 0 for r in toned],
+                axis="Net tone (points)",
+            )
+            if toned
+            else None,
+            rows=now,
+        )
+    )
+    return section
+
+
+STRATEGIST_SECTIONS: list[SectionMaker] = [
+    peers_section,
+    reply_times_section,
+    tone_section,
+    our_posts_section,
+]
 
 
 # ---- the report -----------------------------------------------------------------------------------
