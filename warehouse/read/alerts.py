@@ -320,8 +320,9 @@ def top10(con, rule: Rule, watch: Watch, as_of: dt.date) -> list[Alert]:
     if before is None:
         return []
     args = (watch.country, watch.kind, watch.group, size)
-    now, _ = queries.league_rows(con, platform, metric, as_of, *args)
-    then, _ = queries.league_rows(con, platform, metric, before, *args)
+    minimum = queries.default_minimum(metric)  # as `top` ranks by default
+    now, _ = queries.league_rows(con, platform, metric, as_of, *args, minimum=minimum)
+    then, _ = queries.league_rows(con, platform, metric, before, *args, minimum=minimum)
     now_in = {r["institution_id"]: r for r in now if r["value"] is not None}
     then_in = {r["institution_id"]: r for r in then if r["value"] is not None}
     label = f"top {size} by {METRICS[metric].label.lower()} on {platform_label(platform)}"

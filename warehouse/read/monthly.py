@@ -14,7 +14,14 @@ from typing import Any
 import duckdb
 
 from warehouse.domain.kinds import kind_label
-from warehouse.domain.metrics import METRICS
+from warehouse.domain.metrics import (
+    METRICS,
+    MIN_FOLLOWERS,
+    MIN_QUESTIONS,
+    left_out_phrase,
+    minimum_of,
+    minimum_phrase,
+)
 from warehouse.domain.platforms import COLOURS, display_sorted
 from warehouse.domain.posts import (
     BACKLASH_MIN_COMMENTS,
@@ -185,9 +192,29 @@ def _league(
     s = report.selection
     period_days = (report.as_of - report.previous).days
     found, _ = queries.league_rows(
-        con, platform, metric, report.as_of, s.country, s.kind, s.group, limit, period_days
+        con,
+        platform,
+        metric,
+        report.as_of,
+        s.country,
+        s.kind,
+        s.group,
+        limit,
+        period_days,
+        minimum=queries.default_minimum(metric),  # as `top` ranks by default
     )
     return found
+
+
+def minimums_note(con: duckdb.DuckDBPyConnection, report: Report, platform: str, metric: str) -> str:
+    """The minimum a ranking applied and how many it left out, or that it applied none."""
+    minimum = queries.default_minimum(metric)
+    what = minimum_of(metric)
+    if not minimum or what is None or METRICS[metric].source != "institution_metrics":
+        return NO_MINIMUMS
+    s = report.selection
+    left = queries.league_left_out(con, platform, metric, report.as_of, s.country, s.kind, s.group, minimum)
+    return f"Minimums: {minimum_phrase(what, minimum)} ({left_out_phrase(left, what, minimum)})."
 
 
 def league_section_table(
@@ -212,7 +239,7 @@ def league_section_table(
         ]
         for r in found
     ]
-    notes = [NO_MINIMUMS]
+    notes = [minimums_note(con, report, platform, metric)]
     note = rounded_note([{**r, "metric": metric} for r in found])
     if note:
         notes.append(note)
@@ -557,7 +584,12 @@ def peers_section(con, report: Report, platforms: list[str]) -> Section:
                 right=[False, True, True, True, True, False, False],
                 cells=cells,
                 source=f"{SOURCE_LINE}, as of {report.as_of.isoformat()}.",
-                notes=[NO_MINIMUMS, "The peer median counts every peer with a value, ourselves included."],
+                notes=[
+                    f"Minimums: rates by audience rank institutions with {minimum_phrase('followers', MIN_FOLLOWERS)}, "
+                    f"reply times and answered shares those asked {minimum_phrase('questions', MIN_QUESTIONS)} "
+                    "(a metric we are below the minimum on is not listed).",
+                    "The peer median counts every peer with a value, ourselves included.",
+                ],
                 command=_command(
                     "top",
                     "--platform",
@@ -589,7 +621,9 @@ def peers_section(con, report: Report, platforms: list[str]) -> Section:
 
 def _league_on(con, report: Report, platform: str, metric: str, day: dt.date) -> list[dict[str, Any]]:
     s = report.selection
-    found, _ = queries.league_rows(con, platform, metric, day, s.country, s.kind, s.group, None)
+    found, _ = queries.league_rows(
+        con, platform, metric, day, s.country, s.kind, s.group, None, minimum=queries.default_minimum(metric)
+    )
     return found
 
 
