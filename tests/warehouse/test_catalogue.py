@@ -87,7 +87,7 @@ def test_a_build_opens_each_landed_manifest_once(landing, opened, footers):
     assert len(landed) == 2  # the collect and discover runs (the damaged one went aside)
     assert manifests == {**dict.fromkeys(landed, 1), month: 1, str(bad.path / "manifest.json"): 1}
     # each footer read once: the collect and discover runs' files, the month's, the damaged file
-    assert footers and set(footers.values()) == {1}
+    assert footers and set(footers.values()) == {1}, footers
     assert str(discover.path / "accounts.parquet") in footers
     # the discovered account reached the build through the same listing
     import duckdb

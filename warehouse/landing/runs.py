@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import io
@@ -392,12 +393,24 @@ def _manifest_damage(store: Store, key: str) -> tuple[dict | None, str | None]:
     return manifest, None
 
 
+@functools.lru_cache(maxsize=8192)
+def _footer(path: str, stamp: tuple[int, int, int]) -> pq.FileMetaData:
+    return pq.read_metadata(path)
+
+
+def read_footer(path: Path) -> pq.FileMetaData:
+    """A landed Parquet file's footer, read once while the file stays as it is (a landed file
+    never changes): the catalogue's check and the build's check of the files it reads share it."""
+    stat = os.stat(path)
+    return _footer(str(path), (stat.st_ino, stat.st_size, stat.st_mtime_ns))
+
+
 def parquet_damage(path: Path, rows: int | None) -> str | None:
     """Why a Parquet file a manifest lists cannot be read whole, or None when it can."""
     if not path.exists():
         return f"{path}: listed in the manifest but missing"
     try:
-        found = pq.read_metadata(path).num_rows
+        found = read_footer(path).num_rows
     except (OSError, pa.ArrowException) as exc:
         return f"{path}: not a readable Parquet file, truncated or damaged ({exc})"
     if rows is not None and found != rows:

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from warehouse.landing.compact import CompactedMonth
 from warehouse.landing.records import MAX_COUNT, SCHEMAS, count_columns
-from warehouse.landing.runs import DamagedRun, LandedRun, file_entries, file_sha256
+from warehouse.landing.runs import DamagedRun, LandedRun, file_entries, file_sha256, read_footer
 from warehouse.landing.store import StoreError
 
 
@@ -24,7 +24,7 @@ def _too_large(path: Path, kind: str) -> str | None:
 
     The footer's statistics answer for most files without reading a value."""
     columns = count_columns(kind)
-    meta = pq.read_metadata(path)
+    meta = read_footer(path)
     names = [meta.schema.column(i).name for i in range(meta.num_columns)]
     suspect = []
     for column in columns:
