@@ -212,6 +212,17 @@ def _write(path: Path, data: bytes) -> Written:
     return Written(path, len(data))
 
 
+def _drawn(figures: dict, fmt: str) -> dict[str, bytes]:
+    """The charts drawn, or a PublishError saying why not (kaleido or Chromium missing or failing)."""
+    from publish import charts
+
+    try:
+        return charts.render(figures, fmt)
+    except Exception as exc:  # kaleido raises its own and Chromium's errors; one line, no traceback
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise PublishError(f"cannot draw the charts as {fmt}: {type(exc).__name__}: {first}") from exc
+
+
 def write_report(
     report: Report, output: Path, formats: tuple[str, ...] = ("markdown",), image_format: str = "png"
 ) -> list[Written]:
@@ -228,7 +239,7 @@ def write_report(
     figures = {t.key: charts.figure(t.chart, footer) for t in _tables(report)}
     written: list[Written] = []
     if "markdown" in formats:
-        images = charts.render(figures, image_format)
+        images = _drawn(figures, image_format)
         for key, data in images.items():
             written.append(_write(output / slug / f"{key}.{image_format}", data))
         text = report_markdown(
@@ -237,7 +248,7 @@ def write_report(
         written.append(_write(output / f"{slug}.md", text.encode("utf-8")))
     if "html" in formats or "pdf" in formats:
         narrow = {t.key: charts.figure(t.chart, footer, charts.PRINT_WIDTH) for t in _tables(report)}
-        svgs = charts.render(narrow, "svg")
+        svgs = _drawn(narrow, "svg")
         page = report_html(report, svgs).encode("utf-8")
         if "html" in formats:
             written.append(_write(output / f"{slug}.html", page))
