@@ -147,7 +147,7 @@ def test_top_without_values_or_data_says_so_and_exits_1(db):
     assert "no data for Threads" in threads.output and "platforms with data: instagram, x" in threads.output
     early = run("--db", db, "top", "--platform", "all", "--metric", "followers", "--as-of", "2020-01-01")
     assert early.exit_code == 1 and "no all data" not in early.output and "None" not in early.output
-    assert "no data for all platforms with those filters as of 2020-01-01" in early.output
+    assert "no data as of 2020-01-01: the data runs from 2026-03-31 to 2026-03-31" in early.output
 
 
 def test_titles_carry_every_filter_and_the_rounded_note_only_when_rounded(db):
