@@ -7,7 +7,7 @@ import logging
 import time
 
 from dashboard import data
-from warehouse.domain.posts import POST_MEASURES, Period, period_of
+from warehouse.domain.posts import POST_MEASURES, Period, last_complete, period_of
 from warehouse.read.queries import NoWarehouse
 
 log = logging.getLogger("dashboard")
@@ -82,7 +82,7 @@ def warm(wh: data.Warehouse) -> int:
         # top posts
         last_post = read(data.latest_post_day)
         if last_post is not None:
-            period = post_periods(last_post, "month")[0]
+            period = last_complete(last_post, "month")  # the Top posts page's default
             read(data.industry_posts, period, next(iter(POST_MEASURES)), "all", None, None, None, limit=10)
         # peer benchmark
         me = middle_institution(wh)

@@ -766,7 +766,9 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: 
 
 @cli.command()
 @click.option(
-    "--period", help="A week (2026-W42), month (2026-10) or quarter (2026-Q4); default the latest month."
+    "--period",
+    help="A week (2026-W42), month (2026-10) or quarter (2026-Q4); default the last complete month "
+    "(on 2026-12-03, 2026-11).",
 )
 @click.option(
     "--by",
@@ -802,7 +804,7 @@ def posts(
     ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
-    from warehouse.domain.posts import parse_period, period_of
+    from warehouse.domain.posts import last_complete, parse_period
     from warehouse.read import queries
     from warehouse.read.formatting import human_count
     from warehouse.read.report import DEMO_LINE, post_value, posts_markdown
@@ -822,7 +824,7 @@ def posts(
         last = queries.latest_post_day(con)
         if last is None:
             _fail(f"no posts in {paths.db} yet: posts come through the platforms' APIs (`finsocial collect`)")
-        chosen = chosen or period_of(last, "month")
+        chosen = chosen or last_complete(last, "month")
         frame = queries.industry_posts(
             con,
             chosen,

@@ -42,3 +42,36 @@ def test_without_any_warehouse_the_error_says_how_to_make_one(tmp_path, monkeypa
     result = CliRunner().invoke(cli, ["top"])
     assert result.exit_code == 1
     assert "run `finsocial init` or `finsocial demo` first" in result.output
+
+
+def test_the_month_defaults_to_the_last_complete_one():
+    import datetime as dt
+
+    from warehouse.domain.posts import last_complete, previous_day
+
+    # on December 3rd the last day with data is the 2nd: November is the month, not three days of December
+    assert last_complete(dt.date(2026, 12, 2), "month").label == "2026-11"
+    assert last_complete(dt.date(2026, 11, 30), "month").label == "2026-11"
+    assert last_complete(dt.date(2026, 11, 21), "month").label == "2026-10"
+    assert last_complete(dt.date(2026, 12, 2), "quarter").label == "2026-Q3"
+    assert last_complete(dt.date(2026, 12, 2), "week").label == "2026-W48"  # 23 to 29 November
+    # a month's end compares with the previous month's end; any other day with 30 days before
+    assert previous_day(dt.date(2026, 10, 31)) == dt.date(2026, 9, 30)
+    assert previous_day(dt.date(2026, 3, 31)) == dt.date(2026, 2, 28)
+    assert previous_day(dt.date(2026, 11, 21)) == dt.date(2026, 10, 22)
+
+
+def test_posts_and_top_posts_default_to_the_last_complete_month(demo_db, monkeypatch):
+    # the demo's last day is 2026-11-21: November is not over, October is the month
+    from tests.dashboard.conftest import page
+
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), "posts", "--limit", "2", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    assert "2026-10" in result.stdout.splitlines()[0]
+    assert "Posts made from 2026-10-01 to 2026-10-31 (UTC)" in result.stdout
+    monkeypatch.setenv("FINSOCIAL_DB", str(demo_db))
+    at = page("top_posts")
+    assert not at.exception
+    which = at.selectbox(key="tp_period_month")
+    assert which.value.label == "2026-10"
+    assert which.options[0] == "2026-11 (so far)"

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data, defaults, ui
 from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS, left_out_phrase, minimum_of
+from warehouse.domain.posts import previous_day
 from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
 from warehouse.read.queries import default_minimum
 from warehouse.read.report import league_markdown, league_title
@@ -149,7 +150,7 @@ elif moves.empty:
     k[2].metric(
         "Biggest climber",
         MISSING,
-        f"no ranks on {(as_of - dt.timedelta(days=30)).isoformat()}",
+        f"no ranks on {previous_day(as_of).isoformat()}",
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -159,7 +160,7 @@ else:
 k[3].metric(
     "As of",
     as_of.isoformat(),
-    f"against {(as_of - dt.timedelta(days=30)).isoformat()}",
+    f"against {previous_day(as_of).isoformat()}",
     delta_color="off",
     delta_arrow="off",
     border=True,

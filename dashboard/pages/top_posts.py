@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
-from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES
+from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, last_complete
 
 wh = ui.page(
     "Top posts",
@@ -26,7 +26,15 @@ UNITS = {"month": "Month", "week": "Week", "quarter": "Quarter"}
 c = [*st.columns([1, 1.2, 1.4, 0.7]), *st.columns(4)]
 unit = c[0].selectbox("Period", list(UNITS), key="tp_unit", format_func=UNITS.get)
 periods = defaults.post_periods(last_post, unit)
-period = c[1].selectbox("Which", periods, key=f"tp_period_{unit}", format_func=lambda p: p.label)
+# the last complete period first; the current one only when asked, marked as not over
+complete = last_complete(last_post, unit)
+period = c[1].selectbox(
+    "Which",
+    periods,
+    index=periods.index(complete) if complete in periods else 0,
+    key=f"tp_period_{unit}",
+    format_func=lambda p: p.label + (" (so far)" if p.end > last_post else ""),
+)
 by = c[2].selectbox("Ranked by", list(POST_MEASURES), key="tp_by", format_func=POST_MEASURES.get)
 limit = c[3].selectbox("Top", [10, 25, 50, 100], key="tp_n")
 platform = c[4].selectbox(

@@ -74,11 +74,29 @@ def period_of(day: dt.date, unit: str) -> Period:
     raise ValueError(f"unknown period unit {unit!r}; known: week, month, quarter")
 
 
+def last_complete(day: dt.date, unit: str) -> Period:
+    """The latest week, month or quarter that ended on or before `day` (the last day with data):
+    on 2026-12-02 the month is 2026-11, on 2026-11-30 it is 2026-11 too. What `posts`, Top posts
+    and every period default to; the current one only when asked."""
+    current = period_of(day, unit)
+    return current if current.end <= day else period_of(current.start - dt.timedelta(days=1), unit)
+
+
+def previous_day(as_of: dt.date, days: int = 30) -> dt.date:
+    """The day a league compares with: a month's end with the previous month's end (2026-10-31
+    with 2026-09-30), any other day with the day `days` earlier."""
+    if days == 30 and (as_of + dt.timedelta(days=1)).day == 1:
+        return as_of.replace(day=1) - dt.timedelta(days=1)
+    return as_of - dt.timedelta(days=days)
+
+
 __all__ = [
     "BACKLASH_MIN_COMMENTS",
     "BACKLASH_MULTIPLE",
     "POST_MEASURES",
     "Period",
+    "last_complete",
     "parse_period",
+    "previous_day",
     "period_of",
 ]

@@ -26,7 +26,13 @@ from warehouse.domain.metrics import (
     minimum_of,
 )
 from warehouse.domain.platforms import IMPORT_PLATFORMS, display_sorted, switched_off
-from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+from warehouse.domain.posts import (
+    BACKLASH_MIN_COMMENTS,
+    BACKLASH_MULTIPLE,
+    POST_MEASURES,
+    Period,
+    previous_day,
+)
 
 if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `finsocial top --format json` needs none
     import pandas as pd
@@ -138,7 +144,7 @@ def _league_params(
     return {
         "platform": platform,
         "as_of": as_of,
-        "previous": as_of - dt.timedelta(days=period_days),
+        "previous": previous_day(as_of, period_days),
         "country": country,
         "kind": kind,
         "group": group,

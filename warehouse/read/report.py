@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from warehouse.domain.kinds import kind_label
 from warehouse.domain.metrics import METRICS, left_out_phrase, minimum_of, minimum_phrase
 from warehouse.domain.platforms import LABELS
-from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, Period
+from warehouse.domain.posts import (
+    BACKLASH_MIN_COMMENTS,
+    BACKLASH_MULTIPLE,
+    POST_MEASURES,
+    Period,
+    previous_day,
+)
 from warehouse.read.formatting import human_count, is_missing, markdown_cell, movement, value_cell
 
 if TYPE_CHECKING:
@@ -90,7 +96,7 @@ def league_markdown(
     if left_out is None and not isinstance(frame, list):
         left_out = frame.attrs.get("left_out")
     label = METRICS[metric].label
-    previous = (day - dt.timedelta(days=period_days)).isoformat()
+    previous = previous_day(day, period_days).isoformat()
     what = minimum_of(metric) if minimum else None
     lines = [
         "### " + league_title(metric, platform, day, len(rows), country, kind, group, minimum),
