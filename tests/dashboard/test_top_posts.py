@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.dashboard.conftest import page, texts
+from warehouse.domain.posts import parse_period
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -15,10 +16,11 @@ def demo(demo_db, use_db):
     return demo_db
 
 
-def test_top_posts_ranks_the_latest_month_by_likes(demo):
+def test_top_posts_ranks_the_last_complete_month_by_likes(demo):
     at = page("top_posts")
     assert not at.exception, [e.message for e in at.exception]
-    assert at.selectbox(key="tp_period_month").value.label == "2026-11"
+    # the demo ends on 2026-11-21: November is not over, so October is the month
+    assert at.selectbox(key="tp_period_month").value.label == "2026-10"
     table = at.dataframe[0].value
     assert 0 < len(table) <= 10
     assert list(table["Rank"]) == sorted(table["Rank"])
@@ -28,6 +30,9 @@ def test_top_posts_ranks_the_latest_month_by_likes(demo):
 def test_flagged_posts_say_they_are_a_signal_not_a_verdict(demo):
     at = page("top_posts")
     at.selectbox(key="tp_unit").set_value("quarter").run()
+    quarter = at.selectbox(key="tp_period_quarter")
+    assert quarter.value.label == "2026-Q3"  # the last complete quarter; the current one when asked
+    quarter.set_value(parse_period("2026-Q4")).run()
     at.toggle(key="tp_flagged").set_value(True).run()
     assert not at.exception, [e.message for e in at.exception]
     table = at.dataframe[0].value

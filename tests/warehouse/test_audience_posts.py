@@ -103,8 +103,8 @@ def warehouse(tmp_path_factory):
                 median_high=40000,
                 followers_total=40,
             ),
-            # a month earlier, for the previous rank
-            sample("north-bank", "bluesky", "north.bsky.social", "2026-03-01", 1000, 50, 475),
+            # on the previous month's end, the day a league as of T (a month's end) compares with
+            sample("north-bank", "bluesky", "north.bsky.social", "2026-02-28", 1000, 50, 475),
             # the figures: 9.1% influencers, 47.5% small; 200 of 800 inactive; N unknown
             sample(
                 "south-ins",
