@@ -635,21 +635,51 @@ def _league_columns(metric: str) -> list[Column]:
     help="Reply times and answered shares rank only institutions asked at least this many questions "
     "in 28 days; 0 for all.",
 )
+@click.option(
+    "--movers",
+    is_flag=True,
+    help="Also the biggest climbers and fallers of the whole league since the comparison day "
+    "(table and markdown).",
+)
 @format_option((*("table", "csv", "json", "markdown"), "png", "svg"))
 @click.option("--output", type=click.Path(dir_okay=False), help="The image file for --format png or svg.")
 @db_option
 @click.pass_context
 def top(
-    ctx, platform, metric, country, kind, group, as_of, limit, min_followers, min_questions, fmt, output
+    ctx,
+    platform,
+    metric,
+    country,
+    kind,
+    group,
+    as_of,
+    limit,
+    min_followers,
+    min_questions,
+    movers,
+    fmt,
+    output,
 ) -> None:
     """Print a league table: institutions ranked by a metric on a platform.
 
     Exit code 1 when a filter matches nothing (the message names the filter) or no institution has
     a value for the metric on the platform. png and svg draw the dashboard's league chart to --output.
     """
+    from warehouse.domain.posts import previous_day
     from warehouse.read import queries
-    from warehouse.read.report import DEMO_LINE, league_markdown, league_title, platform_label, rounded_note
+    from warehouse.read.formatting import movement, value_cell
+    from warehouse.read.report import (
+        DEMO_LINE,
+        league_markdown,
+        league_title,
+        movers_markdown,
+        platform_label,
+        rounded_note,
+    )
+    from warehouse.read.report import movers as find_movers
 
+    if movers and fmt not in ("table", "markdown"):
+        raise click.UsageError("--movers prints tables: use it with --format table or markdown")
     if fmt in ("png", "svg") and not output:
         raise click.UsageError(f"--format {fmt} writes an image: give the file with --output FILE")
     country = country.strip().upper() if country else None
@@ -675,6 +705,13 @@ def top(
                 con, platform, metric, day, country, kind, group, limit, minimum=minimum
             )
             left_out = queries.league_left_out(con, platform, metric, day, country, kind, group, minimum)
+            whole = (
+                queries.league_rows(con, platform, metric, day, country, kind, group, None, minimum=minimum)[
+                    0
+                ]
+                if movers
+                else []
+            )
         except ValueError as exc:  # a metric that means nothing on 'all'
             _fail(str(exc))
         with_data = queries.filter_options(con)["platforms"] if not rows else []
@@ -724,25 +761,43 @@ def top(
         _league_image(rows, metric, platform, title, demo, fmt, Path(output), left_out_line)
     elif fmt == "markdown":
         formula = info.get("power_formula")
-        click.echo(
-            league_markdown(
-                rows,
-                metric,
-                platform,
-                country,
-                kind,
-                group,
-                demo,
-                as_of=day,
-                power_formula=formula,
-                minimum=minimum,
-                left_out=left_out,
-            )
+        markdown = league_markdown(
+            rows,
+            metric,
+            platform,
+            country,
+            kind,
+            group,
+            demo,
+            as_of=day,
+            power_formula=formula,
+            minimum=minimum,
+            left_out=left_out,
         )
+        if movers:  # under the table, before its source line
+            table, source = markdown.split("\n\nSource: ", 1)
+            moved = movers_markdown(*find_movers(whole), metric, previous_day(day))
+            markdown = f"{table}\n{moved}\n\nSource: {source}"
+        click.echo(markdown)
     else:
         rounded = rounded_note([{**r, "metric": metric} for r in rows])
         notes = [n for n in (left_out_line, rounded, demo and DEMO_LINE) if n]
         output_rows(rows, _league_columns(metric), fmt, title, notes)
+        if movers:
+            climbers, fallers = find_movers(whole)
+            columns = [
+                Column("name", "Institution"),
+                Column("previous_rank", "Rank then", right=True),
+                Column("rank", "Rank now", right=True),
+                Column("change", "Move", show=lambda r: movement(r["rank"], r["previous_rank"])),
+                Column("value", METRICS[metric].label, right=True, show=lambda r: value_cell(metric, r)),
+            ]
+            since = previous_day(day).isoformat()
+            for heading, moved in (("Biggest climbers", climbers), ("Biggest fallers", fallers)):
+                if moved:
+                    output_rows(moved, columns, "table", f"{heading} since {since}")
+                else:
+                    click.echo(f"{heading} since {since}: none")
 
 
 def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: str | None = None) -> None:

@@ -112,3 +112,53 @@ def test_the_league_page_states_the_minimum_and_takes_another_from_its_address(d
     assert at.number_input(key="lt_min_followers").value == 0
     assert len(at.dataframe[0].value) == 5 and "left out" not in texts(at)
     assert at.query_params["min"] == "0"  # the address keeps it
+
+
+# ---- the month's movers -------------------------------------------------------------------------
+
+# followers on the previous month's end and on the month's end
+MONTH = {
+    "alpha-bank": ("alpha", 1000, 6000),  # 5th -> 1st: climbs 4
+    "bravo-ins": ("bravo", 2000, 2000),  # 4th -> 5th
+    "charlie-bank": ("charlie", 3000, 3500),  # 3rd -> 4th
+    "delta-bank": ("delta", 4000, 4000),  # 2nd -> 3rd
+    "echo-cu": ("echo", 5000, 5000),  # 1st -> 2nd
+}
+
+
+@pytest.fixture(scope="module")
+def month_db(tmp_path_factory) -> str:
+    root = tmp_path_factory.mktemp("movers")
+    (root / "registry.csv").write_text(REGISTRY)
+    db = root / "data" / "finsocial.duckdb"
+    assert (
+        CliRunner().invoke(cli, ["--db", str(db), "registry", "import", str(root / "registry.csv")]).exit_code
+        == 0
+    )
+    for day, side in (("2026-02-28", 1), ("2026-03-31", 2)):
+        land(DataPaths(db), [snap(i, "x", f[0], day, f[side]) for i, f in MONTH.items()], day=day)
+    assert CliRunner().invoke(cli, ["--db", str(db), "build"]).exit_code == 0
+    return str(db)
+
+
+def test_a_months_top_with_its_movers_ready_to_paste_in_one_command(month_db):
+    args = ["--db", month_db, "top", "--platform", "x", "--as-of", "2026-03-31", "--limit", "3", "--movers"]
+    result = CliRunner().invoke(cli, [*args, "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    # a month's end against the previous month's end
+    assert "As of 2026-03-31; movement against 2026-02-28." in text
+    climbers = text.split("#### Biggest climbers since 2026-02-28\n\n")[1].split("\n\n")[0].splitlines()
+    assert climbers[2:] == ["| Alpha Bank | 5 | 1 | ▲4 | 6.00K |"]
+    fallers = text.split("#### Biggest fallers since 2026-02-28\n\n")[1].split("\n\n")[0].splitlines()
+    # the whole league's movers, not only the top 3's: one place each, today's rank first
+    assert [line.split(" | ")[0].lstrip("| ") for line in fallers[2:]] == [
+        "Echo Credit Union",
+        "Delta Bank",
+        "Charlie Bank",
+        "Bravo Insurance",
+    ]
+    assert text.index("Biggest fallers") < text.index("Source: finsocial")
+    table = CliRunner().invoke(cli, args)
+    assert "Biggest climbers since 2026-02-28" in table.stdout and "▲4" in table.stdout
+    assert CliRunner().invoke(cli, [*args, "--format", "json"]).exit_code == 2

@@ -189,3 +189,36 @@ def posts_markdown(
     if demo:
         lines += ["", f"> **{DEMO_LINE}**"]
     return "\n".join(lines)
+
+
+def movers(rows: list[dict], count: int = 5) -> tuple[list[dict], list[dict]]:
+    """The biggest climbers and fallers of a whole league (league_rows without a limit): rows that
+    had a rank a period earlier, by places gained or lost (most first, then by today's rank)."""
+    moved = [
+        {**r, "change": int(r["previous_rank"]) - int(r["rank"])}
+        for r in rows
+        if not is_missing(r.get("previous_rank")) and not is_missing(r.get("value"))
+    ]
+    climbers = sorted((r for r in moved if r["change"] > 0), key=lambda r: (-r["change"], r["rank"]))
+    fallers = sorted((r for r in moved if r["change"] < 0), key=lambda r: (r["change"], r["rank"]))
+    return climbers[:count], fallers[:count]
+
+
+def movers_markdown(climbers: list[dict], fallers: list[dict], metric: str, previous: dt.date) -> str:
+    """Climbers and fallers as Markdown sections under a league, ready to paste."""
+    lines: list[str] = []
+    for title, moved in (("Biggest climbers", climbers), ("Biggest fallers", fallers)):
+        lines += ["", f"#### {title} since {previous.isoformat()}", ""]
+        if not moved:
+            lines.append("None." if title.endswith("climbers") else "None.")
+            continue
+        lines += [
+            f"| Institution | Rank then | Rank now | Move | {METRICS[metric].label} |",
+            "|---|---:|---:|:---:|---:|",
+        ]
+        lines += [
+            f"| {markdown_cell(r['name'])} | {r['previous_rank']} | {r['rank']} | "
+            f"{movement(r['rank'], r['previous_rank'])} | {value_cell(metric, r)} |"
+            for r in moved
+        ]
+    return "\n".join(lines)
