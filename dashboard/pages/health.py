@@ -79,17 +79,30 @@ if not runs.empty:
         delta_arrow="off",
         border=True,
     )
-    k[1].metric(
-        "Accounts failed in the last run",
-        int(last["errors"]),
-        f"of {int(last['snapshots']) + int(last['errors'])} tried",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
+    # accounts that failed to collect, apart from websites that discover could not read: a
+    # weekly discover's 197 unreadable websites are not 197 failed accounts
+    collecting = runs[runs["kind"] != "discover"]
+    if not collecting.empty:
+        counted = collecting.iloc[0]
+        k[1].metric(
+            "Accounts failed in the last collect",
+            int(counted["errors"]),
+            f"of {int(counted['snapshots']) + int(counted['errors'])} tried",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+    else:
+        k[1].metric("Accounts failed in the last collect", "–", "no collect yet", border=True)
+    discovering = runs[runs["kind"] == "discover"]
+    if not discovering.empty:
+        st.caption(
+            f"Discovery, counted apart: the last `finsocial discover` ({ui.iso(discovering.iloc[0]['run_date'])}, "
+            f"{discovering.iloc[0]['status']}) could not read {int(discovering.iloc[0]['errors'])} website(s)."
+        )
 else:
     k[0].metric("Last run", "none yet", border=True)
-    k[1].metric("Accounts failed in the last run", "–", border=True)
+    k[1].metric("Accounts failed in the last collect", "–", border=True)
 known, with_data = int(fresh["accounts_known"].sum()), int(fresh["accounts_with_data"].sum())
 k[2].metric(
     "Accounts with data",
