@@ -797,7 +797,7 @@ def top(
                 if moved:
                     output_rows(moved, columns, "table", f"{heading} since {since}")
                 else:
-                    click.echo(f"{heading} since {since}: none")
+                    click.echo(f"{heading} since {since}: no institution moved that way")
 
 
 def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: str | None = None) -> None:

@@ -162,3 +162,21 @@ def test_a_months_top_with_its_movers_ready_to_paste_in_one_command(month_db):
     table = CliRunner().invoke(cli, args)
     assert "Biggest climbers since 2026-02-28" in table.stdout and "▲4" in table.stdout
     assert CliRunner().invoke(cli, [*args, "--format", "json"]).exit_code == 2
+
+
+def test_the_league_page_shows_the_whole_leagues_movers(month_db, monkeypatch):
+    from tests.dashboard.conftest import page
+
+    monkeypatch.setenv("FINSOCIAL_DB", month_db)
+    at = page("league", platform="x", n="5")
+    assert not at.exception, at.exception
+    (movers,) = [e for e in at.expander if e.label.startswith("Movers since 2026-02-28")]
+    assert movers.label == "Movers since 2026-02-28: 1 climber, 4 fallers"
+    climbers, fallers = (d.value for d in at.dataframe[1:3])
+    assert list(climbers["Institution"]) == ["Alpha Bank"] and list(climbers["Move"]) == ["▲4"]
+    assert list(fallers["Institution"]) == [
+        "Echo Credit Union",
+        "Delta Bank",
+        "Charlie Bank",
+        "Bravo Insurance",
+    ]

@@ -11,6 +11,7 @@ from warehouse.domain.posts import previous_day
 from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
 from warehouse.read.queries import default_minimum
 from warehouse.read.report import league_markdown, league_title
+from warehouse.read.report import movers as find_movers
 
 wh = ui.page(
     "League tables",
@@ -222,6 +223,37 @@ with left:
 slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 with right:
     ui.chart(charts.league_bar(frame, metric, platform, highlight=mine), "lt_chart", heading, slug, wh)
+
+# the whole league's movers (not only the rows shown), as `finsocial top --movers` prints them
+whole = data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None)
+climbers, fallers = find_movers(whole.to_dict("records"))
+since = previous_day(as_of).isoformat()
+counted = ", ".join(
+    f"{len(moved)} {noun}{'s' if len(moved) != 1 else ''}"
+    for moved, noun in ((climbers, "climber"), (fallers, "faller"))
+)
+with st.expander(f"Movers since {since}: {counted}", key="lt_movers"):
+    for column, title, moved in zip(
+        st.columns(2), ("Biggest climbers", "Biggest fallers"), (climbers, fallers), strict=True
+    ):
+        column.markdown(f"**{title} since {since}**")
+        if not moved:
+            column.caption(f"No institution {'climbed' if title.endswith('climbers') else 'fell'} in rank.")
+            continue
+        column.dataframe(
+            pd.DataFrame(
+                {
+                    "Institution": [r["name"] for r in moved],
+                    "Rank then": [int(r["previous_rank"]) for r in moved],
+                    "Rank now": [int(r["rank"]) for r in moved],
+                    "Move": [movement(r["rank"], r["previous_rank"]) for r in moved],
+                    label: [value_cell(metric, r) for r in moved],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            placeholder=ui.MISSING,
+        )
 
 download = frame.assign(as_of=as_of.isoformat())
 d = st.columns([1.1, 1.4, 4])

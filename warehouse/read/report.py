@@ -210,7 +210,7 @@ def movers_markdown(climbers: list[dict], fallers: list[dict], metric: str, prev
     for title, moved in (("Biggest climbers", climbers), ("Biggest fallers", fallers)):
         lines += ["", f"#### {title} since {previous.isoformat()}", ""]
         if not moved:
-            lines.append("None." if title.endswith("climbers") else "None.")
+            lines.append(f"No institution {'climbed' if title.endswith('climbers') else 'fell'} in rank.")
             continue
         lines += [
             f"| Institution | Rank then | Rank now | Move | {METRICS[metric].label} |",
