@@ -464,6 +464,12 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
         "memory_limit": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
         "temp_directory": str(paths.root / ".build-tmp"),
     }
+    # DuckDB uses every core unless told; a machine that builds beside other work (the test
+    # suite's workers) gives a build fewer
+    if threads := os.environ.get("FINSOCIAL_BUILD_THREADS", "").strip():
+        if not threads.isdigit() or int(threads) < 1:
+            raise ValueError(f"FINSOCIAL_BUILD_THREADS={threads!r}: give a whole number of threads, 1 or more")
+        config["threads"] = int(threads)
     con = duckdb.connect(str(target), config=config)
     # Days are UTC days (README): a TIMESTAMPTZ cast to DATE, now() and current_date follow the
     # session's time zone, which DuckDB takes from the machine's TZ unless told
