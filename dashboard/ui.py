@@ -240,6 +240,10 @@ def _picked(key: str) -> None:
     set_my_institution(st.session_state.get(key) or None)
 
 
+# for a page's own institution picker: choosing there makes it "my institution" on every page
+set_my_institution_from = _picked
+
+
 def institution_picker(column, names: dict[str, str], key: str, default: str | None = None) -> str:
     """A selectbox of institutions in `column` that shows and sets "my institution"."""
     start = my_institution(names) or (default if default in names else next(iter(names)))

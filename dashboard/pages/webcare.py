@@ -61,10 +61,17 @@ k[3].metric(
 
 st.subheader("Answered share against median reply time")
 st.plotly_chart(charts.webcare_scatter(frame, platform, target_minutes), width="stretch", key="wc_scatter")
+TARGETS_SOURCE = "15 minutes on X, 30 on Facebook, 60 elsewhere, after ABN AMRO's published webcare targets"
 st.caption(
     "One point per institution, sized by its questions. Up is more questions answered; left is "
-    "faster. The dashed line is the platform's target (15 minutes on X, 30 on Facebook, 60 "
-    "elsewhere, after ABN AMRO's published webcare targets)."
+    "faster. "
+    + (
+        f"The dashed line is {ui.platform_name(platform)}'s target ({ui.value_text('reply_time_median', target_minutes)}; "
+        f"{TARGETS_SOURCE})."
+        if target_minutes is not None
+        else f"Each platform has its own target ({TARGETS_SOURCE}), so all platforms together have no "
+        "line: choose a platform to see its target."
+    )
 )
 
 left, right = st.columns([1.3, 1])
@@ -72,7 +79,19 @@ with left:
     st.subheader("Reply times against peers")
     answering = [i for i in frame.dropna(subset=["reply_time_median"])["institution_id"] if i in names]
     if answering:
-        chosen = ui.choose("Institution", answering, "wc_institution", format_func=names.get)
+        # the page's institution ("my institution", kept in the address) when it answered any
+        mine = ui.my_institution(names)
+        if mine in answering:
+            st.session_state["wc_institution"] = mine
+        chosen = ui.choose(
+            "Institution",
+            answering,
+            "wc_institution",
+            default=mine,
+            format_func=names.get,
+            on_change=ui.set_my_institution_from,
+            args=("wc_institution",),
+        )
         times = data.webcare_reply_times(platform, as_of, list(frame["institution_id"]))
         st.plotly_chart(
             charts.reply_time_distribution(times, chosen, names[chosen], target_minutes),

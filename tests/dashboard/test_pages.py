@@ -397,6 +397,27 @@ def test_webcare_page_shows_answered_share_reply_times_and_the_unanswered(demo):
     assert "target 15 min" in json.dumps(scatter)
     body = texts(at)
     assert "lower is better" in body and "Instagram lists no comments" in body
+    assert "The dashed line is X's target (15 min;" in body
+
+
+def test_webcare_on_all_platforms_promises_no_line_it_does_not_draw(demo):
+    at = page("webcare")
+    scatter = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not scatter["layout"].get("shapes")
+    assert "all platforms together have no line" in texts(at) and "The dashed line" not in texts(at)
+
+
+def test_webcare_reply_times_follow_the_pages_institution(demo):
+    from warehouse.read import queries
+
+    with queries.connect(demo) as con:
+        frame = queries.webcare_overview(con, "all", DEMO_END, None, None, None)
+    answering = sorted(frame.dropna(subset=["reply_time_median"])["institution_id"])
+    # an institution chosen on another page (kept in the address), not the picker's first choice
+    mine = answering[-1]
+    at = page("webcare", institution=mine)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="wc_institution").value == mine
 
 
 def test_peers_offers_only_the_metrics_the_peer_benchmark_computes():
