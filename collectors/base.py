@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
+from warehouse.domain import text as text_classifier
 from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, RunError, Snapshot, landing_problem
 
@@ -111,6 +112,8 @@ class Collector:
     webcare_requests: ClassVar[int] = 0
     # where reading threads costs money, the variable that must be "1" before any thread is read
     webcare_opt_in: ClassVar[str | None] = None
+    # the phrase lists empty replies are judged by (the shipped ones, or with the user's file: run.py)
+    text_lists: text_classifier.TextLists | None = None
 
     def __init__(
         self,
@@ -340,7 +343,8 @@ class Collector:
                 if self.thread_requests >= self.thread_budget:
                     break  # the night's budget is spent: the remaining threads wait for tomorrow
                 if post.comments == 0:
-                    comments.append(self.thread_root(target, post))  # nothing to open
+                    # nothing to open: the platform's count says the thread is empty, all of it
+                    comments.append(self.thread_root(target, post, complete=True))
                     continue
                 try:
                     comments.extend(self.fetch_thread(target, profile, post))
@@ -453,8 +457,11 @@ class Collector:
         parent_id: str | None,
         created_at: dt.datetime,
         is_institution: bool,
+        text: object = None,
     ) -> Comment:
-        return Comment(
+        """A thread item. Its text, where given, is read here and dropped: a comment by someone
+        else keeps its tone (label, score, language), an institution's reply whether it is empty."""
+        comment = Comment(
             institution_id=target.institution_id,
             platform=self.platform,
             handle=target.handle,
@@ -465,10 +472,20 @@ class Collector:
             collected_at=self.now,
             is_institution=is_institution,
         )
+        if isinstance(text, str) and text.strip():
+            if is_institution:
+                comment.empty_reply = text_classifier.is_empty_reply(text, self.text_lists)
+            else:
+                tone = text_classifier.classify(text)
+                comment.tone, comment.tone_score, comment.language = tone.label, tone.score, tone.language
+        return comment
 
-    def thread_root(self, target: Target, post: Post) -> Comment:
-        """The row that says a post's thread was opened."""
-        return self.comment(target, post.post_id, post.post_id, None, post.posted_at, True)
+    def thread_root(self, target: Target, post: Post, complete: bool | None = None) -> Comment:
+        """The row that says a post's thread was opened; `complete` when the read listed every
+        top-level comment (a comment seen before and missing now was then removed)."""
+        root = self.comment(target, post.post_id, post.post_id, None, post.posted_at, True)
+        root.thread_complete = complete
+        return root
 
     def run_error(self, target: Target, exc: CollectError) -> RunError:
         return RunError(

@@ -17,6 +17,15 @@ PRIVATE_ERRORS = {"AuthMissing", "BlockedActor", "BlockedByActor"}
 GONE_ERRORS = {"AccountTakedown", "AccountDeactivated", "NotFound"}
 
 
+def replies_restricted(post: dict) -> bool:
+    """Whether a post's replies are gated: its postView carries a threadgate whose record sets
+    `allow` (app.bsky.feed.threadgate: an empty list lets nobody reply, rules let some). A
+    threadgate that only hides replies (hiddenReplies) leaves replying open."""
+    gate = post.get("threadgate")
+    record = gate.get("record") if isinstance(gate, dict) else None
+    return isinstance(record, dict) and isinstance(record.get("allow"), list)
+
+
 class BlueskyCollector(Collector):
     """Bluesky accounts through the public AppView API (no auth)."""
 
@@ -181,6 +190,7 @@ class BlueskyCollector(Collector):
                     comments=as_count(post.get("replyCount"), "replyCount"),
                     shares=as_count(post.get("repostCount"), "repostCount"),
                     quotes=as_count(post.get("quoteCount"), "quoteCount"),
+                    comments_closed=replies_restricted(post),
                 )
         return list(posts.values())
 
@@ -194,7 +204,8 @@ class BlueskyCollector(Collector):
             params={"uri": post.post_id, "depth": 2, "parentHeight": 0},
             raw_name=f"getPostThread-{target.handle}",
         )
-        comments = [self.thread_root(target, post)]
+        # getPostThread has no paging: every reply the AppView shows comes in the one answer
+        comments = [self.thread_root(target, post, complete=True)]
         for node in self.parse_thread(payload, target, post.post_id, comments):
             # a question whose replies the AppView left out although it counts some: open it alone
             more = self.get_json(
@@ -231,6 +242,7 @@ class BlueskyCollector(Collector):
                         parent or node["post"]["uri"],
                         parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt"),
                         self.is_institution(target, author.get("did"), author.get("handle")),
+                        record.get("text"),
                     )
                 )
                 if level == 1 and not nested and "replies" not in reply and as_count(post.get("replyCount")):

@@ -14,6 +14,8 @@ TOKEN_ENV = "FINSOCIAL_FACEBOOK_TOKEN"
 POST_FIELDS = (
     "id,created_time,permalink_url,message,shares,"
     "reactions.summary(total_count).limit(0),"
+    # the ANGRY reactions alone, under an alias: an angry share where no tone lexicon fits
+    "reactions.type(ANGRY).limit(0).summary(total_count).as(reactions_angry),"
     # filter(stream): every comment, replies included; the default (toplevel) leaves replies out.
     "comments.filter(stream).summary(total_count).limit(0)"
 )
@@ -116,6 +118,7 @@ class FacebookCollector(GraphCollector):
                 comments=_summary_total(item, "comments"),
                 # Graph leaves `shares` out when nobody shared: unknown stays NULL.
                 shares=as_count((item.get("shares") or {}).get("count"), "shares.count"),
+                reactions_angry=_summary_total(item, "reactions_angry"),
             )
             for item, posted_at in self.window_items(pages, "created_time")
         ]
@@ -128,14 +131,16 @@ class FacebookCollector(GraphCollector):
         page = self.get_json(
             f"{self.base_url}/{post.post_id}/comments",
             params={
-                "fields": f"id,from,created_time,comment_count,comments.limit(25){{{REPLY_FIELDS}}}",
+                "fields": f"id,from,created_time,message,comment_count,comments.limit(25){{{REPLY_FIELDS}}}",
                 "filter": "toplevel",
                 "order": "reverse_chronological",
                 "limit": 50,
             },
             raw_name=f"comments-{target.handle}",
         )
-        comments = [self.thread_root(target, post)]
+        # the newest 50 top-level comments: complete when the edge has no next page
+        complete = isinstance(page, dict) and not self.next_page(page.get("paging"))
+        comments = [self.thread_root(target, post, complete=complete)]
         page_id = str(profile.get("id", ""))
         for comment_id in self.parse_comments(page, target, post.post_id, post.post_id, page_id, comments):
             replies = self.get_json(
@@ -170,6 +175,7 @@ class FacebookCollector(GraphCollector):
                         parent,
                         created,
                         author == page_id or self.is_institution(target, author),
+                        item.get("message"),
                     )
                 )
             nested = item.get("comments")
@@ -181,7 +187,7 @@ class FacebookCollector(GraphCollector):
         return truncated
 
 
-REPLY_FIELDS = "id,from,created_time"
+REPLY_FIELDS = "id,from,created_time,message"
 
 
 def _summary_total(item: dict, edge: str) -> int | None:

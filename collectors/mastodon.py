@@ -155,7 +155,10 @@ class MastodonCollector(Collector):
 
     def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
         context = self._context(target, post.post_id)
-        comments = [self.thread_root(target, post)]
+        descendants = context.get("descendants") if isinstance(context, dict) else None
+        # without a token an instance shows at most CONTEXT_LIMIT descendants: fewer is all of them
+        complete = isinstance(descendants, list) and len(descendants) < CONTEXT_LIMIT
+        comments = [self.thread_root(target, post, complete=complete)]
         for question in self.parse_context(context, target, post.post_id, comments):
             # Without a token an instance cuts a context short (60 descendants, 20 levels): a
             # question with more replies than the context showed is opened on its own.
@@ -195,6 +198,7 @@ class MastodonCollector(Collector):
                     str(parent),
                     parse_time(status.get("created_at"), "created_at"),
                     self.is_institution(target, self.full_acct(target, author), str(author.get("id", ""))),
+                    status_text(status.get("content")),
                 )
             )
             if str(parent) == root and (as_count(status.get("replies_count")) or 0) > children.get(
@@ -231,6 +235,10 @@ class MastodonCollector(Collector):
                     self.comment(target, str(parent), str(status["id"]), str(parent), created, True)
                 )
         return replies
+
+
+# An instance answers a context without a token with at most 60 descendants (Mastodon 4.3+).
+CONTEXT_LIMIT = 60
 
 
 def follower_of(account: dict) -> Follower:

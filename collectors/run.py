@@ -18,6 +18,8 @@ from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.domain.platforms import OFF_ENV, switched_off
+from warehouse.domain.practices import USER_LISTS
+from warehouse.domain.text import load_lists
 from warehouse.infra.files import is_no_space, require_free_space
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
@@ -183,6 +185,9 @@ def collect(
             None, "nothing", {"accounts_tried": 0, "accounts_collected": 0, "platforms_off": off}
         )
 
+    # the user's phrase lists (empty replies) are read before any API call: a bad file stops here
+    user_lists = paths.root / USER_LISTS
+    text_lists = load_lists(user_lists) if user_lists.exists() else None
     paths.ensure()
     # the API calls are spent only when the records can be kept: a full disk stops before them
     require_free_space(paths.landing, "collect")
@@ -210,6 +215,7 @@ def collect(
         collector = cls(
             client, env=env, now=now, snapshot_date=run_date, keep_raw=sink.keep_raw, webcare=webcare
         )
+        collector.text_lists = text_lists
         if collector.thread_posts and (note := collector.cost_note()):
             log(note)
         try:

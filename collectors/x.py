@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from collectors.base import Collector, as_count, parse_time
@@ -13,6 +14,15 @@ TOKEN_ENV = "FINSOCIAL_X_BEARER_TOKEN"
 WEBCARE_ENV = "FINSOCIAL_X_WEBCARE"  # "1": read reply threads, which X bills per post read
 PRICE_ENV = "FINSOCIAL_X_USD_PER_POST_READ"  # the price your X API plan charges for one post read
 SEARCH_PAGE = 100  # recent search returns at most 100 posts a request
+RECENT_SEARCH_DAYS = 7  # recent search sees the last 7 days
+
+
+def _replies_restricted(setting: Any) -> bool | None:
+    """X's reply_settings: "everyone" is open; any other value (mentionedUsers, following,
+    subscribers, verified) restricts who may reply; absent says nothing."""
+    if not isinstance(setting, str) or not setting:
+        return None
+    return setting != "everyone"
 
 
 class XCollector(Collector):
@@ -102,7 +112,8 @@ class XCollector(Collector):
             params = {
                 "max_results": self.page_size,
                 "exclude": "retweets,replies",
-                "tweet.fields": "created_at,public_metrics",
+                # reply_settings: who may reply (everyone, mentionedUsers, following, ...)
+                "tweet.fields": "created_at,public_metrics,reply_settings",
                 # start_time makes the API stop at the window's start: no page is wasted.
                 "start_time": self.cutoff.strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
@@ -140,6 +151,7 @@ class XCollector(Collector):
                         shares=as_count(metrics.get("retweet_count"), "retweet_count"),
                         quotes=as_count(metrics.get("quote_count"), "quote_count"),
                         views=as_count(metrics.get("impression_count"), "impression_count"),
+                        comments_closed=_replies_restricted(tweet.get("reply_settings")),
                     )
                 )
         return posts
@@ -165,12 +177,16 @@ class XCollector(Collector):
             params={
                 "query": f"conversation_id:{post.post_id}",
                 "max_results": SEARCH_PAGE,
-                "tweet.fields": "created_at,author_id,referenced_tweets",
+                "tweet.fields": "created_at,author_id,referenced_tweets,text",
             },
             raw_name=f"conversation-{target.handle}",
         )
+        # complete when no page is left and the post is younger than recent search's 7 days (older
+        # replies fall out of its reach: missing, not removed)
+        young = self.now - post.posted_at < dt.timedelta(days=RECENT_SEARCH_DAYS)
+        last_page = isinstance(page, dict) and not (page.get("meta") or {}).get("next_token")
         return [
-            self.thread_root(target, post),
+            self.thread_root(target, post, complete=young and last_page),
             *self.parse_conversation(page, target, post, str(profile["id"])),
         ]
 
@@ -194,6 +210,7 @@ class XCollector(Collector):
                     str(parent),
                     parse_time(tweet.get("created_at"), "created_at"),
                     author == user_id or self.is_institution(target, author),
+                    tweet.get("text"),
                 )
             )
         return comments

@@ -12,6 +12,7 @@ from warehouse.landing.records import Account, Comment, Post, Snapshot
 KEY_ENV = "FINSOCIAL_YOUTUBE_API_KEY"
 THROTTLE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+COMMENTS_DISABLED = "commentsDisabled"
 KEY_REASONS = {"keyInvalid", "keyExpired", "accessNotConfigured", "ipRefererBlocked"}
 
 
@@ -60,6 +61,10 @@ class YouTubeCollector(Collector):
             return CollectError("rate_limited", f"{fetched.url}: daily quota exceeded", fetched.status)
         if reasons & THROTTLE_REASONS:
             return CollectError("rate_limited", f"{fetched.url}: rate limited", fetched.status)
+        if COMMENTS_DISABLED in reasons:
+            # commentThreads.list on a video whose owner turned comments off: a fact about the
+            # video (closed to comments), not a failure; fetch_thread records it on the post
+            return CollectError(COMMENTS_DISABLED, f"{fetched.url}: comments disabled", fetched.status)
         error = payload.get("error") if isinstance(payload, dict) else None
         message = str(error.get("message", "")) if isinstance(error, dict) else ""
         if reasons & KEY_REASONS or fetched.status == 401 or "api key" in message.lower():
@@ -201,12 +206,28 @@ class YouTubeCollector(Collector):
     def fetch_thread(self, target: Target, profile: dict, post: Post) -> list[Comment]:
         # the newest 100 top-level comments of the video, each with up to 5 replies nested; a
         # comment with more replies (totalReplyCount) is opened with comments.list
-        page = self.get_json(
-            f"{self.base_url}/commentThreads",
-            params={"part": "snippet,replies", "videoId": post.post_id, "maxResults": 100, "order": "time"},
-            raw_name=f"commentThreads-{target.handle}",
-        )
-        comments = [self.thread_root(target, post)]
+        try:
+            page = self.get_json(
+                f"{self.base_url}/commentThreads",
+                params={
+                    "part": "snippet,replies",
+                    "videoId": post.post_id,
+                    "maxResults": 100,
+                    "order": "time",
+                },
+                raw_name=f"commentThreads-{target.handle}",
+            )
+        except CollectError as exc:
+            if exc.kind != COMMENTS_DISABLED:
+                raise
+            post.comments_closed = True
+            # the thread was opened and holds nothing anyone can see: no questions, and the comments
+            # seen before are hidden by the closing, not counted as removed one by one
+            return [self.thread_root(target, post)]
+        post.comments_closed = False
+        # the newest 100 threads: complete when no page is left (no nextPageToken)
+        complete = isinstance(page, dict) and not page.get("nextPageToken")
+        comments = [self.thread_root(target, post, complete=complete)]
         channel = str(profile.get("id", ""))
         for parent in self.parse_comment_threads(page, target, post.post_id, channel, comments):
             replies = self.get_json(
@@ -252,6 +273,7 @@ class YouTubeCollector(Collector):
                 str(snippet.get("parentId") or parent),
                 parse_time(snippet.get("publishedAt"), "publishedAt"),
                 author == channel or self.is_institution(target, author),
+                snippet.get("textOriginal") or snippet.get("textDisplay"),
             )
         )
 

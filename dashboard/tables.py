@@ -7,15 +7,9 @@ import streamlit as st
 
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE
 from warehouse.read.formatting import format_value, human_count
-from warehouse.read.report import PLATFORM_NAMES
+from warehouse.read.report import PLATFORM_NAMES, backlash_line
 
-UNUSUAL_NOTE = (
-    f"⚠ Unusual reaction: comments (and quotes) per like at least {BACKLASH_MULTIPLE:g}× the "
-    f"account's usual ratio (its median over the 90 days before the post), with at least "
-    f"{BACKLASH_MIN_COMMENTS} comments. A signal to read the thread, not a sentiment verdict: "
-    "finsocial counts replies, it does not read them, and a giveaway or a question draws many "
-    "comments too."
-)
+UNUSUAL_NOTE = "⚠ " + backlash_line(BACKLASH_MULTIPLE, BACKLASH_MIN_COMMENTS)
 SIGNALS_NOTE = (
     "Engagement rate: the post's likes + comments + shares (+ quotes) ÷ the account's followers "
     "that day × 100. vs audience: its interactions ÷ what accounts of that size get on the "
@@ -60,8 +54,11 @@ def post_table(frame: pd.DataFrame) -> pd.DataFrame:
             "vs audience": frame["overperformance"].map(lambda v: format_value("overperformance", v)),
             # the flag sits beside the multiple it comes from: a column of its own does not fit at 1440 px
             "Reaction vs usual": [
-                "–" if pd.isna(v) else f"{v:.1f}×" + (" ⚠ unusual" if flagged else "")
-                for v, flagged in zip(frame["reaction_multiple"], frame["unusual_reaction"], strict=True)
+                ("–" if pd.isna(v) else f"{v:.1f}×")
+                + (f" ⚠ {reason}" if flagged and isinstance(reason, str) else "")
+                for v, flagged, reason in zip(
+                    frame["reaction_multiple"], frame["unusual_reaction"], frame["flag_reason"], strict=True
+                )
             ],
             "Link": _safe_url(frame["url"]),
         }

@@ -354,6 +354,7 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
     from collectors.run import collect as run_collect
     from collectors.run import collect_audience
     from warehouse.domain.platforms import switched_off
+    from warehouse.domain.text import ListsError
     from warehouse.landing.shards import parse_shard
 
     try:
@@ -390,6 +391,8 @@ def collect(ctx: click.Context, platforms, institutions, run_date, audience, sam
                     progress=sys.stderr.isatty(),
                     shard=share,
                 )
+        except ListsError as exc:  # the user's phrase lists file: named with its key, nothing collected
+            _fail(str(exc))
         except ValueError as exc:  # a --date not yet come
             raise click.BadParameter(str(exc), param_hint="--date") from None
         built = None
@@ -915,7 +918,7 @@ def posts(
         Column("comments", "Comments", right=True, show=lambda r: human_count(r["comments"])),
         Column("shares", "Shares", right=True, show=lambda r: human_count(r["shares"])),
         Column("value", label, right=True, show=lambda r: post_value(by, r["value"])),
-        Column("unusual_reaction", "Reaction", show=lambda r: "unusual" if r["unusual_reaction"] else ""),
+        Column("flag_reason", "Flagged", show=lambda r: r.get("flag_reason") or ""),
         Column("url", "Link", show=lambda r: r["url"] or "–"),
     ]
     if by in ("likes", "comments", "shares"):

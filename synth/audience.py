@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from synth.draw import ExtraRecords, ints, timestamps
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE, aggregate
-from warehouse.landing.records import SCHEMAS
+from warehouse.landing.records import SCHEMAS, conform
 
 if TYPE_CHECKING:
     from synth.world import World
@@ -109,9 +109,7 @@ def backlash_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]
             "views": pa.nulls(n, pa.int64()),
         }
     )
-    return [
-        ExtraRecords("posts", posted_day + lag, table.select(SCHEMAS["posts"].names).cast(SCHEMAS["posts"]))
-    ]
+    return [ExtraRecords("posts", posted_day + lag, conform("posts", table))]
 
 
 __all__ = ["backlash_posts", "follower_samples"]

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from synth.draw import ExtraRecords, timestamps
-from warehouse.landing.records import SCHEMAS
+from warehouse.landing.records import conform
 
 if TYPE_CHECKING:
     from synth.world import World
@@ -103,7 +103,7 @@ def comments(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
     day = table.column("landed_day").to_numpy()
     order = np.argsort(day, kind="stable")
     table = table.drop_columns(["landed_day"]).take(pa.array(order))
-    return [ExtraRecords("comments", day[order], table.select(SCHEMAS["comments"].names))]
+    return [ExtraRecords("comments", day[order], conform("comments", table))]
 
 
 def _rows(world, acc, post_id, comment_id, parent_id, created, is_institution, seen_after, extra_days=1):

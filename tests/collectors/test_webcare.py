@@ -217,7 +217,7 @@ def test_facebook_comments_with_nested_replies_and_a_throttled_call(server, clie
     assert rows["901_1006"].parent_id == "901_1004" and minutes(rows, "901_1004", "901_1006") == 720
     call = server.requests_to("/v21.0/100064000000001_901/comments")[-1].query
     assert (call["filter"], call["order"]) == ("toplevel", "reverse_chronological")
-    assert "comments.limit(25){id,from,created_time}" in call["fields"]
+    assert "comments.limit(25){id,from,created_time,message}" in call["fields"]
     assert sleeps  # the throttled answer (code 4) was waited out
 
 

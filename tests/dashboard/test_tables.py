@@ -27,6 +27,7 @@ def posts() -> pd.DataFrame:
             "overperformance": [NAN, NAN, 1.5],
             "reaction_multiple": [6.0, 6.0, NAN],
             "unusual_reaction": [True, False, False],
+            "flag_reason": ["comments per like", None, None],
             "url": ["https://bsky.app/profile/north/post/1", "javascript:alert(1)", None],
         }
     )
@@ -38,8 +39,8 @@ def test_post_table_reads_as_text_with_dashes_for_missing():
     assert list(table["Comments"]) == ["25", "4", "–"]
     assert list(table["Shares"]) == ["–", "–", "1.20K"]
     assert list(table["Engagement rate"]) == ["7.50%", "–", "3.00%"]
-    # the flag stands beside the multiple: 6× with 25 comments flagged, 6× with 4 not
-    assert list(table["Reaction vs usual"]) == ["6.0× ⚠ unusual", "6.0×", "–"]
+    # the flag and its reason stand beside the multiple: 6× with 25 comments flagged, 6× with 4 not
+    assert list(table["Reaction vs usual"]) == ["6.0× ⚠ comments per like", "6.0×", "–"]
     # only http(s) links are links
     assert table["Link"].iloc[0].startswith("https://") and table["Link"].iloc[1:].isna().all()
 

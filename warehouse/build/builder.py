@@ -16,8 +16,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.domain import practices
 from warehouse.domain.platforms import PLATFORM_TABLE, PLATFORMS
 from warehouse.domain.power import PowerFormula, resolve_formula
+from warehouse.domain.practices import USER_LISTS
+from warehouse.domain.text.lists import LISTS as TEXT_LISTS
 from warehouse.domain.webcare import webcare_targets
 from warehouse.infra.faults import pause_at
 from warehouse.infra.files import DiskFull, fsync_dir, is_no_space, write_atomic
@@ -250,7 +253,7 @@ def _anomaly_bounds() -> list[tuple[str, float, int]]:
     return [(p.name, *p.anomaly) for p in PLATFORM_TABLE]
 
 
-def metrics_version(formula: PowerFormula) -> str:
+def metrics_version(formula: PowerFormula, lists_file: Path | None = None) -> str:
     """A digest of everything the metrics depend on besides the data: the SQL and the formula."""
     digest = hashlib.sha256(VERSION.encode())
     for layer in ("migrations", "sql/staging", "sql/marts"):
@@ -259,6 +262,11 @@ def metrics_version(formula: PowerFormula) -> str:
     digest.update(json.dumps(formula.rows()).encode())
     digest.update(json.dumps(sorted(webcare_targets(PLATFORMS).items())).encode())
     digest.update(json.dumps(_anomaly_bounds()).encode())
+    digest.update(practices.load().digest.encode())
+    # the phrase lists bait is judged by at build (the shipped ones and the user's file)
+    for path in (TEXT_LISTS, lists_file):
+        if path is not None and path.exists():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -561,7 +569,7 @@ def _build(
             log(f"quarantined {entry.origin}: {entry.reason}")
     manifests = catalogue.manifests()
     landed_ids = {m["run_id"] for m in manifests}
-    version = metrics_version(formula)
+    version = metrics_version(formula, user_lists(paths))
     target = paths.next_db
     _discard(target)
     base = None if full else _open_base(paths, version, log)
@@ -637,6 +645,7 @@ def _build(
         )
         if log:
             log("merged the new runs")
+        _load_practices(con, paths)
         marts = sql_files("sql/marts")
         for name, text in marts:
             if name in DAILY_MARTS[1:]:
@@ -723,6 +732,45 @@ def _build(
         in_quarantine=len(in_quarantine),
         shards=night_shards(manifests),
     )
+
+
+def user_lists(paths: DataPaths) -> Path:
+    """The user's phrase lists, added to the shipped ones (README "Practices")."""
+    return paths.root / USER_LISTS
+
+
+def _load_practices(con, paths: DataPaths) -> None:
+    """What 60_practices.sql reads besides the tables: each platform's count tolerance, the working
+    hours of the institutions' countries over the days questions were asked and answered, and the
+    bait test (the shared classifier's, with the user's phrase lists)."""
+    from warehouse.domain import text
+
+    config = practices.load()
+    con.execute("CREATE OR REPLACE TEMP TABLE practice_tolerances (platform VARCHAR, tolerance BIGINT)")
+    con.executemany(
+        "INSERT INTO practice_tolerances VALUES (?, ?)", [(p, config.tolerance(p)) for p in PLATFORMS]
+    )
+    # every day a question was asked or answered on (answers are thread items too)
+    first, last = con.execute(
+        "SELECT min(created_at)::DATE - 1, max(created_at)::DATE + 1 FROM comments WHERE parent_id IS NOT NULL"
+    ).fetchone()
+    countries = [r[0] for r in con.execute("SELECT DISTINCT country FROM institutions").fetchall()]
+    rows = practices.business_windows(countries, first, last, config.business_hours) if first else []
+    schema = pa.schema(
+        [
+            ("country", pa.string()),
+            ("day", pa.date32()),
+            ("time_zone", pa.string()),
+            ("opens_at", pa.timestamp("us", tz="UTC")),
+            ("closes_at", pa.timestamp("us", tz="UTC")),
+        ]
+    )
+    hours = _arrow(rows, schema)  # noqa: F841
+    con.execute("DELETE FROM business_hours")
+    con.execute("INSERT INTO business_hours BY NAME SELECT * FROM hours")
+    extra = user_lists(paths)
+    lists = text.load_lists(extra if extra.exists() else None)
+    con.create_function("practice_is_bait", lambda t: text.is_bait(t, lists), ["VARCHAR"], "BOOLEAN")
 
 
 class _StartOver(Exception):

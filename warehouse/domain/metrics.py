@@ -280,6 +280,75 @@ METRICS: dict[str, Metric] = {
             )
             for key, label in MENTION_THEMES.items()
         ),
+        # Practices (warehouse/build/sql/marts/60_practices.sql), over the posts and questions of
+        # (t−28, t]; thresholds and states in warehouse/domain/practices.toml.
+        Metric(
+            "removed_comments",
+            "Comments removed (28 days)",
+            "count",
+            "Comments by others seen under the posts of (t−28, t] and later gone while the post "
+            "stayed: missing from a complete later read of the thread, or the post's comment count "
+            "fallen below its peak (the larger of the two per post). Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "removed_share",
+            "Comments removed (%)",
+            "percent",
+            "removed_comments ÷ comments seen (per post the larger of its peak comment count and "
+            "the comments by others seen in its threads) × 100. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "closed_share",
+            "Posts closed to replies (%)",
+            "percent",
+            "Own posts of (t−28, t] whose replies the platform shows as off or restricted (Bluesky "
+            "threadgate, X reply settings, YouTube comments disabled) ÷ posts whose platform says "
+            "× 100. NULL where no platform says. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "bait_share",
+            "Bait posts (%)",
+            "percent",
+            "Own posts of (t−28, t] that ask for comments, tags or likes for their own sake (the "
+            "phrase lists, extendable) ÷ posts with text × 100. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "empty_reply_share",
+            "Empty replies (%)",
+            "percent",
+            "The institution's replies under its posts of (t−28, t] that say nothing (a generic "
+            "phrase from the lists and little else) ÷ its replies read × 100. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "negative_comment_share",
+            "Negative comments (%)",
+            "percent",
+            "Comments by others under the posts of (t−28, t] the offline classifier calls negative "
+            "÷ those it could judge × 100 (no lexicon for the language: not judged). Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "reply_target_ratio",
+            "Median reply ÷ target",
+            "ratio",
+            "The median over answered questions of (t−28, t] of minutes to the first reply ÷ the "
+            "platform's webcare target: 1 is on target. Lower is better.",
+            lower_is_better=True,
+        ),
+        Metric(
+            "reply_median_business",
+            "Median reply time, business hours",
+            "minutes",
+            "Median minutes to the first reply counted only inside the business hours of the "
+            "institution's country (09:00–17:00 local, weekdays, public holidays off; configurable). "
+            "Lower is better.",
+            lower_is_better=True,
+        ),
     )
 }
 

@@ -64,6 +64,10 @@ class Post:
     shares: int | None = None
     quotes: int | None = None
     views: int | None = None
+    # True: the platform says replies are off or restricted (a Bluesky threadgate, X reply_settings
+    # other than everyone, YouTube commentsDisabled); False: it says they are open; None: it does not say.
+    comments_closed: bool | None = None
+    reactions_angry: int | None = None  # Facebook's ANGRY reactions (reactions.type(ANGRY))
 
 
 @dataclass(slots=True)
@@ -85,6 +89,17 @@ class Comment:
     created_at: dt.datetime
     collected_at: dt.datetime
     is_institution: bool = False
+    # the root row only: whether this read listed every top-level comment the platform shows (no
+    # page left unread), so that a comment seen before and absent now was removed, not cut off
+    thread_complete: bool | None = None
+    # the comment's tone from the shared offline classifier (warehouse.domain.text), computed when
+    # collected: the label (negative, neutral, positive; None where no lexicon fits), its score
+    # and the detected language. The text itself is never kept.
+    tone: str | None = None
+    tone_score: float | None = None
+    language: str | None = None
+    # an institution's reply only: whether it says nothing (a short generic reply from the lists)
+    empty_reply: bool | None = None
 
 
 @dataclass(slots=True)
@@ -212,6 +227,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("shares", pa.int64()),
             ("quotes", pa.int64()),
             ("views", pa.int64()),
+            ("comments_closed", pa.bool_()),
+            ("reactions_angry", pa.int64()),
         ]
     ),
     "comments": pa.schema(
@@ -225,6 +242,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("created_at", _TS),
             ("collected_at", _TS),
             ("is_institution", pa.bool_()),
+            ("thread_complete", pa.bool_()),
+            ("tone", pa.string()),
+            ("tone_score", pa.float64()),
+            ("language", pa.string()),
+            ("empty_reply", pa.bool_()),
         ]
     ),
     "mentions": pa.schema(
@@ -328,6 +350,17 @@ MAX_COUNT = 10**14
 def count_columns(kind: str) -> list[str]:
     """The integer columns of a record kind's landing schema: the counts MAX_COUNT bounds."""
     return [f.name for f in SCHEMAS[kind] if pa.types.is_int64(f.type)]
+
+
+def conform(kind: str, table: pa.Table) -> pa.Table:
+    """An Arrow table in the landing schema of `kind`: its columns in order, cast, and a column
+    added to the schema since the table's producer was written null (bulk writers: demo, benchmarks)."""
+    schema = SCHEMAS[kind]
+    columns = [
+        table[name].cast(f.type) if name in table.column_names else pa.nulls(len(table), f.type)
+        for name, f in zip(schema.names, schema, strict=True)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 _PY_TYPES = {

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from warehouse.infra.faults import pause_at
 from warehouse.infra.files import DiskFull, fsync_dir, is_no_space
-from warehouse.landing.records import RECORD_TABLES, SCHEMAS, to_table
+from warehouse.landing.records import RECORD_TABLES, SCHEMAS, conform, to_table
 from warehouse.landing.store import Store, StoreError, open_store
 
 MANIFEST = "manifest.json"
@@ -102,7 +102,7 @@ class LandingRun:
 
     def add_table(self, kind: str, table: pa.Table) -> None:
         """Add records already in Arrow form (bulk writers: demo, benchmarks)."""
-        self._tables[kind].append(table.select(SCHEMAS[kind].names).cast(SCHEMAS[kind]))
+        self._tables[kind].append(conform(kind, table))
 
     def records(self, kind: str) -> list:
         return list(self._records[kind])

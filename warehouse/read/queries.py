@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from warehouse.domain import practices as practice_rules
 from warehouse.domain.audience import SAMPLE_MAX_AGE_DAYS
 from warehouse.domain.kinds import KIND_LABELS
 from warehouse.domain.mentions import StormRule
@@ -619,6 +620,7 @@ def industry_posts(
         "flagged": flagged,
         "multiple": float(multiple),
         "min_comments": int(min_comments),
+        **backlash_params(),
         "limit": limit if limit is not None else 2**62,
     }
     frame = con.execute(query_sql("industry_posts").format(by=by), params).df()
@@ -756,3 +758,66 @@ def selection(
             {"country": country, "kind": kind, "group": group},
         ).fetchall()
     ]
+
+
+# ---- practices ----------------------------------------------------------------------------------
+
+
+def backlash_params() -> dict[str, float | int]:
+    """The backlash reasons' thresholds (warehouse/domain/practices.toml) as query parameters."""
+    b = practice_rules.load().backlash
+    return {
+        "negative_multiple": b.negative_multiple,
+        "min_toned": b.min_toned,
+        "negative_norm": b.negative_norm_default,
+        "norm_min_toned": b.norm_min_toned,
+        "negative_floor": b.negative_norm_floor,
+        "angry_multiple": b.angry_multiple,
+        "angry_min_share": b.angry_min_share,
+        "min_reactions": b.min_reactions,
+    }
+
+
+def with_states(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a <measure>_state column (green, amber, red or None) for each scorecard measure."""
+    import pandas as pd
+
+    def number(value: Any) -> float | None:
+        return None if pd.isna(value) else float(value)
+
+    for name, rule in practice_rules.load().measures.items():
+        states = [rule.state(number(v), number(n)) for v, n in zip(frame[name], frame[rule.n], strict=True)]
+        frame[f"{name}_state"] = pd.Series(states, index=frame.index, dtype=object)
+    return frame
+
+
+def practices_day(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> dt.date | None:
+    """The latest day with practices on or before as_of (None: none)."""
+    return con.execute(
+        "SELECT max(day) FROM institution_practices WHERE $as_of IS NULL OR day <= $as_of", {"as_of": as_of}
+    ).fetchone()[0]
+
+
+def practices_scorecard(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    window_days: int = 28,
+    platform: str = "all",
+    country: str | None = None,
+    kind: str | None = None,
+    group: str | None = None,
+    institution_id: str | None = None,
+) -> pd.DataFrame:
+    """Every institution's practices over the window ending on as_of, with each measure's state."""
+    if window_days not in practice_rules.WINDOWS:
+        raise ValueError(f"window {window_days} days; expected one of {practice_rules.WINDOWS}")
+    params = {
+        "as_of": as_of,
+        "window_days": window_days,
+        "platform": platform,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "institution_id": institution_id,
+    }
+    return with_states(con.execute(query_sql("practices_scorecard"), params).df())

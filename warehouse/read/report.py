@@ -134,6 +134,22 @@ UNUSUAL_LINE = (
 )
 
 
+def backlash_line(multiple: float, min_comments: int) -> str:
+    """What flags a post, each reason with its thresholds (warehouse/domain/practices.toml)."""
+    from warehouse.domain.practices import load
+
+    b = load().backlash
+    return (
+        f"Flagged, with the reason: comments per like (comments and quotes per like at least "
+        f"{multiple:g}× the account's usual ratio, with at least {min_comments} comments); negative "
+        f"comments (a negative share at least {b.negative_multiple:g}× the account's own over the 90 "
+        f"days before, with at least {b.min_toned} comments judged by the offline classifier); angry "
+        f"reactions (Facebook: an angry share at least {b.angry_multiple:g}× the account's own and "
+        f"{b.angry_min_share:g}%, with at least {b.min_reactions} reactions). A signal to read the "
+        "thread: comments in a language without a lexicon are not judged."
+    )
+
+
 def post_value(by: str, value: object) -> str:
     """A post's value for a measure of POST_MEASURES as a person reads it."""
     if is_missing(value):
@@ -173,7 +189,7 @@ def posts_markdown(
         "|---:|---|---|---|---:|---:|---:|" + ("" if own_column else "---:|") + "---|",
     ]
     for row in rows:
-        flag = " ⚠" if row.get("unusual_reaction") else ""
+        flag = f" ⚠ {row.get('flag_reason') or 'unusual'}" if row.get("unusual_reaction") else ""
         link = (
             f"[link]({row['url']})" if str(row.get("url") or "").startswith(("https://", "http://")) else "–"
         )
@@ -185,7 +201,7 @@ def posts_markdown(
         )
     lines += ["", f"{SOURCE_LINE}, {period.label}."]
     if any(row.get("unusual_reaction") for row in rows):
-        lines += ["", "⚠ " + UNUSUAL_LINE.format(multiple=multiple, comments=min_comments)]
+        lines += ["", "⚠ " + backlash_line(multiple, min_comments)]
     if demo:
         lines += ["", f"> **{DEMO_LINE}**"]
     return "\n".join(lines)

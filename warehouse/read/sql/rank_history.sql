@@ -5,6 +5,10 @@ population AS (
     SELECT m.day, m.institution_id, i.name, {metric} AS value
     FROM institution_metrics AS m
     LEFT JOIN institution_webcare AS w USING (institution_id, platform, day)
+    -- the practices (60_practices.sql) over the same 28 days
+    LEFT JOIN institution_practices AS pr
+        ON pr.institution_id = m.institution_id AND pr.platform = m.platform AND pr.day = m.day
+        AND pr.window_days = 28
     JOIN institutions AS i USING (institution_id)
     WHERE m.platform = $platform
       AND m.day BETWEEN $start AND $end

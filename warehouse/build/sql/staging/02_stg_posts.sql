@@ -22,6 +22,6 @@ ranked AS (
 )
 SELECT
     account_id, institution_id, platform, post_id, posted_at, url, text, likes, comments, shares,
-    quotes, views, interactions, collected_at, run_id
+    quotes, views, interactions, comments_closed, reactions_angry, collected_at, run_id
 FROM ranked
 WHERE version = 1

@@ -13,7 +13,8 @@ keyed AS (
 )
 SELECT
     account_id, institution_id, platform, post_id, comment_id, parent_id, created_at,
-    coalesce(is_institution, false) AS is_institution, collected_at, run_id
+    coalesce(is_institution, false) AS is_institution, thread_complete, tone, tone_score, language,
+    empty_reply, collected_at, run_id
 FROM keyed
 WHERE version = 1;
 
