@@ -33,6 +33,7 @@ navigation = st.navigation(
             st.Page(PAGES / "webcare.py", title="Webcare", icon=":material/support_agent:"),
             st.Page(PAGES / "conversation.py", title="Conversation", icon=":material/forum:"),
             st.Page(PAGES / "report.py", title="Monthly report", icon=":material/summarize:"),
+            st.Page(PAGES / "practices.py", title="Practices", icon=":material/rule:"),
         ],
         "About the data": [
             st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:"),

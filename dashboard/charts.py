@@ -956,3 +956,34 @@ def theme_bars(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     fig = _style(fig, height=max(260, 34 * len(rows) + 80))
     fig.update_layout(margin={"r": 60})
     return fig
+
+
+STATE_COLORS = {"green": "#2E8B57", "amber": "#E0A030", "red": WARNING, None: OTHERS_COLOR}
+STATE_NAMES = {"green": "Green", "amber": "Amber", "red": "Red", None: "Too few to judge"}
+
+
+def practice_states(frame: pd.DataFrame, measures: dict) -> go.Figure:
+    """Per practice measure, how many institutions are green, amber, red or too few to judge
+    (those with a value but not enough behind it); institutions without a value are left out."""
+    labels = [safe(rule.label) for rule in measures.values()]
+    fig = go.Figure()
+    for state in ("green", "amber", "red", None):
+        counts = []
+        for name in measures:
+            valued = frame[frame[name].notna()]
+            states = valued[f"{name}_state"]
+            counts.append(int((states.isna() if state is None else states == state).sum()))
+        fig.add_trace(
+            go.Bar(
+                x=counts,
+                y=labels,
+                orientation="h",
+                name=STATE_NAMES[state],
+                marker={"color": STATE_COLORS[state]},
+                hovertemplate=f"%{{y}}: %{{x}} {STATE_NAMES[state].lower()}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(title="Institutions")
+    return _style(fig, height=max(260, 36 * len(labels) + 110))

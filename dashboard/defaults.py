@@ -8,6 +8,7 @@ import time
 
 from dashboard import data
 from warehouse.domain.posts import POST_MEASURES, Period, last_complete, period_of
+from warehouse.domain.practices import WINDOWS as PRACTICE_WINDOWS
 from warehouse.read.queries import NoWarehouse
 
 log = logging.getLogger("dashboard")
@@ -104,6 +105,8 @@ def warm(wh: data.Warehouse) -> int:
         read(data.institution_webcare, first, day)
         if not read(data.institution_mentions, first, day).empty:
             read(data.storms, day - dt.timedelta(days=89), day, "all", institution_id=first)
+        for window in PRACTICE_WINDOWS:
+            read(data.practices_scorecard, day, window, institution_id=first)
         # trends
         start = trend_start(wh)
         leaders = read(data.league_table, "all", "followers", day, None, None, None, TREND_LEADERS)
@@ -116,6 +119,8 @@ def warm(wh: data.Warehouse) -> int:
         overview = read(data.webcare_overview, "all", day, None, None, None)
         if not overview.empty and overview["reply_time_median"].notna().any():
             read(data.webcare_reply_times, "all", day, list(overview["institution_id"]))
+        # practices
+        read(data.practices_scorecard, day, PRACTICE_WINDOWS[0], "all", None, None, None)
     # conversation (its own last day: the last a mention search covered)
     last_mention = read(data.latest_mention_day)
     if wh.has_metrics and last_mention is not None:

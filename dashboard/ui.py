@@ -338,3 +338,17 @@ def chart(figure, key: str, heading: str, file_name: str, wh: data.Warehouse | N
         icon=":material/image:",
         on_click="ignore",
     )
+
+
+STATE_DOTS = {"green": "🟢", "amber": "🟡", "red": "🔴"}
+# scorecard measures shown in the format of a registered metric of the same kind
+_PRACTICE_FORMATS = {"answered_share": "answered_pct"}
+
+
+def practice_text(measure: str, value: object, state: object) -> str:
+    """A scorecard cell: the value in its metric's format, after its state's dot ('–' for none)."""
+    if is_missing(value):
+        return MISSING
+    text = value_text(_PRACTICE_FORMATS.get(measure, measure), value)
+    dot = STATE_DOTS.get(state) if isinstance(state, str) else None
+    return f"{dot} {text}" if dot else text

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from synth.draw import ExtraRecords, counts, ints, timestamps
+from synth.practices import SAYS_CLOSED
 from synth.world import FIRST_SEEN, World
 from warehouse.domain.platforms import PLATFORM_BY_NAME
 from warehouse.infra.paths import DataPaths
@@ -143,6 +144,8 @@ class _Posts:
         self.no_shares = ~np.array([p.post_shares for p in profiles])[plat]
         self.no_quotes = ~np.array([p.post_quotes for p in profiles])[plat]
         self.no_views = ~np.array([p.post_views for p in profiles])[plat]
+        # where the platform says whether a post's replies are closed, the demo's posts are open
+        self.says_closed = np.isin(np.array(world.platforms), SAYS_CLOSED)[plat]
         self.rng = rng
         self.texts = None
         if spec.demo:
@@ -177,6 +180,7 @@ class _Posts:
                     "shares": ints(counts(rng, total * 0.12), self.no_shares[a:b]),
                     "quotes": ints(counts(rng, total * 0.03), self.no_quotes[a:b]),
                     "views": ints(counts(rng, total * 40), self.no_views[a:b]),
+                    "comments_closed": pa.array(np.zeros(n, bool), mask=~self.says_closed[a:b]),
                 }
             ),
         )

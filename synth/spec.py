@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from synth.audience import backlash_posts, follower_samples
 from synth.mentions import mentions
+from synth.practices import practice_posts
 from synth.webcare import comments
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class Spec:
 
 
 # Generators of further record kinds in the demo, one a line (see synth/__init__.py).
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments, mentions)
+DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments, mentions, practice_posts)
 SCALE_EXTRAS: tuple[Extra, ...] = ()
 
 DEMO = Spec(

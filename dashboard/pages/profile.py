@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
+from warehouse.domain import practices
 from warehouse.domain.metrics import MENTION_THEMES
 from warehouse.read.formatting import flag, human_count, is_missing, why_missing
 
@@ -328,5 +329,39 @@ else:
             else "No storm in the 90 days to this day. "
         )
         + "[Compare on the Conversation page](/conversation)."
+    )
+
+st.subheader("Practices")
+rules = practices.load().measures
+cards = {w: data.practices_scorecard(as_of, w, institution_id=me) for w in practices.WINDOWS}
+if all(card.empty or not card["posts_seen"].fillna(0).sum() for card in cards.values()):
+    st.caption(
+        "No own posts of this institution collected in the 90 days to this day: the practices need "
+        "its posts and their threads (counts imports have none)."
+    )
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Measure": [rule.label for rule in rules.values()],
+                **{
+                    f"{w} days": [
+                        ui.MISSING
+                        if card.empty
+                        else ui.practice_text(name, card.iloc[0][name], card.iloc[0][f"{name}_state"])
+                        for name in rules
+                    ]
+                    for w, card in cards.items()
+                },
+                "Threshold": [rule.rule for rule in rules.values()],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        placeholder=ui.MISSING,
+    )
+    st.caption(
+        "🟢 green, 🟡 amber, 🔴 red against the documented threshold; no dot: too few behind it to "
+        "judge. [Compare on the Practices page](/practices)."
     )
 ui.footer(wh)

@@ -22,6 +22,7 @@ PAGES = [
     "webcare",
     "conversation",
     "report",
+    "practices",
     "health",
     "methodology",
 ]

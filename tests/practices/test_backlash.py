@@ -18,7 +18,10 @@ from warehouse.build.builder import build
 
 NL_ANGRY = ["Wat een slechte bank, echt schandalig!", "Waardeloze service, ik ben boos en teleurgesteld"]
 NL_KIND = ["Dit is een goed idee", "Mooie campagne, goed gedaan"]
-EN_ANGRY = ["This is terrible, awful service. Shame on you!", "What a horrible and disgusting advert, I hate it"]
+EN_ANGRY = [
+    "This is terrible, awful service. Shame on you!",
+    "What a horrible and disgusting advert, I hate it",
+]
 EN_KIND = ["What a great and helpful initiative, thank you so much"]
 PL = ["To jest okropne, fatalna obsługa klienta", "Nie podoba mi się ta reklama"]
 
@@ -61,9 +64,27 @@ PAGES = {
     "polskibank": ("300", [(1, PL * 20, 200, 60), (2, PL * 20, 200, 0)]),
 }
 REGISTRY = [
-    {"institution_id": "northwind", "name": "Northwind", "kind": "bank", "country": "NL", "facebook": "northwindbank"},
-    {"institution_id": "southbank", "name": "Southbank", "kind": "bank", "country": "GB", "facebook": "southbank"},
-    {"institution_id": "polski", "name": "Polski Bank", "kind": "bank", "country": "PL", "facebook": "polskibank"},
+    {
+        "institution_id": "northwind",
+        "name": "Northwind",
+        "kind": "bank",
+        "country": "NL",
+        "facebook": "northwindbank",
+    },
+    {
+        "institution_id": "southbank",
+        "name": "Southbank",
+        "kind": "bank",
+        "country": "GB",
+        "facebook": "southbank",
+    },
+    {
+        "institution_id": "polski",
+        "name": "Polski Bank",
+        "kind": "bank",
+        "country": "PL",
+        "facebook": "polskibank",
+    },
 ]
 
 
