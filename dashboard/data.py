@@ -446,29 +446,6 @@ def practices_scorecard(
     group: str | None = None,
     institution_id: str | None = None,
 ) -> pd.DataFrame:
-    """Storm days in [start, end] with the default thresholds (FINSOCIAL_STORM_* may change them)."""
-    from warehouse.domain.mentions import storm_rule
-
-    found = _read(queries.storms, start, end, platform, storm_rule(), country, kind, group, institution_id)
-    columns = [
-        "day",
-        "institution_id",
-        "name",
-        "platform",
-        "mentions",
-        "baseline_median",
-        "multiple",
-        "negative_share",
-        "baseline_negative_share",
-        "top_theme",
-        "jumped",
-    ]
-    return pd.DataFrame(found, columns=columns)
-
-
-def institution_mentions(institution_id: str, as_of: dt.date) -> pd.DataFrame:
-    """An institution's mention metrics per searched platform and on 'all' on a day."""
-    return _read(queries.institution_mentions, institution_id, as_of)
     """Each institution's practices over the window to as_of, with each measure's state."""
     return _read(
         queries.practices_scorecard, as_of, window_days, platform, country, kind, group, institution_id
