@@ -325,8 +325,8 @@ def test_posts_command_in_every_format(warehouse_db):
     )
     assert md.exit_code == 0, md.output
     assert "### Top 1 posts by Reaction vs usual on Bluesky, 2026-03" in md.output
-    assert "| 1 | 2026-03-25 | North Bank | Bluesky | 50 | 25 | – | 6.00× ⚠ | – |" in md.output
-    assert "not a sentiment verdict" in md.output
+    assert "| 1 | 2026-03-25 | North Bank | Bluesky | 50 | 25 | – | 6.00× ⚠ comments per like | – |" in md.output
+    assert "A signal to read the thread" in md.output
     table = run_cli(warehouse_db, "posts", "--period", "2026-W13", "--by", "comments")
     assert table.exit_code == 0 and "Top posts by Comments" in table.output, table.output
     # ISO week 13 of 2026 is 23 to 29 March: the storm (03-25) and the small post (03-26), no more
