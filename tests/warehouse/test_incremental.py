@@ -31,6 +31,11 @@ TABLES = (
     "comments",
     "account_webcare",
     "institution_webcare",
+    "thread_reads",
+    "post_peaks",
+    "post_practices",
+    "account_practices",
+    "institution_practices",
 )
 
 
