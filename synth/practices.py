@@ -25,12 +25,18 @@ TONES = np.array(["negative", "neutral", "positive"])
 
 
 def practice_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
-    """Per chosen account, POSTS posts read on two nights: a few of its readers' comments gone from
-    the second read (and from the post's count) at the accounts that delete; some posts closed to
+    """Per chosen account, POSTS posts whose threads are read on two nights: a few of its readers'
+    comments gone from the second read at the accounts that delete; some posts closed to
     replies and some bait at the accounts that do so; comments with a tone and the institution's
     replies, some of them empty. One campaign post draws a storm of negative comments."""
+    start = world.n_days - 58
+    if start < 2:
+        return []  # a world too short for two months of practice posts
     says = np.isin(np.array(world.platforms), SAYS_CLOSED)[world.acc_plat]
-    recent = world.alive[:, -60] & world.api & says
+    # accounts that posted before: the practice posts come after their first post
+    first_post = np.full(len(world.acc_plat), world.n_days)
+    np.minimum.at(first_post, world.post_acc, world.post_day)
+    recent = world.alive[:, start] & world.api & says & (first_post < start)
     candidates = np.flatnonzero(recent)
     if not len(candidates):
         return []
@@ -45,10 +51,11 @@ def practice_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]
     empties = rng.uniform(0.05, 0.6, len(chosen))
 
     posts, parts = [], []
+    lag = world.spec.post_lag  # a post is first read this many days after it was made, as the demo's
     for k, acc in enumerate(chosen):
         for n in range(POSTS):
-            day = world.n_days - 58 + 7 * n + int(rng.integers(0, 3))
-            if day + 2 >= world.n_days:
+            day = start + 7 * n + int(rng.integers(0, 3))
+            if day + lag + 1 >= world.n_days:
                 continue
             campaign = k == 0 and n == POSTS - 2
             closed = bool(closes[k] and n % 3 == 1)
@@ -63,10 +70,10 @@ def practice_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]
         replies = int(rng.binomial(others, 0.4)) if others else 0
         empty = rng.random(replies) < empties[list(chosen).index(acc)]
         parts.append(
-            _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty, negative_share)
+            _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty, negative_share, lag)
         )
-        # the post, seen on both nights: its count falls by the comments gone
-        for night, count in ((1, others + replies), (2, others + replies - gone)):
+        # the post, landed once (as the demo's posts are) with its count before the comments went
+        for night, count in ((lag, others + replies),):
             comments_closed = pa.array([closed])
             posts_table = pa.table(
                 {
@@ -91,8 +98,8 @@ def practice_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]
     ]
 
 
-def _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty, negative_share):
-    """The thread's items as read on the night after the post and the night after that: the root
+def _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty, negative_share, lag):
+    """The thread's items as read on the night the post is first read and the night after: the root
     (a complete read), the comments (those `gone` missing from the second read) and the replies."""
     # within 8 hours of the post: before the night's read at 02:15
     created = posted + 600 + np.sort(rng.integers(0, 8 * 3600, others))
@@ -102,13 +109,13 @@ def _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty,
     ids = [f"{post_id}-c{i}" for i in range(others)]
     answered = rng.choice(others, replies, replace=False) if replies else np.array([], int)
     rows = []
-    for night in (1, 2):
+    for night in (lag, lag + 1):
         seen = (world.day0 + day + night) * 86400 + RUN_SECONDS
         rows.append(
             dict(id=post_id, parent=None, at=posted, mine=True, complete=True, seen=seen, night=night)
         )
         for i in range(others):
-            if night == 2 and removed[i]:
+            if night > lag and removed[i]:
                 continue
             rows.append(
                 dict(
@@ -122,7 +129,7 @@ def _thread(world, rng, acc, post_id, day, posted, others, gone, replies, empty,
                 )
             )
         for j, i in enumerate(answered):
-            if night == 2 and removed[i]:
+            if night > lag and removed[i]:
                 continue
             rows.append(
                 dict(

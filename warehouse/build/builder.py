@@ -253,7 +253,7 @@ def _anomaly_bounds() -> list[tuple[str, float, int]]:
     return [(p.name, *p.anomaly) for p in PLATFORM_TABLE]
 
 
-def metrics_version(formula: PowerFormula, lists_file: Path | None = None) -> str:
+def metrics_version(formula: PowerFormula) -> str:
     """A digest of everything the metrics depend on besides the data: the SQL and the formula."""
     digest = hashlib.sha256(VERSION.encode())
     for layer in ("migrations", "sql/staging", "sql/marts"):
@@ -263,11 +263,17 @@ def metrics_version(formula: PowerFormula, lists_file: Path | None = None) -> st
     digest.update(json.dumps(sorted(webcare_targets(PLATFORMS).items())).encode())
     digest.update(json.dumps(_anomaly_bounds()).encode())
     digest.update(practices.load().digest.encode())
-    # the phrase lists bait is judged by at build (the shipped ones and the user's file)
-    for path in (TEXT_LISTS, lists_file):
-        if path is not None and path.exists():
-            digest.update(path.read_bytes())
+    digest.update(TEXT_LISTS.read_bytes())  # the phrase lists bait is judged by at build
     return digest.hexdigest()[:16]
+
+
+def with_user_lists(version: str, paths: DataPaths) -> str:
+    """The metrics version with the user's phrase lists in it: a change there changes which posts
+    are bait, so the next build is a full one."""
+    extra = user_lists(paths)
+    if not extra.exists():
+        return version
+    return version + "-" + hashlib.sha256(extra.read_bytes()).hexdigest()[:8]
 
 
 # Before any day: a full build computes every day.
@@ -569,7 +575,7 @@ def _build(
             log(f"quarantined {entry.origin}: {entry.reason}")
     manifests = catalogue.manifests()
     landed_ids = {m["run_id"] for m in manifests}
-    version = metrics_version(formula, user_lists(paths))
+    version = with_user_lists(metrics_version(formula), paths)
     target = paths.next_db
     _discard(target)
     base = None if full else _open_base(paths, version, log)
