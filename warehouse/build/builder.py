@@ -776,7 +776,12 @@ def _load_practices(con, paths: DataPaths) -> None:
     con.execute("INSERT INTO business_hours BY NAME SELECT * FROM hours")
     extra = user_lists(paths)
     lists = text.load_lists(extra if extra.exists() else None)
-    con.create_function("practice_is_bait", lambda t: text.is_bait(t, lists), ["VARCHAR"], "BOOLEAN")
+    # an Arrow UDF: DuckDB hands over a batch of texts at a time, not one Python call per row
+
+    def is_bait(texts: pa.ChunkedArray) -> pa.Array:
+        return pa.array([text.is_bait(t, lists) for t in texts.to_pylist()], pa.bool_())
+
+    con.create_function("practice_is_bait", is_bait, ["VARCHAR"], "BOOLEAN", type="arrow")
 
 
 class _StartOver(Exception):

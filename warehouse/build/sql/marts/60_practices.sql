@@ -52,6 +52,15 @@ WHERE c.parent_id IS NOT NULL
     AND c.created_at >= CAST(getvariable('metrics_from') - 91 AS TIMESTAMPTZ)
 GROUP BY ALL;
 
+-- Bait, judged once per distinct text of the posts from 91 days before metrics_from (a post
+-- without text has no verdict).
+CREATE OR REPLACE TEMP TABLE practice_bait AS
+SELECT text, practice_is_bait(text) AS bait
+FROM (
+    SELECT DISTINCT text FROM posts
+    WHERE posted_at >= CAST(getvariable('metrics_from') - 91 AS TIMESTAMPTZ) AND nullif(trim(text), '') IS NOT NULL
+);
+
 -- Each post from 91 days before metrics_from (the 90 days before a post are its account's norm).
 CREATE OR REPLACE TEMP TABLE practice_posts AS
 WITH
@@ -63,7 +72,7 @@ facts AS (
         p.post_id,
         p.posted_at,
         p.comments_closed,
-        CASE WHEN nullif(trim(p.text), '') IS NOT NULL THEN practice_is_bait(p.text) END AS bait,
+        b.bait,
         k.peak_comments,
         CASE
             WHEN k.peak_comments IS NOT NULL AND p.comments IS NOT NULL
@@ -81,6 +90,7 @@ facts AS (
     LEFT JOIN post_peaks AS k USING (account_id, post_id)
     LEFT JOIN practice_threads AS th USING (account_id, post_id)
     LEFT JOIN practice_tolerances AS t USING (platform)
+    LEFT JOIN practice_bait AS b ON b.text = p.text
     WHERE p.posted_at >= CAST(getvariable('metrics_from') - 91 AS TIMESTAMPTZ)
 )
 SELECT
@@ -174,100 +184,173 @@ FROM questions AS q
 LEFT JOIN inside AS s USING (account_id, question_id)
 LEFT JOIN zoned AS z USING (country);
 
--- Every computed day of every account whose posts are collected, for each window, and whether a
--- run opened its threads in the window (else the thread measures are unknown: NULL).
-CREATE OR REPLACE TEMP TABLE practice_grid AS
+-- Each account's days from 89 days before metrics_from: the computed days (those whose posts are
+-- collected), the days it posted and the days a run opened its threads, with the day's sums.
+CREATE OR REPLACE TEMP TABLE practice_daily AS
 WITH
-days AS (
-    SELECT m.account_id, m.institution_id, m.platform, m.day, w.window_days
-    FROM account_metrics AS m
-    CROSS JOIN (VALUES (28), (90)) AS w(window_days)
-    WHERE m.day >= getvariable('metrics_from') AND m.posts_per_week IS NOT NULL
+posted AS (
+    SELECT
+        account_id,
+        institution_id,
+        platform,
+        CAST(posted_at AS DATE) AS day,
+        count(*) AS posts_seen,
+        count(comments_closed) AS closed_known,
+        count(*) FILTER (WHERE comments_closed) AS closed_posts,
+        count(bait) AS bait_known,
+        count(*) FILTER (WHERE bait) AS bait_posts,
+        sum(comments_seen) AS comments_seen,
+        sum(removed_comments) AS removed_comments,
+        sum(replies_read) AS replies_read,
+        sum(empty_replies) AS empty_replies,
+        sum(comments_toned) AS comments_toned,
+        sum(negative_comments) AS negative_comments
+    FROM post_practices
+    WHERE posted_at >= CAST(getvariable('metrics_from') - 89 AS TIMESTAMPTZ)
+    GROUP BY ALL
+),
+computed AS (
+    SELECT account_id, institution_id, platform, day, true AS computed
+    FROM account_metrics
+    WHERE day >= getvariable('metrics_from') - 89 AND posts_per_week IS NOT NULL
 ),
 observed AS (
-    SELECT d.account_id, d.day, d.window_days
-    FROM days AS d
-    SEMI JOIN comment_observations AS o
-        ON o.account_id = d.account_id
-        AND o.observed_day BETWEEN d.day - (d.window_days - 1) AND d.day
+    SELECT DISTINCT account_id, observed_day AS day, 1 AS observed
+    FROM comment_observations
+    WHERE observed_day >= getvariable('metrics_from') - 89
 )
-SELECT d.*, o.account_id IS NOT NULL AS threads_observed
-FROM days AS d
-LEFT JOIN observed AS o USING (account_id, day, window_days);
-
-CREATE OR REPLACE TEMP TABLE practice_daily AS
 SELECT
     account_id,
-    CAST(posted_at AS DATE) AS day,
-    count(*) AS posts_seen,
-    count(comments_closed) AS closed_known,
-    count(*) FILTER (WHERE comments_closed) AS closed_posts,
-    count(bait) AS bait_known,
-    count(*) FILTER (WHERE bait) AS bait_posts,
-    sum(comments_seen) AS comments_seen,
-    sum(removed_comments) AS removed_comments,
-    sum(replies_read) AS replies_read,
-    sum(empty_replies) AS empty_replies,
-    sum(comments_toned) AS comments_toned,
-    sum(negative_comments) AS negative_comments
-FROM post_practices
-WHERE posted_at >= CAST(getvariable('metrics_from') - 89 AS TIMESTAMPTZ)
-GROUP BY ALL;
+    coalesce(c.institution_id, p.institution_id) AS institution_id,
+    coalesce(c.platform, p.platform) AS platform,
+    day,
+    coalesce(c.computed, false) AS computed,
+    coalesce(o.observed, 0) AS observed,
+    coalesce(p.posts_seen, 0) AS posts_seen,
+    coalesce(p.closed_known, 0) AS closed_known,
+    coalesce(p.closed_posts, 0) AS closed_posts,
+    coalesce(p.bait_known, 0) AS bait_known,
+    coalesce(p.bait_posts, 0) AS bait_posts,
+    coalesce(p.comments_seen, 0) AS comments_seen,
+    coalesce(p.removed_comments, 0) AS removed_comments,
+    coalesce(p.replies_read, 0) AS replies_read,
+    coalesce(p.empty_replies, 0) AS empty_replies,
+    coalesce(p.comments_toned, 0) AS comments_toned,
+    coalesce(p.negative_comments, 0) AS negative_comments
+FROM computed AS c
+FULL JOIN posted AS p USING (account_id, day)
+LEFT JOIN observed AS o USING (account_id, day);
 
--- Sums over each window, per account and pooled per institution (each platform, and 'all').
+-- Sums over each window per account, on its computed days from metrics_from: window functions over
+-- the days in order (one sort), not a join of every day to every day of its window.
+CREATE OR REPLACE TEMP MACRO window_rows(n) AS TABLE
+SELECT
+    account_id, institution_id, platform, day, n AS window_days,
+    sum(observed) OVER w > 0 AS threads_observed,
+    sum(posts_seen) OVER w AS posts_seen,
+    sum(closed_known) OVER w AS closed_known,
+    sum(closed_posts) OVER w AS closed_posts,
+    sum(bait_known) OVER w AS bait_known,
+    sum(bait_posts) OVER w AS bait_posts,
+    sum(comments_seen) OVER w AS comments_seen,
+    sum(removed_comments) OVER w AS removed_comments,
+    sum(replies_read) OVER w AS replies_read,
+    sum(empty_replies) OVER w AS empty_replies,
+    sum(comments_toned) OVER w AS comments_toned,
+    sum(negative_comments) OVER w AS negative_comments,
+    computed
+FROM practice_daily
+WINDOW w AS (
+    PARTITION BY account_id ORDER BY day
+    RANGE BETWEEN to_days(CAST(n - 1 AS INTEGER)) PRECEDING AND CURRENT ROW
+);
+
+CREATE OR REPLACE TEMP TABLE practice_windows AS
+SELECT * EXCLUDE (computed) FROM window_rows(28) WHERE computed AND day >= getvariable('metrics_from')
+UNION ALL
+SELECT * EXCLUDE (computed) FROM window_rows(90) WHERE computed AND day >= getvariable('metrics_from');
+
+-- The window sums pooled per institution (each platform, and 'all'); the thread measures only over
+-- accounts whose threads were opened in the window, and NULL where none were.
 CREATE OR REPLACE TEMP TABLE practice_sums AS
 SELECT
-    coalesce(g.account_id, '') AS level_account,
-    g.institution_id,
-    coalesce(g.platform, 'all') AS level_platform,
-    g.day,
-    g.window_days,
-    coalesce(sum(d.posts_seen), 0) AS posts_seen,
-    coalesce(sum(d.closed_known), 0) AS closed_known,
-    coalesce(sum(d.closed_posts), 0) AS closed_posts,
-    coalesce(sum(d.bait_known), 0) AS bait_known,
-    coalesce(sum(d.bait_posts), 0) AS bait_posts,
-    coalesce(sum(d.comments_seen), 0) AS comments_seen,
-    coalesce(sum(d.removed_comments), 0) AS removed_comments,
-    CASE WHEN bool_or(g.threads_observed) THEN coalesce(sum(d.replies_read) FILTER (WHERE g.threads_observed), 0) END
-        AS replies_read,
-    CASE WHEN bool_or(g.threads_observed) THEN coalesce(sum(d.empty_replies) FILTER (WHERE g.threads_observed), 0) END
+    coalesce(account_id, '') AS level_account,
+    institution_id,
+    coalesce(platform, 'all') AS level_platform,
+    day,
+    window_days,
+    bool_or(threads_observed) AS threads_observed,
+    sum(posts_seen) AS posts_seen,
+    sum(closed_known) AS closed_known,
+    sum(closed_posts) AS closed_posts,
+    sum(bait_known) AS bait_known,
+    sum(bait_posts) AS bait_posts,
+    sum(comments_seen) AS comments_seen,
+    sum(removed_comments) AS removed_comments,
+    CASE WHEN bool_or(threads_observed) THEN sum(replies_read) FILTER (WHERE threads_observed) END AS replies_read,
+    CASE WHEN bool_or(threads_observed) THEN sum(empty_replies) FILTER (WHERE threads_observed) END
         AS empty_replies,
-    CASE WHEN bool_or(g.threads_observed) THEN coalesce(sum(d.comments_toned) FILTER (WHERE g.threads_observed), 0) END
+    CASE WHEN bool_or(threads_observed) THEN sum(comments_toned) FILTER (WHERE threads_observed) END
         AS comments_toned,
-    CASE WHEN bool_or(g.threads_observed) THEN coalesce(sum(d.negative_comments) FILTER (WHERE g.threads_observed), 0) END
+    CASE WHEN bool_or(threads_observed) THEN sum(negative_comments) FILTER (WHERE threads_observed) END
         AS negative_comments
-FROM practice_grid AS g
-LEFT JOIN practice_daily AS d
-    ON d.account_id = g.account_id AND d.day BETWEEN g.day - (g.window_days - 1) AND g.day
+FROM practice_windows
 GROUP BY GROUPING SETS (
-    (g.account_id, g.institution_id, g.platform, g.day, g.window_days),
-    (g.institution_id, g.platform, g.day, g.window_days),
-    (g.institution_id, g.day, g.window_days)
+    (account_id, institution_id, platform, day, window_days),
+    (institution_id, platform, day, window_days),
+    (institution_id, day, window_days)
 );
 
--- Questions over each window where the threads were observed, pooled the same way.
+-- Questions over each window, pooled the same way: each level's questions and its computed days in
+-- one series, the medians as window aggregates evaluated on the days (where threads were observed).
+CREATE OR REPLACE TEMP TABLE practice_answer_series AS
+WITH
+levels AS (
+    SELECT level_account, institution_id, level_platform, day, window_days
+    FROM practice_sums
+    WHERE threads_observed
+),
+questions AS (
+    SELECT q.*, m.institution_id, m.platform
+    FROM practice_questions AS q
+    JOIN (SELECT DISTINCT account_id, institution_id, platform FROM practice_daily) AS m USING (account_id)
+)
+SELECT l.*, true AS evaluated, NULL::DOUBLE AS reply_minutes, NULL::DOUBLE AS target_ratio,
+    NULL::DOUBLE AS business_minutes, 0 AS asked
+FROM levels AS l
+UNION ALL
+SELECT lv.level_account, q.institution_id, lv.level_platform, q.asked_day, w.window_days, false,
+    q.reply_minutes, q.target_ratio, q.business_minutes, 1
+FROM questions AS q
+CROSS JOIN (VALUES (28), (90)) AS w(window_days)
+CROSS JOIN LATERAL (
+    VALUES (q.account_id, q.platform), ('', q.platform), ('', 'all')
+) AS lv(level_account, level_platform);
+
+CREATE OR REPLACE TEMP MACRO answer_rows(n) AS TABLE
+SELECT level_account, institution_id, level_platform, day, window_days,
+    practice_questions, practice_answered, reply_median, reply_target_ratio, reply_median_business
+FROM (
+    SELECT
+        *,
+        sum(asked) OVER w AS practice_questions,
+        count(reply_minutes) OVER w AS practice_answered,
+        quantile_cont(reply_minutes, 0.5) OVER w AS reply_median,
+        quantile_cont(target_ratio, 0.5) OVER w AS reply_target_ratio,
+        quantile_cont(business_minutes, 0.5) OVER w AS reply_median_business
+    FROM practice_answer_series
+    WHERE window_days = n
+    WINDOW w AS (
+        PARTITION BY level_account, institution_id, level_platform ORDER BY day
+        RANGE BETWEEN to_days(CAST(n - 1 AS INTEGER)) PRECEDING AND CURRENT ROW
+    )
+)
+WHERE evaluated;
+
 CREATE OR REPLACE TEMP TABLE practice_answers AS
-SELECT
-    coalesce(g.account_id, '') AS level_account,
-    g.institution_id,
-    coalesce(g.platform, 'all') AS level_platform,
-    g.day,
-    g.window_days,
-    count(q.asked_day) AS practice_questions,
-    count(q.reply_minutes) AS practice_answered,
-    quantile_cont(q.reply_minutes, 0.5) AS reply_median,
-    quantile_cont(q.target_ratio, 0.5) AS reply_target_ratio,
-    quantile_cont(q.business_minutes, 0.5) AS reply_median_business
-FROM practice_grid AS g
-LEFT JOIN practice_questions AS q
-    ON q.account_id = g.account_id AND q.asked_day BETWEEN g.day - (g.window_days - 1) AND g.day
-WHERE g.threads_observed
-GROUP BY GROUPING SETS (
-    (g.account_id, g.institution_id, g.platform, g.day, g.window_days),
-    (g.institution_id, g.platform, g.day, g.window_days),
-    (g.institution_id, g.day, g.window_days)
-);
+SELECT * FROM answer_rows(28)
+UNION ALL
+SELECT * FROM answer_rows(90);
 
 CREATE OR REPLACE TEMP VIEW practice_rates AS
 SELECT
