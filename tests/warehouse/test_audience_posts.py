@@ -325,7 +325,9 @@ def test_posts_command_in_every_format(warehouse_db):
     )
     assert md.exit_code == 0, md.output
     assert "### Top 1 posts by Reaction vs usual on Bluesky, 2026-03" in md.output
-    assert "| 1 | 2026-03-25 | North Bank | Bluesky | 50 | 25 | – | 6.00× ⚠ comments per like | – |" in md.output
+    assert (
+        "| 1 | 2026-03-25 | North Bank | Bluesky | 50 | 25 | – | 6.00× ⚠ comments per like | – |" in md.output
+    )
     assert "A signal to read the thread" in md.output
     table = run_cli(warehouse_db, "posts", "--period", "2026-W13", "--by", "comments")
     assert table.exit_code == 0 and "Top posts by Comments" in table.output, table.output
