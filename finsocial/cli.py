@@ -1097,6 +1097,113 @@ def _status_shards(paths: DataPaths) -> None:
         click.echo(f"Shards: {shards.describe()}")
 
 
+# ---- peer sets ----------------------------------------------------------------------------------
+
+
+def _peer_population(paths: DataPaths) -> tuple[dict[str, dict], list[dict]]:
+    """Every institution of the warehouse by id, and each with its followers on all platforms on
+    the last day (None when it has none), for suggestions."""
+    from warehouse.read import queries
+
+    with _reading(paths) as con:
+        known = {r["institution_id"]: r for r in queries.rows(con.execute(queries.query_sql("institutions")))}
+        ranked, _ = queries.league_rows(con, "all", "followers", None, limit=None)
+    followers = {r["institution_id"]: r["value"] for r in ranked}
+    return known, [{**r, "followers": followers.get(i)} for i, r in known.items()]
+
+
+@cli.group(invoke_without_command=True)
+@db_option
+@click.pass_context
+def peers(ctx: click.Context) -> None:
+    """List, save, suggest and delete named peer sets (an institution and its peers), kept beside
+    the warehouse in peer_sets.json; the dashboard reads the same sets."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(peers_list)
+
+
+@peers.command("list")
+@db_option
+@click.pass_context
+def peers_list(ctx: click.Context) -> None:
+    """List the saved peer sets: name, institution and peers."""
+    from warehouse.inputs.peers import PeerSetError, load_peer_sets
+
+    paths = _read_paths(ctx)
+    try:
+        sets = load_peer_sets(paths)
+    except PeerSetError as exc:
+        _fail(str(exc))
+    if not sets:
+        click.echo(f"no peer sets in {paths.peer_sets} yet: finsocial peers suggest INSTITUTION --save NAME")
+        return
+    for peer_set in sets.values():
+        click.echo(f"{peer_set.name}: {peer_set.institution_id} against {', '.join(peer_set.peers)}")
+
+
+@peers.command("save")
+@click.argument("name")
+@click.argument("institution")
+@click.argument("peer_ids", nargs=-1, required=True)
+@db_option
+@click.pass_context
+def peers_save(ctx: click.Context, name: str, institution: str, peer_ids: tuple[str, ...]) -> None:
+    """Save a peer set: NAME INSTITUTION PEER... (institution ids, as in `top --format csv`)."""
+    from warehouse.inputs.peers import PeerSet, PeerSetError, save_peer_set
+
+    paths = _read_paths(ctx)
+    known, _ = _peer_population(paths)
+    try:
+        save_peer_set(paths, PeerSet(name, institution, peer_ids), set(known))
+    except PeerSetError as exc:
+        _fail(str(exc))
+    _log(f"saved {name}: {institution} against {', '.join(p for p in peer_ids if p != institution)}")
+
+
+@peers.command("suggest")
+@click.argument("institution")
+@click.option("--count", default=5, show_default=True, type=click.IntRange(1, 100), help="How many peers.")
+@click.option("--save", "save_as", help="Save the suggestion as a peer set of this name.")
+@db_option
+@click.pass_context
+def peers_suggest(ctx: click.Context, institution: str, count: int, save_as: str | None) -> None:
+    """Suggest peers: the same kind, the same country first, then the nearest audiences."""
+    from warehouse.inputs.peers import PeerSet, PeerSetError, save_peer_set, suggest_peers
+    from warehouse.read.formatting import human_count
+
+    paths = _read_paths(ctx)
+    known, population = _peer_population(paths)
+    try:
+        suggested = suggest_peers(institution, population, count)
+        if not suggested:
+            _fail(f"no other institution of kind {known[institution]['kind']} to suggest")
+        if save_as:
+            save_peer_set(paths, PeerSet(save_as, institution, tuple(suggested)), set(known))
+    except PeerSetError as exc:
+        _fail(str(exc))
+    followers = {p["institution_id"]: p["followers"] for p in population}
+    for peer in suggested:
+        row = known[peer]
+        click.echo(f"{peer}\t{row['name']}\t{row['country']}\t{human_count(followers[peer])} followers")
+    if save_as:
+        _log(f"saved {save_as}: {institution} against {', '.join(suggested)}")
+
+
+@peers.command("delete")
+@click.argument("name")
+@db_option
+@click.pass_context
+def peers_delete(ctx: click.Context, name: str) -> None:
+    """Delete a saved peer set."""
+    from warehouse.inputs.peers import PeerSetError, delete_peer_set
+
+    try:
+        delete_peer_set(_read_paths(ctx), name)
+    except PeerSetError as exc:
+        _fail(str(exc))
+    _log(f"deleted {name}")
+
+
 # ---- serving the dashboard ---------------------------------------------------------------------
 
 

@@ -180,3 +180,58 @@ def test_the_league_page_shows_the_whole_leagues_movers(month_db, monkeypatch):
         "Charlie Bank",
         "Bravo Insurance",
     ]
+
+
+# ---- peer sets ----------------------------------------------------------------------------------
+
+
+def test_peers_are_suggested_saved_listed_and_deleted_beside_the_warehouse(month_db):
+    from pathlib import Path
+
+    def peers(*args: str):
+        return CliRunner().invoke(cli, ["--db", month_db, "peers", *args])
+
+    assert "no peer sets in" in peers().stdout
+    # Alpha is a Dutch bank with 6,000 followers; the other banks are British: Delta's 4,000 is
+    # nearer by ratio (6,000/4,000 = 1.5) than Charlie's 3,500 (1.71); insurers and credit unions
+    # are another kind
+    suggested = peers("suggest", "alpha-bank", "--save", "alpha-vs-banks")
+    assert suggested.exit_code == 0, suggested.output
+    assert [line.split("\t")[0] for line in suggested.stdout.splitlines()] == ["delta-bank", "charlie-bank"]
+    assert (Path(month_db).parent / "peer_sets.json").exists()
+    mine = peers("save", "echo-set", "echo-cu", "alpha-bank", "bravo-ins", "echo-cu")
+    assert mine.exit_code == 0, mine.output
+    assert peers("list").stdout.splitlines() == [
+        "alpha-vs-banks: alpha-bank against delta-bank, charlie-bank",
+        "echo-set: echo-cu against alpha-bank, bravo-ins",
+    ]
+    unknown = peers("save", "bad", "alpha-bank", "zulu-bank")
+    assert unknown.exit_code == 1 and "unknown institution 'zulu-bank'" in unknown.output
+    assert peers("delete", "echo-set").exit_code == 0
+    assert peers("list").stdout.splitlines() == [
+        "alpha-vs-banks: alpha-bank against delta-bank, charlie-bank"
+    ]
+    gone = peers("delete", "echo-set")
+    assert gone.exit_code == 1 and "no peer set named 'echo-set' (saved: alpha-vs-banks)" in gone.output
+    # a build replaces the warehouse, never the peer sets beside it
+    assert CliRunner().invoke(cli, ["--db", month_db, "build"]).exit_code == 0
+    assert peers("list").stdout.startswith("alpha-vs-banks:")
+
+
+def test_suggested_peers_are_the_same_kind_from_the_same_country_first_then_the_nearest_audience():
+    from warehouse.inputs.peers import suggest_peers
+
+    def inst(i, kind, country, followers):
+        return {"institution_id": i, "kind": kind, "country": country, "followers": followers}
+
+    population = [
+        inst("me", "bank", "NL", 10_000),
+        inst("far-nl", "bank", "NL", 1_000_000),  # same country: first, however large
+        inst("near-nl", "bank", "NL", 12_000),
+        inst("near-gb", "bank", "GB", 9_000),
+        inst("nearer-gb", "bank", "GB", 10_500),
+        inst("unknown-gb", "bank", "GB", None),  # no audience known: last
+        inst("insurer-nl", "insurer", "NL", 10_000),  # another kind: never
+    ]
+    assert suggest_peers("me", population, 10) == ["near-nl", "far-nl", "nearer-gb", "near-gb", "unknown-gb"]
+    assert suggest_peers("me", population, 2) == ["near-nl", "far-nl"]

@@ -482,7 +482,9 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
     # suite's workers) gives a build fewer
     if threads := os.environ.get("FINSOCIAL_BUILD_THREADS", "").strip():
         if not threads.isdigit() or int(threads) < 1:
-            raise ValueError(f"FINSOCIAL_BUILD_THREADS={threads!r}: give a whole number of threads, 1 or more")
+            raise ValueError(
+                f"FINSOCIAL_BUILD_THREADS={threads!r}: give a whole number of threads, 1 or more"
+            )
         config["threads"] = int(threads)
     con = duckdb.connect(str(target), config=config)
     # Days are UTC days (README): a TIMESTAMPTZ cast to DATE, now() and current_date follow the

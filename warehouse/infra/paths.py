@@ -75,6 +75,11 @@ class DataPaths:
         return self.root / "registry.csv"
 
     @property
+    def peer_sets(self) -> Path:
+        """The reader's named peer sets (JSON): beside the warehouse, which builds replace."""
+        return self.root / "peer_sets.json"
+
+    @property
     def author_secret(self) -> Path:
         """The secret of the keyed hashes that stand for mention authors (made on first use, 0600)."""
         return self.root / "author_key.secret"
