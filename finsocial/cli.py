@@ -839,7 +839,11 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: 
 @click.option("--country", help="ISO country code, e.g. NL.")
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
-@click.option("--flagged", is_flag=True, help="Only posts that drew an unusual reaction.")
+@click.option(
+    "--flagged",
+    is_flag=True,
+    help="Only posts that drew an unusual reaction (comments per like, negative comments, angry reactions), with why.",
+)
 @click.option(
     "--min-multiple",
     default=BACKLASH_MULTIPLE,

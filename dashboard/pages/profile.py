@@ -224,7 +224,10 @@ st.subheader("Posts that drew an unusual reaction, last 13 weeks")
 recent = defaults.last_13_weeks(as_of)
 flagged = data.industry_posts(recent, "reaction_multiple", institution_id=me, flagged=True, limit=20)
 if flagged.empty:
-    st.caption("No post drew far more comments per like than its account usually gets.")
+    st.caption(
+        "No post was flagged: none drew far more comments per like than its account usually gets, "
+        "a share of negative comments twice its norm, or a storm of angry reactions."
+    )
 else:
     st.dataframe(
         tables.post_table(flagged),
