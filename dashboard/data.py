@@ -450,3 +450,14 @@ def practices_scorecard(
     return _read(
         queries.practices_scorecard, as_of, window_days, platform, country, kind, group, institution_id
     )
+
+
+def peer_sets() -> dict:
+    """The reader's named peer sets (`finsocial peers`), read from the file beside the warehouse
+    on each call (small, and saved from the command line while the dashboard runs)."""
+    from warehouse.inputs.peers import PeerSetError, load_peer_sets
+
+    try:
+        return load_peer_sets(DataPaths.resolve())
+    except PeerSetError:
+        return {}

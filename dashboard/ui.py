@@ -352,3 +352,40 @@ def practice_text(measure: str, value: object, state: object) -> str:
     text = value_text(_PRACTICE_FORMATS.get(measure, measure), value)
     dot = STATE_DOTS.get(state) if isinstance(state, str) else None
     return f"{dot} {text}" if dot else text
+
+
+NO_PEER_SET = ""
+
+
+def peer_set_picker(column, key: str):
+    """A selectbox of the saved peer sets (`finsocial peers`) for any page: the address's ?peers=
+    when it names one, written back to the address so that a shared link keeps it. Returns the
+    chosen PeerSet or None. Pages filter with in_peer_set()."""
+    sets = data.peer_sets()
+    if not sets:
+        return None
+    asked = st.query_params.get("peers")
+    if asked in sets:
+        st.session_state[key] = asked
+    elif st.session_state.get(key) not in (NO_PEER_SET, *sets):
+        st.session_state[key] = NO_PEER_SET
+    with column:
+        name = st.selectbox(
+            "Peer set",
+            [NO_PEER_SET, *sets],
+            key=key,
+            format_func=lambda n: n or "Everyone",
+            help="Saved with `finsocial peers`: an institution and its peers.",
+        )
+    if name:
+        st.query_params["peers"] = name
+    elif "peers" in st.query_params:
+        del st.query_params["peers"]
+    return sets.get(name)
+
+
+def in_peer_set(frame: pd.DataFrame, peer_set, column: str = "institution_id") -> pd.DataFrame:
+    """The rows of the set's institution and its peers (all rows without a set)."""
+    if peer_set is None:
+        return frame
+    return frame[frame[column].isin([peer_set.institution_id, *peer_set.peers])]

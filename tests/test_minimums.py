@@ -235,3 +235,23 @@ def test_suggested_peers_are_the_same_kind_from_the_same_country_first_then_the_
     ]
     assert suggest_peers("me", population, 10) == ["near-nl", "far-nl", "nearer-gb", "near-gb", "unknown-gb"]
     assert suggest_peers("me", population, 2) == ["near-nl", "far-nl"]
+
+
+def test_the_league_page_ranks_a_saved_peer_set_among_itself_from_its_address(month_db, monkeypatch):
+    from tests.dashboard.conftest import page, texts
+
+    saved = CliRunner().invoke(
+        cli, ["--db", month_db, "peers", "save", "alpha-set", "alpha-bank", "delta-bank", "charlie-bank"]
+    )
+    assert saved.exit_code == 0, saved.output
+    monkeypatch.setenv("FINSOCIAL_DB", month_db)
+    at = page("league", platform="x", peers="alpha-set")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    # 6,000, 4,000 and 3,500 followers; a month earlier 1,000, 4,000 and 3,000: Delta, Charlie, Alpha
+    assert list(table["Institution"]) == ["Alpha Bank", "Delta Bank", "Charlie Bank"]
+    assert list(table["Rank"]) == [1, 2, 3] and list(table["Move"]) == ["▲2", "▼1", "▼1"]
+    assert "Top 3 by Followers on X · peer set alpha-set · as of 2026-03-31" in texts(at)
+    assert at.query_params["peers"] == "alpha-set"
+    everyone = page("league", platform="x")
+    assert len(everyone.dataframe[0].value) == 5

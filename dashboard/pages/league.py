@@ -73,10 +73,13 @@ with st.container(border=True):
     # enough: the minimum is the address's ?min= when given, else the metric's default
     what = minimum_of(metric)
     minimum = None
+    second = st.columns([1.4, 1.6, 4])
+    # "my institution and my peers": a saved peer set (`finsocial peers`), kept in the address
+    peer_set = ui.peer_set_picker(second[1], "lt_peers")
     if what is not None:
         asked = url.get("min", "")
         ui.seed(f"lt_min_{what}", int(asked) if asked.isdigit() else default_minimum(metric))
-        minimum = st.columns([1.4, 5])[0].number_input(
+        minimum = second[0].number_input(
             f"Minimum {what}",
             min_value=0,
             step=1000 if what == "followers" else 5,
@@ -94,6 +97,7 @@ state = {
     "as_of": as_of if as_of != wh.last_day else None,
     "institution": ui.my_institution(data.institution_names()),
     "min": minimum if what is not None and minimum != default_minimum(metric) else None,
+    "peers": peer_set.name if peer_set is not None else None,
 }
 saved.update(state)
 st.query_params.from_dict({k: str(v) for k, v in state.items() if v is not None})
@@ -105,6 +109,19 @@ if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
     ui.footer(wh)
     st.stop()
 frame = data.league_table(platform, metric, as_of, country, kind, group, limit, minimum or None)
+if peer_set is not None:
+    # the set's institutions ranked among themselves: the whole league, narrowed, ranked again
+    # (ties share a rank, a missing value last), with their ranks among themselves a period earlier
+    whole_set = ui.in_peer_set(
+        data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None), peer_set
+    )
+    order = not METRICS[metric].lower_is_better
+    frame = whole_set.assign(
+        rank=whole_set["value"].rank(method="min", ascending=not order, na_option="bottom").astype(int),
+        previous_rank=whole_set["previous_rank"].rank(method="min").astype("Int64"),
+    ).sort_values(["rank", "name"])
+    frame.attrs = dict(whole_set.attrs)
+    frame = frame.head(limit)
 left_out = left_out_phrase(frame.attrs.get("left_out") or 0, what, minimum) + "." if minimum else ""
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
@@ -171,6 +188,8 @@ k[3].metric(
 heading = league_title(
     metric, platform, as_of, len(frame), country or None, kind or None, group or None, minimum or None
 )
+if peer_set is not None:
+    heading = heading.replace(" · as of ", f" · peer set {peer_set.name} · as of ", 1)
 st.subheader(heading)
 left, right = st.columns([1.15, 1])
 mine = state["institution"]
