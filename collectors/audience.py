@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collectors.base import Collector, chunks
+from collectors.base import Collector, Follower, chunks
 from collectors.http import CollectError
 from warehouse.domain.audience import aggregate
 from warehouse.inputs.targets import Target
 from warehouse.landing.records import AudienceSample, RunError
-
-
-@dataclass(frozen=True, slots=True)
-class Follower:
-    """One sampled follower, held in memory during the run only: never landed, never logged."""
-
-    followers: int | None  # their own follower count; None when they hide it
-    shows_activity: bool = False  # whether their profile shows when they last posted
-    last_post: dt.date | None = None  # with shows_activity, None means they never posted
 
 
 @dataclass

@@ -7,16 +7,13 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from collectors.http import UNLIMITED, CollectError, Fetched, HostLimit, HttpClient
 from warehouse.domain import text as text_classifier
 from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, RunError, Snapshot, landing_problem
-
-if TYPE_CHECKING:
-    from collectors.audience import Follower
 
 # A run's exit code, for schedulers (cron, systemd, Actions): 0 complete, 3 partial (some failed),
 # 1 failed; 78 (EX_CONFIG) when there was nothing to do, a misconfiguration in a nightly job.
@@ -25,6 +22,15 @@ EXIT_CODES = {"complete": 0, "partial": 3, "failed": 1, "nothing": 78}
 WINDOW_DAYS = 28
 # Kinds worth a second try within the run; the others are facts about the account or the setup.
 RETRYABLE_KINDS = frozenset({"rate_limited", "http_error", "timeout", "parse_error"})
+
+
+@dataclass(frozen=True, slots=True)
+class Follower:
+    """One sampled follower, held in memory during the run only: never landed, never logged."""
+
+    followers: int | None  # their own follower count; None when they hide it
+    shows_activity: bool = False  # whether their profile shows when they last posted
+    last_post: dt.date | None = None  # with shows_activity, None means they never posted
 
 
 @dataclass

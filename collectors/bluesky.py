@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.audience import Follower
-from collectors.base import Collector, as_count, chunks, parse_time
+from collectors.base import Collector, Follower, as_count, chunks, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
 from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot

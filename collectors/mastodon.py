@@ -7,8 +7,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from collectors.audience import Follower
-from collectors.base import Collector, as_count, parse_time
+from collectors.base import Collector, Follower, as_count, parse_time
 from collectors.http import CollectError, Fetched, HostLimit
 from warehouse.inputs.targets import Target
 from warehouse.landing.records import Account, Comment, Post, Snapshot

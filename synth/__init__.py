@@ -3,7 +3,7 @@
 `generate(paths, spec)` draws a World (synth/world.py: institutions, accounts, a daily
 audience, posts; all numpy, seeded by spec.seed), writes the registry, and lands it through the
 landing zone's LandingRun (synth/land.py), so the real build reads it like collected data.
-Named specs live in synth/spec.py: DEMO (64 fictional institutions, 450 days, one run a
+Named specs live in synth/specs.py: DEMO (64 fictional institutions, 450 days, one run a
 night) and SIZES (S, M, L, tiny for the benchmarks).
 
 Adding a record kind (comments, audience samples, ...): write an *extra*, a function
@@ -14,7 +14,7 @@ in a module of its own (e.g. synth/webcare.py). It reads the world (world.post_a
 world.post_day, world.post_seconds, world.post_ids, world.followers[account, day],
 world.account_columns(acc) for institution_id/platform/handle, world.first_day, world.n_days) and
 returns ExtraRecords(kind, day, table): rows in the landing schema SCHEMAS[kind] and, per row, the
-day index whose run lands it. Then add it, one line, to DEMO_EXTRAS and/or SCALE_EXTRAS in spec.py
+day index whose run lands it. Then add it, one line, to DEMO_EXTRAS and/or SCALE_EXTRAS in specs.py
 (or pass `extras=` to a spec). Each extra draws from an rng of its own, seeded from spec.seed and the
 extra's name, so adding one leaves every other number of the demo unchanged. Extras land in the
 demo's nightly run, or in the "collect" run of a bulk window.
@@ -30,7 +30,8 @@ import numpy as np
 
 from synth.draw import ExtraRecords, counts, ints, timestamps
 from synth.land import DEMO_NOTICE, land
-from synth.spec import DEMO, INDUSTRY, SIZES, PlatformProfile, Spec
+from synth.spec import INDUSTRY, PlatformProfile, Spec
+from synth.specs import DEMO, SIZES
 from synth.world import World, build_world
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import save_registry

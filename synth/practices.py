@@ -8,13 +8,14 @@ import numpy as np
 import pyarrow as pa
 
 from synth.draw import ExtraRecords, ints, timestamps
+from warehouse.domain.platforms import PLATFORM_TABLE
 from warehouse.landing.records import conform
 
 if TYPE_CHECKING:
     from synth.world import World
 
-# the platforms whose API says whether a post's replies are closed, and lists its comments
-SAYS_CLOSED = ("bluesky", "youtube", "x")
+# the platforms whose API says whether a post's replies are closed (their rows in the platform table)
+SAYS_CLOSED = tuple(p.name for p in PLATFORM_TABLE if p.says_closed)
 ACCOUNTS = 6  # accounts (of different institutions) with practice posts
 POSTS = 8  # practice posts per account, over the last 60 days
 RUN_SECONDS = 2 * 3600 + 15 * 60  # the night's run at 02:15 UTC

@@ -7,18 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
-from synth.audience import backlash_posts, follower_samples
-from synth.mentions import mentions
-from synth.practices import practice_posts
-from synth.webcare import comments
-
 if TYPE_CHECKING:
-    import numpy as np
-
     from synth.draw import ExtraRecords
-    from synth.world import World
 
-    Extra = Callable[[World, np.random.Generator], list[ExtraRecords]]
+    # an extra generator: (world, rng) -> rows of a record kind (see synth/__init__.py); the world is
+    # synth.world.World, which is built from a Spec, so it is not named here
+    Extra = Callable[..., list[ExtraRecords]]
 
 
 @dataclass(frozen=True)
@@ -167,50 +161,3 @@ class Spec:
 
 
 # Generators of further record kinds in the demo, one a line (see synth/__init__.py).
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments, mentions, practice_posts)
-SCALE_EXTRAS: tuple[Extra, ...] = ()
-
-DEMO = Spec(
-    name="demo",
-    seed=20261122,
-    days=450,
-    institutions=64,
-    champions=(4.5e6, 2.8e6, 1.9e6),  # a few national champions
-    outages=(("x", 4 / 9, 4), ("instagram", 2 / 3, 2)),
-    extras=DEMO_EXTRAS,
-)
-# The benchmark sizes post as the benchmarks always have (about half the industry's rate on Facebook
-# and Instagram: each profile's scale_posts_week), so that their figures in BENCHMARKS.md stay comparable.
-_SCALE = Spec(
-    name="scale",
-    platforms={
-        name: replace(profile, posts_week=profile.scale_posts_week or profile.posts_week)
-        for name, profile in INDUSTRY.items()
-    },
-    seed=20260331,
-    days=1095,
-    end=dt.date(2026, 3, 31),
-    accounts=1_000,
-    countries=WORLD_COUNTRIES,
-    readable_names=False,
-    audience_log10=(2.0, 6.0),  # a long tail of small credit unions up to national champions
-    giants_share=0.005,
-    purge_share=0.005,
-    manual_every=1,
-    run_days=31,  # one landing run a month: bulk runs, not one per day
-    run_time=dt.time(23),
-    post_lag=0,
-    reseen_days=7,
-    reruns=True,
-    demo=False,
-    land_accounts=True,
-    extras=SCALE_EXTRAS,
-)
-SIZES: dict[str, Spec] = {
-    "S": _SCALE.replace(accounts=1_000),
-    "M": _SCALE.replace(accounts=10_000),
-    "L": _SCALE.replace(accounts=20_000),
-    # L with half the history (18 months): how a nightly build's cost changes as the history doubles
-    "L18": _SCALE.replace(accounts=20_000, days=548),
-    "tiny": _SCALE.replace(accounts=60, days=120),
-}

@@ -6,7 +6,8 @@ import gzip
 
 import pyarrow.parquet as pq
 
-from collectors.audience import Follower, sample_audiences, summarize
+from collectors.audience import sample_audiences, summarize
+from collectors.base import Follower
 from collectors.bluesky import BlueskyCollector
 from collectors.mastodon import MastodonCollector
 from collectors.run import collect_audience

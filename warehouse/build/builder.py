@@ -485,7 +485,7 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
             raise ValueError(
                 f"FINSOCIAL_BUILD_THREADS={threads!r}: give a whole number of threads, 1 or more"
             )
-        config["threads"] = int(threads)
+        config["worker_threads"] = int(threads)  # DuckDB's other name for its threads setting
     con = duckdb.connect(str(target), config=config)
     # Days are UTC days (README): a TIMESTAMPTZ cast to DATE, now() and current_date follow the
     # session's time zone, which DuckDB takes from the machine's TZ unless told

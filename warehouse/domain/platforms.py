@@ -42,6 +42,9 @@ class Platform:
     webcare_minutes: float | None = None  # the default webcare target (None: webcare.DEFAULT_TARGET_MINUTES)
     rounding: str = ""  # where `rounds`: what it rounds, as a reader is told
     searched: bool = False  # its public search is read for mentions (a source in collectors/)
+    # its API says when a post's replies are closed (a threadgate, comments disabled, reply
+    # settings); elsewhere a post's closed state is unknown, never taken as open
+    says_closed: bool = False
 
 
 # Rows in registry-column order (registry CSVs keep this column order); `order` sets display order.
@@ -59,6 +62,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
         ),
         anomaly=(25.0, 500),  # young, fast-growing audiences
         searched=True,
+        says_closed=True,
     ),
     Platform(
         "mastodon", "Mastodon", "#6364FF", 6, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
@@ -82,6 +86,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
             not_accounts=("youtu.be",),  # a video, never an account
         ),
         rounding="subscribers to 3 significant figures",
+        says_closed=True,
     ),
     Platform(
         "x", "X", "#5B6770", 3, "api", ("followers", "following", "posts_total"), False, ("followers", 1000),
@@ -94,6 +99,7 @@ PLATFORM_TABLE: tuple[Platform, ...] = (
         ),
         webcare_minutes=15.0,
         searched=True,
+        says_closed=True,
     ),
     Platform(
         "facebook", "Facebook", "#1877F2", 1, "api", ("followers", "likes_total"), False, ("followers", 500),
