@@ -66,9 +66,7 @@ def landing(paths, registry_file):
     compact(paths.landing, before=dt.date(2026, 3, 1), log=lambda m: None)
     land(paths, [snap("alpha-bank", "x", "alpha", "2026-03-01", 900)], day="2026-03-01")
     discover = LandingRun(paths.landing, "discover", dt.date(2026, 3, 1))
-    discover.add(
-        Account("bravo-ins", "mastodon", "bravo@social.example", None, None, found_via="discovered")
-    )
+    discover.add(Account("bravo-ins", "mastodon", "bravo@social.example", None, None, found_via="discovered"))
     discover.commit(stats={"institutions": ["bravo-ins"]})
     bad = land(paths, [snap("delta-bank", "x", "delta", "2026-03-02", 5)], day="2026-03-02")
     snapshots = bad.path / "snapshots.parquet"

@@ -196,10 +196,15 @@ def test_top_ranks_the_fastest_median_reply_first(webcare_paths):
 
     from finsocial.cli import cli
 
+    # a handful of questions each: under the default minimum of 10, which leaves every one out
+    below = CliRunner().invoke(
+        cli, ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
+    )
+    assert below.exit_code == 1 and "fewer than 10 questions left out" in below.output
     result = CliRunner().invoke(
         cli,
         ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
-        + ["--format", "json"],
+        + ["--min-questions", "0", "--format", "json"],
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
@@ -210,6 +215,8 @@ def test_top_ranks_the_fastest_median_reply_first(webcare_paths):
         ("bravo-ins", None),
     ]
     table = CliRunner().invoke(
-        cli, ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
+        cli,
+        ["--db", str(webcare_paths.db), "top", "--platform", "x", "--metric", "reply_time_median"]
+        + ["--min-questions", "0"],
     )
     assert "5 min" in table.stdout and "10.0 h" in table.stdout
