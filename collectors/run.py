@@ -18,7 +18,6 @@ from collectors.base import EXIT_CODES, Collector, Outcome
 from collectors.http import HttpClient
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE
 from warehouse.domain.platforms import OFF_ENV, switched_off
-from warehouse.domain.practices import USER_LISTS
 from warehouse.domain.text import load_lists
 from warehouse.infra.files import is_no_space, require_free_space
 from warehouse.infra.paths import DataPaths
@@ -186,8 +185,7 @@ def collect(
         )
 
     # the user's phrase lists (empty replies) are read before any API call: a bad file stops here
-    user_lists = paths.root / USER_LISTS
-    text_lists = load_lists(user_lists) if user_lists.exists() else None
+    text_lists = load_lists(paths.text_lists) if paths.text_lists.exists() else None
     paths.ensure()
     # the API calls are spent only when the records can be kept: a full disk stops before them
     require_free_space(paths.landing, "collect")

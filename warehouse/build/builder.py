@@ -19,7 +19,6 @@ import pyarrow as pa
 from warehouse.domain import practices
 from warehouse.domain.platforms import PLATFORM_TABLE, PLATFORMS
 from warehouse.domain.power import PowerFormula, resolve_formula
-from warehouse.domain.practices import USER_LISTS
 from warehouse.domain.text.lists import LISTS as TEXT_LISTS
 from warehouse.domain.webcare import webcare_targets
 from warehouse.infra.faults import pause_at
@@ -270,7 +269,7 @@ def metrics_version(formula: PowerFormula) -> str:
 def with_user_lists(version: str, paths: DataPaths) -> str:
     """The metrics version with the user's phrase lists in it: a change there changes which posts
     are bait, so the next build is a full one."""
-    extra = user_lists(paths)
+    extra = paths.text_lists
     if not extra.exists():
         return version
     return version + "-" + hashlib.sha256(extra.read_bytes()).hexdigest()[:8]
@@ -742,11 +741,6 @@ def _build(
     )
 
 
-def user_lists(paths: DataPaths) -> Path:
-    """The user's phrase lists, added to the shipped ones (README "Practices")."""
-    return paths.root / USER_LISTS
-
-
 def _load_practices(con, paths: DataPaths) -> None:
     """What 60_practices.sql reads besides the tables: each platform's count tolerance, the working
     hours of the institutions' countries over the days questions were asked and answered, and the
@@ -776,7 +770,7 @@ def _load_practices(con, paths: DataPaths) -> None:
     hours = _arrow(rows, schema)  # noqa: F841
     con.execute("DELETE FROM business_hours")
     con.execute("INSERT INTO business_hours BY NAME SELECT * FROM hours")
-    extra = user_lists(paths)
+    extra = paths.text_lists
     lists = text.load_lists(extra if extra.exists() else None)
     # an Arrow UDF: DuckDB hands over a batch of texts at a time, not one Python call per row
 

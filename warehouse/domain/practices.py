@@ -14,8 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PRACTICES_ENV = "FINSOCIAL_PRACTICES"
-# the user's phrase lists beside the warehouse, added to the shipped ones (bait, empty replies)
-USER_LISTS = "text_lists.toml"
 STATES = ("green", "amber", "red")
 WINDOWS = (28, 90)
 
@@ -256,7 +254,6 @@ def business_windows(
 
 __all__ = [
     "PRACTICES_ENV",
-    "USER_LISTS",
     "STATES",
     "WINDOWS",
     "Backlash",
