@@ -370,6 +370,13 @@ def _free_only(world: World) -> None:
     world.collect(NIGHT)
 
 
+def _peer_set(world: World) -> None:
+    """The first night, and a strategist's saved peer set ("Northwind against its peers"); the
+    pages are opened with it in their address (?peers=)."""
+    _first_night(world)
+    world.cli("peers", "save", "northwind-peers", "northwind", "southbank", "cedar")
+
+
 @dataclass(frozen=True)
 class State:
     """A warehouse state: how it is made and what a reader of a counts page must be told."""
@@ -395,6 +402,7 @@ STATES = [
     State("manual_only", _manual_only),
     State("stale", _stale, "days ago"),
     State("free_only", _free_only),
+    State("peer_set", _peer_set, notes={"query": {"peers": "northwind-peers"}}),
     State("demo", None),
 ]
 STATE_NAMES = [s.name for s in STATES]

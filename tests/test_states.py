@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import PAGES, page
-from tests.states import STATE_NAMES, STATES
+from tests.states import NIGHT, STATE_NAMES, STATES
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -67,7 +67,7 @@ OPENED_ON_DEMAND = {"league": "lt_markdown"}
 @pytest.mark.parametrize("state", STATE_NAMES)
 def test_every_page_in_every_state(warehouse_state, monkeypatch, state, name):
     monkeypatch.setenv("FINSOCIAL_DB", str(warehouse_state(state)))
-    at = page(name)
+    at = page(name, **BY_NAME[state].notes.get("query", {}))
     if name in OPENED_ON_DEMAND:  # open what a page draws only when asked, and read it too
         at.session_state[OPENED_ON_DEMAND[name]] = True
         at.run()
@@ -83,6 +83,12 @@ def test_every_page_in_every_state(warehouse_state, monkeypatch, state, name):
         assert any(expect in p for p in parts), f"{state}/{name} does not say {expect!r}"
     if BY_NAME[state].counts and name in ("league", "health"):
         assert at.dataframe, f"{state}/{name} shows no table"
+    if state == "peer_set" and name == "league":  # the set from the address, named in the heading
+        assert any("peer set northwind-peers" in p for p in parts), parts
+    if name == "top_posts" and BY_NAME[state].counts and at.selectbox:
+        # the period defaults to the last complete month, the current one offered "(so far)"
+        which = at.selectbox(key="tp_period_month")
+        assert which.value.end <= NIGHT.date(), which.value
 
 
 # ---- the command line ---------------------------------------------------------------------------
