@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, last_complete
+from warehouse.read.report import posts_markdown
 
 wh = ui.page(
     "Top posts",
@@ -79,11 +80,33 @@ st.plotly_chart(
 if frame["unusual_reaction"].any():
     st.caption(tables.UNUSUAL_NOTE)
 st.caption(tables.SIGNALS_NOTE)
-st.download_button(
+d = st.columns([1.1, 1.4, 4])
+d[0].download_button(
     "Download CSV",
     frame.drop(columns=["text"]).to_csv(index=False),
     f"finsocial-top-posts-{period.label}-{by}.csv",
     "text/csv",
     icon=":material/download:",
+    width="stretch",
+)
+# the same Markdown as `finsocial posts --format markdown`, ready for a blog post
+posted = frame.astype(object).where(frame.notna(), None).to_dict("records")
+markdown = posts_markdown(
+    [{**r, "posted_at": str(r["posted_at"])} for r in posted],
+    period,
+    by,
+    platform,
+    country or None,
+    kind or None,
+    group or None,
+    wh.demo,
+)
+d[1].download_button(
+    "Download Markdown",
+    markdown,
+    f"finsocial-top-posts-{period.label}-{by}.md",
+    "text/markdown",
+    icon=":material/description:",
+    width="stretch",
 )
 ui.footer(wh)

@@ -61,3 +61,9 @@ def test_league_table_shows_the_margin_beside_an_audience_share(demo):
     assert not at.exception, [e.message for e in at.exception]
     column = at.dataframe[0].value["Influencer followers (%)"]
     assert all("pts (n = " in v for v in column if v != "–")
+
+
+def test_top_posts_download_as_markdown_too(demo):
+    at = page("top_posts")
+    buttons = {b.label for b in at.get("download_button")}
+    assert buttons == {"Download CSV", "Download Markdown"}  # the Markdown is posts_markdown's (CLI tests)
