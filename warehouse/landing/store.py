@@ -459,15 +459,33 @@ def s3_client():
 
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    # Bounded: a store that accepts and never answers fails a command within about a minute
+    # (three attempts of 5 s to connect and 15 s per read), not the ten minutes of 5 x 120 s.
+    # FINSOCIAL_S3_TIMEOUT (seconds, both) and AWS_MAX_ATTEMPTS (attempts in all) change them.
+    timeout = _positive_env("FINSOCIAL_S3_TIMEOUT", None)
     config = Config(
-        retries={"max_attempts": 4, "mode": "standard"},
-        connect_timeout=10,
-        read_timeout=120,
+        retries={"total_max_attempts": int(_positive_env("AWS_MAX_ATTEMPTS", 3)), "mode": "standard"},
+        connect_timeout=timeout or 5,
+        read_timeout=timeout or 15,
         s3={"addressing_style": "path" if endpoint else "auto"},
     )
     # a session of its own: boto3's default session keeps the first credentials it found
     session = boto3.session.Session()
     return session.client("s3", endpoint_url=endpoint, region_name=region, config=config)
+
+
+def _positive_env(name: str, default: float | None) -> float | None:
+    """A positive number from the environment, else `default`; a bad value is named."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise StoreError(f"{name}={text!r}: not a positive number")
+    return value
 
 
 def open_store(landing: str | os.PathLike | Store, cache_root: str | os.PathLike | None = None) -> Store:
