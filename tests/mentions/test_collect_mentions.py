@@ -59,7 +59,8 @@ def searched(seen):
     return {"posts": posts}
 
 
-def test_collect_lands_exactly_the_mentions_and_builds_them(tmp_path):
+def collect_with_search(tmp_path, searched, read_timeout: float = 2):
+    """`collect` on Bluesky for REGISTRY, the search answered by `searched`: (paths, result, lines)."""
     paths = DataPaths.resolve(tmp_path / "finsocial.duckdb")
     write_registry(paths, REGISTRY)
     server = FakeServer()
@@ -76,10 +77,17 @@ def test_collect_lands_exactly_the_mentions_and_builds_them(tmp_path):
     }
     lines: list[str] = []
     try:
-        client = HttpClient(timeout=(1, 2), max_retries=1, sleep=lambda _: None, limits_enabled=False)
+        client = HttpClient(
+            timeout=(1, read_timeout), max_retries=1, sleep=lambda _: None, limits_enabled=False
+        )
         result = collect(paths, ["bluesky"], client=client, now=NOW, env=env, log=lines.append)
     finally:
         server.close()
+    return paths, result, lines
+
+
+def test_collect_lands_exactly_the_mentions_and_builds_them(tmp_path):
+    paths, result, lines = collect_with_search(tmp_path, searched)
     assert result.status == "complete"
     assert result.stats["mentions"]["bluesky"] == {
         "searched": 2,

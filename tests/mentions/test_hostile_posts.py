@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
-from collectors.http import HttpClient
-from collectors.run import collect
-from tests.mentions.test_collect_mentions import REGISTRY, profiles
-from tests.mentions.test_search_sources import NOW, post, session
-from tests.support.collector_fakes import FakeServer, write_registry
+from tests.mentions.test_collect_mentions import collect_with_search
+from tests.mentions.test_search_sources import NOW, post
 from warehouse.build.builder import build
-from warehouse.infra.paths import DataPaths
 from warehouse.read import queries
 
 HUGE = "Northwind Bank app down again, terrible. " + "lorem ipsum dolor " * 200_000  # 3.6 MB
@@ -61,29 +57,11 @@ def hostile(seen):
 
 
 def test_hostile_posts_land_what_names_the_institution_and_build_right(tmp_path):
-    paths = DataPaths.resolve(tmp_path / "finsocial.duckdb")
-    write_registry(paths, REGISTRY)
-    server = FakeServer()
-    server.route("/xrpc/app.bsky.actor.getProfiles", profiles)
-    server.route("/xrpc/app.bsky.feed.getAuthorFeed", {"feed": []})
-    server.route("/xrpc/com.atproto.server.createSession", session("acc", "ref"))
-    server.route("/xrpc/app.bsky.feed.searchPosts", hostile)
-    env = {
-        "FINSOCIAL_BLUESKY_API": server.url,
-        "FINSOCIAL_BLUESKY_PDS": server.url,
-        "FINSOCIAL_BLUESKY_IDENTIFIER": "watcher.bsky.social",
-        "FINSOCIAL_BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop",
-        "FINSOCIAL_WEBCARE": "0",
-    }
-    lines: list[str] = []
-    try:
-        client = HttpClient(timeout=(1, 5), max_retries=1, sleep=lambda _: None, limits_enabled=False)
-        result = collect(paths, ["bluesky"], client=client, now=NOW, env=env, log=lines.append)
-    finally:
-        server.close()
+    paths, result, lines = collect_with_search(tmp_path, hostile, read_timeout=5)
     assert result.status == "complete", lines
-    # Northwind: h1, h2, h4, h6, h7, h8 and m5 name it; h3 (zero-width and direction marks only) and h5
-    # (emoji only) do not: loose matches. Four posts without a record, author, time or text, and two non-posts, are skipped.
+    # Northwind: h1, h2, h4, h6, h7, h8 and m5 name it; h3 (zero-width and direction marks only)
+    # and h5 (emoji only) do not: loose matches. Four posts without a record, author, time or
+    # text, and two non-posts, are skipped.
     stats = result.stats["mentions"]["bluesky"]
     assert (stats["searched"], stats["mentions"], stats["dropped"], stats["failed"]) == (2, 8, 2, 0)
 
