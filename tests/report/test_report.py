@@ -52,7 +52,7 @@ def check_against_cli(db: Path, report: Report) -> int:
     checked = 0
     for section in report.sections:
         for table in section.tables:
-            if table.command is None or "METRIC" in table.command:
+            if table.command is None or "METRIC" in table.command or "--movers" in table.command:
                 continue
             printed = (
                 top_json(db, table) if table.command.startswith("finsocial top") else posts_json(db, table)
@@ -82,7 +82,7 @@ def test_blogger_edition_on_the_demo_equals_top_and_posts(demo_db, demo_report):
     report = demo_report
     assert (report.as_of, report.previous) == (dt.date(2026, 10, 31), dt.date(2026, 9, 30))
     keys = [s.key for s in report.sections]
-    assert keys[:4] == ["followers", "growth", "engagement", "posts"]
+    assert keys[:5] == ["followers", "movers", "growth", "engagement", "posts"]
     assert check_against_cli(demo_db, report) >= 10
     followers = report.sections[0].tables[0]
     assert all(r["country"] == "NL" for r in followers.rows)
@@ -95,6 +95,28 @@ def test_blogger_edition_on_the_demo_equals_top_and_posts(demo_db, demo_report):
         assert any(n.startswith("Minimums:") for n in table.notes)
         assert table.chart is not None and len(table.chart.values) == len(table.cells)
     assert report.demo
+
+
+def test_movers_are_the_places_gained_and_lost_in_top(demo_db, demo_report):
+    movers = next(s for s in demo_report.sections if s.key == "movers")
+    printed = json.loads(
+        run(demo_db, "top", "--platform", "all", "--metric", "followers", "--country", "NL",
+            "--as-of", "2026-10-31", "--limit", "10000", "--format", "json").output
+    )  # fmt: skip
+    moved = [
+        (r["name"], r["previous_rank"] - r["rank"])
+        for r in printed
+        if r["previous_rank"] is not None and r["value"] is not None and r["previous_rank"] != r["rank"]
+    ]
+    if not moved:
+        assert not movers.tables and "changed places" in movers.empty
+        return
+    table = movers.tables[0]
+    climbers = sorted((m for m in moved if m[1] > 0), key=lambda m: -m[1])[:5]
+    fallers = sorted((m for m in moved if m[1] < 0), key=lambda m: m[1])[:5]
+    got = [(r["name"], r["change"]) for r in table.rows]
+    assert sorted(got) == sorted(climbers + fallers)
+    assert [c[0] for c in table.cells] == ["Climber"] * len(climbers) + ["Faller"] * len(fallers)
 
 
 def test_webcare_leaders_rank_the_fastest_first(demo_report):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import shlex
@@ -28,7 +27,7 @@ from warehouse.domain.posts import (
     BACKLASH_MULTIPLE,
     POST_MEASURES,
     Period,
-    parse_period,
+    last_complete,
 )
 from warehouse.read import queries
 from warehouse.read.formatting import (
@@ -40,7 +39,7 @@ from warehouse.read.formatting import (
     movement,
     value_cell,
 )
-from warehouse.read.report import DEMO_LINE, SOURCE_LINE, UNUSUAL_LINE, platform_label, rounded_note
+from warehouse.read.report import DEMO_LINE, SOURCE_LINE, UNUSUAL_LINE, movers, platform_label, rounded_note
 
 TOP = 10  # every ranking of the report shows this many
 PRIMARY = "#1F4E9A"  # the colour of 'all platforms' charts (dashboard/charts.py's PRIMARY)
@@ -161,13 +160,9 @@ class Report:
 
 
 def last_complete_month(latest: dt.date) -> Period:
-    """The last calendar month the data covers to its end: on 2026-12-02, 2026-11; on 2026-11-30,
-    2026-11 too; on 2026-11-21, 2026-10."""
-    end_of_month = calendar.monthrange(latest.year, latest.month)[1]
-    if latest.day == end_of_month:
-        return parse_period(f"{latest.year}-{latest.month:02d}")
-    first = latest.replace(day=1) - dt.timedelta(days=1)
-    return parse_period(f"{first.year}-{first.month:02d}")
+    """The last calendar month the data covers to its end (posts.last_complete, what `posts` and
+    the pages default to): on 2026-12-02, 2026-11; on 2026-11-30, 2026-11 too; on 2026-11-21, 2026-10."""
+    return last_complete(latest, "month")
 
 
 def previous_period_end(period: Period) -> dt.date:
@@ -411,6 +406,65 @@ def _per_platform(
     return section
 
 
+def movers_section(con, report: Report, platforms: list[str]) -> Section:
+    """The biggest climbers and fallers of the whole followers league (all platforms) since the end
+    of the month before: `top --movers`' reading of the same league."""
+    section = Section(
+        "movers", "Movers", "Places gained and lost in the league by followers on all platforms."
+    )
+    whole = _league(con, report, "all", "followers", limit=None)
+    climbers, fallers = movers(whole)
+    if not climbers and not fallers:
+        section.text = ""
+        section.empty = f"No institution of the selection changed places since {report.previous.isoformat()}."
+        return section
+    rows = [{**r, "direction": "climber"} for r in climbers] + [{**r, "direction": "faller"} for r in fallers]
+    section.tables.append(
+        Table(
+            key="movers",
+            title=f"Biggest climbers and fallers by followers since {report.previous.isoformat()}",
+            intro=f"Ranks on {report.previous.isoformat()} and {report.as_of.isoformat()}, every institution of the selection.",
+            headings=["", "Institution", "Rank then", "Rank now", "Move", "Followers"],
+            right=[False, False, True, True, False, True],
+            cells=[
+                [
+                    "Climber" if r["direction"] == "climber" else "Faller",
+                    r["name"],
+                    str(r["previous_rank"]),
+                    str(r["rank"]),
+                    movement(r["rank"], r["previous_rank"]),
+                    value_cell("followers", r),
+                ]
+                for r in rows
+            ],
+            source=f"{SOURCE_LINE}, as of {report.as_of.isoformat()}.",
+            notes=[NO_MINIMUMS],
+            command=_command(
+                "top",
+                "--platform",
+                "all",
+                "--metric",
+                "followers",
+                *report.selection.flags(),
+                "--as-of",
+                report.as_of.isoformat(),
+                "--movers",
+            ),
+            chart=Chart(
+                title=f"Places gained (+) and lost (−) since {report.previous.isoformat()}",
+                labels=[r["name"] for r in rows],
+                values=[float(r["change"]) for r in rows],
+                texts=[movement(r["rank"], r["previous_rank"]) for r in rows],
+                colour=PRIMARY,
+                highlight=[r["institution_id"] == report.selection.institution_id for r in rows],
+                axis="Places",
+            ),
+            rows=rows,
+        )
+    )
+    return section
+
+
 def growth_section(con, report: Report, platforms: list[str]) -> Section:
     return _per_platform(
         con,
@@ -501,6 +555,7 @@ SectionMaker = Callable[[duckdb.DuckDBPyConnection, Report, list[str]], Section]
 # the report and its platforms to a Section).
 BLOGGER_SECTIONS: list[SectionMaker] = [
     followers_section,
+    movers_section,
     growth_section,
     engagement_section,
     top_posts_section,
