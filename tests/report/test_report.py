@@ -93,7 +93,8 @@ def test_blogger_edition_on_the_demo_equals_top_and_posts(demo_db, demo_report):
     for table in (t for s in report.sections for t in s.tables):
         assert table.source.startswith("Source: finsocial")
         assert any(n.startswith("Minimums:") for n in table.notes)
-        assert table.chart is not None and len(table.chart.values) == len(table.cells)
+        if table.key != "flagged":  # a post flagged for negative comments may have no multiple to chart
+            assert table.chart is not None and len(table.chart.values) == len(table.cells)
     assert report.demo
 
 

@@ -183,9 +183,12 @@ def flagged_posts(con, rule: Rule, watch: Watch, as_of: dt.date) -> list[Alert]:
         if r["institution_id"] not in whose:
             continue
         ours = r["institution_id"] in mine
-        reason = (
-            f"{human_count(r['comments'])} comments, comments per like {r['reaction_multiple']:.1f}× the "
-            f"account's usual (its median over the 90 days before)"
+        why = r.get("flag_reason") or "comments per like"
+        multiple = r.get("reaction_multiple")
+        reason = f"flagged for {why}: {human_count(r['comments'])} comments" + (
+            f", comments per like {multiple:.1f}× the account's usual (its median over the 90 days before)"
+            if multiple is not None and multiple == multiple
+            else ""
         )
         alerts.append(
             Alert(
@@ -201,7 +204,10 @@ def flagged_posts(con, rule: Rule, watch: Watch, as_of: dt.date) -> list[Alert]:
                     "post_id": r["post_id"],
                     "url": r["url"],
                     "comments": int(r["comments"]),
-                    "reaction_multiple": round(float(r["reaction_multiple"]), 2),
+                    "reason": why,
+                    "reaction_multiple": None
+                    if multiple is None or multiple != multiple
+                    else round(float(multiple), 2),
                 },
             )
         )

@@ -39,7 +39,15 @@ from warehouse.read.formatting import (
     movement,
     value_cell,
 )
-from warehouse.read.report import DEMO_LINE, SOURCE_LINE, UNUSUAL_LINE, movers, platform_label, rounded_note
+from warehouse.read.report import (
+    DEMO_LINE,
+    SOURCE_LINE,
+    backlash_line,
+    movers,
+    platform_label,
+    post_value,
+    rounded_note,
+)
 
 TOP = 10  # every ranking of the report shows this many
 PRIMARY = "#1F4E9A"  # the colour of 'all platforms' charts (dashboard/charts.py's PRIMARY)
@@ -313,31 +321,32 @@ def posts_table(
             human_count(r["likes"]),
             human_count(r["comments"]),
             human_count(r["shares"]),
-            human_count(r["value"]) if by == "interactions" else f"{r['value']:.2f}×",
+            post_value(by, r["value"]),
+            *([r.get("flag_reason") or MISSING] if flagged else []),
             r["url"] if str(r.get("url") or "").startswith(("https://", "http://")) else MISSING,
         ]
         for r in found
     ]
     notes = [NO_MINIMUMS]
     if flagged:
-        notes = [
-            "Minimums: " + UNUSUAL_LINE.format(multiple=BACKLASH_MULTIPLE, comments=BACKLASH_MIN_COMMENTS)
-        ]
+        notes = ["Minimums: " + backlash_line(BACKLASH_MULTIPLE, BACKLASH_MIN_COMMENTS)]
     args = ["posts", "--period", report.period.label, "--by", by]
     if population:
         args += s.flags()
     if flagged:
         args.append("--flagged")
+    # a flagged post for another reason may have no reaction multiple: it is listed, not charted
+    charted = [(r, c) for r, c in zip(found, cells, strict=True) if not is_missing(r["value"])]
     chart = Chart(
         title=title,
         labels=[
             f"{r['rank']} · {r['name']} ({platform_label(r['platform'])}, {str(r['posted_at'])[:10]})"
-            for r in found
+            for r, _ in charted
         ],
-        values=[float(r["value"]) for r in found],
-        texts=[c[7] for c in cells],
+        values=[float(r["value"]) for r, _ in charted],
+        texts=[c[7] for _, c in charted],
         colour=PRIMARY,
-        highlight=[r["institution_id"] == report.selection.institution_id for r in found],
+        highlight=[r["institution_id"] == report.selection.institution_id for r, _ in charted],
         axis=label,
     )
     return Table(
@@ -347,14 +356,18 @@ def posts_table(
             f"Posts made from {report.period.start.isoformat()} to {report.period.end.isoformat()} (UTC), "
             "counts as last observed."
         ),
-        headings=["Rank", "Posted", "Institution", "Platform", "Likes", "Comments", "Shares", label, "Post"],
-        right=[True, False, False, False, True, True, True, True, False],
+        headings=[
+            *("Rank", "Posted", "Institution", "Platform", "Likes", "Comments", "Shares", label),
+            *(["Reason"] if flagged else []),
+            "Post",
+        ],
+        right=[True, False, False, False, True, True, True, True, *([False] if flagged else []), False],
         cells=cells,
         source=f"{SOURCE_LINE}, {report.period.label}.",
         notes=notes,
         # `posts` has no --institution: for our own posts the command lists the population's
         command=None if institution_id else _command(*args, "--limit", str(TOP)),
-        chart=chart,
+        chart=chart if charted else None,
         rows=found,
     )
 
