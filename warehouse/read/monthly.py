@@ -874,6 +874,8 @@ def monthly_report(
     latest = queries.latest_day(con)
     if latest is None:
         raise ReportError("no counts in the warehouse yet: run `finsocial collect` first")
+    if not _holds_an_institution(con, selection):  # each filter holds some, but not together
+        raise ReportError(f"no institution in the selection ({selection.label()})")
     period = period or last_complete_month(latest)
     first = queries.filter_options(con)["first_day"]
     if period.start > latest or period.end < first:
@@ -903,6 +905,18 @@ def monthly_report(
         report.title = f"Financial institutions on social media, {period.label} · {selection.label()}"
     report.sections = [make(con, report, chosen) for make in makers]
     return report
+
+
+def _holds_an_institution(con: duckdb.DuckDBPyConnection, selection: Selection) -> bool:
+    s = selection
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM institutions WHERE (? IS NULL OR country = ?) AND (? IS NULL OR kind = ?)"
+            " AND (? IS NULL OR institution_id IN"
+            " (SELECT institution_id FROM institution_groups WHERE group_name = ?))",
+            [s.country, s.country, s.kind, s.kind, s.group, s.group],
+        ).fetchone()[0]
+    )
 
 
 def _home_population(con: duckdb.DuckDBPyConnection, selection: Selection) -> Selection:
