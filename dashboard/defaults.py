@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
 
 from dashboard import data
-from warehouse.domain.posts import POST_MEASURES, Period, last_complete, period_of
+from warehouse.domain.posts import POST_MEASURES, Period, last_complete, parse_period, period_of
 from warehouse.domain.practices import WINDOWS as PRACTICE_WINDOWS
+from warehouse.read.monthly import ReportError, Selection, last_complete_month
 from warehouse.read.queries import NoWarehouse
 
 log = logging.getLogger("dashboard")
@@ -121,6 +123,10 @@ def warm(wh: data.Warehouse) -> int:
             read(data.webcare_reply_times, "all", day, list(overview["institution_id"]))
         # practices
         read(data.practices_scorecard, day, PRACTICE_WINDOWS[0], "all", None, None, None)
+        # the monthly report: the last complete month, the whole industry, the blogger's edition
+        with contextlib.suppress(ReportError):
+            month = parse_period(last_complete_month(day).label)
+            read(data.monthly_report, month, Selection(None, None, None, None))
     # conversation (its own last day: the last a mention search covered)
     last_mention = read(data.latest_mention_day)
     if wh.has_metrics and last_mention is not None:

@@ -80,6 +80,7 @@ with st.expander("The thresholds, and the practice each checks"):
                 "The practice": [r.practice for r in config.measures.values()],
             }
         ),
+        placeholder=ui.MISSING,
         hide_index=True,
         width="stretch",
     )

@@ -101,6 +101,7 @@ for section in report.sections:
         st.caption(table.intro)
         st.dataframe(
             {h: [row[i] for row in table.cells] for i, h in enumerate(table.headings)},
+            placeholder=ui.MISSING,
             hide_index=True,
             width="stretch",
         )

@@ -198,7 +198,7 @@ def test_a_shared_league_table_link_reproduces_the_table(dashboard_url, browser)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(f"{dashboard_url}/?platform=youtube&metric=followers&kind=insurer&n=5")
     rendered(page, 1)
-    assert page.get_by_text("Top 5 by Followers · YouTube").first.is_visible()
+    assert page.get_by_text("Top 5 by Followers on YouTube · Insurer · as of").first.is_visible()
     assert "kind=insurer" in page.url and "platform=youtube" in page.url
     page.screenshot(path=str(ARTIFACTS / "league-shared-link.png"))
 

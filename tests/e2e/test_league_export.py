@@ -50,7 +50,8 @@ EXPECTED = [
 ]
 FILTERS = ["--platform", "x", "--metric", "growth_30d_pct", "--country", "nl", "--kind", "bank"]
 FILTERS += ["--group", "nl-banks", "--as-of", "2026-03-31"]
-HEADING = "Top 6 by Growth, 30 days (%) on X · NL · Bank · group nl-banks · as of 2026-03-31"
+# a rate by audience ranks accounts of at least 1,000 followers (all six have), and says so
+HEADING = "Top 6 by Growth, 30 days (%) on X · NL · Bank · group nl-banks · at least 1,000 followers · as of 2026-03-31"
 
 # Each bar's box, its label's box, and the boxes of the names beside the axis, as drawn.
 BOXES = """() => {

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 import duckdb
+import pandas as pd
 import pytest
 
 from tests.warehouse.conftest import land, post, snap
@@ -152,14 +153,16 @@ def test_platform_all_sums_counts_and_weights_rates(warehouse):
 
 def test_league_table_ties_movement_and_nulls_last(warehouse):
     table = queries.league_table(warehouse, "all", "followers", as_of=T)
-    got = list(zip(table["rank"], table["name"], table["value"], table["previous_rank"], strict=True))
-    # 03-01: delta 90,000, charlie 80,000, alpha 4,800, bravo 1,000 (02-22), echo 50
+    previous = [None if pd.isna(r) else int(r) for r in table["previous_rank"]]
+    got = list(zip(table["rank"], table["name"], table["value"], previous, strict=True))
+    # as of a month's end the league compares with the previous month's end, 02-28: only delta
+    # (90,000 on 02-21) and bravo (1,000 on 02-22) had counts then; the others are new
     assert got[:5] == [
-        (1, "Charlie Bank", 100000, 2),
+        (1, "Charlie Bank", 100000, None),
         (1, "Delta Bank", 100000, 1),
-        (3, "Alpha Bank", 6000, 3),
-        (4, "Bravo Insurance", 1000, 4),
-        (5, "Echo Credit Union", 50, 5),
+        (3, "Alpha Bank", 6000, None),
+        (4, "Bravo Insurance", 1000, 2),
+        (5, "Echo Credit Union", 50, None),
     ]
     rates = queries.league_table(warehouse, "x", "engagement_rate", as_of=T)
     assert list(rates["name"]) == [
