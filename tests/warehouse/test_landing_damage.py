@@ -290,3 +290,25 @@ def test_a_full_disk_while_keeping_raw_payloads_stops_keeping_them(paths, monkey
     (landed,) = complete_runs(paths.landing)
     assert "raw payloads after #1 not kept" in landed.manifest["stats"]["raw_payloads"]
     assert len(list((run.path / "raw").rglob("*.json.gz"))) == 1
+
+
+def test_runs_started_in_the_same_second_list_in_the_order_they_started(paths):
+    """A run id orders by its second only (its suffix is random): within a second the manifests'
+    start times decide, so a retracted and restored run goes back to its place, not by chance."""
+    at = dt.datetime(2026, 3, 2, 10, 37, 18, tzinfo=dt.UTC)
+    landed = []
+    for n, suffix in enumerate(("ffffff", "000000", "7a7a7a")):
+        run = LandingRun(
+            paths.landing,
+            "collect",
+            dt.date(2026, 3, 2),
+            started_at=at + dt.timedelta(microseconds=100 * (n + 1)),
+            run_id=f"20260302T103718Z-{suffix}",
+        )
+        run.extend([snap("alpha-bank", "x", "alpha", "2026-03-02", 900 + n)])
+        run.commit()
+        landed.append(run.run_id)
+    assert [r.run_id for r in complete_runs(paths.landing)] == landed
+    retract(paths.landing, landed[0], "a broken proxy")
+    restore(paths.landing, landed[0])
+    assert [r.run_id for r in complete_runs(paths.landing)] == landed

@@ -489,9 +489,22 @@ def scan_runs(landing_root: Path | Store) -> tuple[list[LandedRun], list[Damaged
             damaged.append(DamagedRun(store.local_path(key), reason or "damaged", key))
         else:
             runs.append(LandedRun(store.local_path(key), manifest, store, key))
-    runs.sort(key=lambda r: r.run_id)
+    runs.sort(key=_landing_order)
     damaged.sort(key=lambda d: d.run_id)
     return runs, damaged
+
+
+def _landing_order(run: LandedRun) -> tuple[str, dt.datetime, str]:
+    """Oldest first: a run id orders by its second only (its suffix is random), so two runs
+    started in the same second follow their manifests' start times, to the microsecond."""
+    second = run.run_id.partition("-")[0]
+    try:
+        started = dt.datetime.fromisoformat(run.manifest.get("started_at") or "")
+    except (TypeError, ValueError):
+        started = dt.datetime.min.replace(tzinfo=dt.UTC)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=dt.UTC)
+    return second, started, run.run_id
 
 
 def complete_runs(landing_root: Path | Store) -> list[LandedRun]:
