@@ -131,6 +131,7 @@ class BlueskySearch(SearchSource):
         found, oldest = [], None
         for post in page["posts"]:
             if not isinstance(post, dict):
+                self.skip("not a post view")
                 continue
             record = post.get("record") if isinstance(post.get("record"), dict) else {}
             author = post.get("author") if isinstance(post.get("author"), dict) else {}
@@ -138,8 +139,15 @@ class BlueskySearch(SearchSource):
             try:
                 created = parse_time(record.get("createdAt") or post.get("indexedAt"), "createdAt")
             except CollectError:
-                continue  # a post without a readable time cannot be placed on a day
-            if not (isinstance(uri, str) and isinstance(did, str) and isinstance(text, str)):
+                # a post without a readable time cannot be placed on a day
+                self.skip("record.createdAt" if record else "record")
+                continue
+            fields = {
+                "uri": isinstance(uri, str),
+                "author.did": isinstance(did, str),
+                "record.text": isinstance(text, str),
+            }
+            if self.lacks(fields):
                 continue
             oldest = created if oldest is None else min(oldest, created)
             handle = author.get("handle") if isinstance(author.get("handle"), str) else ""

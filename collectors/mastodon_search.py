@@ -133,10 +133,12 @@ class MastodonSearch(SearchSource):
         found, oldest = [], None
         for status in page:
             if not isinstance(status, dict):
+                self.skip("not a status")
                 continue
             try:
                 created = parse_time(status.get("created_at"), "created_at")
             except CollectError:
+                self.skip("created_at")
                 continue
             oldest = created if oldest is None else min(oldest, created)
             if status.get("reblog"):
@@ -145,7 +147,12 @@ class MastodonSearch(SearchSource):
             acct, content = account.get("acct"), status.get("content")
             # the status's uri is the same on every instance that shows it: one mention, not two
             post_id = status.get("uri") or status.get("url")
-            if not (isinstance(acct, str) and isinstance(content, str) and isinstance(post_id, str)):
+            fields = {
+                "account.acct": isinstance(acct, str),
+                "content": isinstance(content, str),
+                "uri": isinstance(post_id, str),
+            }
+            if self.lacks(fields):
                 continue
             full = acct if "@" in acct else f"{acct}@{host}"
             found.append(

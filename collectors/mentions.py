@@ -53,6 +53,10 @@ class SearchOutcome:
     errors: list[RunError] = field(default_factory=list)
     dropped: int = 0  # posts the search returned that do not name the institution by its terms
     requests: int = 0
+    # posts the search returned that could not be read (a field missing or of the wrong type), and
+    # per institution a parse_error saying which: landed in run_errors, not counted as failed searches
+    malformed: int = 0
+    malformed_errors: list[RunError] = field(default_factory=list)
 
 
 class SearchSource(Collector):
@@ -81,6 +85,19 @@ class SearchSource(Collector):
         self.since = self.now - dt.timedelta(days=days)
         self.pages = max(1, self._setting(PAGES_ENV, DEFAULT_PAGES))
         self.truncated = 0  # queries whose pages ran out before the window's start
+        self.malformed: Counter[str] = Counter()  # posts skipped as unreadable, by what was wrong
+
+    def skip(self, what: str) -> None:
+        """A post of an answer skipped: it lacks `what` (or it is not readable as the platform says)."""
+        self.malformed[what] += 1
+
+    def lacks(self, fields: dict[str, bool]) -> bool:
+        """Whether a post lacks a field it needs (`fields`: name -> present and readable); a post
+        that does is skipped and counted under the fields it lacks."""
+        missing = [name for name, ok in fields.items() if not ok]
+        if missing:
+            self.skip(" and ".join(missing))
+        return bool(missing)
 
     @property
     def request_label(self) -> str:
@@ -163,6 +180,7 @@ def search_mentions(
         return outcome
     for target in targets:
         before = requests()
+        skipped_before = Counter(source.malformed)
         try:
             posts = source.search(target)
         except CollectError as exc:
@@ -201,6 +219,9 @@ def search_mentions(
                 target.institution_id, source.platform, source.since, now, found, requests() - before
             )
         )
+        if skipped := source.malformed - skipped_before:
+            outcome.malformed += skipped.total()
+            outcome.malformed_errors.append(_malformed(source, target, skipped))
     outcome.requests = requests()
     return outcome
 
@@ -217,6 +238,17 @@ def _error(source: SearchSource, target: SearchTarget, exc: CollectError) -> Run
     )
 
 
+def _malformed(source: SearchSource, target: SearchTarget, skipped: Counter[str]) -> RunError:
+    """The parse_error of an institution's search whose answer held posts that could not be read."""
+    what = ", ".join(f"{why} ({n})" for why, n in sorted(skipped.items()))
+    n = skipped.total()
+    return _error(
+        source,
+        target,
+        CollectError("parse_error", f"{n} post{'s' if n != 1 else ''} of the search answer skipped: {what}"),
+    )
+
+
 def summary(outcome: SearchOutcome) -> str:
     """One line of a source's night: institutions searched, mentions kept, loose matches dropped."""
     kinds = Counter(e.kind for e in outcome.errors)
@@ -227,6 +259,8 @@ def summary(outcome: SearchOutcome) -> str:
     searched = len(outcome.searches)
     return (
         f"{outcome.platform} mentions: {searched}/{searched + len(outcome.errors)} institutions searched, "
-        f"{len(outcome.mentions)} mentions kept, {outcome.dropped} loose matches dropped{detail} "
+        f"{len(outcome.mentions)} mentions kept, {outcome.dropped} loose matches dropped"
+        + (f", {outcome.malformed} malformed posts skipped (parse_error)" if outcome.malformed else "")
+        + f"{detail} "
         f"({outcome.requests} requests)"
     )

@@ -362,6 +362,7 @@ def _search_mentions(
         run.extend(outcome.mentions)
         run.extend(outcome.searches)
         run.extend(outcome.errors)
+        run.extend(outcome.malformed_errors)
         log(
             summary(outcome)
             + (f"; {source.truncated} queries had more pages than a night reads" if source.truncated else "")
@@ -370,6 +371,7 @@ def _search_mentions(
             "searched": len(outcome.searches),
             "mentions": len(outcome.mentions),
             "dropped": outcome.dropped,
+            "malformed": outcome.malformed,
             "failed": len(outcome.errors),
             "requests": outcome.requests,
         }

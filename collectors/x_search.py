@@ -104,13 +104,15 @@ class XSearch(SearchSource):
         found = []
         for tweet in page.get("data") or []:
             if not isinstance(tweet, dict):
+                self.skip("not a post object")
                 continue
             author, text, tweet_id = tweet.get("author_id"), tweet.get("text"), tweet.get("id")
             try:
                 created = parse_time(tweet.get("created_at"), "created_at")
             except CollectError:
+                self.skip("created_at")
                 continue
-            if not (author and isinstance(text, str) and tweet_id):
+            if self.lacks({"author_id": bool(author), "text": isinstance(text, str), "id": bool(tweet_id)}):
                 continue
             found.append(
                 Found(str(tweet_id), str(author), created, text, (str(author), users.get(str(author), "")))

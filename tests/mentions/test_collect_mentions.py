@@ -93,6 +93,7 @@ def test_collect_lands_exactly_the_mentions_and_builds_them(tmp_path):
         "searched": 2,
         "mentions": 3,
         "dropped": 1,
+        "malformed": 0,
         "failed": 0,
         "requests": 5,
     }

@@ -64,6 +64,23 @@ def test_hostile_posts_land_what_names_the_institution_and_build_right(tmp_path)
     # text, and two non-posts, are skipped.
     stats = result.stats["mentions"]["bluesky"]
     assert (stats["searched"], stats["mentions"], stats["dropped"], stats["failed"]) == (2, 8, 2, 0)
+    # the six skipped are counted, said in the summary and landed as Northwind's parse_error, naming
+    # what each lacked; the searches did not fail (South Bank's answer was whole: no error of its own)
+    assert stats["malformed"] == 6
+    [said] = [line for line in lines if line.startswith("bluesky mentions:")]
+    assert (
+        "2/2 institutions searched, 8 mentions kept, 2 loose matches dropped, 6 malformed posts skipped"
+        in said
+    )
+    [errors_file] = paths.landing.rglob("errors.parquet")
+    [error] = pq.read_table(errors_file).to_pylist()
+    assert (error["institution_id"], error["platform"], error["handle"], error["kind"]) == (
+        "northwind", "bluesky", None, "parse_error"
+    )  # fmt: skip
+    assert error["message"] == (
+        "mentions: 6 posts of the search answer skipped: author.did (1), not a post view (2),"
+        " record.createdAt (1), record.text (2)"
+    )
 
     [mentions_file] = paths.landing.rglob("mentions.parquet")
     landed = {m["post_id"].rsplit("/", 1)[1]: m for m in pq.read_table(mentions_file).to_pylist()}
@@ -89,3 +106,6 @@ def test_hostile_posts_land_what_names_the_institution_and_build_right(tmp_path)
         ).fetchall()
     # Northwind: 7 mentions by 6 authors (alice twice); 5 have a tone: 4 negative, 1 positive
     assert rows == [("northwind", 7, 6, 80.0, 20.0), ("southbank", 1, 1, 0.0, 100.0)]
+    with queries.connect(paths.db) as con:
+        built = con.execute("SELECT institution_id, kind, message FROM run_errors").fetchall()
+    assert built == [("northwind", "parse_error", error["message"])]

@@ -11,7 +11,7 @@ import pytest
 from collectors.bluesky_search import BlueskySearch
 from collectors.http import HttpClient
 from collectors.mastodon_search import MastodonSearch
-from collectors.mentions import SearchTarget, search_mentions
+from collectors.mentions import SearchTarget, search_mentions, summary
 from collectors.x_search import XSearch
 from tests.support.collector_fakes import FakeServer, Reply
 from warehouse.domain.text import parse_terms
@@ -268,6 +268,11 @@ def test_mastodon_tag_timeline_with_link_paging(server):
     outcome = search_mentions(MastodonSearch(client(), env=env, now=NOW), [target], SECRET)
     assert not outcome.errors
     assert sorted(m.post_id.rsplit("/", 1)[1] for m in outcome.mentions) == ["100", "113"]
+    # the status without an account (nor a time) is counted and named, not failed; the boost is no fault
+    assert outcome.malformed == 1
+    [skipped] = outcome.malformed_errors
+    assert (skipped.institution_id, skipped.kind) == ("northwind", "parse_error")
+    assert skipped.message == "mentions: 1 post of the search answer skipped: created_at (1)"
     pages = server.requests_to("/api/v1/timelines/tag/northwind")
     assert [p.query.get("max_id") for p in pages] == [None, "110"]  # stopped at the post older than since
     storing = next(m for m in outcome.mentions if m.post_id.endswith("/113"))
@@ -312,6 +317,11 @@ def test_x_recent_search_and_its_cost(server):
     )
     outcome = search_mentions(source, [target], SECRET)
     assert [m.post_id for m in outcome.mentions] == ["1"]
+    assert outcome.malformed == 1
+    assert [e.message for e in outcome.malformed_errors] == [
+        "mentions: 1 post of the search answer skipped: text (1)"
+    ]
+    assert "1 malformed posts skipped (parse_error)" in summary(outcome)
     [seen] = server.requests_to("/2/tweets/search/recent")
     assert seen.query["query"] == '(@NorthwindBank OR "Northwind Bank") -is:retweet'
     assert seen.query["start_time"] == "2026-11-18T03:00:00Z"
