@@ -26,7 +26,7 @@ from warehouse.inputs.targets import Target, collection_targets
 from warehouse.landing.records import API_PLATFORMS, RunError
 from warehouse.landing.runs import LandingRun
 from warehouse.landing.shards import shard_of
-from warehouse.landing.store import landing_store
+from warehouse.landing.store import StoreError, landing_store
 
 # Facts about an account rather than failures of the run.
 ACCOUNT_FACTS = frozenset({"not_found", "private"})
@@ -250,6 +250,9 @@ def collect(
             log(
                 f"{platform}: no space left to land its records as it went ({exc}); the run lands what was written"
             )
+        except StoreError as exc:  # the landing zone on S3 refused a part: commit tries once more
+            landing_full.append(f"{platform}: {exc}")
+            log(f"{platform}: the store refused its records as they went ({exc}); commit tries again")
 
     for platform in [p for p in by_platform if p in results]:  # the skipped ones
         land_platform(platform)

@@ -141,9 +141,22 @@ class LandingRun:
             size, digest = sink.tell(), hashlib.sha256(sink.getvalue()).hexdigest()
         return {"path": name, "rows": table.num_rows, "bytes": size, "sha256": digest}
 
+    def _listed_parts(self) -> dict[str, dict]:
+        """The manifest's file entries of the parts as written: one part, or the parts in order."""
+        return {
+            kind: parts[0] if len(parts) == 1 else {"rows": sum(p["rows"] for p in parts), "parts": parts}
+            for kind, parts in self._parts.items()
+            if parts
+        }
+
     def _merge_parts(self) -> dict[str, dict]:
         """The manifest's file entries of a run written in parts: one file per kind when the disk
-        has room to merge them (the parts are deleted then), else the parts, listed in order."""
+        has room to merge them (the parts are deleted then), else the parts, listed in order.
+
+        On object storage the parts stay as they are, listed in order: each is already durable
+        there, and merging would download and upload the run again to save a few objects."""
+        if not self.store.is_local:
+            return self._listed_parts()
         merged: dict[str, dict] = {}
         try:
             for kind, parts in self._parts.items():
@@ -158,11 +171,7 @@ class LandingRun:
             for kind, entry in merged.items():
                 if entry not in self._parts[kind]:
                     (self.path / entry["path"]).unlink(missing_ok=True)
-            return {
-                kind: parts[0] if len(parts) == 1 else {"rows": sum(p["rows"] for p in parts), "parts": parts}
-                for kind, parts in self._parts.items()
-                if parts
-            }
+            return self._listed_parts()
         for kind, entry in merged.items():
             for part in self._parts[kind]:
                 if part["path"] != entry["path"]:
@@ -173,12 +182,12 @@ class LandingRun:
     def flush(self) -> None:
         """Write the records added so far as one more part of each kind, and let them go.
 
-        A collect flushes as it goes: what is written stays landed even when the disk fills
-        later, as the manifest (written last by `commit`) lists every part. Raises OSError (a
-        full disk); the records stay held then. A remote landing zone keeps them until commit.
+        A collect flushes as it goes: what is written stays landed even when the disk fills or
+        the store fails later, as the manifest (written last by `commit`) lists every part; on
+        object storage each part is an object of the run's folder, invisible until the manifest.
+        Raises OSError (a full disk) or StoreError (the store refused); the records not written
+        stay held then.
         """
-        if not self.store.is_local:
-            return
         for kind in SCHEMAS:
             table = self._pending(kind)
             if table is None:
@@ -231,6 +240,8 @@ class LandingRun:
         On a full disk the run's raw payloads go first; then, when parts were flushed before,
         the run lands with those parts alone, marked partial, saying how many records it could
         not write. Else a DiskFull names the run folder and how many records were not landed.
+        A store that fails a write (StoreError) is met the same way: the parts already on it land
+        marked partial if it takes the manifest, else the StoreError stands and nothing is visible.
         """
         try:
             try:
@@ -246,8 +257,9 @@ class LandingRun:
                     "this run's raw payloads were dropped to land its records"
                 )
                 return self._commit(status, self._with_raw_note(stats))
-        except OSError as exc:
-            if not is_no_space(exc):
+        except (OSError, StoreError) as exc:
+            full = isinstance(exc, OSError)
+            if full and not is_no_space(exc):
                 raise
             held = self.held()
             if any(self._parts.values()):
@@ -255,15 +267,17 @@ class LandingRun:
                 for kind in SCHEMAS:
                     self._records[kind].clear()
                     self._tables[kind].clear()
-                note = (
-                    f"no space left on the device of {self.path}: {held:,} records collected after "
-                    "the last part written were not landed"
-                )
+                why = f"no space left on the device of {self.path}" if full else str(exc)
+                note = f"{why}: {held:,} records collected after the last part written were not landed"
                 try:
                     return self._commit("partial", {**(self._with_raw_note(stats) or {}), "not_landed": note})
-                except OSError as again:
-                    if not is_no_space(again):
+                except (OSError, StoreError) as again:
+                    if isinstance(again, OSError) and not is_no_space(again):
                         raise
+                    if not full:
+                        raise again from exc
+            if not full:
+                raise
             raise DiskFull(
                 self.path,
                 f"the {self.kind} run's {held:,} records could not be written, and the run did not land "
