@@ -38,6 +38,31 @@ class Post:
     replies: list[Reply] = field(default_factory=list)
 
 
+def reply_view(reply: Reply, root: dict, author: dict) -> dict:
+    """A reply by `author` ({"did", "handle"}) directly under the post `root` ({"uri", "cid"}), as
+    a thread's replies list it."""
+    return {
+        "$type": "app.bsky.feed.defs#threadViewPost",
+        "post": {
+            "uri": uri(reply.did, reply.rkey),
+            "cid": f"bafy{reply.rkey}",
+            "author": author,
+            "record": {
+                "$type": "app.bsky.feed.post",
+                "text": reply.text,
+                "createdAt": stamp(reply.at),
+                "reply": {"root": root, "parent": root},
+            },
+            "replyCount": 0,
+            "repostCount": 0,
+            "likeCount": 0,
+            "quoteCount": 0,
+            "indexedAt": stamp(reply.at),
+        },
+        "replies": [],
+    }
+
+
 @dataclass
 class BlueskyWorld:
     posts: list[Post] = field(default_factory=list)
@@ -102,32 +127,8 @@ class BlueskyWorld:
 
     def thread(self, asked: str) -> dict:
         post = next(p for p in self.posts if uri(DID, p.rkey) == asked)
-        replies = [
-            {
-                "$type": "app.bsky.feed.defs#threadViewPost",
-                "post": {
-                    "uri": uri(r.did, r.rkey),
-                    "cid": f"bafy{r.rkey}",
-                    "author": self.author(r.did),
-                    "record": {
-                        "$type": "app.bsky.feed.post",
-                        "text": r.text,
-                        "createdAt": stamp(r.at),
-                        "reply": {
-                            "root": {"uri": asked, "cid": f"bafy{post.rkey}"},
-                            "parent": {"uri": asked, "cid": f"bafy{post.rkey}"},
-                        },
-                    },
-                    "replyCount": 0,
-                    "repostCount": 0,
-                    "likeCount": 0,
-                    "quoteCount": 0,
-                    "indexedAt": stamp(r.at),
-                },
-                "replies": [],
-            }
-            for r in post.replies
-        ]
+        root = {"uri": asked, "cid": f"bafy{post.rkey}"}
+        replies = [reply_view(r, root, self.author(r.did)) for r in post.replies]
         return {
             "thread": {
                 "$type": "app.bsky.feed.defs#threadViewPost",

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.domain.mentions import STORM_MINIMUM, STORM_MULTIPLE, StormRule
+from warehouse.domain.mentions import STORM_BASELINE_DAYS, STORM_MINIMUM, STORM_MULTIPLE, StormRule
 from warehouse.domain.metrics import METRICS
 from warehouse.domain.platforms import PLATFORMS
 from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, Period
@@ -36,6 +36,14 @@ RULE_TYPES: dict[str, dict[str, Any]] = {
     "platform_failing": {"nights": 3},
     # a storm of mentions (or of their negative share): the storms of `finsocial storms`
     "storm": {
+        "whose": "both",
+        "days": 2,
+        "multiple": STORM_MULTIPLE,
+        "minimum": STORM_MINIMUM,
+        "platform": "all",
+    },
+    # a storm of negative comments under our posts or a peer's (alert_comment_storms.sql)
+    "comment_storm": {
         "whose": "both",
         "days": 2,
         "multiple": STORM_MULTIPLE,
@@ -125,9 +133,9 @@ def parse_rules(entries: list[dict[str, Any]], source: str) -> list[Rule]:
                 f"{where}: unknown key {sorted(unknown)[0]!r}; {kind} takes {', '.join(defaults)}"
             )
         params = {k: _check(where, k, entry[k], d) if k in entry else d for k, d in defaults.items()}
-        if kind in ("flagged_post", "storm") and params["whose"] not in WHOSE:
+        if kind in ("flagged_post", "storm", "comment_storm") and params["whose"] not in WHOSE:
             raise RulesError(f"{where}: whose must be one of {', '.join(WHOSE)}, not {params['whose']!r}")
-        if kind in ("top10", "storm"):
+        if kind in ("top10", "storm", "comment_storm"):
             if params["platform"] not in ("all", *PLATFORMS):
                 raise RulesError(f"{where}: unknown platform {params['platform']!r}")
             if kind == "top10" and params["metric"] not in METRICS:
@@ -440,6 +448,79 @@ def storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
     return alerts
 
 
+def comment_storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
+    """A storm of negative comments under our posts or a peer's on one of the last N days: on a
+    platform, the day's negative comments by others at least `multiple` times the median known day
+    of the 28 before, with at least `minimum` (warehouse/read/sql/alert_comment_storms.sql). Once
+    per institution, platform and day."""
+    mine, peers = watched(con, watch)
+    whose = {"mine": mine, "peers": peers, "both": mine + peers}[rule["whose"]]
+    if not whose or as_of is None:
+        return []
+    params = {
+        "start": as_of - dt.timedelta(days=rule["days"] - 1),
+        "end": as_of,
+        "institutions": whose,
+        "platform": None if rule["platform"] == "all" else rule["platform"],
+        "multiple": rule["multiple"],
+        "minimum": rule["minimum"],
+        "baseline_days": STORM_BASELINE_DAYS,
+    }
+    rows = queries.rows(con.execute(queries.query_sql("alert_comment_storms"), params))
+    alerts = []
+    for r in sorted(rows, key=lambda r: (r["day"], r["institution_id"], r["platform"])):
+        ours = r["institution_id"] in mine
+        where = platform_label(r["platform"])
+        day = r["day"].isoformat()
+        usual = human_count(r["baseline_median"])
+        against = (
+            f"{r['multiple']:.1f}× the median day of the 28 before ({usual})"
+            if r["multiple"] is not None
+            else "where the median day of the 28 before had none"
+        )
+        share = (
+            f" ({format_value('negative_share', r['negative_share'])} of the {human_count(r['toned'])} "
+            "comments the tone classifier judged"
+            + (
+                f"; usually {format_value('negative_share', r['baseline_negative_share'])})"
+                if r["baseline_negative_share"] is not None
+                else ")"
+            )
+            if r["negative_share"] is not None
+            else ""
+        )
+        top = (
+            f" The most under its post of {str(r['top_post_at'])[:16]} UTC "
+            f"({human_count(r['top_post_negative'])}). {r['top_post_url'] or ''}"
+            if r["top_post_at"] is not None
+            else ""
+        )
+        alerts.append(
+            Alert(
+                key=f"{rule.name}:{r['institution_id']}:{r['platform']}:{day}",
+                rule=rule.name,
+                title=f"A storm of negative comments under {'our' if ours else r['name'] + chr(39) + 's'} "
+                f"posts on {where} on {day}",
+                text=(
+                    f"{human_count(r['negative'])} negative comments under {r['name']}'s posts on {where} "
+                    f"on {day}{share}, {against}.{top}"
+                ).strip(),
+                facts={
+                    "institution_id": r["institution_id"],
+                    "platform": r["platform"],
+                    "day": day,
+                    "negative": int(r["negative"]),
+                    "toned": int(r["toned"]),
+                    "baseline_median": float(r["baseline_median"]),
+                    "multiple": None if r["multiple"] is None else round(float(r["multiple"]), 2),
+                    "post_id": r["top_post_id"],
+                    "url": r["top_post_url"],
+                },
+            )
+        )
+    return alerts
+
+
 EVALUATE = {
     "flagged_post": flagged_posts,
     "reply_time": reply_time,
@@ -447,6 +528,7 @@ EVALUATE = {
     "top10": top10,
     "platform_failing": platform_failing,
     "storm": storm,
+    "comment_storm": comment_storm,
 }
 
 
