@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from benchmarks import scale
 from warehouse.infra.paths import DataPaths
 from warehouse.landing.runs import LandingRun, complete_runs
+from warehouse.landing.store import landing_store
 
 RESEEN_DAYS = 7
 
@@ -53,7 +54,8 @@ def _with(table: pa.Table, name: str, values) -> pa.Table:
 def add_night(paths: DataPaths) -> dt.date:
     """One more collect run: the accounts of the last day seen again the day after, that day's posts,
     and the posts of the 7 days before seen again with more interactions."""
-    runs = complete_runs(paths.landing)
+    store = landing_store(paths)  # a local folder, or s3:// (benchmarks/xl.py)
+    runs = complete_runs(store)
     last = max(dt.date.fromisoformat(r.manifest["run_date"]) for r in runs)
     day = last + dt.timedelta(days=1)
     stamp = dt.datetime.combine(day, dt.time(2, 15), dt.UTC)
@@ -70,9 +72,7 @@ def add_night(paths: DataPaths) -> dt.date:
         snapshots, "collected_at", pa.array([stamp] * snapshots.num_rows, snapshots["collected_at"].type)
     )
     snapshots = _with(snapshots, "followers", pc.add(snapshots["followers"], 3))
-    run = LandingRun(
-        paths.landing, "collect", day, run_id=f"{day:%Y%m%d}T021500Z-scale-night", started_at=stamp
-    )
+    run = LandingRun(store, "collect", day, run_id=f"{day:%Y%m%d}T021500Z-scale-night", started_at=stamp)
     run.add_table("snapshots", snapshots)
     recent = _last_day_rows(runs, "posts", "posted_at", last - dt.timedelta(days=RESEEN_DAYS - 1))
     if recent.num_rows:

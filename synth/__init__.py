@@ -35,6 +35,7 @@ from synth.specs import DEMO, SIZES
 from synth.world import World, build_world
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import save_registry
+from warehouse.landing.store import landing_store
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def generate(paths: DataPaths, spec: Spec, log=None) -> Generated:
             f"{int(world.observed.sum()):,} snapshots, {len(world.post_acc):,} posts"
         )
     runs, snapshots = land(paths, world, extras, rng, log)
-    size = sum(f.stat().st_size for f in paths.landing.rglob("*") if f.is_file())
+    size = sum(landing_store(paths).list("").values())  # a folder's files, or the objects on S3
     by_kind: dict[str, int] = {}
     for records in extras:
         by_kind[records.kind] = by_kind.get(records.kind, 0) + records.table.num_rows

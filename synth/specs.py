@@ -61,4 +61,8 @@ SIZES: dict[str, Spec] = {
     # L with half the history (18 months): how a nightly build's cost changes as the history doubles
     "L18": _SCALE.replace(accounts=20_000, days=548),
     "tiny": _SCALE.replace(accounts=60, days=120),
+    # the world: every bank, insurer and credit union's accounts, over the last four months
+    # (benchmarks/xl.py lands it on S3); XL25 is its dry run at a tenth of the accounts
+    "XL": _SCALE.replace(accounts=250_000, days=120),
+    "XL25": _SCALE.replace(accounts=25_000, days=120),
 }
