@@ -184,12 +184,30 @@ def league_table(
     group: str | None,
     limit: int | None,
     minimum: int | None = None,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Institutions ranked by `metric` on `platform` as of a day, with the rank 30 days earlier;
-    attrs['as_of'] is the day ranked, attrs['left_out'] how many the minimum left out."""
-    frame = _read(queries.league_table, platform, metric, as_of, country, kind, group, limit, minimum=minimum)
+    attrs['as_of'] is the day ranked, attrs['left_out'] how many the minimum left out.
+    `institutions` (a peer set's members) ranks those among themselves."""
+    frame = _read(
+        queries.league_table,
+        platform,
+        metric,
+        as_of,
+        country,
+        kind,
+        group,
+        limit,
+        minimum=minimum,
+        institutions=_ids(institutions),
+    )
     frame.attrs["as_of"] = frame.attrs.get("as_of") or as_of
     return frame
+
+
+def _ids(institutions) -> tuple[str, ...] | None:
+    """A selection's ids as a hashable cache key (None: everyone)."""
+    return None if institutions is None else tuple(institutions)
 
 
 def peer_benchmark(institution_id: str, peers: list[str], as_of: dt.date) -> pd.DataFrame:
@@ -240,9 +258,20 @@ def audience_share(
     kind: str | None,
     group: str | None,
     top: int = 8,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The `top` largest institutions' share (%) of the population's followers per day."""
-    return _read(queries.audience_share, platform, start, end, country, kind, group, top)
+    return _read(
+        queries.audience_share,
+        platform,
+        start,
+        end,
+        country,
+        kind,
+        group,
+        top,
+        institutions=_ids(institutions),
+    )
 
 
 def rank_history(
@@ -254,10 +283,21 @@ def rank_history(
     country: str | None,
     kind: str | None,
     group: str | None,
+    population: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
+    """The chosen institutions' rank by `metric` on `platform` within the population (a peer set's
+    members when given), per day."""
     return _read(
-        queries.rank_history, platform, metric, list(institution_ids), start, end, country, kind, group
+        queries.rank_history,
+        platform,
+        metric,
+        list(institution_ids),
+        start,
+        end,
+        country,
+        kind,
+        group,
+        population=_ids(population),
     )
 
 
@@ -317,6 +357,7 @@ def industry_posts(
     institution_id: str | None = None,
     flagged: bool = False,
     limit: int | None = 10,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The period's top posts by `by` (POST_MEASURES), ranked, with their signals."""
     return _read(
@@ -330,6 +371,7 @@ def industry_posts(
         institution_id=institution_id,
         flagged=flagged,
         limit=limit,
+        institutions=_ids(institutions),
     )
 
 
@@ -352,9 +394,12 @@ def webcare_overview(
     country: str | None = None,
     kind: str | None = None,
     group: str | None = None,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Each institution's webcare on a platform (or 'all') as of a day, with the target."""
-    return _read(queries.webcare_overview, platform, as_of, country, kind, group)
+    return _read(
+        queries.webcare_overview, platform, as_of, country, kind, group, institutions=_ids(institutions)
+    )
 
 
 def webcare_reply_times(platform: str, as_of: dt.date, institution_ids: list[str]) -> pd.DataFrame:
@@ -375,9 +420,11 @@ def latest_mention_day() -> dt.date | None:
     return _read(queries.latest_mention_day)
 
 
-def selection(country: str | None, kind: str | None, group: str | None) -> list[str]:
-    """The ids of the institutions the filters select."""
-    return _read(queries.selection, country, kind, group)
+def selection(
+    country: str | None, kind: str | None, group: str | None, institutions: tuple[str, ...] | None = None
+) -> list[str]:
+    """The ids of the institutions the filters select (of a peer set's members, when given)."""
+    return _read(queries.selection, country, kind, group, institutions=_ids(institutions))
 
 
 def mention_history(platform: str, institution_ids: list[str], start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -398,11 +445,23 @@ def storms(
     kind: str | None = None,
     group: str | None = None,
     institution_id: str | None = None,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Storm days in [start, end] with the default thresholds (FINSOCIAL_STORM_* may change them)."""
     from warehouse.domain.mentions import storm_rule
 
-    found = _read(queries.storms, start, end, platform, storm_rule(), country, kind, group, institution_id)
+    found = _read(
+        queries.storms,
+        start,
+        end,
+        platform,
+        storm_rule(),
+        country,
+        kind,
+        group,
+        institution_id,
+        institutions=_ids(institutions),
+    )
     columns = [
         "day",
         "institution_id",
@@ -445,10 +504,19 @@ def practices_scorecard(
     kind: str | None = None,
     group: str | None = None,
     institution_id: str | None = None,
+    institutions: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Each institution's practices over the window to as_of, with each measure's state."""
     return _read(
-        queries.practices_scorecard, as_of, window_days, platform, country, kind, group, institution_id
+        queries.practices_scorecard,
+        as_of,
+        window_days,
+        platform,
+        country,
+        kind,
+        group,
+        institution_id,
+        institutions=_ids(institutions),
     )
 
 

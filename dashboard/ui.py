@@ -355,37 +355,85 @@ def practice_text(measure: str, value: object, state: object) -> str:
 
 
 NO_PEER_SET = ""
+MY_PEER_SET = "my_peer_set"
 
 
-def peer_set_picker(column, key: str):
-    """A selectbox of the saved peer sets (`finsocial peers`) for any page: the address's ?peers=
-    when it names one, written back to the address so that a shared link keeps it. Returns the
-    chosen PeerSet or None. Pages filter with in_peer_set()."""
+def _peer_set_picked(key: str) -> None:
+    """A picker's choice: this session's peer set on every page, and in the address."""
+    name = st.session_state.get(key) or None
+    st.session_state[MY_PEER_SET] = name
+    if name:
+        st.query_params["peers"] = name
+    elif "peers" in st.query_params:
+        del st.query_params["peers"]
+
+
+def peer_set_picker(column, key: str, names: dict[str, str] | None = None):
+    """A selectbox of the saved peer sets (`finsocial peers`, or saved on the Peer benchmark page)
+    for any page: the address's ?peers= when it names one, else this session's choice, written
+    back to the address so that a shared link or a reload keeps it. Under it, the set's
+    institutions by name, and a warning naming any that left the registry since the set was
+    saved. Returns the chosen PeerSet or None; pages pass peer_set.members to their queries."""
     sets = data.peer_sets()
-    if not sets:
-        return None
     asked = st.query_params.get("peers")
     if asked in sets:
-        st.session_state[key] = asked
-    elif st.session_state.get(key) not in (NO_PEER_SET, *sets):
-        st.session_state[key] = NO_PEER_SET
+        st.session_state[MY_PEER_SET] = asked
+    elif asked:  # a link to a set that is not (or no longer) saved here
+        st.session_state[MY_PEER_SET] = None
+        del st.query_params["peers"]
+        column.warning(f"No peer set named {plain(asked)} is saved here: showing everyone.")
+    if not sets:
+        return None
+    mine = st.session_state.get(MY_PEER_SET)
+    st.session_state[key] = mine if mine in sets else NO_PEER_SET
+    names = names if names is not None else data.institution_names()
     with column:
         name = st.selectbox(
             "Peer set",
             [NO_PEER_SET, *sets],
             key=key,
             format_func=lambda n: n or "Everyone",
-            help="Saved with `finsocial peers`: an institution and its peers.",
+            on_change=_peer_set_picked,
+            args=(key,),
+            help="An institution and its peers, saved with `finsocial peers` or on the Peer benchmark "
+            "page. Rankings are ranks among the set.",
         )
-    if name:
-        st.query_params["peers"] = name
-    elif "peers" in st.query_params:
-        del st.query_params["peers"]
-    return sets.get(name)
+    chosen = sets.get(name)
+    if chosen is None:
+        if "peers" in st.query_params:
+            del st.query_params["peers"]
+        return None
+    st.query_params["peers"] = chosen.name
+    present, gone = chosen.resolve(names)
+    with column:
+        if present:
+            st.caption(
+                plain(
+                    f"{names.get(chosen.institution_id, chosen.institution_id)} against "
+                    + (", ".join(names[i] for i in present if i != chosen.institution_id) or "no peer left")
+                )
+            )
+        if gone:
+            st.warning(plain(chosen.gone_note(gone)) + ".", icon=":material/warning:")
+    # the set's own institution is "my institution" unless the reader chose another
+    if my_institution(names) is None and chosen.institution_id in names:
+        set_my_institution(chosen.institution_id)
+    return chosen
+
+
+def peer_set_part(peer_set) -> str:
+    """A heading's part for a chosen set: ' · peer set NAME' (empty without one)."""
+    return f" · peer set {peer_set.name}" if peer_set is not None else ""
+
+
+def members(peer_set) -> tuple[str, ...] | None:
+    """A chosen set's ids for the queries' `institutions` (None: everyone)."""
+    return None if peer_set is None else tuple(peer_set.members)
 
 
 def in_peer_set(frame: pd.DataFrame, peer_set, column: str = "institution_id") -> pd.DataFrame:
-    """The rows of the set's institution and its peers (all rows without a set)."""
+    """The rows of the set's institution and its peers (all rows without a set): for a frame of
+    the set's own rows (no ranking depends on it; rankings take members() in their query)."""
     if peer_set is None:
         return frame
-    return frame[frame[column].isin([peer_set.institution_id, *peer_set.peers])]
+    return frame[frame[column].isin(peer_set.members)]

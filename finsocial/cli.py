@@ -619,6 +619,12 @@ def _league_columns(metric: str) -> list[Column]:
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
 @click.option(
+    "--peers",
+    "peer_set",
+    metavar="NAME",
+    help="A saved peer set (finsocial peers): only its institution and peers, ranked among themselves.",
+)
+@click.option(
     "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: the last day with data)."
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
@@ -655,6 +661,7 @@ def top(
     country,
     kind,
     group,
+    peer_set,
     as_of,
     limit,
     min_followers,
@@ -692,6 +699,7 @@ def top(
             queries.check_filters(con, country, kind, group)
         except queries.FilterError as exc:
             _fail(str(exc))
+        chosen = _peer_members(paths, con, peer_set) if peer_set else None
         day = as_of.date() if as_of else None
         info = queries.info(con)
         if day is not None and info.get("data_from") and day.isoformat() < info["data_from"]:
@@ -705,13 +713,24 @@ def top(
                 min_followers if what == "followers" else min_questions if what == "questions" else 0
             ) or None
             rows, day = queries.league_rows(
-                con, platform, metric, day, country, kind, group, limit, minimum=minimum
+                con, platform, metric, day, country, kind, group, limit, minimum=minimum, institutions=chosen
             )
-            left_out = queries.league_left_out(con, platform, metric, day, country, kind, group, minimum)
+            left_out = queries.league_left_out(
+                con, platform, metric, day, country, kind, group, minimum, institutions=chosen
+            )
             whole = (
-                queries.league_rows(con, platform, metric, day, country, kind, group, None, minimum=minimum)[
-                    0
-                ]
+                queries.league_rows(
+                    con,
+                    platform,
+                    metric,
+                    day,
+                    country,
+                    kind,
+                    group,
+                    None,
+                    minimum=minimum,
+                    institutions=chosen,
+                )[0]
                 if movers
                 else []
             )
@@ -758,7 +777,7 @@ def top(
         row["as_of"] = day.isoformat()
         if demo:
             row["demo"] = True  # JSON and CSV carry it: a pasted table never loses its origin
-    title = league_title(metric, platform, day, len(rows), country, kind, group, minimum)
+    title = league_title(metric, platform, day, len(rows), country, kind, group, minimum, peer_set)
     left_out_line = f"{left_out_phrase(left_out, what, minimum)}." if minimum else None
     if fmt in ("png", "svg"):
         _league_image(rows, metric, platform, title, demo, fmt, Path(output), left_out_line)
@@ -776,6 +795,7 @@ def top(
             power_formula=formula,
             minimum=minimum,
             left_out=left_out,
+            peer_set=peer_set,
         )
         if movers:  # under the table, before its source line
             table, source = markdown.split("\n\nSource: ", 1)
@@ -840,6 +860,12 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: 
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
 @click.option(
+    "--peers",
+    "peer_set",
+    metavar="NAME",
+    help="A saved peer set (finsocial peers): only its institution and peers.",
+)
+@click.option(
     "--flagged",
     is_flag=True,
     help="Only posts that drew an unusual reaction (comments per like, negative comments, angry reactions), with why.",
@@ -863,7 +889,7 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: 
 @db_option
 @click.pass_context
 def posts(
-    ctx, period, by, platform, country, kind, group, flagged, min_multiple, min_comments, limit, fmt
+    ctx, period, by, platform, country, kind, group, peer_set, flagged, min_multiple, min_comments, limit, fmt
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
     from warehouse.domain.posts import last_complete, parse_period
@@ -883,6 +909,7 @@ def posts(
             queries.check_filters(con, country, kind, group)
         except queries.FilterError as exc:
             _fail(str(exc))
+        members = _peer_members(paths, con, peer_set) if peer_set else None
         last = queries.latest_post_day(con)
         if last is None:
             _fail(f"no posts in {paths.db} yet: posts come through the platforms' APIs (`finsocial collect`)")
@@ -899,6 +926,7 @@ def posts(
             multiple=min_multiple,
             min_comments=min_comments,
             limit=limit,
+            institutions=members,
         )
         demo = queries.is_demo(con)
     if frame.empty:
@@ -929,10 +957,14 @@ def posts(
         del columns[7]
     if fmt == "markdown":
         click.echo(
-            posts_markdown(rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments)
+            posts_markdown(
+                rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments, peer_set
+            )
         )
     else:
-        title = f"Top posts by {label} · {platform} · {chosen.label}"
+        title = f"Top posts by {label} · {platform} · {chosen.label}" + (
+            f" · peer set {peer_set}" if peer_set else ""
+        )
         output_rows(rows, columns, fmt, title, [DEMO_LINE] if demo else [])
 
 
@@ -1102,6 +1134,25 @@ def _status_shards(paths: DataPaths) -> None:
 
 
 # ---- peer sets ----------------------------------------------------------------------------------
+
+
+def _peer_members(paths: DataPaths, con, name: str) -> list[str]:
+    """The ids of a saved peer set's institution and peers that the warehouse knows, for --peers.
+    An unknown set is an error naming the saved ones; a member gone from the registry is named
+    on stderr and left out; a set none of whose members is left is an error."""
+    from warehouse.inputs.peers import PeerSetError, find_peer_set
+    from warehouse.read import queries
+
+    try:
+        chosen = find_peer_set(paths, name)
+    except PeerSetError as exc:
+        _fail(f"--peers: {exc}")
+    members, gone = chosen.resolve(queries.institution_ids(con))
+    if not members:
+        _fail(f"--peers: {chosen.gone_note(gone)}; none of its institutions is left")
+    if gone:
+        _log(f"note: {chosen.gone_note(gone)}")
+    return members
 
 
 def _peer_population(paths: DataPaths) -> tuple[dict[str, dict], list[dict]]:
@@ -1427,6 +1478,13 @@ def storms(ctx, period, platform, country, kind, group, institution, multiple, m
 @click.option("--kind", help="bank, credit_union, insurer, neobank, card_issuer, investment, other.")
 @click.option("--group", help="A peer group tag.")
 @click.option(
+    "--peers",
+    "peer_set",
+    metavar="NAME",
+    help="A saved peer set (finsocial peers) as the selection: its institution and peers, ranked among "
+    "themselves.",
+)
+@click.option(
     "--institution",
     help="The strategist's edition for this institution against the selection (default: its country).",
 )
@@ -1456,7 +1514,9 @@ def storms(ctx, period, platform, country, kind, group, institution, multiple, m
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="The folder to write into.")
 @db_option
 @click.pass_context
-def report(ctx, period, country, kind, group, institution, platforms, formats, charts, output) -> None:
+def report(
+    ctx, period, country, kind, group, peer_set, institution, platforms, formats, charts, output
+) -> None:
     """Write the month's report (Markdown, HTML, PDF) for a selection, with a chart per table.
 
     The same warehouse and options give the same files, byte for byte. Exit code 1 when the period
@@ -1470,9 +1530,17 @@ def report(ctx, period, country, kind, group, institution, platforms, formats, c
         chosen = parse_period(period) if period else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--period") from exc
-    selection = Selection(country.strip().upper() if country else None, kind, group, institution)
     paths = _read_paths(ctx)
     with _reading(paths) as con:
+        members = _peer_members(paths, con, peer_set) if peer_set else None
+        selection = Selection(
+            country.strip().upper() if country else None,
+            kind,
+            group,
+            institution,
+            peer_set,
+            tuple(members) if members is not None else None,
+        )
         try:
             made = monthly_report(con, chosen, selection, [p.lower() for p in platforms] or None)
         except ReportError as exc:

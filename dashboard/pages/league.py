@@ -73,9 +73,10 @@ with st.container(border=True):
     # enough: the minimum is the address's ?min= when given, else the metric's default
     what = minimum_of(metric)
     minimum = None
-    second = st.columns([1.4, 1.6, 4])
+    second = st.columns([1.4, 4.6, 1])
     # "my institution and my peers": a saved peer set (`finsocial peers`), kept in the address
     peer_set = ui.peer_set_picker(second[1], "lt_peers")
+    chosen_set = ui.members(peer_set)
     if what is not None:
         asked = url.get("min", "")
         ui.seed(f"lt_min_{what}", int(asked) if asked.isdigit() else default_minimum(metric))
@@ -108,20 +109,8 @@ if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
     ui.explain(f"No league table by {label} on {where}: {ALL_PLATFORMS_REFUSED[metric]}. Choose a platform.")
     ui.footer(wh)
     st.stop()
-frame = data.league_table(platform, metric, as_of, country, kind, group, limit, minimum or None)
-if peer_set is not None:
-    # the set's institutions ranked among themselves: the whole league, narrowed, ranked again
-    # (ties share a rank, a missing value last), with their ranks among themselves a period earlier
-    whole_set = ui.in_peer_set(
-        data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None), peer_set
-    )
-    order = not METRICS[metric].lower_is_better
-    frame = whole_set.assign(
-        rank=whole_set["value"].rank(method="min", ascending=not order, na_option="bottom").astype(int),
-        previous_rank=whole_set["previous_rank"].rank(method="min").astype("Int64"),
-    ).sort_values(["rank", "name"])
-    frame.attrs = dict(whole_set.attrs)
-    frame = frame.head(limit)
+# a peer set's institutions are ranked among themselves, now and a period earlier (the query's)
+frame = data.league_table(platform, metric, as_of, country, kind, group, limit, minimum or None, chosen_set)
 left_out = left_out_phrase(frame.attrs.get("left_out") or 0, what, minimum) + "." if minimum else ""
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
@@ -186,10 +175,16 @@ k[3].metric(
 
 # the heading carries every filter and the day, so a screenshot or a pasted image says what it shows
 heading = league_title(
-    metric, platform, as_of, len(frame), country or None, kind or None, group or None, minimum or None
+    metric,
+    platform,
+    as_of,
+    len(frame),
+    country or None,
+    kind or None,
+    group or None,
+    minimum or None,
+    peer_set.name if peer_set is not None else None,
 )
-if peer_set is not None:
-    heading = heading.replace(" · as of ", f" · peer set {peer_set.name} · as of ", 1)
 st.subheader(heading)
 left, right = st.columns([1.15, 1])
 mine = state["institution"]
@@ -244,7 +239,7 @@ with right:
     ui.chart(charts.league_bar(frame, metric, platform, highlight=mine), "lt_chart", heading, slug, wh)
 
 # the whole league's movers (not only the rows shown), as `finsocial top --movers` prints them
-whole = data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None)
+whole = data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None, chosen_set)
 climbers, fallers = find_movers(whole.to_dict("records"))
 since = previous_day(as_of).isoformat()
 counted = ", ".join(
@@ -284,7 +279,17 @@ d[0].download_button(
     icon=":material/download:",
     width="stretch",
 )
-markdown = league_markdown(frame, metric, platform, country, kind, group, wh.demo, minimum=minimum or None)
+markdown = league_markdown(
+    frame,
+    metric,
+    platform,
+    country,
+    kind,
+    group,
+    wh.demo,
+    minimum=minimum or None,
+    peer_set=peer_set.name if peer_set is not None else None,
+)
 d[1].download_button(
     "Download Markdown",
     markdown,

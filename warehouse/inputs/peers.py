@@ -25,6 +25,25 @@ class PeerSet:
     institution_id: str
     peers: tuple[str, ...]
 
+    @property
+    def members(self) -> tuple[str, ...]:
+        """The institution and its peers: the set's selection."""
+        return (self.institution_id, *self.peers)
+
+    def resolve(self, known: set[str] | dict[str, object]) -> tuple[list[str], list[str]]:
+        """The members the warehouse knows (`known`: its institution ids), and those it no longer
+        does (an institution left the registry since the set was saved)."""
+        return [i for i in self.members if i in known], [i for i in self.members if i not in known]
+
+    def gone_note(self, gone: list[str]) -> str:
+        """Why a set's selection is smaller than the set: its missing ids, named."""
+        ids = ", ".join(gone)
+        verb = "is" if len(gone) == 1 else "are"
+        return (
+            f"peer set {self.name}: {ids} {verb} no longer in the registry, so left out "
+            f"(finsocial peers save {self.name} ... replaces the set)"
+        )
+
 
 def load_peer_sets(paths: DataPaths) -> dict[str, PeerSet]:
     """Every saved set by name; none when the file does not exist yet."""
@@ -38,6 +57,16 @@ def load_peer_sets(paths: DataPaths) -> dict[str, PeerSet]:
         }
     except (ValueError, KeyError, TypeError) as exc:
         raise PeerSetError(f"{paths.peer_sets}: not a peer sets file ({type(exc).__name__}: {exc})") from None
+
+
+def find_peer_set(paths: DataPaths, name: str) -> PeerSet:
+    """The saved set of that name; PeerSetError naming the saved ones when there is none."""
+    sets = load_peer_sets(paths)
+    if name not in sets:
+        raise PeerSetError(
+            f"no peer set named {name!r} (saved: {', '.join(sets) or 'none yet; finsocial peers suggest INSTITUTION --save NAME'})"
+        )
+    return sets[name]
 
 
 def _write(paths: DataPaths, sets: dict[str, PeerSet]) -> None:

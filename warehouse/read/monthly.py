@@ -75,19 +75,23 @@ class ReportError(ValueError):
 
 @dataclass(frozen=True)
 class Selection:
-    """Who the report is about: a population (country, kind, group) and, for the strategist's
+    """Who the report is about: a population (country, kind, group, or a saved peer set: its name
+    and the ids of its institution and peers the warehouse knows) and, for the strategist's
     edition, the reader's own institution."""
 
     country: str | None = None
     kind: str | None = None
     group: str | None = None
     institution_id: str | None = None
+    peer_set: str | None = None
+    institutions: tuple[str, ...] | None = None  # the peer set's members; None: no set
 
     def label(self) -> str:
         parts = [
             self.country,
             self.kind and kind_label(self.kind),
             self.group and f"group {self.group}",
+            self.peer_set and f"peer set {self.peer_set}",
         ]
         return " · ".join(p for p in parts if p) or "all institutions"
 
@@ -98,7 +102,19 @@ class Selection:
             value = getattr(self, name)
             if value:
                 out += [f"--{name}", value]
+        if self.peer_set:
+            out += ["--peers", self.peer_set]
         return out
+
+    @property
+    def members(self) -> list[str] | None:
+        """The peer set's ids as the queries' `institutions` (None: no set)."""
+        return None if self.institutions is None else list(self.institutions)
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any population is chosen (else: every institution)."""
+        return bool(self.country or self.kind or self.group or self.peer_set)
 
 
 @dataclass(frozen=True)
@@ -159,6 +175,8 @@ class Report:
         """The files' base name: finsocial-2026-11-nl-bank[-northwind]."""
         parts = ["finsocial", self.period.label.lower()]
         parts += [p.lower() for p in (self.selection.country, self.selection.kind, self.selection.group) if p]
+        if self.selection.peer_set:
+            parts.append(f"peers-{self.selection.peer_set.lower()}")
         if self.selection.institution_id:
             parts.append(self.selection.institution_id)
         return "-".join(parts).replace("/", "-").replace(" ", "-")
@@ -205,6 +223,7 @@ def _league(
         limit,
         period_days,
         minimum=queries.default_minimum(metric),  # as `top` ranks by default
+        institutions=s.members,  # a peer set ranked among itself, as `top --peers` does
     )
     return found
 
@@ -216,7 +235,9 @@ def minimums_note(con: duckdb.DuckDBPyConnection, report: Report, platform: str,
     if not minimum or what is None or METRICS[metric].source != "institution_metrics":
         return NO_MINIMUMS
     s = report.selection
-    left = queries.league_left_out(con, platform, metric, report.as_of, s.country, s.kind, s.group, minimum)
+    left = queries.league_left_out(
+        con, platform, metric, report.as_of, s.country, s.kind, s.group, minimum, s.members
+    )
     return f"Minimums: {minimum_phrase(what, minimum)} ({left_out_phrase(left, what, minimum)})."
 
 
@@ -307,6 +328,7 @@ def posts_table(
         institution_id=institution_id,
         flagged=flagged,
         limit=TOP,
+        institutions=s.members if population else None,
     )
     if frame.empty:
         return None
@@ -690,7 +712,16 @@ def peers_section(con, report: Report, platforms: list[str]) -> Section:
 def _league_on(con, report: Report, platform: str, metric: str, day: dt.date) -> list[dict[str, Any]]:
     s = report.selection
     found, _ = queries.league_rows(
-        con, platform, metric, day, s.country, s.kind, s.group, None, minimum=queries.default_minimum(metric)
+        con,
+        platform,
+        metric,
+        day,
+        s.country,
+        s.kind,
+        s.group,
+        None,
+        minimum=queries.default_minimum(metric),
+        institutions=s.members,
     )
     return found
 
@@ -869,7 +900,7 @@ def monthly_report(
         queries.check_filters(con, selection.country, selection.kind, selection.group)
     except queries.FilterError as exc:
         raise ReportError(str(exc)) from exc
-    if selection.institution_id and not (selection.country or selection.kind or selection.group):
+    if selection.institution_id and not selection.narrowed:
         selection = _home_population(con, selection)
     latest = queries.latest_day(con)
     if latest is None:
@@ -913,8 +944,9 @@ def _holds_an_institution(con: duckdb.DuckDBPyConnection, selection: Selection) 
         con.execute(
             "SELECT count(*) FROM institutions WHERE (? IS NULL OR country = ?) AND (? IS NULL OR kind = ?)"
             " AND (? IS NULL OR institution_id IN"
-            " (SELECT institution_id FROM institution_groups WHERE group_name = ?))",
-            [s.country, s.country, s.kind, s.kind, s.group, s.group],
+            " (SELECT institution_id FROM institution_groups WHERE group_name = ?))"
+            " AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], institution_id))",
+            [s.country, s.country, s.kind, s.kind, s.group, s.group, s.members, s.members],
         ).fetchone()[0]
     )
 
@@ -937,11 +969,14 @@ def _strategist(con: duckdb.DuckDBPyConnection, report: Report) -> None:
         raise ReportError(f"--institution: no institution {me!r} in the registry")
     report.institution_name = str(row["name"].iloc[0])
     s = report.selection
-    peers, _ = queries.league_rows(con, "all", "followers", report.as_of, s.country, s.kind, s.group, None)
+    peers, _ = queries.league_rows(
+        con, "all", "followers", report.as_of, s.country, s.kind, s.group, None, institutions=s.members
+    )
     report.peers = [r["institution_id"] for r in peers]
     if me not in report.peers:
         raise ReportError(
-            f"--institution: {me} is not in the selection ({s.label()}); choose a country, kind or group that holds it"
+            f"--institution: {me} is not in the selection ({s.label()}); choose a country, kind, group "
+            "or peer set that holds it"
         )
 
 

@@ -141,6 +141,7 @@ def _league_params(
     kind: str | None,
     group: str | None,
     limit: int | None,
+    institutions: list[str] | None = None,
 ) -> dict[str, object]:
     return {
         "platform": platform,
@@ -149,8 +150,15 @@ def _league_params(
         "country": country,
         "kind": kind,
         "group": group,
+        "institutions": members(institutions),
         "limit": limit if limit is not None else 2**62,
     }
+
+
+def members(institutions: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """A selection's list of institution ids as a query's $institutions: None selects everyone
+    (no list given), an empty list no one."""
+    return None if institutions is None else list(institutions)
 
 
 def _minimum_params(metric: str, minimum: int | None) -> dict[str, object]:
@@ -178,8 +186,10 @@ def league_left_out(
     kind: str | None = None,
     group: str | None = None,
     minimum: int | None = None,
+    institutions: list[str] | None = None,
 ) -> int:
-    """How many institutions with a value a league's minimum leaves out on the day (0 with none)."""
+    """How many institutions with a value a league's minimum leaves out on the day (0 with none);
+    `institutions` narrows the population to those ids (a saved peer set), as the league does."""
     check_metric(metric)
     if (
         as_of is None
@@ -188,7 +198,7 @@ def league_left_out(
         or METRICS[metric].source != "institution_metrics"
     ):
         return 0
-    params = _league_params(platform, as_of, 30, country, kind, group, None)
+    params = _league_params(platform, as_of, 30, country, kind, group, None, institutions)
     del params["previous"], params["limit"]
     sql = query_sql("league_left_out").format(metric=metric)
     return int(con.execute(sql, params | _minimum_params(metric, minimum)).fetchone()[0])
@@ -205,6 +215,7 @@ def _league(
     limit: int | None,
     period_days: int,
     minimum: int | None = None,
+    institutions: list[str] | None = None,
 ) -> tuple[duckdb.DuckDBPyConnection | None, dt.date | None, tuple[str, ...]]:
     """The one league route of the command line and the dashboard: the league query executed
     (None when the warehouse has no day yet), its day, and its columns before platform and metric
@@ -223,7 +234,7 @@ def _league(
         )
     if as_of is None:
         return None, None, columns
-    params = _league_params(platform, as_of, period_days, country, kind, group, limit)
+    params = _league_params(platform, as_of, period_days, country, kind, group, limit, institutions)
     if audience:
         params["max_age"] = SAMPLE_MAX_AGE_DAYS
     elif METRICS[metric].source == "institution_metrics":  # league_table.sql takes the minimums
@@ -242,14 +253,16 @@ def league_table(
     limit: int | None = 10,
     period_days: int = 30,
     minimum: int | None = None,
+    institutions: list[str] | None = None,
 ) -> pd.DataFrame:
     """Institutions ranked by `metric` on `platform` (or 'all') as of a day, with the rank
-    `period_days` earlier, as a frame (the dashboard's). as_of defaults to the last day with data;
+    `period_days` earlier, as a frame (the dashboard's). `institutions` (a saved peer set's ids)
+    narrows the population before ranking: ranks among them. as_of defaults to the last day with data;
     attrs['as_of'] is the day ranked. An audience metric adds each value's sample_size,
     sample_date, margin, low and high. ValueError for a metric whose sum over platforms means
     nothing on 'all' (metrics.ALL_PLATFORMS_REFUSED)."""
     cursor, as_of, columns = _league(
-        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum
+        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum, institutions
     )
     if cursor is None:
         import pandas as pd
@@ -260,7 +273,9 @@ def league_table(
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
     frame.attrs["as_of"] = as_of
-    frame.attrs["left_out"] = league_left_out(con, platform, metric, as_of, country, kind, group, minimum)
+    frame.attrs["left_out"] = league_left_out(
+        con, platform, metric, as_of, country, kind, group, minimum, institutions
+    )
     if metric == "power_score":
         frame.attrs["power_formula"] = info(con).get("power_formula")
     return frame
@@ -283,11 +298,12 @@ def league_rows(
     limit: int | None = 10,
     period_days: int = 30,
     minimum: int | None = None,
+    institutions: list[str] | None = None,
 ) -> tuple[list[dict[str, Any]], dt.date | None]:
     """league_table's rows as dicts, in its column order (no pandas: the command line's), and the
     day they are for."""
     cursor, as_of, _ = _league(
-        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum
+        con, platform, metric, as_of, country, kind, group, limit, period_days, minimum, institutions
     )
     if cursor is None:
         return [], None
@@ -295,6 +311,12 @@ def league_rows(
         {k: r[k] for k in LEAGUE_COLUMNS[:6]} | {"platform": platform, "metric": metric} | r
         for r in rows(cursor)
     ], as_of
+
+
+def institution_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every institution id of the registry the warehouse was built from (a saved peer set is
+    checked against them: an institution may have left the registry since)."""
+    return {r[0] for r in con.execute("SELECT institution_id FROM institutions").fetchall()}
 
 
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # common names that are not the ISO 3166-1 code
@@ -516,6 +538,7 @@ def audience_share(
     group: str | None = None,
     top: int = 8,
     step: int | None = None,
+    institutions: list[str] | None = None,
 ) -> pd.DataFrame:
     """Each of the `top` largest institutions' share (%) of the population's followers per day;
     the others together in one row whose institution_id and name are empty."""
@@ -526,6 +549,7 @@ def audience_share(
         "country": country,
         "kind": kind,
         "group": group,
+        "institutions": members(institutions),
         "top": top,
         "step": step or history_step(start, end),
     }
@@ -543,8 +567,10 @@ def rank_history(
     kind: str | None = None,
     group: str | None = None,
     step: int | None = None,
+    population: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The chosen institutions' rank by `metric` on `platform` within the population, per day."""
+    """The chosen institutions' rank by `metric` on `platform` within the population (narrowed to
+    `population`'s ids when given: a saved peer set), per day."""
     check_metric(metric)
     check_platform_metric(platform, metric)
     params = {
@@ -555,6 +581,7 @@ def rank_history(
         "country": country,
         "kind": kind,
         "group": group,
+        "population": members(population),
         "step": step or history_step(start, end),
     }
     sql = query_sql("rank_history").format(metric=metric, order=METRICS[metric].sql_order)
@@ -602,9 +629,11 @@ def industry_posts(
     multiple: float = BACKLASH_MULTIPLE,
     min_comments: int = BACKLASH_MIN_COMMENTS,
     limit: int | None = 10,
+    institutions: list[str] | None = None,
 ) -> pd.DataFrame:
     """The period's posts with the most `by` (POST_MEASURES), ranked (ties share a rank, the
-    earlier post first); `flagged` keeps only posts that drew an unusual reaction."""
+    earlier post first); `flagged` keeps only posts that drew an unusual reaction; `institutions`
+    (a saved peer set's ids) keeps their posts only."""
     if by not in POST_MEASURES:
         raise ValueError(f"unknown post measure {by!r}; known: {', '.join(POST_MEASURES)}")
     if platform == "all":
@@ -617,6 +646,7 @@ def industry_posts(
         "kind": kind,
         "group": group,
         "institution_id": institution_id,
+        "institutions": members(institutions),
         "flagged": flagged,
         "multiple": float(multiple),
         "min_comments": int(min_comments),
@@ -648,10 +678,18 @@ def webcare_overview(
     country: str | None = None,
     kind: str | None = None,
     group: str | None = None,
+    institutions: list[str] | None = None,
 ) -> pd.DataFrame:
     """Each institution's questions, answered share, reply times and replies on a platform (or
     'all') as of a day, with the platform's target in minutes (NULL on 'all')."""
-    params = {"platform": platform, "as_of": as_of, "country": country, "kind": kind, "group": group}
+    params = {
+        "platform": platform,
+        "as_of": as_of,
+        "country": country,
+        "kind": kind,
+        "group": group,
+        "institutions": members(institutions),
+    }
     return con.execute(query_sql("webcare_overview"), params).df()
 
 
@@ -690,6 +728,7 @@ def storms(
     kind: str | None = None,
     group: str | None = None,
     institution_id: str | None = None,
+    institutions: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The storm days in [start, end] on a platform (or 'all'), newest first: each with its
     mentions, the baseline median, the multiple, the negative shares, the day's top theme and what
@@ -706,6 +745,7 @@ def storms(
         "country": country,
         "kind": kind,
         "group": group,
+        "institutions": members(institutions),
     }
     return rows(con.execute(query_sql("storms"), params))
 
@@ -747,15 +787,17 @@ def selection(
     country: str | None = None,
     kind: str | None = None,
     group: str | None = None,
+    institutions: list[str] | None = None,
 ) -> list[str]:
-    """The ids of the institutions a reader's filters select."""
+    """The ids of the institutions a reader's filters select (of `institutions` only, when given)."""
     return [
         r[0]
         for r in con.execute(
             "SELECT institution_id FROM institutions WHERE ($country IS NULL OR country = $country)"
             " AND ($kind IS NULL OR kind = $kind) AND ($group IS NULL OR list_contains(groups, $group))"
+            " AND ($institutions IS NULL OR list_contains($institutions, institution_id))"
             " ORDER BY institution_id",
-            {"country": country, "kind": kind, "group": group},
+            {"country": country, "kind": kind, "group": group, "institutions": members(institutions)},
         ).fetchall()
     ]
 
@@ -807,6 +849,7 @@ def practices_scorecard(
     kind: str | None = None,
     group: str | None = None,
     institution_id: str | None = None,
+    institutions: list[str] | None = None,
 ) -> pd.DataFrame:
     """Every institution's practices over the window ending on as_of, with each measure's state."""
     if window_days not in practice_rules.WINDOWS:
@@ -819,5 +862,6 @@ def practices_scorecard(
         "kind": kind,
         "group": group,
         "institution_id": institution_id,
+        "institutions": members(institutions),
     }
     return with_states(con.execute(query_sql("practices_scorecard"), params).df())

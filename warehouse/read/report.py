@@ -49,15 +49,18 @@ def league_title(
     kind: str | None = None,
     group: str | None = None,
     minimum: int | None = None,
+    peer_set: str | None = None,
 ) -> str:
     """'Top 10 by Followers on Instagram · NL · Bank · group nl-banks · as of 2026-03-31'; a
-    ranking with a minimum says it ('· at least 1,000 followers')."""
+    ranking with a minimum says it ('· at least 1,000 followers'), one among a saved peer set
+    names it ('· peer set northwind-peers')."""
     what = minimum_of(metric) if minimum else None
     parts = [
         f"Top {count} by {METRICS[metric].label} on {platform_label(platform)}",
         country and country.upper(),
         kind and kind_label(kind),
         group and f"group {group}",
+        peer_set and f"peer set {peer_set}",
         what and minimum_phrase(what, minimum),
         as_of and f"as of {as_of.isoformat()}",
     ]
@@ -87,6 +90,7 @@ def league_markdown(
     power_formula: str | None = None,
     minimum: int | None = None,
     left_out: int | None = None,
+    peer_set: str | None = None,
 ) -> str:
     """A league table (queries.league_table's frame, or league_rows' rows and their day) as a
     Markdown section with its source line; a minimum is in its title and its line says how many
@@ -99,7 +103,7 @@ def league_markdown(
     previous = previous_day(day, period_days).isoformat()
     what = minimum_of(metric) if minimum else None
     lines = [
-        "### " + league_title(metric, platform, day, len(rows), country, kind, group, minimum),
+        "### " + league_title(metric, platform, day, len(rows), country, kind, group, minimum, peer_set),
         "",
         f"As of {day.isoformat()}; movement against {previous}."
         + (f" {left_out_phrase(left_out or 0, what, minimum)}." if what else ""),
@@ -172,11 +176,22 @@ def posts_markdown(
     demo: bool = False,
     multiple: float = BACKLASH_MULTIPLE,
     min_comments: int = BACKLASH_MIN_COMMENTS,
+    peer_set: str | None = None,
 ) -> str:
     """Top posts (queries.industry_posts' rows) as a Markdown section with its source line."""
     label = POST_MEASURES[by]
     own_column = by in ("likes", "comments", "shares")  # the measure is one of the count columns
-    scope = ", ".join(filter(None, [country and country.upper(), kind, group and f"group {group}"]))
+    scope = ", ".join(
+        filter(
+            None,
+            [
+                country and country.upper(),
+                kind,
+                group and f"group {group}",
+                peer_set and f"peer set {peer_set}",
+            ],
+        )
+    )
     lines = [
         f"### Top {len(rows)} posts by {label} on {platform_label(platform)}, {period.label}"
         + (f" ({scope})" if scope else ""),

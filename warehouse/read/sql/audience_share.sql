@@ -12,6 +12,7 @@ population AS (
       AND ($country IS NULL OR i.country = $country)
       AND ($kind IS NULL OR i.kind = $kind)
       AND ($group IS NULL OR list_contains(i.groups, $group))
+      AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
 ),
 leaders AS (
     SELECT institution_id

@@ -66,6 +66,7 @@ population AS (
       AND ($country IS NULL OR i.country = $country)
       AND ($kind IS NULL OR i.kind = $kind)
       AND ($group IS NULL OR list_contains(i.groups, $group))
+      AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
       AND ($institution_id IS NULL OR p.institution_id = $institution_id)
 )
 SELECT

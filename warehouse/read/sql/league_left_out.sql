@@ -10,6 +10,7 @@ WHERE m.platform = $platform
   AND ($country IS NULL OR i.country = $country)
   AND ($kind IS NULL OR i.kind = $kind)
   AND ($group IS NULL OR list_contains(i.groups, $group))
+  AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
   AND {metric} IS NOT NULL
   AND (
       ($min_followers IS NOT NULL AND coalesce(m.followers, 0) < $min_followers)

@@ -4,7 +4,8 @@
 -- institution_webcare, practices from institution_practices (28 days), joined on the same
 -- institution, platform and day. A ranking with a minimum
 -- ($min_followers for rates by audience, $min_questions for reply times; NULL for none) leaves out
--- the institutions under it (league_left_out.sql counts them).
+-- the institutions under it (league_left_out.sql counts them). $institutions (a saved peer set's
+-- ids, or NULL) narrows the population before league_rank.sql ranks it: ranks among the set.
 SELECT
     i.institution_id,
     i.name,
@@ -27,5 +28,6 @@ WHERE m.platform = $platform
   AND ($country IS NULL OR i.country = $country)
   AND ($kind IS NULL OR i.kind = $kind)
   AND ($group IS NULL OR list_contains(i.groups, $group))
+  AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
   AND ($min_followers IS NULL OR m.followers >= $min_followers)
   AND ($min_questions IS NULL OR w.questions >= $min_questions)

@@ -1,5 +1,6 @@
 -- The rank of chosen institutions by {metric} (a checked column name, ranked {order}) on one platform within a
--- population (country, kind, group), per day; every $step-th day counted back from $end.
+-- population (country, kind, group; $population: a saved peer set's ids, or NULL), per day;
+-- every $step-th day counted back from $end.
 WITH
 population AS (
     SELECT m.day, m.institution_id, i.name, {metric} AS value
@@ -17,6 +18,7 @@ population AS (
       AND ($country IS NULL OR i.country = $country)
       AND ($kind IS NULL OR i.kind = $kind)
       AND ($group IS NULL OR list_contains(i.groups, $group))
+      AND ($population IS NULL OR list_contains($population, i.institution_id))  -- a peer set
 ),
 ranked AS (
     SELECT *, rank() OVER (PARTITION BY day ORDER BY value {order}) AS rank

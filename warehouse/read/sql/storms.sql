@@ -31,6 +31,7 @@ WHERE d.platform = $platform
   AND ($country IS NULL OR i.country = $country)
   AND ($kind IS NULL OR i.kind = $kind)
   AND ($group IS NULL OR list_contains(i.groups, $group))
+  AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
   AND (
       (d.mentions >= $minimum AND d.mentions >= $multiple * d.baseline_median)
       OR (d.negative >= $minimum AND d.baseline_negative_share IS NOT NULL

@@ -23,4 +23,5 @@ WHERE w.platform = $platform
   AND ($country IS NULL OR i.country = $country)
   AND ($kind IS NULL OR i.kind = $kind)
   AND ($group IS NULL OR list_contains(i.groups, $group))
+  AND ($institutions IS NULL OR list_contains($institutions, i.institution_id))
 ORDER BY i.name
