@@ -31,7 +31,8 @@ con.execute("ATTACH '" + db.replace("'", "''") + "' AS warehouse (READ_ONLY)")
 con.execute("USE warehouse")
 day = con.execute("SELECT max(day) FROM institution_metrics").fetchone()[0]
 params = {"platform": "all", "as_of": day, "previous": day - dt.timedelta(days=30),
-          "country": None, "kind": None, "group": None, "limit": 10}
+          "country": None, "kind": None, "group": None, "institutions": None,
+          "min_followers": None, "min_questions": None, "limit": 10}
 cur = con.execute(sql, params)
 names = [c[0] for c in cur.description]
 print(json.dumps([dict(zip(names, r)) for r in cur.fetchall()], default=str, indent=2))
