@@ -370,10 +370,23 @@ def _free_only(world: World) -> None:
     world.collect(NIGHT)
 
 
+# An institution that was in the registry when a peer set was saved, and left it since.
+OLDBANK = {**SOUTHBANK, "institution_id": "oldbank", "name": "Old Bank", "bluesky": "", "mastodon": ""}
+GONE_SET = "with-oldbank"
+
+
 def _peer_set(world: World) -> None:
-    """The first night, and a strategist's saved peer set ("Northwind against its peers"); the
-    pages are opened with it in their address (?peers=)."""
-    _first_night(world)
+    """The first night, and a strategist's saved peer sets: "Northwind against its peers" (the
+    pages are opened with it in their address, ?peers=), and one saved while Old Bank was in the
+    registry, which it has left since (GONE_SET)."""
+    world.cli("init")
+    world.registry([*REGISTRY, OLDBANK])
+    world.cli("peers", "save", GONE_SET, "northwind", "oldbank", "southbank")
+    write_registry(world.paths, REGISTRY)
+    staged = world.paths.db.parent / "institutions.csv"
+    shutil.move(world.paths.registry, staged)
+    world.cli("registry", "import", str(staged), "--yes")  # Old Bank removed
+    world.collect(NIGHT)
     world.cli("peers", "save", "northwind-peers", "northwind", "southbank", "cedar")
 
 

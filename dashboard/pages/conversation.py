@@ -38,8 +38,10 @@ with st.container(border=True):
     )
     as_of = c[1].date_input("As of", value=last, max_value=last, key="cv_as_of", format="YYYY-MM-DD")
     country, kind, group = ui.population_filters(c[2:], wh.options, "cv")
+    # a saved peer set: share of voice among the set's institutions, their storms
+    peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "cv_peers", names)
 
-chosen = data.selection(country, kind, group)
+chosen = data.selection(country, kind, group, ui.members(peer_set))
 start = as_of - dt.timedelta(days=SPAN_DAYS - 1)
 history = data.mention_history(platform, chosen, start, as_of)
 today = history[history["day"] == pd.Timestamp(as_of)] if not history.empty else history
@@ -51,7 +53,7 @@ if today.empty:
     )
     ui.footer(wh)
     st.stop()
-storms = data.storms(start, as_of, platform, country, kind, group)
+storms = data.storms(start, as_of, platform, country, kind, group, institutions=ui.members(peer_set))
 
 k = st.columns(4)
 total = int(today["mentions"].sum())
@@ -72,7 +74,10 @@ k[2].metric(
 k[3].metric(f"Storms, {SPAN_DAYS} days", f"{len(storms):,}", border=True)
 
 me = ui.highlight_picker(st.columns([1, 3])[0], names, "cv_highlight")
-st.subheader("Share of voice")
+st.subheader(
+    f"Share of voice · {ui.platform_name(platform)} · 28 days to {as_of.isoformat()}"
+    + ui.peer_set_part(peer_set)
+)
 st.plotly_chart(charts.share_of_voice_area(history, storms, me), width="stretch", key="cv_voice")
 st.caption(
     "Each institution's mentions in the 28 days to each day ÷ the mentions of every institution "

@@ -30,8 +30,11 @@ with st.container(border=True):
     )
     highlight = ui.highlight_picker(c[3], names, "ea_highlight")
     as_of = ui.as_of_picker(c[4], wh, "ea_as_of")
+    # a saved peer set: only its institutions' accounts (the curve stays the platform's)
+    peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "ea_peers", names)
 
-frame = data.account_day(platform, as_of)
+# each account's values and the platform's expected curve do not depend on who else is shown
+frame = ui.in_peer_set(data.account_day(platform, as_of), peer_set)
 usable = frame[(frame["followers"] > 0) & (frame[y] > 0)]
 if len(usable) < 3:
     ui.explain(
@@ -40,9 +43,19 @@ if len(usable) < 3:
         "Engagement needs the account's recent posts, which finsocial collects through the "
         "platforms' APIs (LinkedIn, TikTok and Threads come in as manual counts without posts). "
         "Pick another platform, or run `finsocial collect` for this one."
+        + (
+            " A peer set shows only its institutions' accounts: choose Everyone to see all."
+            if peer_set
+            else ""
+        )
     )
     ui.footer(wh)
     st.stop()
+
+st.subheader(
+    f"{ui.metric_name(y)} against followers · {ui.platform_name(platform)} · as of {as_of.isoformat()}"
+    + ui.peer_set_part(peer_set)
+)
 
 st.plotly_chart(
     charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
@@ -50,8 +63,12 @@ st.plotly_chart(
     key="ea_chart",
 )
 st.caption(
-    f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}. "
-    "Bubble size: posts per week. Dotted lines: the medians. Both axes are logarithmic."
+    f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}"
+    + (f", of peer set {ui.plain(peer_set.name)}" if peer_set else "")
+    + ". Bubble size: posts per week. Dotted lines: the medians"
+    + (" of the set" if peer_set else "")
+    + ". The dashed curve is what an account of that size typically earns on the platform (all its "
+    "accounts). Both axes are logarithmic."
 )
 if highlight and usable[usable["institution_id"] == highlight].empty:
     st.caption(

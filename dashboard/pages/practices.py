@@ -25,8 +25,11 @@ with st.container(border=True):
     )
     as_of = ui.as_of_picker(c[2], wh, "pr_as_of")
     country, kind, group = ui.population_filters(c[3:], wh.options, "pr")
+    peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "pr_peers")
 
-frame = data.practices_scorecard(as_of, window, platform, country, kind, group)
+frame = data.practices_scorecard(
+    as_of, window, platform, country, kind, group, institutions=ui.members(peer_set)
+)
 if frame.empty or frame["posts_seen"].fillna(0).sum() == 0:
     ui.explain(
         f"No practices on {ui.platform_name(platform)} in the {window} days to {as_of.isoformat()} for "
@@ -37,14 +40,15 @@ if frame.empty or frame["posts_seen"].fillna(0).sum() == 0:
     ui.footer(wh)
     st.stop()
 
-st.subheader("How many institutions keep each practice")
+where = f"{ui.platform_name(platform)} · {window} days to {as_of.isoformat()}" + ui.peer_set_part(peer_set)
+st.subheader(f"How many institutions keep each practice · {where}")
 st.plotly_chart(charts.practice_states(frame, config.measures), width="stretch", key="pr_states")
 st.caption(
     "Per measure, the institutions of this selection in each state; grey: a value, but too few "
     "posts, comments or questions behind it to judge."
 )
 
-st.subheader("Scorecard")
+st.subheader(f"Scorecard · {where}")
 shown = frame.sort_values("name")
 st.dataframe(
     pd.DataFrame(

@@ -42,6 +42,8 @@ platform = c[4].selectbox(
     "Platform", ["all", *options["platforms"]], key="tp_platform", format_func=ui.platform_name
 )
 country, kind, group = ui.population_filters(c[5:8], options, "tp")
+# a saved peer set: its institutions' posts only, ranked among themselves
+peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "tp_peers")
 flagged = st.toggle(
     "Only posts that drew an unusual reaction",
     key="tp_flagged",
@@ -49,7 +51,17 @@ flagged = st.toggle(
     f"(its median over the 90 days before), with at least {BACKLASH_MIN_COMMENTS} comments.",
 )
 
-frame = data.industry_posts(period, by, platform, country, kind, group, flagged=flagged, limit=limit)
+frame = data.industry_posts(
+    period,
+    by,
+    platform,
+    country,
+    kind,
+    group,
+    flagged=flagged,
+    limit=limit,
+    institutions=ui.members(peer_set),
+)
 label = POST_MEASURES[by]
 where = ui.platform_name(platform)
 span = f"{period.start.isoformat()} to {period.end.isoformat()}"
@@ -64,7 +76,7 @@ if frame.empty:
     ui.footer(wh)
     st.stop()
 
-st.subheader(f"Top {len(frame)} by {label} · {where} · {period.label}")
+st.subheader(f"Top {len(frame)} by {label} · {where} · {period.label}" + ui.peer_set_part(peer_set))
 st.caption(f"Posts made from {span} (UTC), counts as last observed.")
 st.dataframe(
     tables.post_table(frame),
@@ -100,6 +112,7 @@ markdown = posts_markdown(
     kind or None,
     group or None,
     wh.demo,
+    peer_set=peer_set.name if peer_set is not None else None,
 )
 d[1].download_button(
     "Download Markdown",

@@ -27,12 +27,25 @@ with st.container(border=True):
         key="tr_span",
         format="YYYY-MM-DD",
     )
+    # a saved peer set: its institutions compared, shared and ranked among themselves
+    peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "tr_peers", names)
+chosen_set = ui.members(peer_set)
 start, end = (span[0], span[-1]) if isinstance(span, tuple | list) and span else (default_start, wh.last_day)
 if start >= end:
     ui.explain("Pick a period of at least two days.")
     st.stop()
 
-leaders = data.league_table(platform, "followers", end, country, kind, group, defaults.TREND_LEADERS)
+leaders = data.league_table(
+    platform,
+    "followers",
+    end,
+    country,
+    kind,
+    group,
+    # the whole set (as many as the picker takes), else the population's five largest
+    12 if peer_set else defaults.TREND_LEADERS,
+    institutions=chosen_set,
+)
 mine = ui.my_institution(names)
 chosen = st.multiselect(
     "Institutions",
@@ -41,7 +54,7 @@ chosen = st.multiselect(
     default=[i for i in leaders["institution_id"] if i in names]
     + ([mine] if mine and mine not in set(leaders["institution_id"]) else []),
     format_func=names.get,
-    key=f"tr_chosen_{platform}_{country}_{kind}_{group}",
+    key=f"tr_chosen_{platform}_{country}_{kind}_{group}_{peer_set.name if peer_set else ''}",
     placeholder="Choose institutions to compare",
     max_selections=12,
 )
@@ -53,7 +66,10 @@ if leaders.empty:
     ui.footer(wh)
     st.stop()
 
-st.subheader("Followers")
+st.subheader(
+    f"Followers · {ui.platform_name(platform)} · {start.isoformat()} to {end.isoformat()}"
+    + ui.peer_set_part(peer_set)
+)
 if chosen:
     history = data.metric_history(chosen, [platform], start, end)
     # audiences far apart in size (a country's largest bank and its smallest) share a log axis
@@ -74,7 +90,9 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Share of audience")
-    share = data.audience_share(platform, start, end, country, kind, group, defaults.SHARE_TOP)
+    share = data.audience_share(
+        platform, start, end, country, kind, group, defaults.SHARE_TOP, institutions=chosen_set
+    )
     st.plotly_chart(charts.audience_share(share), width="stretch", key="tr_share")
     st.caption(
         "The eight largest institutions of the population at the period's end; the rest together in grey."
@@ -85,6 +103,6 @@ with right:
     if platform == "all" and metric in ALL_PLATFORMS_REFUSED:
         st.caption(f"No ranks by {ui.metric_name(metric)} on all platforms: {ALL_PLATFORMS_REFUSED[metric]}.")
     else:
-        ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group)
+        ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group, chosen_set)
         st.plotly_chart(charts.rank_lines(ranks, metric), width="stretch", key="tr_ranks")
 ui.footer(wh)

@@ -28,8 +28,10 @@ with st.container(border=True):
         format="YYYY-MM-DD",
     )
     country, kind, group = ui.population_filters(c[2:], wh.options, "wc")
+    # a saved peer set: its institutions only; "peers" of the reply times are then the set's
+    peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "wc_peers", names)
 
-frame = data.webcare_overview(platform, as_of, country, kind, group)
+frame = data.webcare_overview(platform, as_of, country, kind, group, ui.members(peer_set))
 if frame.empty or frame["questions"].fillna(0).sum() == 0:
     ui.explain(
         f"No questions observed on {ui.platform_name(platform)} in the 28 days to {as_of.isoformat()} "
@@ -59,7 +61,10 @@ k[3].metric(
     border=True,
 )
 
-st.subheader("Answered share against median reply time")
+st.subheader(
+    f"Answered share against median reply time · {ui.platform_name(platform)} · 28 days to "
+    f"{as_of.isoformat()}" + ui.peer_set_part(peer_set)
+)
 st.plotly_chart(charts.webcare_scatter(frame, platform, target_minutes), width="stretch", key="wc_scatter")
 TARGETS_SOURCE = "15 minutes on X, 30 on Facebook, 60 elsewhere, after ABN AMRO's published webcare targets"
 st.caption(
