@@ -215,6 +215,40 @@ def peer_benchmark(institution_id: str, peers: list[str], as_of: dt.date) -> pd.
     return _read(queries.peer_benchmark, institution_id, list(peers), as_of)
 
 
+def peer_values(institution_id: str, peers: list[str], as_of: dt.date) -> pd.DataFrame:
+    """Each of the institution's and its peers' values per platform and metric on a day."""
+    return _read(queries.peer_values, institution_id, list(peers), as_of)
+
+
+def suggested_peers(institution_id: str, as_of: dt.date | None, count: int = 5) -> list[str]:
+    """Peers for an institution as `finsocial peers suggest` finds them: the same kind, the same
+    country first, then the nearest audiences (followers on all platforms on the day)."""
+    from warehouse.inputs.peers import suggest_peers
+
+    frame = institutions()
+    ranked = league_table("all", "followers", as_of, None, None, None, None)
+    followers = dict(zip(ranked["institution_id"], ranked["value"], strict=True))
+    population = [
+        {
+            "institution_id": i,
+            "kind": k,
+            "country": c,
+            "followers": None if pd.isna(followers.get(i)) else followers.get(i),
+        }
+        for i, k, c in zip(frame["institution_id"], frame["kind"], frame["country"], strict=True)
+    ]
+    return suggest_peers(institution_id, population, count)
+
+
+def save_peer_set(name: str, institution_id: str, peers: list[str]) -> None:
+    """Save a named peer set to the file `finsocial peers` reads (PeerSetError when the name or an
+    id is not valid)."""
+    from warehouse.inputs.peers import PeerSet
+    from warehouse.inputs.peers import save_peer_set as save
+
+    save(DataPaths.resolve(), PeerSet(name, institution_id, tuple(peers)), set(institution_names()))
+
+
 def account_day(platform: str, as_of: dt.date) -> pd.DataFrame:
     """Every account of a platform on a day with its followers, rates and expected interactions."""
     return _read(queries.account_day, platform, as_of)

@@ -132,3 +132,102 @@ def test_the_strategists_report_of_a_peer_set_ranks_us_among_the_set(peers_db):
     assert followers["previous_value"] == 1000
     with queries.connect(peers_db) as con, pytest.raises(Exception, match="not in the selection"):
         monthly_report(con, parse_period("2026-03"), _set_selection("echo-cu"))
+
+
+# ---- the dashboard ----------------------------------------------------------------------------------
+
+
+def _follow(at, label: str):
+    """Click a page link as the browser does: the target page with the link's address."""
+    from urllib.parse import parse_qsl
+
+    from tests.dashboard.conftest import page
+
+    links = {link.proto.label: link.proto for link in at.get("page_link")}
+    target = links[label]
+    return page(target.page.rsplit("/", 1)[-1].removesuffix(".py"), **dict(parse_qsl(target.query_string)))
+
+
+def test_us_against_our_peers_on_every_metric_in_one_click_from_the_profile(demo_db, monkeypatch):
+    from tests.dashboard.conftest import page
+
+    monkeypatch.setenv("FINSOCIAL_DB", str(demo_db))
+    with queries.connect(demo_db) as con:
+        day = queries.latest_day(con)
+        league, _ = queries.league_rows(con, "all", "followers", day, limit=None)
+    me = league[len(league) // 3]  # a large institution, not the leader
+    profile = page("profile", institution=me["institution_id"])
+    assert not profile.exception, [e.message for e in profile.exception]
+    # the one click: the profile's link opens the benchmark with its suggested peers chosen
+    at = _follow(profile, f"Peer benchmark of {me['name']}")
+    assert not at.exception, [e.message for e in at.exception]
+    suggested = finsocial(str(demo_db), "peers", "suggest", me["institution_id"]).stdout.splitlines()
+    peers = [line.split("\t")[0] for line in suggested]
+    assert len(peers) == 5
+    assert at.subheader[0].value.startswith(f"{me['name']} against 5 peers · as of {day.isoformat()}")
+    side = next(d.value for d in at.dataframe if "Peer median" in list(d.value.get("Institution", [])))
+    ids = {r["institution_id"]: r for r in league}
+    assert list(side["Institution"]) == [me["name"], *[ids[p]["name"] for p in peers], "Peer median"]
+    # every metric, webcare and posting included, side by side
+    for label in (
+        "Followers",
+        "Growth, 30 days",
+        "Posts per week",
+        "Interactions per post",
+        "Engagement rate (%)",
+        "Questions answered (%)",
+        "Median reply time",
+        "Answered within target (%)",
+        "Share of voice (%)",
+    ):
+        assert label in side.columns, (label, list(side.columns))
+    from warehouse.read.formatting import format_value
+
+    assert side["Followers"].iloc[0] == format_value("followers", me["value"], me["rounded"])
+    assert side["Followers"].iloc[1] == format_value(
+        "followers", ids[peers[0]]["value"], ids[peers[0]]["rounded"]
+    )
+    assert any(
+        s.value.startswith("Top posts by interactions · All platforms · 28 days to") for s in at.subheader
+    )
+
+
+def test_peers_are_suggested_and_saved_from_the_dashboard_and_stay_in_the_address(peers_db, monkeypatch):
+    from tests.dashboard.conftest import page
+
+    monkeypatch.setenv("FINSOCIAL_DB", peers_db)
+    # a saved set: the profile's link opens the benchmark with it
+    profile = page("profile", institution="alpha-bank")
+    at = _follow(profile, "Peer benchmark of Alpha Bank")
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="pb_mode").value == "saved" and at.selectbox(key="pb_set").value == "alpha-set"
+    assert at.subheader[0].value == "Alpha Bank against 2 peers · as of 2026-03-31 · peer set alpha-set"
+    side = at.dataframe[1].value
+    # 6,000, 4,000 and 3,500 followers; their median 4,000
+    assert list(side["Institution"]) == ["Alpha Bank", "Delta Bank", "Charlie Bank", "Peer median"]
+    assert list(side["Followers"]) == ["6.00K", "4.00K", "3.50K", "4.00K"]
+    # suggested: the other banks (both British), the nearest audience first (Delta's 4,000)
+    at = page("peers", institution="bravo-ins", mode="suggested")
+    assert "No institution of the same kind (Insurer) to suggest." in at.info[0].value  # the only one
+    at = page("peers", institution="alpha-bank", mode="suggested")
+    assert at.subheader[0].value.startswith("Alpha Bank against 2 peers")
+    assert list(at.dataframe[1].value["Institution"])[:3] == ["Alpha Bank", "Delta Bank", "Charlie Bank"]
+    at.number_input(key="pb_count").set_value(1).run()
+    assert list(at.dataframe[1].value["Institution"]) == ["Alpha Bank", "Delta Bank", "Peer median"]
+    at.text_input(key="pb_save_name").input("alpha-nearest").run()
+    at.button(key="pb_save_button").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Saved peer set alpha-nearest" in s.value.replace("\\", "") for s in at.success), at.error
+    assert at.query_params["peers"] == "alpha-nearest" and at.query_params["mode"] == "saved"
+    listed = finsocial(peers_db, "peers", "list").stdout.splitlines()
+    assert "alpha-nearest: alpha-bank against delta-bank" in listed
+    # the league's picker offers it at once, and a change there sticks (and goes in the address)
+    league = page("league", platform="x", peers="alpha-set")
+    assert league.selectbox(key="lt_peers").value == "alpha-set"
+    league.selectbox(key="lt_peers").set_value("alpha-nearest").run()
+    assert league.selectbox(key="lt_peers").value == "alpha-nearest"
+    assert league.query_params["peers"] == "alpha-nearest"
+    assert "Top 2 by Followers on X · peer set alpha-nearest · as of 2026-03-31" in [
+        s.value for s in league.subheader
+    ]
+    assert finsocial(peers_db, "peers", "delete", "alpha-nearest").exit_code == 0

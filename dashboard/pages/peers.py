@@ -1,42 +1,143 @@
 """Peer benchmark: one institution against its peers on every platform and metric."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, defaults, ui
+from dashboard import charts, data, defaults, tables, ui
 from warehouse.domain.metrics import METRICS
+from warehouse.domain.posts import Period
+from warehouse.inputs.peers import PeerSetError
 from warehouse.read.queries import PEER_METRICS
 
 wh = ui.page(
     "Peer benchmark",
     "Where do we stand? One institution against the peers you choose: its value, the peer median, "
-    "the top quartile, the leader and its percentile, on each platform.",
+    "the top quartile, the leader and its percentile, on each platform; and every metric side by "
+    "side. The page's address holds the institution and its peers: copy it to share them.",
 )
 institutions = data.institutions()
 names = dict(zip(institutions["institution_id"], institutions["name"], strict=True))
-MODES = {"country": "Same country", "kind": "Same kind", "group": "Same peer group", "picked": "Hand-picked"}
+sets = data.peer_sets()
+MODES = {
+    "saved": "Saved set",
+    "suggested": "Suggested",
+    "country": "Same country",
+    "kind": "Same kind",
+    "group": "Same peer group",
+    "picked": "Hand-picked",
+}
+POSTS_DAYS = 28
+MINE_BACKGROUND = "#FBE3E4"  # a light tint of charts.HIGHLIGHT, as on the league page
+url = st.query_params
+
+# the address first: ?peers=NAME is a saved set (its institution becomes "my institution"),
+# ?mode= a way of picking peers; choices below write them back (callbacks, so a change sticks)
+asked = url.get("peers")
+# (a set of another institution than the address's is one left behind by choosing another)
+if (
+    asked in sets
+    and url.get("institution") in (None, sets[asked].institution_id)
+    and sets[asked].institution_id in names
+):
+    ui.set_my_institution(sets[asked].institution_id)
+    st.session_state["pb_mode"] = st.session_state["pb_mode_saved"] = "saved"
+    st.session_state["pb_set"] = asked
+elif url.get("mode") in MODES:
+    st.session_state["pb_mode"] = st.session_state["pb_mode_saved"] = url.get("mode")
+
+
+def _mode_chosen() -> None:
+    url["mode"] = st.session_state["pb_mode"]
+    if st.session_state["pb_mode"] != "saved" and "peers" in url:
+        del url["peers"]
+
+
+def _set_chosen() -> None:
+    if st.session_state.get("pb_set"):
+        url["peers"] = st.session_state["pb_set"]
+
+
+def _save(me: str, peers: list[str]) -> None:
+    """The Save button: the peers as a named set in peer_sets.json (`finsocial peers` reads it)."""
+    name = (st.session_state.get("pb_save_name") or "").strip()
+    try:
+        data.save_peer_set(name, me, peers)
+    except PeerSetError as exc:
+        st.session_state["pb_saved_message"] = ("error", str(exc))
+        return
+    st.session_state["pb_saved_message"] = (
+        "success",
+        f"Saved peer set {name}: every page's Peer set box and `finsocial peers` now offer it.",
+    )
+    st.session_state["pb_mode"] = st.session_state["pb_mode_saved"] = "saved"
+    st.session_state["pb_set"] = name
+    url["mode"] = "saved"
+    url["peers"] = name
+
 
 with st.container(border=True):
-    c = st.columns([1.5, 1.6, 1.6, 1])
+    c = st.columns([1.5, 3.4, 1])
     me = ui.institution_picker(c[0], names, "pb_institution", defaults.middle_institution(wh))
     ui.keep("pb_mode", "country", lambda v: v in MODES)
     mode = ui.kept(
-        "pb_mode", c[1].radio("Peers", list(MODES), key="pb_mode", format_func=MODES.get, horizontal=True)
+        "pb_mode",
+        c[1].radio(
+            "Peers",
+            list(MODES),
+            key="pb_mode",
+            format_func=MODES.get,
+            horizontal=True,
+            on_change=_mode_chosen,
+        ),
     )
+    as_of = ui.as_of_picker(c[2], wh, "pb_as_of")
     row = institutions.set_index("institution_id").loc[me]
     value = None
-    if mode == "group":
+    peer_set = None
+    # the second row is the page's full width: the names of the peers must show
+    if mode == "saved":
+        mine = [name for name, s in sets.items() if s.institution_id == me]
+        if not mine:
+            st.caption(
+                f"No peer set of {ui.plain(names[me])} is saved yet: choose Suggested (or another way) "
+                "and save the peers below, or `finsocial peers suggest` on the command line."
+            )
+            if "peers" in url:
+                del url["peers"]
+        else:
+            if st.session_state.get("pb_set") not in mine:
+                st.session_state["pb_set"] = mine[0]
+            name = st.selectbox("Peer set", mine, key="pb_set", on_change=_set_chosen)
+            url["peers"] = name
+            peer_set = sets[name]
+            present, gone = peer_set.resolve(names)
+            value = [i for i in present if i != me]
+            if gone:
+                st.warning(ui.plain(peer_set.gone_note(gone)) + ".", icon=":material/warning:")
+    elif mode == "suggested":
+        s = st.columns([1, 5])
+        count = s[0].number_input("How many", min_value=1, max_value=20, value=5, step=1, key="pb_count")
+        value = data.suggested_peers(me, as_of, int(count))
+        s[1].caption(
+            "Suggested: institutions of the same kind ("
+            + ui.kind_name(row["kind"])
+            + f"), from {row['country']} first, then by the nearest audience (followers on all "
+            f"platforms on {as_of.isoformat()}): "
+            + (ui.plain(", ".join(names[i] for i in value)) if value else "none")
+        )
+    elif mode == "group":
         groups = list(row["groups"])
         if not groups:
-            c[2].caption("This institution belongs to no peer group.")
+            st.caption("This institution belongs to no peer group.")
         else:
-            with c[2]:
-                value = ui.choose("Peer group", groups, "pb_group")
+            value = ui.choose("Peer group", groups, "pb_group")
     elif mode == "picked":
         ui.keep("pb_picked", [], lambda v: all(i in names and i != me for i in v))
         value = ui.kept(
             "pb_picked",
-            c[2].multiselect(
+            st.multiselect(
                 "Peers",
                 [i for i in names if i != me],
                 key="pb_picked",
@@ -45,21 +146,41 @@ with st.container(border=True):
             ),
         )
     else:
-        c[2].text_input(
-            "Shared with peers",
-            ui.kind_name(row["kind"]) if mode == "kind" else row["country"],
-            disabled=True,
-            key=f"pb_shared_{mode}",
+        st.caption(
+            "Peers share its "
+            + (f"kind: {ui.kind_name(row['kind'])}" if mode == "kind" else f"country: {row['country']}")
         )
-    as_of = ui.as_of_picker(c[3], wh, "pb_as_of")
+url["mode"] = mode
+if mode != "saved" and "peers" in url:
+    del url["peers"]
 
-peers = data.peer_ids(institutions, me, mode, value)
+listed = mode in ("saved", "suggested")  # these name their peers; the others select them
+peers = list(value or []) if listed else data.peer_ids(institutions, me, mode, value)
+message = st.session_state.pop("pb_saved_message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(ui.plain(message[1]))
 if not peers:
     ui.explain(
-        "No peers in this selection. Choose another way of picking peers, or pick institutions by hand."
+        (
+            f"No institution of the same kind ({ui.kind_name(row['kind'])}) to suggest. "
+            if mode == "suggested"
+            else "No peers in this selection. "
+        )
+        + "Choose another way of picking peers, or pick institutions by hand."
     )
     ui.footer(wh)
     st.stop()
+if mode != "saved":
+    # keep them: a named set every page's Peer set box and `finsocial peers` offer
+    with st.expander("Save these peers as a named set", key="pb_save"):
+        s = st.columns([3, 1])
+        s[0].text_input(
+            "Name",
+            key="pb_save_name",
+            placeholder=f"{me}-peers",
+            help="Letters, digits, spaces, '.', '_' or '-'; an existing name is replaced.",
+        )
+        s[1].button("Save peer set", key="pb_save_button", on_click=_save, args=(me, peers))
 frame = data.peer_benchmark(me, peers, as_of)
 if frame.empty or frame["value"].notna().sum() == 0:
     ui.explain(
@@ -69,7 +190,10 @@ if frame.empty or frame["value"].notna().sum() == 0:
     ui.footer(wh)
     st.stop()
 
-st.subheader(f"{ui.plain(names[me])} against {len(peers)} peers")
+st.subheader(
+    f"{ui.plain(names[me])} against {len(peers)} peers · as of {as_of.isoformat()}"
+    + ui.peer_set_part(peer_set)
+)
 st.page_link(
     "pages/profile.py",
     label=f"Profile of {ui.plain(names[me])}",
@@ -91,7 +215,10 @@ st.plotly_chart(
 )
 st.caption(
     "The bar is the percentile among the peers with a value (the institution included): "
-    "100th leads, 0th trails. " + METRICS[metric].definition
+    "100th leads, 0th trails"
+    + (" (the fastest leads: lower is better)" if METRICS[metric].lower_is_better else "")
+    + ". "
+    + METRICS[metric].definition
 )
 
 
@@ -125,6 +252,75 @@ st.dataframe(
     column_config={"Metric": None},
     placeholder=ui.MISSING,
 )
+
+# ---- every metric side by side: us and each peer, a row each ---------------------------------------
+values = data.peer_values(me, peers, as_of)
+platforms = ["all", *[p for p in wh.options["platforms"] if p in set(values["platform"])]]
+s = st.columns([1, 5])
+platform = s[0].selectbox("Platform", platforms, key="pb_platform", format_func=ui.platform_name)
+on = values[values["platform"] == platform]
+shown = [m for m in PEER_METRICS if m in set(on["metric"])]
+st.subheader(
+    f"Every metric side by side · {ui.platform_name(platform)} · as of {as_of.isoformat()}"
+    + ui.peer_set_part(peer_set)
+)
+order = [me, *[p for p in peers if p in names]]
+wide = on.pivot_table(index="institution_id", columns="metric", values="value", aggfunc="first")
+rounded = on.groupby("institution_id")["rounded"].any()
+median = frame[frame["platform"] == platform].set_index("metric")["peer_median"]
+side = pd.DataFrame(
+    {
+        "Institution": [names[i] for i in order] + ["Peer median"],
+        **{
+            METRICS[m].label: [
+                ui.value_text(
+                    m,
+                    wide.at[i, m] if i in wide.index and m in wide.columns else None,
+                    bool(rounded.get(i, False)),
+                )
+                for i in order
+            ]
+            + [ui.value_text(m, median.get(m))]
+            for m in shown
+        },
+    }
+)
+st.dataframe(
+    side.style.apply(
+        lambda r: [f"background-color: {MINE_BACKGROUND}" if r.name == 0 else ""] * len(r), axis=1
+    ),
+    hide_index=True,
+    width="stretch",
+    placeholder=ui.MISSING,
+    key="pb_side",
+)
+st.caption(
+    f"{ui.plain(names[me])} first (highlighted), then its peers; the last row is the median of all of "
+    "them. Webcare (questions, answered, reply time, within target) over the 28 days to the day; "
+    "share of voice among these institutions. A dash: no value that day. "
+    + "; ".join(f"{METRICS[m].label}: lower is better" for m in shown if METRICS[m].lower_is_better)
+    + ("." if any(METRICS[m].lower_is_better for m in shown) else "")
+)
+
+# ---- their posts ------------------------------------------------------------------------------------
+span = Period(f"{POSTS_DAYS} days to {as_of.isoformat()}", as_of - dt.timedelta(days=POSTS_DAYS - 1), as_of)
+posts = data.industry_posts(span, "interactions", platform, institutions=tuple(order), limit=10)
+st.subheader(
+    f"Top posts by interactions · {ui.platform_name(platform)} · {span.label}" + ui.peer_set_part(peer_set)
+)
+if posts.empty:
+    st.caption(
+        f"No post of {ui.plain(names[me])} or its peers on {ui.platform_name(platform)} in the "
+        f"{POSTS_DAYS} days to {as_of.isoformat()}: posts come through the platforms' APIs only."
+    )
+else:
+    st.dataframe(
+        tables.post_table(posts),
+        hide_index=True,
+        width="stretch",
+        column_config=tables.POST_COLUMNS,
+        placeholder=ui.MISSING,
+    )
 with st.expander("Every metric on every platform"):
     st.dataframe(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
 ui.footer(wh)

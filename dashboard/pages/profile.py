@@ -95,11 +95,17 @@ st.header(ui.plain(row["name"]), divider="blue")
 groups = ", ".join(row["groups"]) or "no peer group"
 st.caption(ui.plain(f"{ui.kind_name(row['kind'])} · {row['country']} · {row['website']} · {groups}"))
 if wh.has_metrics:
+    # one click to "us against our peers on every metric": its saved peer set when it has one
+    # (the first by name), else the suggested peers (same kind, same country first, nearest audience)
+    own_sets = sorted(n for n, s in data.peer_sets().items() if s.institution_id == me)
     st.page_link(
         "pages/peers.py",
         label=f"Peer benchmark of {ui.plain(row['name'])}",
         icon=":material/balance:",
-        query_params={"institution": me},
+        query_params={"institution": me, "mode": "saved", "peers": own_sets[0]}
+        if own_sets
+        else {"institution": me, "mode": "suggested"},
+        help="Against its saved peer set, or its suggested peers: every metric side by side.",
     )
 else:
     ui.no_counts_yet()

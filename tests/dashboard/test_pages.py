@@ -426,5 +426,5 @@ def test_peers_offers_only_the_metrics_the_peer_benchmark_computes():
 
     from warehouse.read.queries import PEER_METRICS, query_sql
 
-    unpivoted = re.search(r"ON (.*?)\s+INTO NAME", query_sql("peer_benchmark"), re.S).group(1)
+    unpivoted = re.search(r"ON (.*?)\s+INTO NAME", query_sql("peer_values"), re.S).group(1)
     assert [m.strip() for m in unpivoted.split(",")] == list(PEER_METRICS)

@@ -451,8 +451,7 @@ def account_day(con: duckdb.DuckDBPyConnection, platform: str, as_of: dt.date) -
     return con.execute(query_sql("account_day"), {"platform": platform, "as_of": as_of}).df()
 
 
-# The metrics peer_benchmark.sql unpivots (higher is better for each): the page offers these only.
-# Webcare, audience and the stored counts rank in league tables, not here yet.
+# The metrics peer_values.sql unpivots, in its order: the Peer benchmark page offers these only.
 PEER_METRICS = (
     "followers",
     "growth_30d",
@@ -463,19 +462,40 @@ PEER_METRICS = (
     "overperformance",
     "presence_index",
     "power_score",
+    "questions",
+    "answered_pct",
+    "reply_time_median",  # lower is better: the benchmark ranks it the other way round
+    "within_target_pct",
     "mentions",
     "share_of_voice",
-    "net_tone",  # higher is better, as for every peer metric (the negative share is not: left out)
+    "net_tone",  # higher is better (the negative share, lower is better, is in the league tables)
 )
+
+
+def peer_values(
+    con: duckdb.DuckDBPyConnection, institution_id: str, peers: list[str], as_of: dt.date
+) -> pd.DataFrame:
+    """Per institution (the one and its peers), platform and metric of PEER_METRICS: its value on
+    the day (institution_id, name, platform, rounded, metric, value); a value that cannot be
+    computed is not there."""
+    params = {"institution_id": institution_id, "peers": list(peers), "as_of": as_of}
+    return con.execute(query_sql("peer_values"), params).df()
 
 
 def peer_benchmark(
     con: duckdb.DuckDBPyConnection, institution_id: str, peers: list[str], as_of: dt.date
 ) -> pd.DataFrame:
     """Per platform and metric: the institution's value, the peer median, top quartile, leader,
-    percentile (0–100) and gap to the median, among `peers` and the institution itself."""
-    params = {"institution_id": institution_id, "peers": list(peers), "as_of": as_of}
-    return con.execute(query_sql("peer_benchmark"), params).df()
+    percentile (0–100: 100 leads) and gap to the median, among `peers` and the institution itself;
+    for a metric where lower is better (reply time) the leader is the lowest."""
+    params = {
+        "institution_id": institution_id,
+        "peers": list(peers),
+        "as_of": as_of,
+        "lower": [m for m in PEER_METRICS if METRICS[m].lower_is_better],
+    }
+    sql = query_sql("peer_benchmark").format(values=query_sql("peer_values"))
+    return con.execute(sql, params).df()
 
 
 def institution_accounts(

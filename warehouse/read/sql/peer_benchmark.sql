@@ -1,53 +1,19 @@
 -- One institution against its peers on one day: for each platform and metric its value, the peer
 -- median, the top quartile, the leader and its percentile. The institution counts among its peers.
+-- The values are peer_values.sql's (put in below as 'long'); $lower lists the metrics where
+-- lower is better (reply times): there the leader is the lowest, the top quartile the fastest quarter, and the
+-- percentile counts from the slowest.
 WITH
-members AS (
-    SELECT institution_id, name
-    FROM institutions
-    WHERE institution_id = $institution_id OR list_contains($peers, institution_id)
-),
-day_metrics AS (
-    SELECT
-        m.institution_id,
-        s.name,
-        m.platform,
-        m.rounded,
-        CAST(m.followers AS DOUBLE) AS followers,
-        CAST(m.growth_30d AS DOUBLE) AS growth_30d,
-        m.growth_30d_pct,
-        m.posts_per_week,
-        m.interactions_per_post,
-        m.engagement_rate,
-        m.overperformance,
-        m.presence_index,
-        m.power_score,
-        CAST(n.mentions AS DOUBLE) AS mentions,
-        n.net_tone
-    FROM institution_metrics AS m
-    JOIN members AS s USING (institution_id)
-    LEFT JOIN institution_mentions AS n USING (institution_id, platform, day)
-    WHERE m.day = $as_of
-),
-voices AS (
-    SELECT platform, sum(mentions) AS total FROM day_metrics GROUP BY platform
-),
-with_voice AS (
-    -- share of voice among the institution and its peers: the peer group's mentions
-    SELECT d.*, d.mentions * 100.0 / nullif(v.total, 0) AS share_of_voice
-    FROM day_metrics AS d
-    JOIN voices AS v USING (platform)
-),
 long AS (
-    -- a value that cannot be computed drops out (UNPIVOT leaves NULLs out)
-    UNPIVOT with_voice
-    ON followers, growth_30d, growth_30d_pct, posts_per_week, interactions_per_post,
-       engagement_rate, overperformance, presence_index, power_score, mentions, share_of_voice,
-       net_tone
-    INTO NAME metric VALUE value
+{values}
+),
+scored AS (
+    SELECT *, CASE WHEN list_contains($lower, metric) THEN -value ELSE value END AS score
+    FROM long
 ),
 ranked AS (
-    SELECT *, percent_rank() OVER (PARTITION BY platform, metric ORDER BY value) AS pct
-    FROM long
+    SELECT *, percent_rank() OVER (PARTITION BY platform, metric ORDER BY score) AS pct
+    FROM scored
 ),
 stats AS (
     SELECT
@@ -55,11 +21,14 @@ stats AS (
         metric,
         count(*) AS peers,
         median(value) AS peer_median,
-        quantile_cont(value, 0.75) AS top_quartile,
-        arg_max(name, value) AS leader,
-        max(value) AS leader_value
-    FROM long
-    GROUP BY ALL
+        CASE
+            WHEN list_contains($lower, metric) THEN quantile_cont(value, 0.25)
+            ELSE quantile_cont(value, 0.75)
+        END AS top_quartile,
+        arg_max(name, score) AS leader,
+        arg_max(value, score) AS leader_value
+    FROM scored
+    GROUP BY platform, metric
 )
 SELECT
     s.platform,
