@@ -14,7 +14,10 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import PAGES, page
-from tests.states import NIGHT, STATE_NAMES, STATES
+from tests.states import GONE_SET, NIGHT, STATE_NAMES, STATES
+from warehouse.domain.posts import parse_period
+from warehouse.read import queries
+from warehouse.read.monthly import Selection, monthly_report
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -83,12 +86,64 @@ def test_every_page_in_every_state(warehouse_state, monkeypatch, state, name):
         assert any(expect in p for p in parts), f"{state}/{name} does not say {expect!r}"
     if BY_NAME[state].counts and name in ("league", "health"):
         assert at.dataframe, f"{state}/{name} shows no table"
-    if state == "peer_set" and name == "league":  # the set from the address, named in the heading
+    if state == "peer_set" and name in PEER_SET_PAGES:  # the set from the address, named in headings
+        (picker,) = [s for s in at.selectbox if s.label == "Peer set"]
+        assert picker.value == "northwind-peers"
+        headings = [s.value for s in at.subheader if " · " in s.value]
+        assert all("peer set northwind\\-peers" in h or "peer set northwind-peers" in h for h in headings), (
+            headings
+        )
+    if state == "peer_set" and name == "league":
         assert any("peer set northwind-peers" in p for p in parts), parts
     if name == "top_posts" and BY_NAME[state].counts and at.selectbox:
         # the period defaults to the last complete month, the current one offered "(so far)"
         which = at.selectbox(key="tp_period_month")
         assert which.value.end <= NIGHT.date(), which.value
+
+
+# the pages with a Peer set box that draw it on the first night (Conversation draws it once a mention
+# search ran; the Peer benchmark picks its own)
+PEER_SET_PAGES = ["league", "engagement", "top_posts", "trends", "webcare", "practices", "report", "peers"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_on_a_peer_set_naming_an_institution_gone_from_the_registry(
+    warehouse_state, monkeypatch, name
+):
+    monkeypatch.setenv("FINSOCIAL_DB", str(warehouse_state("peer_set")))
+    at = page(name, peers=GONE_SET)
+    assert not at.exception, [e.message for e in at.exception]
+    assert not leaks(shown(at)), leaks(shown(at))
+    if name in PEER_SET_PAGES:
+        warned = [w.value.replace("\\", "") for w in at.warning]
+        assert any("oldbank is no longer in the registry, so left out" in w for w in warned), warned
+
+
+def test_commands_on_a_peer_set_naming_an_institution_gone_from_the_registry(warehouse_state, tmp_path):
+    db = warehouse_state("peer_set")
+    top = finsocial(db, "top", "--peers", GONE_SET, "--format", "json")
+    assert top.exit_code == 0, top.output
+    # Northwind's 12,840 + 5,400 followers and South Bank's 980 + 310, among themselves
+    assert [(r["institution_id"], r["rank"], r["value"]) for r in json.loads(top.stdout)] == [
+        ("northwind", 1, 18_240),
+        ("southbank", 2, 1_290),
+    ]
+    assert f"note: peer set {GONE_SET}: oldbank is no longer in the registry, so left out" in top.stderr
+    # the report takes the set the same way (a month without data: an error, after the note, no files)
+    report = finsocial(db, "report", "--peers", GONE_SET, "--period", "2020-01", "--output", str(tmp_path))
+    assert f"note: peer set {GONE_SET}: oldbank is no longer in the registry" in report.stderr
+    assert report.exit_code == 1 and "no data in 2020-01" in report.stderr
+    assert not any(tmp_path.iterdir())
+    with queries.connect(db) as con:
+        made = monthly_report(
+            con,
+            parse_period(f"{NIGHT.year}-{NIGHT.month:02d}"),
+            Selection(institution_id="northwind", peer_set=GONE_SET, institutions=("northwind", "southbank")),
+        )
+    assert made.peers == ["northwind", "southbank"]
+    assert made.title.startswith("Northwind Bank: ") and made.title.endswith(f"against peer set {GONE_SET}")
+    gone = finsocial(db, "peers", "list")
+    assert f"{GONE_SET}: northwind against oldbank, southbank" in gone.stdout
 
 
 # ---- the command line ---------------------------------------------------------------------------

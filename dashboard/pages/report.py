@@ -45,7 +45,16 @@ mine = c[4].selectbox(
     format_func=lambda v: "Blogger's: the whole selection" if v is None else f"Strategist's: {names[v]}",
 )
 
-selection = Selection(country, kind, group, mine)
+# a saved peer set as the selection, as `finsocial report --peers NAME` takes it
+peer_set = ui.peer_set_picker(st.columns([3, 2])[0], "rp_peers", names)
+selection = Selection(
+    country,
+    kind,
+    group,
+    mine,
+    peer_set.name if peer_set is not None else None,
+    tuple(peer_set.resolve(names)[0]) if peer_set is not None else None,
+)
 try:
     report = data.monthly_report(parse_period(month), selection)
 except ReportError as exc:
