@@ -392,8 +392,11 @@ def industry_posts(
     flagged: bool = False,
     limit: int | None = 10,
     institutions: tuple[str, ...] | None = None,
+    min_followers: int | None = None,
 ) -> pd.DataFrame:
-    """The period's top posts by `by` (POST_MEASURES), ranked, with their signals."""
+    """The period's top posts by `by` (POST_MEASURES), ranked, with their signals; a ranking by a
+    rate lists only posts of accounts with at least `min_followers` (attrs: the minimums applied
+    and how many posts they left out)."""
     return _read(
         queries.industry_posts,
         period,
@@ -406,6 +409,7 @@ def industry_posts(
         flagged=flagged,
         limit=limit,
         institutions=_ids(institutions),
+        min_followers=min_followers,
     )
 
 

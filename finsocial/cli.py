@@ -581,6 +581,13 @@ def runs_restore(ctx: click.Context, run_id: str) -> None:
         _exit_if_partial(_build(paths))
 
 
+def min_followers_option(text: str) -> Callable:
+    """--min-followers (default metrics.MIN_FOLLOWERS) of a ranking by a rate."""
+    return click.option(
+        "--min-followers", default=MIN_FOLLOWERS, show_default=True, type=click.IntRange(0), help=text
+    )
+
+
 def _league_columns(metric: str) -> list[Column]:
     from warehouse.domain.kinds import kind_label
     from warehouse.read.formatting import movement, value_cell
@@ -628,13 +635,9 @@ def _league_columns(metric: str) -> list[Column]:
     "--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="The day (default: the last day with data)."
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
-@click.option(
-    "--min-followers",
-    default=MIN_FOLLOWERS,
-    show_default=True,
-    type=click.IntRange(0),
-    help="Rates by audience (engagement, growth %, overperformance, presence) rank only institutions "
-    "with at least this many followers on the platform; 0 for all.",
+@min_followers_option(
+    "Rates by audience (engagement, growth %, overperformance, presence) rank only institutions "
+    "with at least this many followers on the platform; 0 for all."
 )
 @click.option(
     "--min-questions",
@@ -775,6 +778,10 @@ def top(
         )
     for row in rows:
         row["as_of"] = day.isoformat()
+        # the minimum applied and how many it left out, in every row of a CSV or JSON export
+        row["min_followers"] = minimum if what == "followers" else None
+        row["min_questions"] = minimum if what == "questions" else None
+        row["left_out"] = left_out if minimum else None
         if demo:
             row["demo"] = True  # JSON and CSV carry it: a pasted table never loses its origin
     title = league_title(metric, platform, day, len(rows), country, kind, group, minimum, peer_set)
@@ -882,20 +889,45 @@ def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: 
     default=BACKLASH_MIN_COMMENTS,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Unusual: and at least this many comments.",
+    help="Unusual: and at least this many comments. A reaction multiple is given (and ranked) only "
+    "for posts with at least this many comments; 0 for all.",
+)
+@min_followers_option(
+    "Rankings by a rate (engagement_rate, overperformance, reaction_multiple) list only posts of "
+    "accounts with at least this many followers that day; 0 for all."
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000))
 @format_option()
 @db_option
 @click.pass_context
 def posts(
-    ctx, period, by, platform, country, kind, group, peer_set, flagged, min_multiple, min_comments, limit, fmt
+    ctx,
+    period,
+    by,
+    platform,
+    country,
+    kind,
+    group,
+    peer_set,
+    flagged,
+    min_multiple,
+    min_comments,
+    min_followers,
+    limit,
+    fmt,
 ) -> None:
     """Print the industry's top posts of a week, month or quarter (--flagged: unusual reactions)."""
     from warehouse.domain.posts import last_complete, parse_period
     from warehouse.read import queries
     from warehouse.read.formatting import human_count
-    from warehouse.read.report import DEMO_LINE, post_value, posts_markdown
+    from warehouse.read.report import (
+        DEMO_LINE,
+        post_value,
+        posts_markdown,
+        posts_minimum_line,
+        posts_minimums,
+        posts_title,
+    )
 
     by = by or ("reaction_multiple" if flagged else "likes")
     try:
@@ -927,17 +959,26 @@ def posts(
             min_comments=min_comments,
             limit=limit,
             institutions=members,
+            min_followers=min_followers,
         )
         demo = queries.is_demo(con)
+    minimums = posts_minimums(frame.attrs)
+    left_out = posts_minimum_line(minimums)
     if frame.empty:
         _fail(
             f"no {'flagged ' if flagged else ''}posts with a value for {by} in {chosen.label} "
             f"({chosen.start} to {chosen.end}) with that selection (the latest post is of {last})"
+            + (
+                f"; {left_out[0].lower()}{left_out[1:-1]} (--min-followers 0 lists them all)"
+                if left_out
+                else ""
+            )
         )
     rows = frame_rows(frame)
     for row in rows:
         row["posted_at"] = str(row["posted_at"])
         row["period"] = chosen.label
+        row |= minimums  # the minimums applied, in every row of a CSV or JSON export
         if demo:
             row["demo"] = True
     label = POST_MEASURES[by]
@@ -958,14 +999,24 @@ def posts(
     if fmt == "markdown":
         click.echo(
             posts_markdown(
-                rows, chosen, by, platform, country, kind, group, demo, min_multiple, min_comments, peer_set
+                rows,
+                chosen,
+                by,
+                platform,
+                country,
+                kind,
+                group,
+                demo,
+                min_multiple,
+                min_comments,
+                peer_set,
+                minimums,
             )
         )
     else:
-        title = f"Top posts by {label} · {platform} · {chosen.label}" + (
-            f" · peer set {peer_set}" if peer_set else ""
-        )
-        output_rows(rows, columns, fmt, title, [DEMO_LINE] if demo else [])
+        scope = f"peer set {peer_set}" if peer_set else ""
+        title = posts_title(len(rows), by, platform, chosen, minimums, scope)
+        output_rows(rows, columns, fmt, title, [n for n in (left_out, demo and DEMO_LINE) if n])
 
 
 def _status_tables(

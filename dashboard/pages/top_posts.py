@@ -3,8 +3,15 @@
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
-from warehouse.domain.posts import BACKLASH_MIN_COMMENTS, BACKLASH_MULTIPLE, POST_MEASURES, last_complete
-from warehouse.read.report import posts_markdown
+from warehouse.domain.metrics import MIN_FOLLOWERS
+from warehouse.domain.posts import (
+    BACKLASH_MIN_COMMENTS,
+    BACKLASH_MULTIPLE,
+    POST_MEASURES,
+    last_complete,
+    post_minimum_applies,
+)
+from warehouse.read.report import posts_markdown, posts_minimum_line, posts_minimums, posts_title
 
 wh = ui.page(
     "Top posts",
@@ -51,6 +58,18 @@ flagged = st.toggle(
     f"(its median over the 90 days before), with at least {BACKLASH_MIN_COMMENTS} comments.",
 )
 
+min_followers = None
+if post_minimum_applies(by):
+    # a ranking by a rate lists only posts of accounts with an audience to speak of
+    min_followers = st.number_input(
+        "Minimum followers",
+        min_value=0,
+        value=MIN_FOLLOWERS,
+        step=1000,
+        key="tp_min_followers",
+        help="Leave out posts of accounts with fewer followers on the day of the post; 0 lists them all.",
+    )
+
 frame = data.industry_posts(
     period,
     by,
@@ -61,7 +80,10 @@ frame = data.industry_posts(
     flagged=flagged,
     limit=limit,
     institutions=ui.members(peer_set),
+    min_followers=min_followers,
 )
+minimums = posts_minimums(frame.attrs)
+left_out = posts_minimum_line(minimums)
 label = POST_MEASURES[by]
 where = ui.platform_name(platform)
 span = f"{period.start.isoformat()} to {period.end.isoformat()}"
@@ -72,12 +94,28 @@ if frame.empty:
         + ". Engagement rate needs the account's followers on the day of the post; engagement "
         "against audience needs at least three accounts on the platform that day; reactions "
         "against usual need the account's earlier posts of the 90 days before."
+        + (
+            f" {left_out} Lower the minimum to list them."
+            if minimums["left_out_followers"] or minimums["left_out_comments"]
+            else ""
+        )
     )
     ui.footer(wh)
     st.stop()
 
-st.subheader(f"Top {len(frame)} by {label} · {where} · {period.label}" + ui.peer_set_part(peer_set))
-st.caption(f"Posts made from {span} (UTC), counts as last observed.")
+scope = ", ".join(
+    filter(
+        None,
+        [
+            country,
+            kind and ui.kind_name(kind),
+            group and f"group {group}",
+            peer_set is not None and f"peer set {peer_set.name}",
+        ],
+    )
+)
+st.subheader(posts_title(len(frame), by, platform, period, minimums, scope))
+st.caption(f"Posts made from {span} (UTC), counts as last observed." + (f" {left_out}" if left_out else ""))
 st.dataframe(
     tables.post_table(frame),
     hide_index=True,
@@ -95,7 +133,8 @@ st.caption(tables.SIGNALS_NOTE)
 d = st.columns([1.1, 1.4, 4])
 d[0].download_button(
     "Download CSV",
-    frame.drop(columns=["text"]).to_csv(index=False),
+    # the minimums applied, in every row: a CSV read on its own still says what was left out
+    frame.drop(columns=["text"]).assign(**minimums).to_csv(index=False),
     f"finsocial-top-posts-{period.label}-{by}.csv",
     "text/csv",
     icon=":material/download:",
@@ -113,6 +152,7 @@ markdown = posts_markdown(
     group or None,
     wh.demo,
     peer_set=peer_set.name if peer_set is not None else None,
+    minimums=minimums,
 )
 d[1].download_button(
     "Download Markdown",

@@ -23,6 +23,32 @@ POST_MEASURES: dict[str, str] = {
 BACKLASH_MULTIPLE = 5.0
 BACKLASH_MIN_COMMENTS = 20
 USUAL_RATIO_DAYS = 90
+# Post rankings by a rate list only posts of accounts with an audience to speak of: a 35-follower
+# account's post at 113.9 % engagement is a few friends' likes (the same 1,000 as the leagues'
+# metrics.MIN_FOLLOWERS). A reaction multiple is given only for a post with at least
+# BACKLASH_MIN_COMMENTS comments, the number the flag asks: with one like and one comment, one
+# comment more doubles it; with 20, it moves it by a twentieth.
+POST_RATE_MEASURES = ("engagement_rate", "overperformance", "reaction_multiple")
+
+
+def post_minimum_applies(by: str) -> bool:
+    """Whether a post ranking by `by` takes the minimum audience (the rates, not the counts)."""
+    return by in POST_RATE_MEASURES
+
+
+def posts_left_out_phrase(under_followers: int, under_comments: int, min_followers, min_comments) -> str:
+    """'12 posts of accounts under 1,000 followers left out; 3 posts with fewer than 20 comments
+    left out' (each part only where a minimum was applied)."""
+
+    def posts(n: int) -> str:
+        return f"{n:,} post{'s' if n != 1 else ''}"
+
+    parts = []
+    if min_followers:
+        parts.append(f"{posts(under_followers)} of accounts under {min_followers:,} followers left out")
+    if min_comments:
+        parts.append(f"{posts(under_comments)} with fewer than {min_comments:,} comments left out")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -94,9 +120,12 @@ __all__ = [
     "BACKLASH_MIN_COMMENTS",
     "BACKLASH_MULTIPLE",
     "POST_MEASURES",
+    "POST_RATE_MEASURES",
     "Period",
     "last_complete",
     "parse_period",
     "previous_day",
     "period_of",
+    "post_minimum_applies",
+    "posts_left_out_phrase",
 ]

@@ -46,6 +46,9 @@ from warehouse.read.report import (
     movers,
     platform_label,
     post_value,
+    posts_minimum_line,
+    posts_minimum_title,
+    posts_minimums,
     rounded_note,
 )
 
@@ -329,9 +332,12 @@ def posts_table(
         flagged=flagged,
         limit=TOP,
         institutions=s.members if population else None,
+        # a ranking by a rate (the reaction multiple) as `posts` ranks by default; our own posts none
+        min_followers=MIN_FOLLOWERS if institution_id is None else None,
     )
     if frame.empty:
         return None
+    minimums = posts_minimums(frame.attrs)
     found = _plain(frame.to_dict("records"))
     label = POST_MEASURES[by]
     cells = [
@@ -352,6 +358,11 @@ def posts_table(
     notes = [NO_MINIMUMS]
     if flagged:
         notes = ["Minimums: " + backlash_line(BACKLASH_MULTIPLE, BACKLASH_MIN_COMMENTS)]
+    if minimums["min_followers"]:
+        notes.insert(
+            0,
+            f"Minimums: {posts_minimum_title(minimums)} ({posts_minimum_line(minimums).removesuffix('.')}).",
+        )
     args = ["posts", "--period", report.period.label, "--by", by]
     if population:
         args += s.flags()

@@ -32,6 +32,7 @@ from warehouse.domain.posts import (
     BACKLASH_MULTIPLE,
     POST_MEASURES,
     Period,
+    post_minimum_applies,
     previous_day,
 )
 
@@ -650,14 +651,24 @@ def industry_posts(
     min_comments: int = BACKLASH_MIN_COMMENTS,
     limit: int | None = 10,
     institutions: list[str] | None = None,
+    min_followers: int | None = None,
 ) -> pd.DataFrame:
     """The period's posts with the most `by` (POST_MEASURES), ranked (ties share a rank, the
     earlier post first); `flagged` keeps only posts that drew an unusual reaction; `institutions`
-    (a saved peer set's ids) keeps their posts only."""
+    (a saved peer set's ids) keeps their posts only. A reaction multiple is given only for posts
+    with at least `min_comments` comments; a ranking by a rate (posts.POST_RATE_MEASURES) with
+    `min_followers`, flagged posts aside, lists only posts of accounts with at least that many
+    followers that day. attrs: min_followers and min_comments as applied (None: none),
+    left_out_followers and left_out_comments (how many posts each left out)."""
     if by not in POST_MEASURES:
         raise ValueError(f"unknown post measure {by!r}; known: {', '.join(POST_MEASURES)}")
     if platform == "all":
         platform = None
+    # a flagged post is a thread to read whatever the audience (the flag asks its own comments),
+    # so only a ranking of every post by a rate takes the minimum audience; the comments a multiple
+    # needs leave posts out only of a ranking by the multiple
+    min_followers = (min_followers or None) if post_minimum_applies(by) and not flagged else None
+    comments_rule = int(min_comments) if by == "reaction_multiple" and not flagged and min_comments else None
     params = {
         "start": period.start,
         "end": period.end,
@@ -672,10 +683,24 @@ def industry_posts(
         "min_comments": int(min_comments),
         **backlash_params(),
         "limit": limit if limit is not None else 2**62,
+        "min_followers": min_followers,
+        "multiple_min_comments": int(min_comments) if min_comments else None,
     }
-    frame = con.execute(query_sql("industry_posts").format(by=by), params).df()
+    sql = query_sql("industry_posts").format(by=by)
+    frame = con.execute(sql, params).df()
     frame.attrs["period"] = period
     frame.attrs["by"] = by
+    frame.attrs["min_followers"] = min_followers
+    frame.attrs["min_comments"] = comments_rule
+    under_followers = under_comments = 0
+    if min_followers or comments_rule:
+        everything = params | {"min_followers": None, "multiple_min_comments": None, "limit": 2**62}
+        under_followers, under_comments = con.execute(
+            query_sql("posts_left_out").format(posts=sql),
+            everything | {"left_out_followers": min_followers, "left_out_comments": comments_rule},
+        ).fetchone()
+    frame.attrs["left_out_followers"] = int(under_followers)
+    frame.attrs["left_out_comments"] = int(under_comments)
     return frame
 
 

@@ -13,6 +13,7 @@ from warehouse.domain.posts import (
     BACKLASH_MULTIPLE,
     POST_MEASURES,
     Period,
+    posts_left_out_phrase,
     previous_day,
 )
 from warehouse.read.formatting import human_count, is_missing, markdown_cell, movement, value_cell
@@ -165,6 +166,50 @@ def post_value(by: str, value: object) -> str:
     return human_count(value)
 
 
+POST_MINIMUM_KEYS = ("min_followers", "min_comments", "left_out_followers", "left_out_comments")
+
+
+def posts_minimums(attrs: dict) -> dict[str, int | None]:
+    """The minimums a post ranking applied and how many posts each left out (industry_posts'
+    attrs), as the keys every export carries: min_followers and min_comments (None: not applied),
+    left_out_followers and left_out_comments."""
+    return {key: attrs.get(key) for key in POST_MINIMUM_KEYS}
+
+
+def posts_minimum_title(minimums: dict) -> str | None:
+    """'accounts with at least 1,000 followers · at least 20 comments' for a post ranking's title."""
+    parts = []
+    if minimums.get("min_followers"):
+        parts.append(f"accounts with at least {minimums['min_followers']:,} followers")
+    if minimums.get("min_comments"):
+        parts.append(f"at least {minimums['min_comments']:,} comments")
+    return " · ".join(parts) or None
+
+
+def posts_minimum_line(minimums: dict) -> str | None:
+    """'12 posts of accounts under 1,000 followers left out.' (None without a minimum)."""
+    text = posts_left_out_phrase(
+        minimums.get("left_out_followers") or 0,
+        minimums.get("left_out_comments") or 0,
+        minimums.get("min_followers"),
+        minimums.get("min_comments"),
+    )
+    return f"{text[0].upper()}{text[1:]}." if text else None
+
+
+def posts_title(
+    count: int, by: str, platform: str, period: Period, minimums: dict | None = None, scope: str = ""
+) -> str:
+    """'Top 10 posts by Engagement rate (%) on Bluesky, 2026-11 (NL) · accounts with at least
+    1,000 followers'."""
+    minimum = posts_minimum_title(minimums or {})
+    return (
+        f"Top {count} posts by {POST_MEASURES[by]} on {platform_label(platform)}, {period.label}"
+        + (f" ({scope})" if scope else "")
+        + (f" · {minimum}" if minimum else "")
+    )
+
+
 def posts_markdown(
     rows: list[dict],
     period: Period,
@@ -177,8 +222,10 @@ def posts_markdown(
     multiple: float = BACKLASH_MULTIPLE,
     min_comments: int = BACKLASH_MIN_COMMENTS,
     peer_set: str | None = None,
+    minimums: dict | None = None,
 ) -> str:
-    """Top posts (queries.industry_posts' rows) as a Markdown section with its source line."""
+    """Top posts (queries.industry_posts' rows) as a Markdown section with its source line; the
+    minimums applied (posts_minimums) in its title, and how many posts they left out under it."""
     label = POST_MEASURES[by]
     own_column = by in ("likes", "comments", "shares")  # the measure is one of the count columns
     scope = ", ".join(
@@ -192,11 +239,12 @@ def posts_markdown(
             ],
         )
     )
+    left_out = posts_minimum_line(minimums or {})
     lines = [
-        f"### Top {len(rows)} posts by {label} on {platform_label(platform)}, {period.label}"
-        + (f" ({scope})" if scope else ""),
+        "### " + posts_title(len(rows), by, platform, period, minimums, scope),
         "",
-        f"Posts made from {period.start.isoformat()} to {period.end.isoformat()} (UTC), counts as last observed.",
+        f"Posts made from {period.start.isoformat()} to {period.end.isoformat()} (UTC), counts as last observed."
+        + (f" {left_out}" if left_out else ""),
         "",
         "| Rank | Posted | Institution | Platform | Likes | Comments | Shares |"
         + ("" if own_column else f" {label} |")

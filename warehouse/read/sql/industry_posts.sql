@@ -7,6 +7,9 @@
 --     at least $min_toned comments judged;
 --   angry reactions (Facebook): an angry share at least $angry_multiple times the account's own and
 --     at least $angry_min_share %, with at least $min_reactions reactions.
+-- A reaction multiple is given only with at least $multiple_min_comments comments (NULL: always);
+-- a ranking with a minimum audience ($min_followers, NULL for none) lists only posts of accounts
+-- with at least that many followers that day (posts_left_out.sql counts the others).
 WITH
 population AS (
     SELECT
@@ -32,7 +35,10 @@ population AS (
         s.reaction_ratio,
         s.usual_ratio,
         s.usual_posts,
-        s.reaction_multiple,
+        CASE
+            WHEN $multiple_min_comments IS NULL OR p.comments >= $multiple_min_comments
+            THEN s.reaction_multiple
+        END AS reaction_multiple,
         coalesce(s.reaction_multiple >= $multiple AND p.comments >= $min_comments, false)
             AS unusual_comments,
         pp.comments_toned,
@@ -84,5 +90,6 @@ SELECT
 FROM population
 WHERE ({by} IS NOT NULL OR $flagged)
   AND (NOT $flagged OR unusual_comments OR negative_storm OR angry_storm)
+  AND ($min_followers IS NULL OR coalesce(followers, 0) >= $min_followers)
 ORDER BY rank, posted_at, post_id
 LIMIT $limit
