@@ -588,11 +588,12 @@ def min_followers_option(text: str) -> Callable:
     )
 
 
-def _league_columns(metric: str) -> list[Column]:
+def _league_columns(metric: str, rows: list[dict] | None = None) -> list[Column]:
+    """A league's columns; a Note column where a row's total misses some accounts of the day."""
     from warehouse.domain.kinds import kind_label
-    from warehouse.read.formatting import movement, value_cell
+    from warehouse.read.formatting import movement, value_cell, without_data
 
-    return [
+    columns = [
         Column("rank", "Rank", right=True),
         Column("previous_rank", "Move", show=lambda r: movement(r["rank"], r["previous_rank"])),
         Column("name", "Institution"),
@@ -605,6 +606,9 @@ def _league_columns(metric: str) -> list[Column]:
             show=lambda r: value_cell(metric, r),
         ),
     ]
+    if any(without_data(r) for r in rows or []):
+        columns.append(Column("accounts_without_data", "Note", show=without_data))
+    return columns
 
 
 @cli.command()
@@ -680,7 +684,7 @@ def top(
     """
     from warehouse.domain.posts import previous_day
     from warehouse.read import queries
-    from warehouse.read.formatting import movement, value_cell
+    from warehouse.read.formatting import WITHOUT_DATA_NOTE, movement, value_cell, without_data
     from warehouse.read.report import (
         DEMO_LINE,
         league_markdown,
@@ -811,8 +815,9 @@ def top(
         click.echo(markdown)
     else:
         rounded = rounded_note([{**r, "metric": metric} for r in rows])
-        notes = [n for n in (left_out_line, rounded, demo and DEMO_LINE) if n]
-        output_rows(rows, _league_columns(metric), fmt, title, notes)
+        partial = any(without_data(r) for r in rows) and WITHOUT_DATA_NOTE
+        notes = [n for n in (left_out_line, rounded, partial, demo and DEMO_LINE) if n]
+        output_rows(rows, _league_columns(metric, rows), fmt, title, notes)
         if movers:
             climbers, fallers = find_movers(whole)
             columns = [

@@ -101,6 +101,7 @@ class World:
         self.server = FakeServer()
         self.hidden: set[str] = set()  # Mastodon accounts that hide their counts
         self.failing = False  # every platform answers 500
+        self.failing_handles: set[str] = set()  # Mastodon accounts whose lookup answers 500
         self.night = NIGHT
         self.env = {
             "FINSOCIAL_BLUESKY_API": self.server.url,
@@ -202,6 +203,8 @@ class World:
         if self.failing:
             return Reply({"error": "Internal server error"}, 500)
         handle = seen.query["acct"].lstrip("@")
+        if handle in self.failing_handles:
+            return Reply({"error": "Internal server error"}, 500)
         if handle not in FOLLOWERS:
             return Reply({"error": "Record not found"}, 404)
         hidden = handle in self.hidden
@@ -304,9 +307,12 @@ def _first_night(world: World) -> None:
 
 
 def _two_nights(world: World) -> None:
+    """Two nights; on the second, Northwind's Mastodon account fails: its total on all platforms
+    holds that account's count of the night before, and its row says "1 of 2 accounts without data"."""
     world.cli("init")
     world.registry(REGISTRY)
     world.collect(NIGHT - dt.timedelta(days=1))
+    world.failing_handles = {"news@bank.example"}
     world.collect(NIGHT)
 
 

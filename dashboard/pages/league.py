@@ -8,7 +8,14 @@ import streamlit as st
 from dashboard import charts, data, defaults, ui
 from warehouse.domain.metrics import ALL_PLATFORMS_REFUSED, METRICS, left_out_phrase, minimum_of
 from warehouse.domain.posts import previous_day
-from warehouse.read.formatting import MISSING, NEW_IN_TABLE, movement, value_cell
+from warehouse.read.formatting import (
+    MISSING,
+    NEW_IN_TABLE,
+    WITHOUT_DATA_NOTE,
+    movement,
+    value_cell,
+    without_data,
+)
 from warehouse.read.queries import default_minimum
 from warehouse.read.report import league_markdown, league_title
 from warehouse.read.report import movers as find_movers
@@ -198,6 +205,10 @@ table = pd.DataFrame(
         label: [value_cell(metric, row) for row in frame.to_dict("records")],
     }
 )
+# honest totals: a row whose total misses some of its accounts' counts of the day says so
+notes = [without_data(row) for row in frame.to_dict("records")]
+if any(notes):
+    table["Note"] = notes
 names = data.institution_names()
 mine_rows = set(frame.index[frame["institution_id"] == mine]) if mine else set()
 with left:
@@ -232,6 +243,7 @@ with left:
             + (f"{left_out} " if left_out else "")
             + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
             + (f"{NEW_IN_TABLE}. " if frame["previous_rank"].isna().any() else "")
+            + (f"{WITHOUT_DATA_NOTE} " if any(notes) else "")
             + METRICS[metric].definition
         )
 slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"

@@ -143,3 +143,21 @@ def movement(rank: int | None, previous_rank: int | None) -> str:
     if change < 0:
         return f"▼{-change}"
     return "="
+
+
+def without_data(row: Mapping[str, object]) -> str:
+    """A league row whose total misses some of its accounts' counts of the day: '6 of 7 accounts
+    without data' (its total holds their last counts from before); '' for a complete row."""
+    missing, accounts = row.get("accounts_without_data"), row.get("accounts")
+    if is_missing(missing) or not missing:
+        return ""
+    of = "" if is_missing(accounts) else f" of {int(accounts)}"
+    noun = "account" if int(accounts if not is_missing(accounts) else missing) == 1 else "accounts"
+    return f"{int(missing)}{of} {noun} without data"
+
+
+WITHOUT_DATA_NOTE = (
+    "'N of M accounts without data': no count of the day from N of the accounts the row sums (a "
+    "failed or missing night; for counts imported by hand, none in the week before), so their last "
+    "counts stand in."
+)

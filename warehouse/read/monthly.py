@@ -32,12 +32,14 @@ from warehouse.domain.posts import (
 from warehouse.read import queries
 from warehouse.read.formatting import (
     MISSING,
+    WITHOUT_DATA_NOTE,
     format_value,
     human_count,
     human_minutes,
     is_missing,
     movement,
     value_cell,
+    without_data,
 )
 from warehouse.read.report import (
     DEMO_LINE,
@@ -266,7 +268,14 @@ def league_section_table(
         ]
         for r in found
     ]
+    # honest totals: a Note column where a row's total misses some of its accounts of the day
+    partial = any(without_data(r) for r in found)
+    if partial:
+        for row, r in zip(cells, found, strict=True):
+            row.append(without_data(r))
     notes = [minimums_note(con, report, platform, metric)]
+    if partial:
+        notes.append(WITHOUT_DATA_NOTE)
     note = rounded_note([{**r, "metric": metric} for r in found])
     if note:
         notes.append(note)
@@ -286,8 +295,8 @@ def league_section_table(
         key=key,
         title=f"Top {len(found)} by {label} on {platform_label(platform)}",
         intro=f"As of {report.as_of.isoformat()}; movement against {report.previous.isoformat()}.",
-        headings=["Rank", "Move", "Institution", "Country", "Kind", label],
-        right=[True, False, False, False, False, True],
+        headings=["Rank", "Move", "Institution", "Country", "Kind", label, *(["Note"] if partial else [])],
+        right=[True, False, False, False, False, True, *([False] if partial else [])],
         cells=cells,
         source=f"{SOURCE_LINE}, as of {report.as_of.isoformat()}.",
         notes=notes,

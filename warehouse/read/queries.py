@@ -273,6 +273,10 @@ def league_table(
         frame = cursor.df()
     frame.insert(6, "platform", platform)
     frame.insert(7, "metric", metric)
+    without = accounts_without_data(con, platform, metric, as_of)
+    frame["accounts_without_data"] = [
+        without.get(i, 0) if without is not None else None for i in frame["institution_id"]
+    ]
     frame.attrs["as_of"] = as_of
     frame.attrs["left_out"] = league_left_out(
         con, platform, metric, as_of, country, kind, group, minimum, institutions
@@ -308,9 +312,14 @@ def league_rows(
     )
     if cursor is None:
         return [], None
+    found = rows(cursor)  # before the next query: the cursor is the connection's one result
+    without = accounts_without_data(con, platform, metric, as_of)
     return [
-        {k: r[k] for k in LEAGUE_COLUMNS[:6]} | {"platform": platform, "metric": metric} | r
-        for r in rows(cursor)
+        {k: r[k] for k in LEAGUE_COLUMNS[:6]}
+        | {"platform": platform, "metric": metric}
+        | r
+        | {"accounts_without_data": without.get(r["institution_id"], 0) if without is not None else None}
+        for r in found
     ], as_of
 
 
@@ -318,6 +327,32 @@ def institution_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Every institution id of the registry the warehouse was built from (a saved peer set is
     checked against them: an institution may have left the registry since)."""
     return {r[0] for r in con.execute("SELECT institution_id FROM institutions").fetchall()}
+
+
+IMPORT_DAYS = round(IMPORT_MAX_AGE_HOURS / 24)  # an imported count stands for this many days
+
+
+def accounts_without_data(
+    con: duckdb.DuckDBPyConnection, platform: str, metric: str, as_of: dt.date | None
+) -> dict[str, int] | None:
+    """Honest totals: per institution, how many of the accounts its row on `platform` sums have no
+    count of the day (a failed or missing night; for an imported platform, none in IMPORT_DAYS),
+    so that a row can say "6 of 7 accounts without data" (league_coverage.sql); institutions
+    missing from the dict have every count. None for a metric that is not a sum of the accounts'
+    daily metrics (audience samples, mentions)."""
+    if as_of is None or METRICS[metric].source != "institution_metrics":
+        return None
+    params = {
+        "platform": platform,
+        "as_of": as_of,
+        "import_platforms": list(IMPORT_PLATFORMS),
+        "import_days": IMPORT_DAYS,
+    }
+    return {
+        r["institution_id"]: int(r["accounts_without_data"])
+        for r in rows(con.execute(query_sql("league_coverage"), params))
+        if r["accounts_without_data"]
+    }
 
 
 COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}  # common names that are not the ISO 3166-1 code

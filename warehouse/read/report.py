@@ -16,7 +16,15 @@ from warehouse.domain.posts import (
     posts_left_out_phrase,
     previous_day,
 )
-from warehouse.read.formatting import human_count, is_missing, markdown_cell, movement, value_cell
+from warehouse.read.formatting import (
+    WITHOUT_DATA_NOTE,
+    human_count,
+    is_missing,
+    markdown_cell,
+    movement,
+    value_cell,
+    without_data,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -103,22 +111,25 @@ def league_markdown(
     label = METRICS[metric].label
     previous = previous_day(day, period_days).isoformat()
     what = minimum_of(metric) if minimum else None
+    partial = any(without_data(r) for r in rows)  # a Note column only where a total is short
     lines = [
         "### " + league_title(metric, platform, day, len(rows), country, kind, group, minimum, peer_set),
         "",
         f"As of {day.isoformat()}; movement against {previous}."
         + (f" {left_out_phrase(left_out or 0, what, minimum)}." if what else ""),
         "",
-        f"| Rank | Move | Institution | Country | Kind | {label} |",
-        "|---:|:---:|---|:---:|---|---:|",
+        f"| Rank | Move | Institution | Country | Kind | {label} |" + (" Note |" if partial else ""),
+        "|---:|:---:|---|:---:|---|---:|" + ("---|" if partial else ""),
     ]
     for row in rows:
         previous_rank = None if is_missing(row["previous_rank"]) else row["previous_rank"]
         lines.append(
             f"| {row['rank']} | {movement(row['rank'], previous_rank)} | "
             f"{markdown_cell(row['name'])} | {row['country']} | {kind_label(row['kind'])} | "
-            f"{value_cell(metric, row)} |"
+            f"{value_cell(metric, row)} |" + (f" {without_data(row)} |" if partial else "")
         )
+    if partial:
+        lines += ["", WITHOUT_DATA_NOTE]
     if metric == "power_score":
         # a score means nothing without its formula: name the one the warehouse was built with
         formula = power_formula or (None if isinstance(frame, list) else frame.attrs.get("power_formula"))
