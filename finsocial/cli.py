@@ -687,6 +687,11 @@ def top(
     from warehouse.read.formatting import WITHOUT_DATA_NOTE, movement, value_cell, without_data
     from warehouse.read.report import (
         DEMO_LINE,
+        GROWTH_HEADINGS,
+        growth_headings,
+        growth_movers,
+        growth_movers_markdown,
+        growth_rows,
         league_markdown,
         league_title,
         movers_markdown,
@@ -725,12 +730,13 @@ def top(
             left_out = queries.league_left_out(
                 con, platform, metric, day, country, kind, group, minimum, institutions=chosen
             )
-            whole = (
-                queries.league_rows(
+
+            def whole_league(on):  # every row, for the movers (by rank, and by growth against `before`)
+                return queries.league_rows(
                     con,
                     platform,
                     metric,
-                    day,
+                    on,
                     country,
                     kind,
                     group,
@@ -738,9 +744,9 @@ def top(
                     minimum=minimum,
                     institutions=chosen,
                 )[0]
-                if movers
-                else []
-            )
+
+            whole = whole_league(day) if movers else []
+            before = whole_league(previous_day(day)) if movers and day is not None else []
         except ValueError as exc:  # a metric that means nothing on 'all'
             _fail(str(exc))
         with_data = queries.filter_options(con)["platforms"] if not rows else []
@@ -811,7 +817,8 @@ def top(
         if movers:  # under the table, before its source line
             table, source = markdown.split("\n\nSource: ", 1)
             moved = movers_markdown(*find_movers(whole), metric, previous_day(day))
-            markdown = f"{table}\n{moved}\n\nSource: {source}"
+            grown = growth_movers_markdown(*growth_movers(whole, before, metric), metric, previous_day(day))
+            markdown = f"{table}\n{moved}\n{grown}\n\nSource: {source}"
         click.echo(markdown)
     else:
         rounded = rounded_note([{**r, "metric": metric} for r in rows])
@@ -833,6 +840,20 @@ def top(
                     output_rows(moved, columns, "table", f"{heading} since {since}")
                 else:
                     click.echo(f"{heading} since {since}: no institution moved that way")
+            # by growth: the largest rises and falls of the value itself over the period
+            headings = growth_headings(metric)
+            grown = [
+                Column(str(i), h, right=i > 0, show=lambda r, i=i: r["cells"][i])
+                for i, h in enumerate(headings)
+            ]
+            label = METRICS[metric].label
+            for heading, moved in zip(GROWTH_HEADINGS, growth_movers(whole, before, metric), strict=True):
+                title = f"{heading} in {label} since {since}"
+                if moved:
+                    cells = [{"cells": c} for c in growth_rows(moved, metric)]
+                    output_rows(cells, grown, "table", title)
+                else:
+                    click.echo(f"{title}: none")
 
 
 def _league_image(rows, metric, platform, title, demo, fmt, output: Path, note: str | None = None) -> None:

@@ -159,6 +159,14 @@ def test_a_months_top_with_its_movers_ready_to_paste_in_one_command(month_db):
         "Bravo Insurance",
     ]
     assert text.index("Biggest fallers") < text.index("Source: finsocial")
+    # and by growth: Alpha 1,000 -> 6,000 (+5,000, +500 %), Charlie 3,000 -> 3,500 (+500, +16.67 %)
+    rises = text.split("#### Biggest rises in Followers since 2026-02-28\n\n")[1].split("\n\n")[0]
+    assert rises.splitlines()[2:] == [
+        "| Alpha Bank | 1.00K | 6.00K | +5.00K | +500.00% |",
+        "| Charlie Bank | 3.00K | 3.50K | +500 | +16.67% |",
+    ]
+    assert "#### Biggest falls in Followers since 2026-02-28\n\nNo institution's Followers fell." in text
+    assert text.index("Biggest falls") < text.index("Source: finsocial")
     table = CliRunner().invoke(cli, args)
     assert "Biggest climbers since 2026-02-28" in table.stdout and "▲4" in table.stdout
     assert CliRunner().invoke(cli, [*args, "--format", "json"]).exit_code == 2
@@ -171,8 +179,12 @@ def test_the_league_page_shows_the_whole_leagues_movers(month_db, monkeypatch):
     at = page("league", platform="x", n="5")
     assert not at.exception, at.exception
     (movers,) = [e for e in at.expander if e.label.startswith("Movers since 2026-02-28")]
-    assert movers.label == "Movers since 2026-02-28: 1 climber, 4 fallers"
-    climbers, fallers = (d.value for d in at.dataframe[1:3])
+    assert movers.label == "Movers since 2026-02-28: 1 climber, 4 fallers, 2 rises, 0 falls"
+    climbers, fallers, rises = (d.value for d in at.dataframe[1:4])
+    assert rises.values.tolist() == [
+        ["Alpha Bank", "1.00K", "6.00K", "+5.00K", "+500.00%"],
+        ["Charlie Bank", "3.00K", "3.50K", "+500", "+16.67%"],
+    ]
     assert list(climbers["Institution"]) == ["Alpha Bank"] and list(climbers["Move"]) == ["▲4"]
     assert list(fallers["Institution"]) == [
         "Echo Credit Union",

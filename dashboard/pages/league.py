@@ -17,7 +17,14 @@ from warehouse.read.formatting import (
     without_data,
 )
 from warehouse.read.queries import default_minimum
-from warehouse.read.report import league_markdown, league_title
+from warehouse.read.report import (
+    GROWTH_HEADINGS,
+    growth_headings,
+    growth_movers,
+    growth_rows,
+    league_markdown,
+    league_title,
+)
 from warehouse.read.report import movers as find_movers
 
 wh = ui.page(
@@ -253,10 +260,15 @@ with right:
 # the whole league's movers (not only the rows shown), as `finsocial top --movers` prints them
 whole = data.league_table(platform, metric, as_of, country, kind, group, None, minimum or None, chosen_set)
 climbers, fallers = find_movers(whole.to_dict("records"))
+# and by growth: the same league on the comparison day, the largest rises and falls of the value
+before = data.league_table(
+    platform, metric, previous_day(as_of), country, kind, group, None, minimum or None, chosen_set
+)
+rises, falls = growth_movers(whole.to_dict("records"), before.to_dict("records"), metric)
 since = previous_day(as_of).isoformat()
 counted = ", ".join(
     f"{len(moved)} {noun}{'s' if len(moved) != 1 else ''}"
-    for moved, noun in ((climbers, "climber"), (fallers, "faller"))
+    for moved, noun in ((climbers, "climber"), (fallers, "faller"), (rises, "rise"), (falls, "fall"))
 )
 with st.expander(f"Movers since {since}: {counted}", key="lt_movers"):
     for column, title, moved in zip(
@@ -276,6 +288,17 @@ with st.expander(f"Movers since {since}: {counted}", key="lt_movers"):
                     label: [value_cell(metric, r) for r in moved],
                 }
             ),
+            hide_index=True,
+            width="stretch",
+            placeholder=ui.MISSING,
+        )
+    for column, title, moved in zip(st.columns(2), GROWTH_HEADINGS, (rises, falls), strict=True):
+        column.markdown(f"**{title} in {label} since {since}**")
+        if not moved:
+            column.caption(f"No institution's {label} {'rose' if moved is rises else 'fell'}.")
+            continue
+        column.dataframe(
+            pd.DataFrame(growth_rows(moved, metric), columns=growth_headings(metric)),
             hide_index=True,
             width="stretch",
             placeholder=ui.MISSING,

@@ -18,7 +18,9 @@ from warehouse.domain.posts import (
 )
 from warehouse.read.formatting import (
     WITHOUT_DATA_NOTE,
+    format_value,
     human_count,
+    human_minutes,
     is_missing,
     markdown_cell,
     movement,
@@ -310,5 +312,103 @@ def movers_markdown(climbers: list[dict], fallers: list[dict], metric: str, prev
             f"| {markdown_cell(r['name'])} | {r['previous_rank']} | {r['rank']} | "
             f"{movement(r['rank'], r['previous_rank'])} | {value_cell(metric, r)} |"
             for r in moved
+        ]
+    return "\n".join(lines)
+
+
+def growth_movers(
+    now: list[dict], before: list[dict], metric: str, count: int = 5
+) -> tuple[list[dict], list[dict]]:
+    """The biggest rises and falls of a whole league's value over the period: `now` and `before`
+    are league_rows without a limit on the day and on the comparison day (the same minimum). Each
+    row gains previous_value, value_change and, for a count, value_change_pct (of the earlier
+    value); the largest change first, then by rank. A rise is a rise of the value, whichever way
+    the metric ranks (a reply time that rises got slower)."""
+    then = {r["institution_id"]: r["value"] for r in before if not is_missing(r.get("value"))}
+    count_kind = METRICS[metric].kind == "count"
+    moved = []
+    for r in now:
+        earlier = then.get(r["institution_id"])
+        if is_missing(r.get("value")) or earlier is None:
+            continue
+        change = float(r["value"]) - float(earlier)
+        pct = change * 100 / float(earlier) if count_kind and earlier > 0 else None
+        moved.append({**r, "previous_value": earlier, "value_change": change, "value_change_pct": pct})
+    order = lambda m: (-abs(m["value_change"]), m["rank"])  # noqa: E731
+    rises = sorted((m for m in moved if m["value_change"] > 0), key=order)
+    falls = sorted((m for m in moved if m["value_change"] < 0), key=order)
+    return rises[:count], falls[:count]
+
+
+def change_text(metric: str, change: object) -> str:
+    """A change in a metric's value, with its sign: +1.20K followers, +0.45 pts, -12 min, +0.10×."""
+    if is_missing(change):
+        return "–"
+    kind = METRICS[metric].kind
+    if kind == "count":
+        text = human_count(abs(change))
+    elif kind == "percent":
+        text = f"{abs(change):,.2f} pts"
+    elif kind == "ratio":
+        text = f"{abs(change):,.2f}×"
+    elif kind == "minutes":
+        text = human_minutes(abs(change))
+    else:
+        text = f"{abs(change):,.1f}"
+    if text in ("0", "0.00 pts", "0.00×", "0 min", "0.0"):
+        return text  # a change that rounds to nothing has no sign (never "-0.00")
+    return ("+" if change > 0 else "-") + text
+
+
+def change_pct_text(pct: object) -> str:
+    """A count's change in percent of its earlier value: +1.75%, -0.73%; '–' for none."""
+    if is_missing(pct):
+        return "–"
+    text = f"{abs(pct):,.2f}%"
+    return text if text == "0.00%" else ("+" if pct > 0 else "-") + text
+
+
+GROWTH_HEADINGS = ("Biggest rises", "Biggest falls")
+
+
+def growth_rows(moved: list[dict], metric: str) -> list[list[str]]:
+    """Growth movers as table cells: institution, value then, value now, change (and % for a count)."""
+    count = METRICS[metric].kind == "count"
+    return [
+        [
+            r["name"],
+            format_value(metric, r["previous_value"]),
+            value_cell(metric, r),
+            change_text(metric, r["value_change"]),
+            *([change_pct_text(r["value_change_pct"])] if count else []),
+        ]
+        for r in moved
+    ]
+
+
+def growth_headings(metric: str) -> list[str]:
+    label = METRICS[metric].label
+    return [
+        "Institution",
+        f"{label} then",
+        f"{label} now",
+        "Change",
+        *(["Change (%)"] if METRICS[metric].kind == "count" else []),
+    ]
+
+
+def growth_movers_markdown(rises: list[dict], falls: list[dict], metric: str, previous: dt.date) -> str:
+    """Rises and falls of the league's value as Markdown sections under a league, ready to paste."""
+    label = METRICS[metric].label
+    headings = growth_headings(metric)
+    lines: list[str] = []
+    for title, moved in zip(GROWTH_HEADINGS, (rises, falls), strict=True):
+        lines += ["", f"#### {title} in {label} since {previous.isoformat()}", ""]
+        if not moved:
+            lines.append(f"No institution's {label} {'rose' if title.endswith('rises') else 'fell'}.")
+            continue
+        lines += ["| " + " | ".join(headings) + " |", "|---|" + "---:|" * (len(headings) - 1)]
+        lines += [
+            "| " + " | ".join(markdown_cell(c) for c in cells) + " |" for cells in growth_rows(moved, metric)
         ]
     return "\n".join(lines)
