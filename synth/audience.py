@@ -1,4 +1,4 @@
-"""Synthetic follower samples and a few posts that drew an unusual reaction (demo extras)."""
+"""Synthetic follower samples (a demo extra)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from synth.draw import ExtraRecords, ints, timestamps
+from synth.draw import ExtraRecords, timestamps
 from warehouse.domain.audience import DEFAULT_SAMPLE_SIZE, aggregate
-from warehouse.landing.records import SCHEMAS, conform
+from warehouse.landing.records import SCHEMAS
 
 if TYPE_CHECKING:
     from synth.world import World
 
 SAMPLE_WEEKS = 12
-BACKLASH_POSTS = 4
 SAMPLE_SECONDS = 4 * 3600 + 30 * 60  # a weekly sample runs at 04:30 UTC
 
 
@@ -73,43 +72,4 @@ def follower_samples(world: World, rng: np.random.Generator) -> list[ExtraRecord
     return [ExtraRecords("audience", np.array(days), table)]
 
 
-def backlash_posts(world: World, rng: np.random.Generator) -> list[ExtraRecords]:
-    """A few posts, over the last two months, with far more comments per like than their account
-    usually gets (about 8×, and at least 25 comments), for the Top posts page's unusual reactions."""
-    recent = world.post_day >= world.n_days - 90
-    busy_counts = np.bincount(world.post_acc[recent], minlength=len(world.acc_plat))
-    typical = np.zeros(len(world.acc_plat))
-    for acc in np.flatnonzero(busy_counts >= 20):
-        typical[acc] = np.median(world.post_interactions[recent & (world.post_acc == acc)])
-    # enough posts and interactions that the account's usual comments per like is not 0
-    candidates = np.flatnonzero((busy_counts >= 20) & (typical >= 60))
-    if not len(candidates):
-        return []
-    chosen = np.sort(rng.choice(candidates, min(BACKLASH_POSTS, len(candidates)), replace=False))
-    posted_day = world.n_days - 1 - (6 + 15 * np.arange(len(chosen)))
-    likes = np.maximum(10, (typical[chosen] * 0.75).astype(np.int64))
-    # the demo's posts get about 0.1 comments and 0.03 quotes per 0.75 likes: 8 × 0.16 per like
-    # is 7 to 10 times that
-    comments = np.maximum(25, np.ceil(8 * 0.16 * likes)).astype(np.int64)
-    n = len(chosen)
-    seconds = (world.day0 + posted_day) * 86400 + 11 * 3600
-    lag = world.spec.post_lag
-    table = pa.table(
-        {
-            **world.account_columns(chosen),
-            "post_id": pa.array([f"demo-backlash-{k + 1}" for k in range(n)], pa.string()),
-            "posted_at": timestamps(seconds),
-            "collected_at": timestamps((world.day0 + posted_day + lag) * 86400 + 2 * 3600 + 15 * 60),
-            "url": pa.nulls(n, pa.string()),
-            "text": pa.array(["Demo post from a fictional institution that drew an unusual reaction."] * n),
-            "likes": ints(likes),
-            "comments": ints(comments),
-            "shares": ints(likes // 10),
-            "quotes": pa.nulls(n, pa.int64()),
-            "views": pa.nulls(n, pa.int64()),
-        }
-    )
-    return [ExtraRecords("posts", posted_day + lag, conform("posts", table))]
-
-
-__all__ = ["backlash_posts", "follower_samples"]
+__all__ = ["follower_samples"]

@@ -19,6 +19,7 @@ from warehouse.landing.store import landing_store
 DEMO_NOTICE = "Demo data: fictional institutions with generated numbers, not real figures."
 SNAPSHOT_SECONDS = 2 * 3600 + 15 * 60  # a night's collection runs at 02:15 UTC
 RERUN_SECONDS = 23 * 3600
+LIKES_AND_COMMENTS = 0.85  # of a post's interactions; shares 0.12 and quotes 0.03 where counted
 
 
 def land(
@@ -165,6 +166,10 @@ class _Posts:
         n = b - a
         rng = self.rng
         acc = world.post_acc[idx]
+        # likes and comments are LIKES_AND_COMMENTS of the interactions, split by the post's own
+        # comments per like (synth/world.py); shares, quotes and views are fixed shares
+        ratio = world.post_comments_per_like[idx]
+        likes = total * LIKES_AND_COMMENTS / (1 + ratio)
         run.add_table(
             "posts",
             pa.table(
@@ -175,8 +180,8 @@ class _Posts:
                     "collected_at": timestamps(np.full(n, (world.day0 + hi - 1) * 86400) + _seconds(spec)),
                     "url": pa.nulls(n, pa.string()),
                     "text": self.texts.slice(a, n) if self.texts is not None else pa.nulls(n, pa.string()),
-                    "likes": ints(counts(rng, total * 0.75)),
-                    "comments": ints(counts(rng, total * 0.1)),
+                    "likes": ints(counts(rng, likes)),
+                    "comments": ints(counts(rng, likes * ratio)),
                     "shares": ints(counts(rng, total * 0.12), self.no_shares[a:b]),
                     "quotes": ints(counts(rng, total * 0.03), self.no_quotes[a:b]),
                     "views": ints(counts(rng, total * 40), self.no_views[a:b]),

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from synth.audience import backlash_posts, follower_samples
+from synth.audience import follower_samples
 from synth.mentions import mentions
 from synth.practices import practice_posts
 from synth.spec import INDUSTRY, WORLD_COUNTRIES, Spec
@@ -15,7 +15,8 @@ from synth.webcare import comments
 if TYPE_CHECKING:
     from synth.spec import Extra
 
-DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, backlash_posts, comments, mentions, practice_posts)
+# Posts that drew an unusual reaction are no extra: the world's heated threads (synth/world.py).
+DEMO_EXTRAS: tuple[Extra, ...] = (follower_samples, comments, mentions, practice_posts)
 SCALE_EXTRAS: tuple[Extra, ...] = ()
 
 DEMO = Spec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +17,17 @@ from warehouse.inputs.registry import Institution
 
 EPOCH = dt.date(1970, 1, 1)
 WEEKDAY_RHYTHM = np.array([1.25, 1.2, 1.15, 1.1, 1.0, 0.35, 0.25])  # Monday to Sunday
-# interactions per post ∝ followers^ENGAGEMENT_EXPONENT: the engagement rate falls with audience
-ENGAGEMENT_EXPONENT = 0.77
+# Comments per like, post by post: lognormal around each account's own median, itself lognormal
+# around the industry's (2 comments to 15 likes, the first demo's). Over an account's posts with
+# enough likes to leave rounding out, comments per like then vary with a coefficient of variation of
+# sqrt(exp(POST_SPREAD²) − 1) ≈ 0.53, and accounts' medians with a 90th-to-10th percentile ratio of
+# exp(2 × 1.2816 × ACCOUNT_SPREAD) ≈ 3.6. A few posts draw a heated thread: HEAT times their comments
+# (their likes as they were; shares and quotes grow with the thread), so the backlash flag and "reaction against usual" have real cases.
+COMMENTS_PER_LIKE = 0.1 / 0.75
+ACCOUNT_SPREAD = 0.5
+POST_SPREAD = 0.5
+HEATED_SHARE = 0.003
+HEAT = (6.0, 15.0)
 # the counts of an imported platform's published figures (the import may carry more; these do)
 IMPORTED_COUNTS = ("followers", "following", "posts_total")
 FIRST_SEEN = 0.9  # share of its final interactions a post has when first seen, within its first week
@@ -79,6 +89,7 @@ class World:
     post_day: np.ndarray
     post_seconds: np.ndarray  # posted_at, seconds since the epoch
     post_interactions: np.ndarray  # final interactions (likes + comments + shares + quotes)
+    post_comments_per_like: np.ndarray  # how the post's likes and comments split (see COMMENTS_PER_LIKE)
     post_ids: pa.Array
 
     @property
@@ -268,10 +279,12 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
     post_acc, post_day = np.repeat(post_acc, reps), np.repeat(post_day, reps)
     n_all = len(post_acc)
     eng = np.array([p.engagement_at_10k or np.nan for p in profiles])[acc_plat]
+    exponent = per_account("engagement_exponent")[post_acc]
     # engagement rate (%) = eng at 10,000 followers × (followers / 10,000)^(exponent − 1)
-    expected = eng[post_acc] / 100 * 10_000 ** (1 - ENGAGEMENT_EXPONENT) * quality[post_acc]
-    expected *= np.maximum(followers[post_acc, post_day], 1) ** ENGAGEMENT_EXPONENT
+    expected = eng[post_acc] / 100 * quality[post_acc]
+    expected *= 10_000 * (np.maximum(followers[post_acc, post_day], 1) / 10_000) ** exponent
     interactions = expected * rng.lognormal(0, 0.8, n_all)
+    interactions, comments_per_like = _comments_per_like(spec, n_acc, post_acc, interactions)
     post_seconds = (
         ((first_day - EPOCH).days + post_day) * 86400 + rng.integers(7 * 3600, 20 * 3600, n_all)
     ).astype(np.int64)
@@ -297,5 +310,22 @@ def build_world(spec: Spec, rng: np.random.Generator) -> World:
         post_day=post_day,
         post_seconds=post_seconds,
         post_interactions=interactions,
+        post_comments_per_like=comments_per_like,
         post_ids=pc.cast(pa.array(np.arange(n_all) + 10**9), pa.string()),
     )
+
+
+def _comments_per_like(
+    spec: Spec, n_acc: int, post_acc: np.ndarray, interactions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each post's comments per like, and its interactions with a heated thread's extra comments.
+    Drawn from a generator of their own (the spec's seed and this name), so the world's other draws,
+    and every number the demo had before, stay as they were."""
+    rng = np.random.default_rng([spec.seed, zlib.crc32(b"synth.world.comments_per_like")])
+    n_all = len(post_acc)
+    usual = COMMENTS_PER_LIKE * rng.lognormal(0, ACCOUNT_SPREAD, n_acc)
+    ratio = usual[post_acc] * rng.lognormal(0, POST_SPREAD, n_all)
+    heat = np.where(rng.random(n_all) < HEATED_SHARE, rng.uniform(*HEAT, n_all), 1.0)
+    # likes + comments are a fixed share of a post's interactions (synth/land.py): a heated thread
+    # keeps its likes and adds comments, so its interactions grow by (1 + r × heat) / (1 + r)
+    return interactions * (1 + ratio * heat) / (1 + ratio), ratio * heat

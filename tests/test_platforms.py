@@ -134,13 +134,12 @@ def platform_literals(folders: tuple[str, ...] = PRODUCT, root: Path = ROOT) -> 
     return sorted(found)
 
 
-# What still names a platform, and why: the demo's industry profiles and planted outages, the
-# published reference it is calibrated against, and the platforms whose collectors sample
-# followers or read no threads (capabilities of collector classes, which synth may not import).
+# What still names a platform, and why: the demo's industry profiles (with the published figures it
+# is calibrated against) and planted outages, and the platforms whose collectors sample followers or
+# read no threads (capabilities of collector classes, which synth may not import).
 NAMED = {
     "synth/spec.py": 9,
     "synth/specs.py": 2,  # the demo's planted outages
-    "synth/calibration.py": 4,
     "synth/audience.py": 3,
     "synth/webcare.py": 1,
 }

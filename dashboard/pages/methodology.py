@@ -5,6 +5,11 @@ import streamlit as st
 
 from dashboard import data, ui
 from synth.calibration import (
+    LARGE_ACCOUNT,
+    LARGE_ACCOUNT_RATE,
+    PUBLISHED_RANGE,
+    RANGE_SOURCE,
+    RANGE_SOURCE_URL,
     REFERENCE_ENGAGEMENT,
     REFERENCE_POSTS_PER_WEEK,
     SOURCE,
@@ -194,6 +199,10 @@ st.markdown(
     + ", ".join(f"{ui.platform_name(p)} {v:.3f}%" for p, v in REFERENCE_ENGAGEMENT.items())
     + f", about {REFERENCE_POSTS_PER_WEEK} posts a week on each. Engagement falls with audience as "
     "it does in real accounts. TikTok counts come in by import without posts, so the demo has no "
-    "TikTok engagement to compare."
+    "TikTok engagement to compare. No industry report covers Bluesky or Mastodon: there the median "
+    f"sits inside the range published for the platform as a whole ([{RANGE_SOURCE}]({RANGE_SOURCE_URL}): "
+    + ", ".join(f"{ui.platform_name(p)} {lo:g}% to {hi:g}%" for p, (lo, hi) in PUBLISHED_RANGE.items())
+    + f"), and no account above {LARGE_ACCOUNT:,} followers has a median engagement rate over "
+    f"{LARGE_ACCOUNT_RATE:g}%. Comments per like vary from post to post, and a few posts draw a heated thread."
 )
 ui.footer(wh)
