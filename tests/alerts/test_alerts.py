@@ -138,6 +138,23 @@ def test_a_storm_about_a_peer_as_finsocial_storms_prints_it(demo_db):
     assert alerts_of(demo_db, big, Watch(peers=(storm["institution_id"],))) == []
 
 
+def test_a_storm_after_days_without_mentions_has_no_multiple(demo_db):
+    """A storm on a day whose 28 days before had a median of 0 mentions: its multiple is none, and
+    the alert says the median day before it had none (it raised TypeError)."""
+    with queries.connect(demo_db) as con:
+        iid, day, mentions = con.execute(
+            """SELECT institution_id, day, mentions FROM mention_days
+               WHERE platform = 'all' AND baseline_median = 0 AND baseline_days >= 7 AND mentions >= 1
+               ORDER BY day DESC, institution_id LIMIT 1"""
+        ).fetchone()
+        last = queries.latest_mention_day(con)
+    rule = f'[[rules]]\ntype = "storm"\ndays = {(last - day).days + 1}\nminimum = 1\n'
+    (alert,) = [a for a in alerts_of(demo_db, rule, Watch(peers=(iid,))) if a.facts["day"] == day.isoformat()]
+    assert alert.facts["multiple"] is None
+    assert alert.text.startswith(f"{human_count(mentions)} mentions of ")
+    assert f"on {day.isoformat()}, where the median day before it had none" in alert.text
+
+
 def test_no_storm_without_mentions(alert_db):
     assert alerts_of(alert_db, '[[rules]]\ntype = "storm"\n') == []
 

@@ -432,7 +432,7 @@ def storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
                 title=f"A storm about {'us' if ours else r['name']} on {where} on {r['day'].isoformat()}",
                 text=(
                     f"{human_count(r['mentions'])} mentions of {r['name']} on {where} on {r['day'].isoformat()}, "
-                    f"{r['multiple']:.1f}× the median day before it ({human_count(r['baseline_median'])})"
+                    f"{_against(r['multiple'], r['baseline_median'], 'the median day before it')}"
                     f"{negative}{theme}. What jumped: {r['jumped']}."
                 ),
                 facts={
@@ -446,6 +446,14 @@ def storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
             )
         )
     return alerts
+
+
+def _against(multiple: float | None, baseline: float, usual: str) -> str:
+    """'27.0× the median day before it (1)'; a storm after days whose median was 0 has no multiple:
+    'where the median day before it had none'."""
+    if multiple is None:
+        return f"where {usual} had none"
+    return f"{multiple:.1f}× {usual} ({human_count(baseline)})"
 
 
 def comment_storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[Alert]:
@@ -472,12 +480,7 @@ def comment_storm(con, rule: Rule, watch: Watch, as_of: dt.date | None) -> list[
         ours = r["institution_id"] in mine
         where = platform_label(r["platform"])
         day = r["day"].isoformat()
-        usual = human_count(r["baseline_median"])
-        against = (
-            f"{r['multiple']:.1f}× the median day of the 28 before ({usual})"
-            if r["multiple"] is not None
-            else "where the median day of the 28 before had none"
-        )
+        against = _against(r["multiple"], r["baseline_median"], "the median day of the 28 before")
         share = (
             f" ({format_value('negative_share', r['negative_share'])} of the {human_count(r['toned'])} "
             "comments the tone classifier judged"
