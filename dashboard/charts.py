@@ -320,6 +320,10 @@ _SCATTER_HOVER = (
 )
 
 
+# a scatter of at most this many points names each point beside it (more would overlap)
+NAMED_POINTS = 15
+
+
 def engagement_scatter(
     frame: pd.DataFrame,
     y: str = "engagement_rate",
@@ -340,6 +344,7 @@ def engagement_scatter(
     fig = go.Figure()
     groups = sorted(rows[color_by].dropna().unique().tolist())
     colors = series_colors(groups)
+    named = len(rows) <= NAMED_POINTS  # a small scatter names its points
     for group in groups:
         part = rows[rows[color_by] == group]
         label = str(group).replace("_", " ").capitalize() if color_by == "kind" else str(group)
@@ -347,7 +352,10 @@ def engagement_scatter(
             go.Scatter(
                 x=part["followers"],
                 y=part[y],
-                mode="markers",
+                mode="markers+text" if named else "markers",
+                text=part["name"].map(safe) if named else None,
+                textposition="top center",
+                textfont={"size": 11, "color": "#1A2433"},
                 name=safe(label),
                 marker={
                     "size": part["_size"],
@@ -683,23 +691,32 @@ def failures_bars(frame: pd.DataFrame) -> go.Figure:
 # ---- webcare ------------------------------------------------------------------------------------
 
 
-def _target_line(fig: go.Figure, target_minutes: object, axis: str = "x") -> None:
+def _target_line(fig: go.Figure, target_minutes: object, values) -> None:
+    """The webcare target as a dashed vertical line on a logarithmic x axis of minutes.
+
+    A shape's x on a log axis is read as log10 by some plotly.js versions and as data by others
+    (the dashboard's browser and the PNG renderer differ), so the axis gets an explicit range (a
+    log axis's range is log10 in every version) and the line sits at its place on the paper."""
     if is_missing(target_minutes):
         return
-    label = f"target {format_value('reply_time_median', target_minutes)}"
-    if axis == "x":
-        fig.add_vline(
-            x=np.log10(float(target_minutes)),
-            line={"color": "#C44E52", "dash": "dash"},
-            annotation_text=label,
-            annotation_position="top",
-        )
-    else:
-        fig.add_hline(
-            y=np.log10(float(target_minutes)),
-            line={"color": "#C44E52", "dash": "dash"},
-            annotation_text=label,
-        )
+    target = float(target_minutes)
+    known = [float(v) for v in values if not is_missing(v) and float(v) > 0]
+    low = np.log10(min([*known, target])) - 0.15
+    high = np.log10(max([*known, target])) + 0.15
+    fig.update_xaxes(range=[low, high])
+    where = (np.log10(target) - low) / (high - low)
+    line = {"color": "#C44E52", "dash": "dash", "width": 2}
+    fig.add_shape(type="line", xref="paper", yref="paper", x0=where, x1=where, y0=0, y1=1, line=line)
+    fig.add_annotation(
+        text=f"target {format_value('reply_time_median', target)}",
+        xref="paper",
+        yref="paper",
+        x=where,
+        y=1,
+        yanchor="bottom",
+        showarrow=False,
+        font={"color": "#C44E52"},
+    )
 
 
 def webcare_scatter(frame: pd.DataFrame, platform: str, target_minutes: object = None) -> go.Figure:
@@ -715,24 +732,28 @@ def webcare_scatter(frame: pd.DataFrame, platform: str, target_minutes: object =
             rows["name"], rows["answered_pct"], rows["questions"], rows["reply_time_median"], strict=True
         )
     ]
+    named = len(rows) <= NAMED_POINTS  # a small scatter names its points
     fig = go.Figure(
         go.Scatter(
             x=rows["reply_time_median"],
             y=rows["answered_pct"],
-            mode="markers",
+            mode="markers+text" if named else "markers",
+            textposition="top center",
+            textfont={"size": 11, "color": "#1A2433"},
             marker={
                 "size": np.clip(np.sqrt(rows["questions"].astype(float)) * 3, 6, 40),
                 "color": platform_color(platform),
                 "opacity": 0.75,
                 "line": {"width": 1, "color": "white"},
             },
-            text=texts,
-            hovertemplate="%{text}<extra></extra>",
+            text=rows["name"].map(safe) if named else None,
+            customdata=texts,
+            hovertemplate="%{customdata}<extra></extra>",
         )
     )
     fig.update_xaxes(type="log", title="Median reply time (minutes, log scale; faster is left)")
     fig.update_yaxes(title="Questions answered (%)", range=[-3, 103])
-    _target_line(fig, target_minutes)
+    _target_line(fig, target_minutes, rows["reply_time_median"])
     return _style(fig, height=460)
 
 
@@ -757,7 +778,7 @@ def reply_time_distribution(
             )
         )
     fig.update_xaxes(type="log", title="Minutes to the first answer (log scale)")
-    _target_line(fig, target_minutes)
+    _target_line(fig, target_minutes, frame["reply_minutes"])
     fig = _style(fig, height=300)
     fig.update_layout(showlegend=False)
     return fig
@@ -798,15 +819,16 @@ def league_figure(frame: pd.DataFrame, metric: str, platform: str, title: str, f
     return titled(league_bar(frame, metric, platform), title, footer)
 
 
-def titled(figure: go.Figure, title: str, footer: str) -> go.Figure:
+def titled(figure: go.Figure, title: str, footer: str, below: int = 12) -> go.Figure:
     """A copy of a chart for a page of its own (an image to publish): the heading with every
-    filter above, the source line (and the demo notice) below."""
+    filter above, the source line (and the demo notice) below, `below` pixels under the plot (more
+    for a chart whose x axis has tick labels and a title there)."""
     fig = go.Figure(figure)
     fig.update_layout(
         # the title starts where the names do, not at the image's first pixel
         title={"text": safe(title), "x": 0, "xanchor": "left", "pad": {"l": 16}, "font": {"size": 17}},
-        margin={"l": 16, "r": 70, "t": 56, "b": 48},
-        height=(fig.layout.height or 300) + 80,
+        margin={"l": 16, "r": 70, "t": 56, "b": 36 + below},
+        height=(fig.layout.height or 300) + 68 + below,
     )
     fig.add_annotation(
         text=safe(footer),
@@ -817,7 +839,7 @@ def titled(figure: go.Figure, title: str, footer: str) -> go.Figure:
         yref="paper",
         xanchor="left",
         yanchor="top",
-        yshift=-12,
+        yshift=-below,
         font={"size": 11, "color": MUTED},
     )
     return fig

@@ -317,10 +317,19 @@ def explain(message: str, icon: str = ":material/info:") -> None:
     st.info(message, icon=icon)
 
 
-def chart(figure, key: str, heading: str, file_name: str, wh: data.Warehouse | None = None, **kwargs) -> None:
+def chart(
+    figure,
+    key: str,
+    heading: str,
+    file_name: str,
+    wh: data.Warehouse | None = None,
+    below: int = 56,
+    **kwargs,
+) -> None:
     """A plotly chart with a "Download PNG" button under it: the image carries the heading (every
     filter, the period, the minimum) and the source line, drawn by the command line's renderer
-    (dashboard/export.py) only when the button is pressed."""
+    (dashboard/export.py) only when the button is pressed. `below`: the source line's distance
+    under the plot (under an x axis's labels and title; the league's bars have none)."""
     from dashboard.charts import titled
     from dashboard.export import figure_image
     from warehouse.read.report import DEMO_LINE, SOURCE_LINE
@@ -331,7 +340,7 @@ def chart(figure, key: str, heading: str, file_name: str, wh: data.Warehouse | N
     footer_line = SOURCE_LINE + (f". {DEMO_LINE}" if wh is not None and wh.demo else "")
     st.download_button(
         "Download PNG",
-        lambda: figure_image(titled(figure, heading, footer_line)),
+        lambda: figure_image(titled(figure, heading, footer_line, below)),
         f"{file_name}.png",
         "image/png",
         key=f"{key}_png",

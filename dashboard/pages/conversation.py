@@ -74,11 +74,16 @@ k[2].metric(
 k[3].metric(f"Storms, {SPAN_DAYS} days", f"{len(storms):,}", border=True)
 
 me = ui.highlight_picker(st.columns([1, 3])[0], names, "cv_highlight")
-st.subheader(
-    f"Share of voice · {ui.platform_name(platform)} · 28 days to {as_of.isoformat()}"
-    + ui.peer_set_part(peer_set)
+where = f"{ui.platform_name(platform)} · 28 days to {as_of.isoformat()}" + ui.peer_set_part(peer_set)
+slug = f"finsocial-conversation-{platform}-{as_of.isoformat()}"
+st.subheader(f"Share of voice · {where}")
+ui.chart(
+    charts.share_of_voice_area(history, storms, me),
+    "cv_voice",
+    f"Share of voice · {where}",
+    f"{slug}-voice",
+    wh,
 )
-st.plotly_chart(charts.share_of_voice_area(history, storms, me), width="stretch", key="cv_voice")
 st.caption(
     "Each institution's mentions in the 28 days to each day ÷ the mentions of every institution "
     "of this selection, so it follows the filters above. Dotted lines: storm days."
@@ -87,7 +92,7 @@ st.caption(
 left, right = st.columns([1.3, 1])
 with left:
     st.subheader("Tone")
-    st.plotly_chart(charts.tone_lines(history, storms), width="stretch", key="cv_tone")
+    ui.chart(charts.tone_lines(history, storms), "cv_tone", f"Tone of mentions · {where}", f"{slug}-tone", wh)
     st.caption(
         "Negative and positive shares of the selection's mentions that have a tone (mentions in a "
         "language without a lexicon have none), over 28-day windows."
@@ -95,7 +100,13 @@ with left:
 with right:
     st.subheader("Themes")
     themes = data.mention_themes(platform, chosen, as_of)
-    st.plotly_chart(charts.theme_bars(themes, MENTION_THEMES), width="stretch", key="cv_themes")
+    ui.chart(
+        charts.theme_bars(themes, MENTION_THEMES),
+        "cv_themes",
+        f"Themes of mentions · {where}",
+        f"{slug}-themes",
+        wh,
+    )
 
 st.subheader("Storms")
 if storms.empty:

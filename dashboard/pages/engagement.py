@@ -52,15 +52,18 @@ if len(usable) < 3:
     ui.footer(wh)
     st.stop()
 
-st.subheader(
+heading = (
     f"{ui.metric_name(y)} against followers · {ui.platform_name(platform)} · as of {as_of.isoformat()}"
     + ui.peer_set_part(peer_set)
 )
+st.subheader(heading)
 
-st.plotly_chart(
+ui.chart(
     charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
-    width="stretch",
-    key="ea_chart",
+    "ea_chart",
+    heading,
+    f"finsocial-engagement-{platform}-{y}-{as_of.isoformat()}",
+    wh,
 )
 st.caption(
     f"{len(usable)} accounts on {ui.platform_name(platform)}, {as_of.isoformat()}"

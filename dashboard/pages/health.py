@@ -174,8 +174,12 @@ if not rounded.empty:
 left, right = st.columns([1, 1.6])
 with left:
     st.subheader("Coverage")
-    st.plotly_chart(
-        charts.coverage_bars(coverage), width="stretch", key="dh_coverage", config={"displayModeBar": False}
+    ui.chart(
+        charts.coverage_bars(coverage),
+        "dh_coverage",
+        f"Coverage: accounts known and with data, per platform · data to {ui.iso(wh.last_day)}",
+        "finsocial-coverage",
+        wh,
     )
 with right:
     st.subheader("Failures per day")
@@ -184,7 +188,13 @@ with right:
         "dh_days",
         st.segmented_control("Period", [30, 90, 365], key="dh_days", format_func=lambda d: f"{d} days"),
     )
-    st.plotly_chart(charts.failures_bars(data.failures_by_day(days)), width="stretch", key="dh_failures")
+    ui.chart(
+        charts.failures_bars(data.failures_by_day(days)),
+        "dh_failures",
+        f"Accounts failed per day, per platform · the last {days} days",
+        f"finsocial-failures-{days}d",
+        wh,
+    )
 
 failures = data.run_failures()
 st.subheader("Failures of the latest run")

@@ -207,11 +207,13 @@ metric = ui.kept(
     "pb_metric",
     st.segmented_control("Metric", list(PEER_METRICS), key="pb_metric", format_func=ui.metric_name),
 )
-st.plotly_chart(
+ui.chart(
     charts.peer_percentiles(frame, metric),
-    width="stretch",
-    key="pb_chart",
-    config={"displayModeBar": False},
+    "pb_chart",
+    f"{names[me]} against {len(peers)} peers · {ui.metric_name(metric)} · as of {as_of.isoformat()}"
+    + ui.peer_set_part(peer_set),
+    f"finsocial-peers-{me}-{metric}-{as_of.isoformat()}",
+    wh,
 )
 st.caption(
     "The bar is the percentile among the peers with a value (the institution included): "

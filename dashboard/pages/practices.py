@@ -42,7 +42,13 @@ if frame.empty or frame["posts_seen"].fillna(0).sum() == 0:
 
 where = f"{ui.platform_name(platform)} · {window} days to {as_of.isoformat()}" + ui.peer_set_part(peer_set)
 st.subheader(f"How many institutions keep each practice · {where}")
-st.plotly_chart(charts.practice_states(frame, config.measures), width="stretch", key="pr_states")
+ui.chart(
+    charts.practice_states(frame, config.measures),
+    "pr_states",
+    f"How many institutions keep each practice · {where}",
+    f"finsocial-practices-{platform}-{window}d-{as_of.isoformat()}",
+    wh,
+)
 st.caption(
     "Per measure, the institutions of this selection in each state; grey: a value, but too few "
     "posts, comments or questions behind it to judge."

@@ -180,14 +180,22 @@ with left:
         "Logarithmic scale", value=True, key="ip_log", help="Shows small and large platforms together."
     )
     per_platform = history[history["platform"] != "all"]
-    st.plotly_chart(
-        charts.history_lines(per_platform, "followers", "platform", log_y), width="stretch", key="ip_history"
+    ui.chart(
+        charts.history_lines(per_platform, "followers", "platform", log_y),
+        "ip_history",
+        f"{names[me]} · followers per platform · to {as_of.isoformat()}",
+        f"finsocial-{me}-followers-{as_of.isoformat()}",
+        wh,
     )
 with right:
     st.subheader("Posting rhythm")
     rhythm = data.posting_rhythm(me, as_of, defaults.RECENT_DAYS)
-    st.plotly_chart(
-        charts.posting_rhythm(rhythm), width="stretch", key="ip_rhythm", config={"displayModeBar": False}
+    ui.chart(
+        charts.posting_rhythm(rhythm),
+        "ip_rhythm",
+        f"{names[me]} · own posts by weekday (UTC) · 13 weeks to {as_of.isoformat()}",
+        f"finsocial-{me}-rhythm-{as_of.isoformat()}",
+        wh,
     )
     total = int(rhythm["posts"].sum()) if not rhythm.empty else 0
     st.caption(f"{total} own posts in the 13 weeks to {as_of.isoformat()}, by weekday (UTC).")

@@ -115,11 +115,13 @@ for section in report.sections:
             width="stretch",
         )
         if table.chart is not None:
-            st.plotly_chart(
+            # the report's own chart, with its source line; the PNG adds the table's title
+            ui.chart(
                 charts.figure(table.chart, footer),
-                width="stretch",
-                config={"displayModeBar": False},
-                key=f"rp_chart_{table.key}",
+                f"rp_chart_{table.key}",
+                f"{table.title} · {report.period.label}",
+                f"{report.slug}-{table.key}",
+                wh,
             )
         st.caption(ui.plain(" ".join([table.source, *table.notes])))
         if table.command:

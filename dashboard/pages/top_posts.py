@@ -114,7 +114,8 @@ scope = ", ".join(
         ],
     )
 )
-st.subheader(posts_title(len(frame), by, platform, period, minimums, scope))
+heading = posts_title(len(frame), by, platform, period, minimums, scope)
+st.subheader(heading)
 st.caption(f"Posts made from {span} (UTC), counts as last observed." + (f" {left_out}" if left_out else ""))
 st.dataframe(
     tables.post_table(frame),
@@ -124,8 +125,12 @@ st.dataframe(
     height=min(38 + 35 * len(frame), 740),
     placeholder=ui.MISSING,
 )
-st.plotly_chart(
-    charts.top_posts_bar(frame, by, label), width="stretch", config={"displayModeBar": False}, key="tp_chart"
+ui.chart(
+    charts.top_posts_bar(frame, by, label),
+    "tp_chart",
+    heading,
+    f"finsocial-top-posts-{period.label}-{by}",
+    wh,
 )
 if frame["unusual_reaction"].any():
     st.caption(tables.UNUSUAL_NOTE)

@@ -66,10 +66,9 @@ if leaders.empty:
     ui.footer(wh)
     st.stop()
 
-st.subheader(
-    f"Followers · {ui.platform_name(platform)} · {start.isoformat()} to {end.isoformat()}"
-    + ui.peer_set_part(peer_set)
-)
+span = f"{ui.platform_name(platform)} · {start.isoformat()} to {end.isoformat()}" + ui.peer_set_part(peer_set)
+slug = f"finsocial-trends-{platform}-{start.isoformat()}-{end.isoformat()}"
+st.subheader(f"Followers · {span}")
 if chosen:
     history = data.metric_history(chosen, [platform], start, end)
     # audiences far apart in size (a country's largest bank and its smallest) share a log axis
@@ -79,10 +78,12 @@ if chosen:
         value=charts.wide_spread(history, "followers", "institution_id"),
         key=f"tr_log_{platform}_{country}_{kind}_{group}_{'_'.join(sorted(chosen))}",
     )
-    st.plotly_chart(
+    ui.chart(
         charts.history_lines(history, "followers", "institution_id", log_y, highlight=mine),
-        width="stretch",
-        key="tr_history",
+        "tr_history",
+        f"Followers · {span}",
+        f"{slug}-followers",
+        wh,
     )
 else:
     st.caption("Choose institutions above to compare their audiences.")
@@ -93,7 +94,7 @@ with left:
     share = data.audience_share(
         platform, start, end, country, kind, group, defaults.SHARE_TOP, institutions=chosen_set
     )
-    st.plotly_chart(charts.audience_share(share), width="stretch", key="tr_share")
+    ui.chart(charts.audience_share(share), "tr_share", f"Share of audience · {span}", f"{slug}-share", wh)
     st.caption(
         "The eight largest institutions of the population at the period's end; the rest together in grey."
     )
@@ -104,5 +105,11 @@ with right:
         st.caption(f"No ranks by {ui.metric_name(metric)} on all platforms: {ALL_PLATFORMS_REFUSED[metric]}.")
     else:
         ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group, chosen_set)
-        st.plotly_chart(charts.rank_lines(ranks, metric), width="stretch", key="tr_ranks")
+        ui.chart(
+            charts.rank_lines(ranks, metric),
+            "tr_ranks",
+            f"Rank by {ui.metric_name(metric)} · {span}",
+            f"{slug}-rank-{metric}",
+            wh,
+        )
 ui.footer(wh)

@@ -61,11 +61,16 @@ k[3].metric(
     border=True,
 )
 
-st.subheader(
-    f"Answered share against median reply time · {ui.platform_name(platform)} · 28 days to "
-    f"{as_of.isoformat()}" + ui.peer_set_part(peer_set)
+where = f"{ui.platform_name(platform)} · 28 days to {as_of.isoformat()}" + ui.peer_set_part(peer_set)
+slug = f"finsocial-webcare-{platform}-{as_of.isoformat()}"
+st.subheader(f"Answered share against median reply time · {where}")
+ui.chart(
+    charts.webcare_scatter(frame, platform, target_minutes),
+    "wc_scatter",
+    f"Answered share against median reply time · {where}",
+    f"{slug}-answered",
+    wh,
 )
-st.plotly_chart(charts.webcare_scatter(frame, platform, target_minutes), width="stretch", key="wc_scatter")
 TARGETS_SOURCE = "15 minutes on X, 30 on Facebook, 60 elsewhere, after ABN AMRO's published webcare targets"
 st.caption(
     "One point per institution, sized by its questions. Up is more questions answered; left is "
@@ -98,10 +103,12 @@ with left:
             args=("wc_institution",),
         )
         times = data.webcare_reply_times(platform, as_of, list(frame["institution_id"]))
-        st.plotly_chart(
+        ui.chart(
             charts.reply_time_distribution(times, chosen, names[chosen], target_minutes),
-            width="stretch",
-            key="wc_distribution",
+            "wc_distribution",
+            f"Reply times of {names[chosen]} against peers · {where}",
+            f"{slug}-reply-times-{chosen}",
+            wh,
         )
         st.caption(
             "Minutes from each answered question to the institution's first reply; peers are the "
@@ -111,7 +118,13 @@ with left:
         ui.explain("No institution of this selection answered a question in these 28 days.")
 with right:
     st.subheader("Most questions left unanswered")
-    st.plotly_chart(charts.unanswered_bars(frame), width="stretch", key="wc_unanswered")
+    ui.chart(
+        charts.unanswered_bars(frame),
+        "wc_unanswered",
+        f"Most questions left unanswered · {where}",
+        f"{slug}-unanswered",
+        wh,
+    )
 
 with st.expander("Every institution"):
     shown = frame.sort_values(["answered_pct", "name"], ascending=[False, True], na_position="last")

@@ -287,9 +287,15 @@ def test_webcare_scatter_draws_answering_institutions_and_the_target():
     fig = charts.webcare_scatter(webcare(), "x", 15.0)
     assert list(fig.data[0].x) == [12.0, 2880.0]  # Charlie has no questions: no point
     assert fig.layout.xaxis.type == "log"
+    # the axis runs from log10(12) - 0.15 to log10(2,880) + 0.15 (a log axis's range is in log
+    # units in every plotly.js), and the line stands at log10(15) on it, in paper units: a shape's
+    # x on a log axis is log10 in one plotly.js and data in another (the browser's and the PNG's)
+    low, high = math.log10(12) - 0.15, math.log10(2880) + 0.15
+    assert list(fig.layout.xaxis.range) == pytest.approx([low, high])
     (line,) = fig.layout.shapes
-    assert line.x0 == pytest.approx(1.1760913)  # log10(15): plotly places shapes in log units
+    assert line.xref == "paper" and line.x0 == pytest.approx((math.log10(15) - low) / (high - low))
     assert "target 15 min" in spec(fig)
+    assert fig.data[0].text[0] == "Alpha" and len(fig.data[0].text) == 2  # two points: named (safely)
     assert "<script>" not in spec(fig)
     assert charts.webcare_scatter(webcare(), "all").layout.shapes == ()  # no single target on 'all'
     assert is_blank(charts.webcare_scatter(webcare().iloc[2:], "x"))
