@@ -5,9 +5,10 @@ built warehouse, as a build from `--from` would run it (its metrics_from), with 
         --mart 60_practices.sql --from 2026-03-24 [--explain N]
 
 The copy is written beside the file (removed after); the warehouse itself is never opened for
-writing. A statement reading the build's staged inputs (stg_*) reads them empty: what a night with
-no new thread reads or post peaks would give. `--explain N` prints DuckDB's EXPLAIN ANALYZE of the
-N slowest statements. Results: benchmarks/results/profile_marts_<name>.json.
+writing. A statement reading the build's staged inputs (stg_<table>) reads them empty: what a night
+with none of them (no new thread reads, post peaks or mention searches) would give. `--explain N`
+prints DuckDB's EXPLAIN ANALYZE of the N slowest statements. Results:
+benchmarks/results/profile_marts_<data>_<mart>_<from>[_cumulative].json.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ def main(db: Path, mart: str, from_day: dt.date, explain: int = 0, cumulative: b
     try:
         paths = DataPaths(db)
         con = builder._connect(copy, paths)
-        for table in ("thread_reads", "post_peaks", "comment_observations"):
-            staged = "stg_" + table
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
+        tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
+        for (table,) in tables:  # the build's staged inputs, empty: a night with none of them
+            con.execute(f"CREATE OR REPLACE TEMP TABLE stg_{table} AS SELECT * FROM {table} LIMIT 0")
         builder._load_practices(con, paths)
         builder._set_days(con, from_day)
         [text] = [t for name, t in builder.sql_files("sql/marts") if name == mart]
