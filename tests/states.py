@@ -345,6 +345,7 @@ def _mentions(world: World) -> None:
         "FINSOCIAL_BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop",
     }
     world.collect(NIGHT)
+    world.cli("peers", "save", "northwind-south", "northwind", "southbank")  # Cedar left out
 
 
 def _manual_only(world: World) -> None:

@@ -19,3 +19,17 @@ def test_league_by_a_mention_metric(warehouse_state, monkeypatch, state, metric)
     assert not leaks(shown(at)), leaks(shown(at))
     if state == "demo":
         assert at.dataframe, "the demo has mentions to rank"
+
+
+def test_the_conversation_of_a_peer_set_is_its_institutions(warehouse_state, monkeypatch):
+    monkeypatch.setenv("FINSOCIAL_DB", str(warehouse_state("mentions")))
+    everyone = page("conversation")
+    at = page("conversation", peers="northwind-south")
+    for shown_page in (everyone, at):
+        assert not shown_page.exception, [e.message for e in shown_page.exception]
+    (heading,) = [s.value for s in at.subheader if s.value.startswith("Share of voice")]
+    assert heading.endswith(" · peer set northwind-south")
+    table = at.dataframe[-1].value  # every institution of the selection: the set's two
+    assert list(table["Institution"]) == ["Northwind Bank", "South Bank"]
+    assert list(table["Share of voice (%)"]) == ["100.00%", "0.00%"]
+    assert "Cedar Credit Union" in list(everyone.dataframe[-1].value["Institution"])
