@@ -231,3 +231,49 @@ def test_peers_are_suggested_and_saved_from_the_dashboard_and_stay_in_the_addres
         s.value for s in league.subheader
     ]
     assert finsocial(peers_db, "peers", "delete", "alpha-nearest").exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def demo_with_a_set(demo_db, tmp_path_factory) -> tuple[str, str, list[str]]:
+    """A copy of the demo warehouse with a saved set: an institution and its suggested peers."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("demo-peers")
+    db = str(folder / "finsocial.duckdb")
+    shutil.copyfile(demo_db, db)
+    with queries.connect(db) as con:
+        league, _ = queries.league_rows(con, "all", "followers", None, limit=None)
+        names = {r["institution_id"]: r["name"] for r in league}
+    me = league[len(league) // 3]["institution_id"]
+    saved = finsocial(db, "peers", "suggest", me, "--save", "ours")
+    assert saved.exit_code == 0, saved.output
+    members = [me, *[line.split("\t")[0] for line in saved.stdout.splitlines()]]
+    return db, "ours", [names[i] for i in members]
+
+
+@pytest.mark.parametrize("name", ["league", "engagement", "top_posts", "webcare", "practices", "trends"])
+def test_every_page_of_the_demo_shows_only_the_sets_institutions(demo_with_a_set, monkeypatch, name):
+    from tests.dashboard.conftest import page
+
+    db, set_name, members = demo_with_a_set
+    monkeypatch.setenv("FINSOCIAL_DB", db)
+    at = page(name, peers=set_name)
+    assert not at.exception, [e.message for e in at.exception]
+    headings = [s.value for s in at.subheader if " · " in s.value]
+    assert headings and all(
+        h.endswith(f" · peer set {set_name}") or f" · peer set {set_name} · " in h for h in headings
+    )
+    if name == "trends":  # the whole set is compared
+        assert len(at.multiselect[0].value) == len(members)
+        return
+    listed = set()
+    for table in at.dataframe:
+        frame = table.value.data if hasattr(table.value, "data") else table.value
+        if "Institution" in frame:
+            listed |= {str(v).split(" · ")[0] for v in frame["Institution"]}
+    assert listed and listed <= set(members), listed - set(members)
+    if name == "league":  # all of them, ranked among themselves
+        table = at.dataframe[0].value
+        table = table.data if hasattr(table, "data") else table  # a styled table
+        assert sorted(table["Institution"]) == sorted(members)
+        assert list(table["Rank"]) == list(range(1, len(members) + 1))
