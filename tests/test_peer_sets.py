@@ -165,9 +165,10 @@ def test_us_against_our_peers_on_every_metric_in_one_click_from_the_profile(demo
     peers = [line.split("\t")[0] for line in suggested]
     assert len(peers) == 5
     assert at.subheader[0].value.startswith(f"{me['name']} against 5 peers · as of {day.isoformat()}")
-    side = next(d.value for d in at.dataframe if "Peer median" in list(d.value.get("Institution", [])))
+    side = at.table[0].value
     ids = {r["institution_id"]: r for r in league}
-    assert list(side["Institution"]) == [me["name"], *[ids[p]["name"] for p in peers], "Peer median"]
+    # us, then each peer, then their median, a column each; a metric a row
+    assert list(side.columns) == [me["name"], *[ids[p]["name"] for p in peers], "Peer median"]
     # every metric, webcare and posting included, side by side
     for label in (
         "Followers",
@@ -180,13 +181,12 @@ def test_us_against_our_peers_on_every_metric_in_one_click_from_the_profile(demo
         "Answered within target (%)",
         "Share of voice (%)",
     ):
-        assert label in side.columns, (label, list(side.columns))
+        assert label in side.index, (label, list(side.index))
     from warehouse.read.formatting import format_value
 
-    assert side["Followers"].iloc[0] == format_value("followers", me["value"], me["rounded"])
-    assert side["Followers"].iloc[1] == format_value(
-        "followers", ids[peers[0]]["value"], ids[peers[0]]["rounded"]
-    )
+    assert side.at["Followers", me["name"]] == format_value("followers", me["value"], me["rounded"])
+    first = ids[peers[0]]
+    assert side.at["Followers", first["name"]] == format_value("followers", first["value"], first["rounded"])
     assert any(
         s.value.startswith("Top posts by interactions · All platforms · 28 days to") for s in at.subheader
     )
@@ -202,18 +202,18 @@ def test_peers_are_suggested_and_saved_from_the_dashboard_and_stay_in_the_addres
     assert not at.exception, [e.message for e in at.exception]
     assert at.radio(key="pb_mode").value == "saved" and at.selectbox(key="pb_set").value == "alpha-set"
     assert at.subheader[0].value == "Alpha Bank against 2 peers · as of 2026-03-31 · peer set alpha-set"
-    side = at.dataframe[1].value
+    side = at.table[0].value
     # 6,000, 4,000 and 3,500 followers; their median 4,000
-    assert list(side["Institution"]) == ["Alpha Bank", "Delta Bank", "Charlie Bank", "Peer median"]
-    assert list(side["Followers"]) == ["6.00K", "4.00K", "3.50K", "4.00K"]
+    assert list(side.columns) == ["Alpha Bank", "Delta Bank", "Charlie Bank", "Peer median"]
+    assert list(side.loc["Followers"]) == ["6.00K", "4.00K", "3.50K", "4.00K"]
     # suggested: the other banks (both British), the nearest audience first (Delta's 4,000)
     at = page("peers", institution="bravo-ins", mode="suggested")
     assert "No institution of the same kind (Insurer) to suggest." in at.info[0].value  # the only one
     at = page("peers", institution="alpha-bank", mode="suggested")
     assert at.subheader[0].value.startswith("Alpha Bank against 2 peers")
-    assert list(at.dataframe[1].value["Institution"])[:3] == ["Alpha Bank", "Delta Bank", "Charlie Bank"]
+    assert list(at.table[0].value.columns)[:3] == ["Alpha Bank", "Delta Bank", "Charlie Bank"]
     at.number_input(key="pb_count").set_value(1).run()
-    assert list(at.dataframe[1].value["Institution"]) == ["Alpha Bank", "Delta Bank", "Peer median"]
+    assert list(at.table[0].value.columns) == ["Alpha Bank", "Delta Bank", "Peer median"]
     at.text_input(key="pb_save_name").input("alpha-nearest").run()
     at.button(key="pb_save_button").click().run()
     assert not at.exception, [e.message for e in at.exception]

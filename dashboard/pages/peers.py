@@ -258,7 +258,7 @@ st.dataframe(
 # ---- every metric side by side: us and each peer, a row each ---------------------------------------
 values = data.peer_values(me, peers, as_of)
 platforms = ["all", *[p for p in wh.options["platforms"] if p in set(values["platform"])]]
-s = st.columns([1, 5])
+s = st.columns([1.6, 4.4])
 platform = s[0].selectbox("Platform", platforms, key="pb_platform", format_func=ui.platform_name)
 on = values[values["platform"] == platform]
 shown = [m for m in PEER_METRICS if m in set(on["metric"])]
@@ -270,35 +270,37 @@ order = [me, *[p for p in peers if p in names]]
 wide = on.pivot_table(index="institution_id", columns="metric", values="value", aggfunc="first")
 rounded = on.groupby("institution_id")["rounded"].any()
 median = frame[frame["platform"] == platform].set_index("metric")["peer_median"]
+# a column per institution (a row per metric): six or seven columns fit the page, sixteen do not
+heads = [names[i] if list(names.values()).count(names[i]) == 1 else f"{names[i]} ({i})" for i in order]
+
+
+def cell(institution_id: str, metric: str) -> str:
+    found = institution_id in wide.index and metric in wide.columns
+    # '≈' marks follower counts a platform rounds (the row's precision), not the other counts
+    approximate = metric == "followers" and bool(rounded.get(institution_id, False))
+    return ui.value_text(metric, wide.at[institution_id, metric] if found else None, approximate)
+
+
 side = pd.DataFrame(
     {
-        "Institution": [names[i] for i in order] + ["Peer median"],
-        **{
-            METRICS[m].label: [
-                ui.value_text(
-                    m,
-                    wide.at[i, m] if i in wide.index and m in wide.columns else None,
-                    bool(rounded.get(i, False)),
-                )
-                for i in order
-            ]
-            + [ui.value_text(m, median.get(m))]
-            for m in shown
-        },
-    }
+        **{head: [cell(i, m) for m in shown] for head, i in zip(heads, order, strict=True)},
+        "Peer median": [ui.value_text(m, median.get(m)) for m in shown],
+    },
+    index=pd.Index([METRICS[m].label for m in shown], name="Metric"),
 )
-st.dataframe(
+# a static table: every column shows at the page's width, long names wrap (a scrolling grid hid
+# the last peers at 1440 px)
+st.table(
     side.style.apply(
-        lambda r: [f"background-color: {MINE_BACKGROUND}" if r.name == 0 else ""] * len(r), axis=1
-    ),
-    hide_index=True,
-    width="stretch",
-    placeholder=ui.MISSING,
-    key="pb_side",
+        lambda column: (
+            [f"background-color: {MINE_BACKGROUND}" if column.name == heads[0] else ""] * len(column)
+        ),
+        axis=0,
+    )
 )
 st.caption(
-    f"{ui.plain(names[me])} first (highlighted), then its peers; the last row is the median of all of "
-    "them. Webcare (questions, answered, reply time, within target) over the 28 days to the day; "
+    f"{ui.plain(names[me])} first (highlighted), then its peers; the last column is the median of all "
+    "of them. Webcare (questions, answered, reply time, within target) over the 28 days to the day; "
     "share of voice among these institutions. A dash: no value that day. "
     + "; ".join(f"{METRICS[m].label}: lower is better" for m in shown if METRICS[m].lower_is_better)
     + ("." if any(METRICS[m].lower_is_better for m in shown) else "")
