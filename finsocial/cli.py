@@ -1269,8 +1269,16 @@ def peers_list(ctx: click.Context) -> None:
     if not sets:
         click.echo(f"no peer sets in {paths.peer_sets} yet: finsocial peers suggest INSTITUTION --save NAME")
         return
+    known: set[str] | None = None
+    if paths.db.exists():
+        from warehouse.read import queries
+
+        with _reading(paths) as con:
+            known = queries.institution_ids(con)
     for peer_set in sets.values():
-        click.echo(f"{peer_set.name}: {peer_set.institution_id} against {', '.join(peer_set.peers)}")
+        gone = peer_set.resolve(known)[1] if known is not None else []
+        note = f" ({', '.join(gone)} no longer in the registry)" if gone else ""
+        click.echo(f"{peer_set.name}: {peer_set.institution_id} against {', '.join(peer_set.peers)}{note}")
 
 
 @peers.command("save")

@@ -241,10 +241,14 @@ def demo_with_a_set(demo_db, tmp_path_factory) -> tuple[str, str, list[str]]:
     folder = tmp_path_factory.mktemp("demo-peers")
     db = str(folder / "finsocial.duckdb")
     shutil.copyfile(demo_db, db)
+    from warehouse.domain.posts import last_complete
+
     with queries.connect(db) as con:
         league, _ = queries.league_rows(con, "all", "followers", None, limit=None)
         names = {r["institution_id"]: r["name"] for r in league}
-    me = league[len(league) // 3]["institution_id"]
+        # the author of the top post of the month the Top posts page opens on: it has posts to show
+        month = last_complete(queries.latest_post_day(con), "month")
+        me = queries.industry_posts(con, month, "likes", limit=1)["institution_id"].iloc[0]
     saved = finsocial(db, "peers", "suggest", me, "--save", "ours")
     assert saved.exit_code == 0, saved.output
     members = [me, *[line.split("\t")[0] for line in saved.stdout.splitlines()]]

@@ -153,7 +153,9 @@ def test_commands_on_a_peer_set_naming_an_institution_gone_from_the_registry(war
     assert made.peers == ["northwind", "southbank"]
     assert made.title.startswith("Northwind Bank: ") and made.title.endswith(f"against peer set {GONE_SET}")
     gone = finsocial(db, "peers", "list")
-    assert f"{GONE_SET}: northwind against oldbank, southbank" in gone.stdout
+    assert (
+        f"{GONE_SET}: northwind against oldbank, southbank (oldbank no longer in the registry)" in gone.stdout
+    )
 
 
 # ---- the command line ---------------------------------------------------------------------------
