@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.domain.text import ListsError, is_bait, is_empty_reply, load_lists, themes
+from warehouse.domain.text.normalize import fold
 
 
 @pytest.mark.parametrize(
@@ -171,3 +172,30 @@ def test_empty_reply(text: str) -> None:
 )
 def test_not_empty_reply(text: str | None) -> None:
     assert not is_empty_reply(text)
+
+
+def test_searcher_finds_a_match_wherever_the_pattern_does() -> None:
+    """themes() and is_bait() search with the lists' trie (searcher); it must agree with the plain
+    alternation (pattern) on every list and language: each entry alone, inside words, beside
+    symbols and with wide spacing, and the labelled texts."""
+    lists = load_lists()
+    folded = [fold(r["text"]) for r in _labelled_rows()]
+    for kind, table in (("themes", lists.themes), ("phrases", lists.phrases)):
+        for name, by_language in table.items():
+            entries = {e.rstrip("*") for values in by_language.values() for e in values}
+            texts = folded + [fold(f"{a}{e.replace(' ', '   ')}{b}") for e in entries for a, b in _CONTEXTS]
+            for language in (None, "nl", "de", "xx"):
+                plain, trie = lists.pattern(kind, name, language), lists.searcher(kind, name, language)
+                found = [bool(plain and plain.search(t)) for t in texts]
+                assert [bool(trie and trie.search(t)) for t in texts] == found, (kind, name, language)
+                assert any(found), (kind, name, language)
+
+
+_CONTEXTS = [("", ""), ("x", ""), ("", "x"), ("a ", "s"), ("é", "-"), ("👇", " 1"), ("the ", "!")]
+
+
+def _labelled_rows() -> list[dict[str, str]]:
+    import csv
+
+    with (Path(__file__).parent / "labelled_tone.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

@@ -197,6 +197,20 @@ def test_classify_many_keeps_order_and_matches_classify() -> None:
     assert classify_many([]) == []
 
 
+def test_classify_many_classifies_a_repeated_text_once_and_alike() -> None:
+    texts = [
+        "Great service!",
+        "@bank Great service! https://x.example",
+        "Great service!",
+        "Slechte app 😡",
+        None,
+        "",
+    ]
+    tones = classify_many(texts)
+    assert tones == [classify(t) for t in texts]
+    assert tones[0] == tones[1] == tones[2] and tones[0].label == "positive"
+
+
 def _labelled(path: Path = LABELLED) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))

@@ -54,6 +54,20 @@ class TextLists:
             self._patterns[key] = _compile(entries)  # type: ignore[assignment]
         return self._patterns[key]
 
+    def searcher(self, kind: str, name: str, language: str | None) -> re.Pattern[str] | None:
+        """A matcher that finds a match wherever pattern() does, for search() only: the same entries
+        with their common beginnings written once (a trie), which Python's regex engine tries once at
+        each position rather than once an entry (the eight themes' lists: ~10x less time a text).
+        Which entry matches first may differ, so sub() keeps using pattern()."""
+        key = ("search:" + kind, name, language or "*")
+        if key not in self._patterns:
+            table = self.themes if kind == "themes" else self.phrases
+            by_language = table.get(name, {})
+            languages = list(by_language) if language is None else [language, "en"]
+            entries = sorted({e for lang in languages for e in by_language.get(lang, ())})
+            self._patterns[key] = _compile_trie(entries)  # type: ignore[assignment]
+        return self._patterns[key]
+
 
 def _entry_regex(entry: str) -> str:
     prefix = entry.endswith("*")
@@ -71,6 +85,46 @@ def _compile(entries: list[str]) -> re.Pattern[str] | None:
     if not entries:
         return None
     return re.compile("|".join(_entry_regex(e) for e in entries))
+
+
+_TrieNode = dict[str | None, Any]  # unit -> child; None -> what must follow where an entry ends
+
+
+def _compile_trie(entries: list[str]) -> re.Pattern[str] | None:
+    """The alternation _compile(entries) writes, as a trie of escaped characters and word gaps (\\s+)
+    per side of the word boundary: entries that start with a word character after one (?<!\\w),
+    the others without. Where an entry ends with nothing required after it (a prefix entry, or one
+    ending in a symbol), any longer entry through that point adds nothing to whether there is a match."""
+    entries = [e for e in entries if e.strip("* ")]
+    if not entries:
+        return None
+    word_start: _TrieNode = {}
+    other_start: _TrieNode = {}
+    for entry in entries:
+        prefix = entry.endswith("*")
+        words = fold(entry.rstrip("*")).split()
+        node = word_start if re.match(r"\w", words[0]) else other_start
+        for i, word in enumerate(words):
+            for unit in ([r"\s+"] if i else []) + [re.escape(ch) for ch in word]:
+                node = node.setdefault(unit, {})
+        after = "" if prefix else (r"(?!\w)" if re.search(r"\w$", words[-1]) else "")
+        node.setdefault(None, set()).add(after)
+    sides = []
+    if word_start:
+        sides.append(r"(?<!\w)(?:" + _trie_regex(word_start) + ")")
+    if other_start:
+        sides.append(_trie_regex(other_start))
+    return re.compile("|".join(sides))
+
+
+def _trie_regex(node: _TrieNode) -> str:
+    ends = node.get(None, set())
+    if "" in ends:  # an entry ends here and needs nothing after it: a match, whatever follows
+        return ""
+    alternatives = [unit + _trie_regex(child) for unit, child in node.items() if unit is not None]
+    if ends:
+        alternatives.append(r"(?!\w)")
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
 def _check_shape(data: dict[str, Any], source: Path) -> None:
@@ -151,7 +205,7 @@ def themes(text: object, language: str | None = None, lists: TextLists | None = 
     lists = lists or default_lists()
     found = []
     for theme in THEMES:
-        pattern = lists.pattern("themes", theme, language)
+        pattern = lists.searcher("themes", theme, language)
         if pattern is not None and pattern.search(folded):
             found.append(theme)
     return tuple(found)
@@ -160,7 +214,7 @@ def themes(text: object, language: str | None = None, lists: TextLists | None = 
 def is_bait(text: object, lists: TextLists | None = None) -> bool:
     """Whether an institution's own post asks for comments, tags, likes or shares for their own sake:
     it holds a phrase of the bait list (any language)."""
-    pattern = (lists or default_lists()).pattern("phrases", "bait", None)
+    pattern = (lists or default_lists()).searcher("phrases", "bait", None)
     return bool(pattern and pattern.search(fold(clean(text))))
 
 

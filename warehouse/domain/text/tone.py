@@ -237,9 +237,18 @@ def classify(text: object) -> Tone:
 
 def classify_many(texts: Iterable[object]) -> list[Tone]:
     """Tone of each text, in order. The lexicons and the language model load once per process (on
-    the first call), so a night's texts cost only the per-text work."""
+    the first call), so a night's texts cost only the per-text work; a text that cleans to one
+    already classified in the call (a repost, "thanks!", links or handles apart) is not classified again."""
     lexicons.dutch()
     lexicons.vader()
     lexicons.emoji()
     language_id.load()
-    return [classify_clean(clean(text)) for text in texts]
+    seen: dict[str, Tone] = {}
+    tones = []
+    for text in texts:
+        cleaned = clean(text)
+        tone = seen.get(cleaned)
+        if tone is None:
+            tone = seen[cleaned] = classify_clean(cleaned)
+        tones.append(tone)
+    return tones
