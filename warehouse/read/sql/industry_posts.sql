@@ -11,6 +11,14 @@
 -- a ranking with a minimum audience ($min_followers, NULL for none) lists only posts of accounts
 -- with at least that many followers that day (posts_left_out.sql counts the others).
 WITH
+-- the signals and practices of the period's posts only: both tables carry the post's posted_at, and
+-- are kept in its order, so the period's row groups are all that is read
+signals AS (
+    SELECT * FROM post_signals WHERE CAST(posted_at AS DATE) BETWEEN $start AND $end
+),
+practices AS (
+    SELECT * FROM post_practices WHERE CAST(posted_at AS DATE) BETWEEN $start AND $end
+),
 population AS (
     SELECT
         p.post_id,
@@ -65,8 +73,8 @@ population AS (
     FROM posts AS p
     JOIN institutions AS i USING (institution_id)
     LEFT JOIN accounts AS a USING (account_id)
-    LEFT JOIN post_signals AS s USING (account_id, post_id)
-    LEFT JOIN post_practices AS pp USING (account_id, post_id)
+    LEFT JOIN signals AS s USING (account_id, post_id)
+    LEFT JOIN practices AS pp USING (account_id, post_id)
     WHERE CAST(p.posted_at AS DATE) BETWEEN $start AND $end
       AND ($platform IS NULL OR p.platform = $platform)
       AND ($country IS NULL OR i.country = $country)
