@@ -36,6 +36,8 @@ TABLES = (
     "post_practices",
     "account_practices",
     "institution_practices",
+    "account_latest",
+    "warehouse_counts",
 )
 
 

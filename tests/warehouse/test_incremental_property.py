@@ -58,6 +58,8 @@ TABLES = (
     "institution_groups",
     "import_handles",
     "runs",
+    "account_latest",
+    "warehouse_counts",
     "run_errors",
     "quarantined_runs",
 )

@@ -93,6 +93,18 @@ def query_sql(name: str) -> str:
     return (resources.files("warehouse.read") / "sql" / f"{name}.sql").read_text("utf-8")
 
 
+def reading_sql(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """<name>.sql over the small tables of migration 015 (account_latest, warehouse_counts), or,
+    on a warehouse built before them, over the same columns from the history (reading_history.sql)."""
+    built = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'account_latest'"
+    ).fetchone()[0]
+    if built:
+        return query_sql(name).format(account_latest="account_latest", warehouse_counts="warehouse_counts")
+    sections = query_sql("reading_history").split("\n--- ")[1:]
+    return query_sql(name).format(**dict(s.split("\n", 1) for s in sections))
+
+
 def info(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """The build's facts: build_id, built_at, demo, data_from, data_to."""
     return dict(con.execute("SELECT key, value FROM warehouse_info").fetchall())
@@ -441,7 +453,7 @@ def freshness(
     `status` and Data health. Off: switched off (`off_platforms`, default FINSOCIAL_PLATFORMS_OFF)
     or left off by the latest collect run (switched off, or its credential not set)."""
     params = freshness_params(api_max_age_hours, import_max_age_hours, off_platforms)
-    return con.execute(query_sql("freshness"), params).df()
+    return con.execute(reading_sql(con, "freshness"), params).df()
 
 
 def quarantined_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -473,7 +485,7 @@ def history_step(start: dt.date, end: dt.date, points: int = 400) -> int:
 
 def summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Headline counts: institutions, accounts, accounts_with_data, platforms, posts, last_day."""
-    cursor = con.execute(query_sql("summary"))
+    cursor = con.execute(reading_sql(con, "summary"))
     return dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
 
@@ -646,7 +658,7 @@ def rank_history(
 
 def coverage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per platform: accounts known, active, fresh (last 7 days of data), rounded, manual."""
-    return con.execute(query_sql("coverage")).df()
+    return con.execute(reading_sql(con, "coverage")).df()
 
 
 def failures_by_day(con: duckdb.DuckDBPyConnection, days: int = 90) -> pd.DataFrame:

@@ -2,16 +2,10 @@
 -- of those counts are rounded by the platform or typed in by hand.
 WITH
 last_day AS (
-    SELECT max(snapshot_date) AS day FROM account_snapshots
+    SELECT max(last_snapshot) AS day FROM {account_latest} AS account_latest
 ),
 latest AS (
-    SELECT
-        account_id,
-        max(snapshot_date) AS last_snapshot,
-        arg_max(precision, snapshot_date) AS precision,
-        arg_max(method, snapshot_date) AS method
-    FROM account_snapshots
-    GROUP BY account_id
+    SELECT account_id, last_snapshot, precision, method FROM {account_latest} AS account_latest
 )
 SELECT
     a.platform,

@@ -36,10 +36,10 @@ known AS (
 latest AS (
     SELECT
         platform,
-        count(DISTINCT account_id) AS accounts_with_data,
-        max(snapshot_date) AS last_snapshot,
-        max(collected_at) AS last_collected_at
-    FROM account_snapshots
+        count(*) AS accounts_with_data,
+        max(last_snapshot) AS last_snapshot,
+        max(last_collected_at) AS last_collected_at
+    FROM {account_latest} AS account_latest
     GROUP BY platform
 ),
 aged AS (
