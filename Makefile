@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test property lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto --dist loadfile
+
+# incremental = full over 2,000 random sequences of nights (make test tries 60): the nightly job's run
+property: $(VENV)/.installed
+	FINSOCIAL_PROPERTY_EXAMPLES=2000 $(BIN)/python -m pytest -n auto tests/warehouse/test_incremental_property.py tests/warehouse/test_incremental_property_more.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -14,7 +14,7 @@ from tests.nightly.conftest import REPO, land_counts
 from warehouse.build.builder import build
 from warehouse.read import queries
 
-BUILDS = 10
+BUILDS = 5
 THREADS = 3
 DAY0 = dt.date(2026, 1, 1)
 ACCOUNT = ("northwind", "linkedin", "northwind-bank")
@@ -35,7 +35,7 @@ for k in range(1, {BUILDS} + 1):
 
 # A reader in a process of its own, as `finsocial top` is: one short connection after another.
 READER = """
-import json, sys, pathlib
+import json, sys, pathlib, time
 from tests.nightly.test_nightly_reads import read_once
 stop = pathlib.Path(sys.argv[2])
 reads, errors, seen = 0, [], set()
@@ -46,6 +46,7 @@ while not stop.exists():
         errors.append(error)
     else:
         seen.add(runs)
+    time.sleep(0.005)  # as the threads do: a reader that never pauses takes a core from the builds
 print(json.dumps({"reads": reads, "errors": errors, "seen": sorted(seen)}))
 """
 

@@ -68,7 +68,7 @@ def info(db) -> dict:
 def test_nightly_builds_equal_a_full_build(tmp_path):
     paths = DataPaths(tmp_path / "nightly" / "finsocial.duckdb")
     paths.ensure()
-    generate(paths, DemoSpec(institutions=12, days=90, end=END))
+    generate(paths, DemoSpec(institutions=6, days=90, end=END))
     held = tmp_path / "held"
     held.mkdir()
     days = sorted(p.name for p in paths.landing.iterdir())
@@ -340,7 +340,7 @@ def test_a_full_build_a_month_at_a_time_equals_one_in_one_go(tmp_path, monkeypat
     spans of 31 days give the same warehouse as one span."""
     one = DataPaths(tmp_path / "one" / "finsocial.duckdb")
     one.ensure()
-    generate(one, DemoSpec(institutions=8, days=130, end=END))
+    generate(one, DemoSpec(institutions=4, days=130, end=END))
     build(one)
     spans = DataPaths(tmp_path / "spans" / "finsocial.duckdb")
     shutil.copytree(one.root, spans.root, ignore=shutil.ignore_patterns("*.duckdb*"))

@@ -4,7 +4,7 @@ night by night, give the warehouse a full build of the same landing zone gives, 
 A sequence mixes runs out of order, re-runs with new values and methods, posts seen again with
 changed fields, back-fills, retractions and restores, compaction, registry changes, thread items
 without their posts, and builds under other time zones. Each is tiny (three accounts, a few
-nights). FINSOCIAL_PROPERTY_EXAMPLES sets how many sequences (default 200; the nightly job runs
+nights). FINSOCIAL_PROPERTY_EXAMPLES sets how many sequences (default 60; `make property` runs
 more, see README "Development"): half run here, half in test_incremental_property_more.py, so that
 make test's two workers share them.
 """
@@ -33,7 +33,7 @@ from warehouse.landing.quarantine import RunNotFound, list_runs, restore, retrac
 from warehouse.landing.records import Comment, Post, Snapshot
 from warehouse.landing.runs import LandingRun
 
-EXAMPLES = int(os.environ.get("FINSOCIAL_PROPERTY_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("FINSOCIAL_PROPERTY_EXAMPLES", "60"))
 PROPERTY = settings(
     max_examples=-(-EXAMPLES // 2), deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
