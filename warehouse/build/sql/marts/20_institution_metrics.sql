@@ -2,16 +2,20 @@
 -- Counts are summed; rates are weighted by each account's audience. On 'all', only sums that mean
 -- one thing on every platform: followers, posts_total and growth; not likes_total (Facebook page
 -- likes), views_total (video views) or following (warehouse.metrics.ALL_PLATFORMS_REFUSED).
--- Most institutions have one account on a platform: those rows are the account's own values, so
--- only platforms with several accounts, and 'all', are aggregated (far fewer groups to hash).
+-- Only the rows that pool several accounts are stored (institution_metrics_pooled): every 'all' row,
+-- and a platform's row where two or more of the institution's accounts on it have metrics that day.
+-- A platform with one account that day is that account's own row, read through the view
+-- institution_metrics (migration 010), which gives what these aggregates give for a group of one.
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
-DELETE FROM institution_metrics WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
+DELETE FROM institution_metrics_pooled
+WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
-INSERT INTO institution_metrics BY NAME
+INSERT INTO institution_metrics_pooled BY NAME
 WITH
 shared AS (
+    -- the platforms where an institution has several accounts (only these can pool two on a day)
     SELECT institution_id, platform
     FROM accounts
     GROUP BY ALL
@@ -33,39 +37,12 @@ weighted AS (
     -- the days 10_account_metrics.sql has just computed; the others are kept
     WHERE m.day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to')
 ),
-single AS (
-    -- what the aggregates below give for a group of one account
-    SELECT
-        institution_id,
-        platform,
-        day,
-        1 AS accounts,
-        followers,
-        following,
-        posts_total,
-        likes_total,
-        views_total,
-        coalesce(precision = 'rounded', false) AS rounded,
-        growth_30d,
-        growth_pct(growth_30d, growth_base) AS growth_30d_pct,
-        growth_90d,
-        growth_pct(growth_90d, growth_90d_base) AS growth_90d_pct,
-        growth_365d,
-        growth_pct(growth_365d, growth_365d_base) AS growth_365d_pct,
-        posts_per_week,
-        CASE WHEN ipp_weight > 0 THEN interactions_per_post END AS interactions_per_post,
-        CASE WHEN er_weight > 0 THEN engagement_rate END AS engagement_rate,
-        CASE WHEN op_weight > 0 THEN overperformance END AS overperformance,
-        CASE WHEN pi_weight > 0 THEN presence_index END AS presence_index,
-        power_score
-    FROM weighted
-    WHERE shared_platform IS NULL
-),
 rolled AS (
     SELECT
         institution_id,
         coalesce(shared_platform, 'all') AS platform,
         day,
+        -- the accounts of platforms with one account all fall in one (institution, NULL) group: left out
         grouping(shared_platform) = 0 AND shared_platform IS NULL AS single_accounts,
         count(*) AS accounts,
         sum(followers) AS followers,
@@ -93,8 +70,9 @@ rolled AS (
     FROM weighted
     GROUP BY GROUPING SETS ((institution_id, shared_platform, day), (institution_id, day))
 )
-SELECT * FROM single
-UNION ALL
--- the (institution, no shared platform) groups are the single accounts' rows again: left out
-SELECT * EXCLUDE (single_accounts) FROM rolled WHERE NOT single_accounts
+SELECT * EXCLUDE (single_accounts)
+FROM rolled
+-- 'all', and a shared platform on the days two or more of its accounts have metrics (one is the
+-- account's own row, in the view)
+WHERE NOT single_accounts AND (platform = 'all' OR accounts > 1)
 ORDER BY day, platform, institution_id

@@ -242,64 +242,117 @@ FULL JOIN posted AS p USING (account_id, day)
 LEFT JOIN observed AS o USING (account_id, day);
 
 -- Sums over each window per account, on its computed days from metrics_from: window functions over
--- the days in order (one sort), not a join of every day to every day of its window.
-CREATE OR REPLACE TEMP MACRO window_rows(n) AS TABLE
-SELECT
-    account_id, institution_id, platform, day, n AS window_days,
-    sum(observed) OVER w > 0 AS threads_observed,
-    sum(posts_seen) OVER w AS posts_seen,
-    sum(closed_known) OVER w AS closed_known,
-    sum(closed_posts) OVER w AS closed_posts,
-    sum(bait_known) OVER w AS bait_known,
-    sum(bait_posts) OVER w AS bait_posts,
-    sum(comments_seen) OVER w AS comments_seen,
-    sum(removed_comments) OVER w AS removed_comments,
-    sum(replies_read) OVER w AS replies_read,
-    sum(empty_replies) OVER w AS empty_replies,
-    sum(comments_toned) OVER w AS comments_toned,
-    sum(negative_comments) OVER w AS negative_comments,
-    computed
-FROM practice_daily
-WINDOW w AS (
-    PARTITION BY account_id ORDER BY day
-    RANGE BETWEEN to_days(CAST(n - 1 AS INTEGER)) PRECEDING AND CURRENT ROW
-);
+-- the days in order (one sort for both windows), not a join of every day to every day of its window.
+CREATE OR REPLACE TEMP MACRO window_sum(x, n) AS
+    sum(x) OVER (
+        PARTITION BY account_id ORDER BY day
+        RANGE BETWEEN to_days(CAST(n - 1 AS INTEGER)) PRECEDING AND CURRENT ROW
+    );
 
 CREATE OR REPLACE TEMP TABLE practice_windows AS
-SELECT * EXCLUDE (computed) FROM window_rows(28) WHERE computed AND day >= getvariable('metrics_from')
-UNION ALL
-SELECT * EXCLUDE (computed) FROM window_rows(90) WHERE computed AND day >= getvariable('metrics_from');
+WITH
+shared AS (
+    -- the platforms where an institution has several accounts in the series: only there does the
+    -- platform's row pool more than one account's
+    SELECT institution_id, platform
+    FROM (SELECT DISTINCT account_id, institution_id, platform FROM practice_daily)
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
+both_windows AS (
+    SELECT
+        account_id, institution_id, platform, day, computed,
+        window_sum(observed, 28) AS observed_28, window_sum(observed, 90) AS observed_90,
+        window_sum(posts_seen, 28) AS posts_seen_28, window_sum(posts_seen, 90) AS posts_seen_90,
+        window_sum(closed_known, 28) AS closed_known_28, window_sum(closed_known, 90) AS closed_known_90,
+        window_sum(closed_posts, 28) AS closed_posts_28, window_sum(closed_posts, 90) AS closed_posts_90,
+        window_sum(bait_known, 28) AS bait_known_28, window_sum(bait_known, 90) AS bait_known_90,
+        window_sum(bait_posts, 28) AS bait_posts_28, window_sum(bait_posts, 90) AS bait_posts_90,
+        window_sum(comments_seen, 28) AS comments_seen_28, window_sum(comments_seen, 90) AS comments_seen_90,
+        window_sum(removed_comments, 28) AS removed_comments_28,
+        window_sum(removed_comments, 90) AS removed_comments_90,
+        window_sum(replies_read, 28) AS replies_read_28, window_sum(replies_read, 90) AS replies_read_90,
+        window_sum(empty_replies, 28) AS empty_replies_28, window_sum(empty_replies, 90) AS empty_replies_90,
+        window_sum(comments_toned, 28) AS comments_toned_28, window_sum(comments_toned, 90) AS comments_toned_90,
+        window_sum(negative_comments, 28) AS negative_comments_28,
+        window_sum(negative_comments, 90) AS negative_comments_90
+    FROM practice_daily
+)
+SELECT
+    b.account_id, b.institution_id, b.platform, s.platform AS shared_platform, b.day, w.n AS window_days,
+    CASE w.n WHEN 28 THEN observed_28 ELSE observed_90 END > 0 AS threads_observed,
+    CAST(CASE w.n WHEN 28 THEN posts_seen_28 ELSE posts_seen_90 END AS BIGINT) AS posts_seen,
+    CAST(CASE w.n WHEN 28 THEN closed_known_28 ELSE closed_known_90 END AS BIGINT) AS closed_known,
+    CAST(CASE w.n WHEN 28 THEN closed_posts_28 ELSE closed_posts_90 END AS BIGINT) AS closed_posts,
+    CAST(CASE w.n WHEN 28 THEN bait_known_28 ELSE bait_known_90 END AS BIGINT) AS bait_known,
+    CAST(CASE w.n WHEN 28 THEN bait_posts_28 ELSE bait_posts_90 END AS BIGINT) AS bait_posts,
+    CAST(CASE w.n WHEN 28 THEN comments_seen_28 ELSE comments_seen_90 END AS BIGINT) AS comments_seen,
+    CAST(CASE w.n WHEN 28 THEN removed_comments_28 ELSE removed_comments_90 END AS BIGINT) AS removed_comments,
+    CAST(CASE w.n WHEN 28 THEN replies_read_28 ELSE replies_read_90 END AS BIGINT) AS replies_read,
+    CAST(CASE w.n WHEN 28 THEN empty_replies_28 ELSE empty_replies_90 END AS BIGINT) AS empty_replies,
+    CAST(CASE w.n WHEN 28 THEN comments_toned_28 ELSE comments_toned_90 END AS BIGINT) AS comments_toned,
+    CAST(CASE w.n WHEN 28 THEN negative_comments_28 ELSE negative_comments_90 END AS BIGINT)
+        AS negative_comments
+FROM both_windows AS b
+LEFT JOIN shared AS s USING (institution_id, platform)
+CROSS JOIN (VALUES (28), (90)) AS w(n)
+WHERE b.computed AND b.day >= getvariable('metrics_from');
 
 -- The window sums pooled per institution (each platform, and 'all'); the thread measures only over
--- accounts whose threads were opened in the window, and NULL where none were.
+-- accounts whose threads were opened in the window, and NULL where none were. An account's own
+-- row is its window sums; a platform with one account is that account's row (institution_practices,
+-- migration 011), so only platforms with several accounts are pooled.
 CREATE OR REPLACE TEMP TABLE practice_sums AS
 SELECT
-    coalesce(account_id, '') AS level_account,
+    account_id AS level_account,
     institution_id,
-    coalesce(platform, 'all') AS level_platform,
+    platform AS level_platform,
     day,
     window_days,
-    bool_or(threads_observed) AS threads_observed,
-    sum(posts_seen) AS posts_seen,
-    sum(closed_known) AS closed_known,
-    sum(closed_posts) AS closed_posts,
-    sum(bait_known) AS bait_known,
-    sum(bait_posts) AS bait_posts,
-    sum(comments_seen) AS comments_seen,
-    sum(removed_comments) AS removed_comments,
-    CASE WHEN bool_or(threads_observed) THEN sum(replies_read) FILTER (WHERE threads_observed) END AS replies_read,
-    CASE WHEN bool_or(threads_observed) THEN sum(empty_replies) FILTER (WHERE threads_observed) END
-        AS empty_replies,
-    CASE WHEN bool_or(threads_observed) THEN sum(comments_toned) FILTER (WHERE threads_observed) END
-        AS comments_toned,
-    CASE WHEN bool_or(threads_observed) THEN sum(negative_comments) FILTER (WHERE threads_observed) END
-        AS negative_comments
+    threads_observed,
+    posts_seen,
+    closed_known,
+    closed_posts,
+    bait_known,
+    bait_posts,
+    comments_seen,
+    removed_comments,
+    CASE WHEN threads_observed THEN replies_read END AS replies_read,
+    CASE WHEN threads_observed THEN empty_replies END AS empty_replies,
+    CASE WHEN threads_observed THEN comments_toned END AS comments_toned,
+    CASE WHEN threads_observed THEN negative_comments END AS negative_comments
 FROM practice_windows
-GROUP BY GROUPING SETS (
-    (account_id, institution_id, platform, day, window_days),
-    (institution_id, platform, day, window_days),
-    (institution_id, day, window_days)
-);
+UNION ALL
+SELECT * EXCLUDE (single_accounts)
+FROM (
+    SELECT
+        '' AS level_account,
+        institution_id,
+        coalesce(shared_platform, 'all') AS level_platform,
+        day,
+        window_days,
+        -- the accounts of platforms with one account all fall in one (institution, NULL) group: left out
+        grouping(shared_platform) = 0 AND shared_platform IS NULL AS single_accounts,
+        bool_or(threads_observed) AS threads_observed,
+        sum(posts_seen) AS posts_seen,
+        sum(closed_known) AS closed_known,
+        sum(closed_posts) AS closed_posts,
+        sum(bait_known) AS bait_known,
+        sum(bait_posts) AS bait_posts,
+        sum(comments_seen) AS comments_seen,
+        sum(removed_comments) AS removed_comments,
+        CASE WHEN bool_or(threads_observed) THEN sum(replies_read) FILTER (WHERE threads_observed) END
+            AS replies_read,
+        CASE WHEN bool_or(threads_observed) THEN sum(empty_replies) FILTER (WHERE threads_observed) END
+            AS empty_replies,
+        CASE WHEN bool_or(threads_observed) THEN sum(comments_toned) FILTER (WHERE threads_observed) END
+            AS comments_toned,
+        CASE WHEN bool_or(threads_observed) THEN sum(negative_comments) FILTER (WHERE threads_observed) END
+            AS negative_comments
+    FROM practice_windows
+    GROUP BY GROUPING SETS ((institution_id, shared_platform, day, window_days), (institution_id, day, window_days))
+)
+WHERE NOT single_accounts;
 
 -- Questions over each window, pooled the same way: each level's questions and its computed days in
 -- one series, the medians as window aggregates evaluated on the days (where threads were observed).
@@ -311,9 +364,10 @@ levels AS (
     WHERE threads_observed
 ),
 questions AS (
-    SELECT q.*, m.institution_id, m.platform
+    SELECT q.*, m.institution_id, m.platform, m.shared_platform
     FROM practice_questions AS q
-    JOIN (SELECT DISTINCT account_id, institution_id, platform FROM practice_daily) AS m USING (account_id)
+    JOIN (SELECT DISTINCT account_id, institution_id, platform, shared_platform FROM practice_windows) AS m
+        USING (account_id)
 )
 SELECT l.*, true AS evaluated, NULL::DOUBLE AS reply_minutes, NULL::DOUBLE AS target_ratio,
     NULL::DOUBLE AS business_minutes, 0 AS asked
@@ -324,8 +378,9 @@ SELECT lv.level_account, q.institution_id, lv.level_platform, q.asked_day, w.win
 FROM questions AS q
 CROSS JOIN (VALUES (28), (90)) AS w(window_days)
 CROSS JOIN LATERAL (
-    VALUES (q.account_id, q.platform), ('', q.platform), ('', 'all')
-) AS lv(level_account, level_platform);
+    VALUES (q.account_id, q.platform), ('', q.shared_platform), ('', 'all')
+) AS lv(level_account, level_platform)
+WHERE lv.level_platform IS NOT NULL;
 
 CREATE OR REPLACE TEMP MACRO answer_rows(n) AS TABLE
 SELECT level_account, institution_id, level_platform, day, window_days,
@@ -391,9 +446,9 @@ DELETE FROM account_practices WHERE day >= getvariable('metrics_from');
 INSERT INTO account_practices BY NAME
 SELECT * FROM practice_rates WHERE account_id IS NOT NULL ORDER BY day, platform, account_id, window_days;
 
-DELETE FROM institution_practices WHERE day >= getvariable('metrics_from');
+DELETE FROM institution_practices_pooled WHERE day >= getvariable('metrics_from');
 
-INSERT INTO institution_practices BY NAME
+INSERT INTO institution_practices_pooled BY NAME
 SELECT * EXCLUDE (account_id) FROM practice_rates
 WHERE account_id IS NULL
 ORDER BY day, platform, institution_id, window_days;
