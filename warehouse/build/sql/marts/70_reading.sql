@@ -40,4 +40,6 @@ DELETE FROM warehouse_counts;
 INSERT INTO warehouse_counts
 SELECT
     (SELECT count(*) FROM posts) AS posts,
-    (SELECT max(day) FROM institution_metrics) AS last_day;
+    -- every day with metrics has its 'all' rows, which are stored (institution_metrics is a view
+    -- whose other rows come from account_metrics: migration 010)
+    (SELECT max(day) FROM institution_metrics_pooled) AS last_day;
