@@ -60,11 +60,7 @@ def pull_if_due() -> None:
 
 def version(db: Path) -> str | None:
     """A key that changes whenever a build replaces the file (os.replace gives a new inode)."""
-    try:
-        stat = os.stat(db)
-    except FileNotFoundError:
-        return None
-    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+    return queries.identity(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -62,26 +63,60 @@ def attach_read_only(con: duckdb.DuckDBPyConnection, db: Path, alias: str) -> No
     con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
 
 
-@contextmanager
-def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection. Builds swap the file, so never hold one for long."""
-    if not Path(db).exists():
+def identity(db: Path) -> str | None:
+    """A key that changes whenever a build replaces the file (os.replace gives a new inode), or
+    None where there is no file."""
+    try:
+        stat = os.stat(db)
+    except FileNotFoundError:
+        return None
+    return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+# One in-memory DuckDB instance per warehouse file and process, with the file attached read-only,
+# kept while the file's identity stays: a connection is a cursor on it (its own session), so a
+# reader pays the attach and the cold first reads once per build, not once per call. A new build
+# (a new identity) gets a new instance on the next connect; the old one goes when its last cursor
+# closes (it is dropped, never closed under a reader: closing it would close their cursors).
+_instances: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
+_instances_lock = threading.Lock()
+
+
+def _instance(db: Path) -> duckdb.DuckDBPyConnection:
+    key = identity(db)
+    if key is None:
         raise NoWarehouse(f"no warehouse at {db}: run `finsocial init` or `finsocial demo` first")
+    with _instances_lock:
+        cached = _instances.get(str(db))
+    if cached is not None and cached[0] == key:
+        return cached[1]
     # A fresh in-memory instance that attaches the file: duckdb.connect(path) would reuse the
     # process's open instance of that path, which still reads the file a build has replaced.
-    con = duckdb.connect(":memory:")
+    fresh = duckdb.connect(":memory:")
     try:
-        try:
-            attach_read_only(con, db, "warehouse")
-            con.execute("USE warehouse")
-            # a day is a UTC day, as the build counts it, whatever the reader's TZ
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute("SELECT 1 FROM warehouse_info LIMIT 0")
-        except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise NoWarehouse(
-                f"{db} is not a finsocial warehouse (a DuckDB file built by finsocial): {first}"
-            ) from exc
+        attach_read_only(fresh, db, "warehouse")
+        fresh.execute("USE warehouse")
+        fresh.execute("SELECT 1 FROM warehouse_info LIMIT 0")
+    except duckdb.Error as exc:
+        fresh.close()
+        first = str(exc).splitlines()[0]
+        raise NoWarehouse(
+            f"{db} is not a finsocial warehouse (a DuckDB file built by finsocial): {first}"
+        ) from exc
+    with _instances_lock:
+        _instances[str(db)] = (key, fresh)
+    return fresh
+
+
+@contextmanager
+def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the newest build of the file, for one read: builds swap the file,
+    so never hold one for long. Its instance is shared while the file stays the same build."""
+    con = _instance(Path(db)).cursor()
+    try:
+        con.execute("USE warehouse")
+        # a day is a UTC day, as the build counts it, whatever the reader's TZ
+        con.execute("SET TimeZone = 'UTC'")
         yield con
     finally:
         con.close()
