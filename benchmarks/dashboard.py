@@ -11,7 +11,10 @@ the polling adds nothing to it.
 Each run starts a fresh server process and a fresh browser and measures:
 - cold: the first visit of the landing page right after the server answers (imports, empty caches);
 - first: each page's first visit in a fresh browser context (nothing in the browser's cache);
-- warm: reloads of that page in the same context.
+- warm: reloads of that page in the same context;
+- selections (with --selections): after the reloads, each of the page's SELECTIONS in turn (a
+  selectbox or segmented control of the page set to another option, off the defaults the warm-up
+  read), timed from the click until the page is drawn again after its script's new run.
 `--before TREE` serves another source tree (e.g. `git archive REV | tar -x -C TREE`) in the same
 runs, alternating which goes first, so that both meet the same machine.
 """
@@ -40,6 +43,21 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 VIEWPORT = {"width": 1440, "height": 1000}
 SETTLE_MS = 300
+# Off-default selections per page: (widget label, the option to choose: its index in the list, or
+# its text for a segmented control). Each is chosen after the one before, on the same page.
+SELECTIONS: dict[str, list[tuple[str, int | str]]] = {
+    "league": [("Metric", 3), ("Platform", 2)],
+    "engagement": [("Platform", 1)],
+    "top_posts": [("Ranked by", 1), ("Which", 2), ("Platform", 1)],
+    "peers": [("Platform", 1)],
+    "profile": [("History", 2)],
+    "trends": [("Platform", 1)],
+    "webcare": [("Platform", 1)],
+    "conversation": [("Platform", 1)],
+    "report": [("Month", 2)],
+    "practices": [("Platform", 1)],
+    "health": [("Period", "365 days")],
+}
 
 # Installed in every document before its own scripts: when the DOM last changed, when the script
 # state last turned to notRunning, when the first plotly SVG appeared, and the main thread's long
@@ -73,6 +91,7 @@ _DRAWN = """(settle) => {
   const main = document.querySelector('[data-testid="stMain"]');
   const app = document.querySelector('[data-test-script-state]');
   if (!s || !main || !app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
+  if (s.mark !== undefined && (s.scriptDone === null || s.scriptDone < s.mark)) return null;
   if (!main.querySelector('h1')) return null;
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"], [data-stale="true"]')) return null;
   const shown = el => el.checkVisibility({visibilityProperty: true}) && !el.closest('details:not([open])') && el.getBoundingClientRect().height > 0;
@@ -212,6 +231,50 @@ class Visitor:
 
         ws.on("framereceived", received)
 
+    def select(self, label: str, option: int | str, timeout_s: float = 180) -> dict:
+        """Choose another option of the page's widget `label` (a selectbox: the option at that index;
+        a segmented control: the button with that text); the time from the click until drawn."""
+        page = self.page
+        self.frames = [0, 0]
+        kind = "stButtonGroup" if isinstance(option, str) else "stSelectbox"
+        widget = page.locator(f'[data-testid="{kind}"]').filter(has_text=label).first
+        try:
+            widget.wait_for(timeout=5000)
+        except Exception:  # not on this page for this warehouse (a section it does not draw)
+            return {"widget": label, "option": option, "drawn_s": None, "skipped": "not on the page"}
+        if isinstance(option, str):
+            button = widget.get_by_role("button", name=option).first
+            mark = page.evaluate(
+                "() => { const s = window.__fsBench; s.scriptDone = null; return s.mark = performance.now(); }"
+            )
+            button.click()
+        else:
+            widget.click()
+            options = page.get_by_role("option")
+            options.nth(option).wait_for()
+            mark = page.evaluate(
+                "() => { const s = window.__fsBench; s.scriptDone = null; return s.mark = performance.now(); }"
+            )
+            options.nth(option).click()
+        try:
+            handle = page.wait_for_function(_DRAWN, arg=SETTLE_MS, polling=50, timeout=timeout_s * 1000)
+        except Exception as exc:
+            raise RuntimeError(
+                f"{page.url} not drawn after choosing {label}: {page.evaluate(_WAITING)}"
+            ) from exc
+        drawn = handle.json_value()
+        what = page.evaluate(_WHAT, drawn)
+        return {
+            "widget": label,
+            "option": option,
+            "drawn_s": round((drawn - mark) / 1000, 3),
+            "script_done_s": round((what["script_done_ms"] - mark) / 1000, 3)
+            if what["script_done_ms"]
+            else None,
+            "exceptions": what["exceptions"],
+            "ws_kb": round(self.frames[1] / 1024, 1),
+        }
+
     def visit(self, url: str | None, timeout_s: float = 180) -> dict:
         """Open `url` (None: reload) and wait until drawn; the timings and what was drawn."""
         self.frames = [0, 0]
@@ -233,7 +296,9 @@ class Visitor:
         }
 
 
-def measure_tree(tree: Path, db: Path, browser_type, reloads: int, log: Path, pages=None) -> dict:
+def measure_tree(
+    tree: Path, db: Path, browser_type, reloads: int, log: Path, pages=None, selections: bool = False
+) -> dict:
     """One run on one source tree: a fresh server and a fresh browser."""
     pages = pages or router_pages(tree / "dashboard" / "app.py")
     out: dict = {"load_average_before": load_average(), "pages": {}}
@@ -252,7 +317,13 @@ def measure_tree(tree: Path, db: Path, browser_type, reloads: int, log: Path, pa
                 visitor = Visitor(context)
                 first = visitor.visit(f"{base}/{path}")
                 warm = [visitor.visit(None) for _ in range(reloads)]
-                out["pages"][name] = {"first": first, "warm": warm, "page_errors": visitor.errors}
+                chosen = [visitor.select(*pick) for pick in SELECTIONS.get(name, [])] if selections else []
+                out["pages"][name] = {
+                    "first": first,
+                    "warm": warm,
+                    "selections": chosen,
+                    "page_errors": visitor.errors,
+                }
                 context.close()
         finally:
             browser.close()
@@ -282,6 +353,16 @@ def summarize(runs: list[dict]) -> dict:
             "tables": first[-1]["tables"],
             "exceptions": sum(v["exceptions"] for v in first + warm),
         }
+        chosen = [r["pages"][name].get("selections", []) for r in runs]
+        if any(chosen):
+            summary["pages"][name]["selections_s"] = [
+                {
+                    "widget": picks[0]["widget"],
+                    **spread([p["drawn_s"] for p in picks if p["drawn_s"] is not None]),
+                }
+                for picks in zip(*chosen, strict=True)
+                if any(p["drawn_s"] is not None for p in picks)
+            ]
     return summary
 
 
@@ -305,7 +386,13 @@ def server_times(paths, runs: int = 3) -> dict:
 
 
 def measure(
-    db: Path, trees: dict[str, Path], runs: int = 3, reloads: int = 3, log=print, logfile: Path | None = None
+    db: Path,
+    trees: dict[str, Path],
+    runs: int = 3,
+    reloads: int = 3,
+    log=print,
+    logfile: Path | None = None,
+    selections: bool = False,
 ) -> dict:
     """`runs` runs of every tree, alternating which goes first; every visit and the summary."""
     from playwright.sync_api import sync_playwright
@@ -327,13 +414,18 @@ def measure(
     with sync_playwright() as pw:
         for i in range(runs):
             for name in names if i % 2 == 0 else names[::-1]:
-                run = measure_tree(trees[name], db, pw.chromium, reloads, logfile)
+                run = measure_tree(trees[name], db, pw.chromium, reloads, logfile, selections=selections)
                 results["trees"][name]["runs"].append(run)
                 pages = run["pages"]
                 log(
                     f"run {i + 1} {name}: cold {run['cold']['drawn_s']:.2f} s; "
                     + ", ".join(
                         f"{p} {v['first']['drawn_s']:.2f}/{min(w['drawn_s'] for w in v['warm']):.2f}"
+                        + "".join(
+                            f"/{c['widget']} {c['drawn_s']:.2f}"
+                            for c in v.get("selections", [])
+                            if c["drawn_s"]
+                        )
                         for p, v in pages.items()
                     )
                     + f"; load {run['load_average_after'][0]}"
@@ -394,6 +486,22 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def selections_report(results: dict) -> str:
+    """A Markdown table of the off-default selections: per page and widget, median (min) from the
+    click until drawn."""
+    trees = list(results["trees"])
+    lines = ["| page: widget | " + " | ".join(trees) + " |", "|---|" + "---:|" * len(trees)]
+    first = results["trees"][trees[0]]["summary"]["pages"]
+    for name, page in first.items():
+        for i, pick in enumerate(page.get("selections_s", [])):
+            cells = []
+            for t in trees:
+                picks = results["trees"][t]["summary"]["pages"].get(name, {}).get("selections_s", [])
+                cells.append(f"{picks[i]['median']:.2f} ({picks[i]['min']:.2f})" if i < len(picks) else "–")
+            lines.append(f"| {name}: {pick['widget']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def profile(results: dict, tree: str = "now") -> str:
     """Where a reload's time goes, per page (medians over every reload): until the script starts
     (the page's HTML, JavaScript and websocket), the script (server), and after it (drawing)."""
@@ -425,20 +533,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reloads", type=int, default=3)
     parser.add_argument("--out", type=Path, help="where to write the JSON (default: print only)")
     parser.add_argument("--report", type=Path, help="only print the tables of a JSON written before")
+    parser.add_argument("--selections", action="store_true", help="also time SELECTIONS off the defaults")
     args = parser.parse_args(argv)
     if args.report:
         results = json.loads(args.report.read_text())
         print(report(results))
         print()
+        print(selections_report(results))
+        print()
         print(profile(results))
         return 0
     trees = {"before": args.before.resolve()} if args.before else {}
     trees["now"] = ROOT
-    results = measure(args.db.resolve(), trees, args.runs, args.reloads, log=lambda m: print(m, flush=True))
+    results = measure(
+        args.db.resolve(),
+        trees,
+        args.runs,
+        args.reloads,
+        log=lambda m: print(m, flush=True),
+        selections=args.selections,
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(report(results))
+    print()
+    print(selections_report(results))
     print()
     print(profile(results))
     return 0

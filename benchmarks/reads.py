@@ -51,7 +51,8 @@ for _ in range(repeats):
     with queries.connect(db) as con:
         eval(call)
     times.append(time.perf_counter() - started)
-print(json.dumps(times))
+print()
+print("RESULT " + json.dumps(times))
 """
 
 
@@ -75,7 +76,7 @@ def time_read(tree: Path, db: Path, name: str, last: dt.date) -> dict:
         text=True,
         check=True,
     )
-    times = json.loads(out.stdout)
+    times = json.loads(out.stdout.rsplit("RESULT ", 1)[1])
     return {
         "first_s": round(times[0], 4),
         "later_s": round(statistics.median(times[1:]), 4),
