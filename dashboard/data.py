@@ -67,7 +67,7 @@ def version(db: Path) -> str | None:
 def _cached(_read: Callable, name: str, db: str, key: str, args: tuple, kwargs: tuple) -> object:
     # `_read` is not hashed (the leading underscore), `name` stands for it; `key` is only hashed:
     # a new build means a new cache entry. cache_data hands every caller its own copy.
-    with queries.connect(Path(db)) as con:
+    with queries.connect(Path(db), shared=True) as con:
         return _read(con, *args, **dict(kwargs))
 
 

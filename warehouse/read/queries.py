@@ -73,25 +73,21 @@ def identity(db: Path) -> str | None:
     return f"{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
-# One in-memory DuckDB instance per warehouse file and process, with the file attached read-only,
-# kept while the file's identity stays: a connection is a cursor on it (its own session), so a
-# reader pays the attach and the cold first reads once per build, not once per call. A new build
-# (a new identity) gets a new instance on the next connect; the old one goes when its last cursor
-# closes (it is dropped, never closed under a reader: closing it would close their cursors).
+# The dashboard's reads (connect(shared=True)) go through one in-memory DuckDB instance per warehouse
+# file and process, with the file attached read-only, kept while the file's identity stays: a
+# connection is a cursor on it (its own session), so a page pays the attach and the cold first reads
+# once per build, not once per read. A new build (a new identity) gets a new instance on the next
+# connect; the old one goes when its last cursor closes (it is dropped, never closed under a reader:
+# closing it would close their cursors). Other readers (a command: one process, a read or two) get
+# an instance of their own, closed after the read: a process that also writes the file (tests, a
+# tool) could not open it read-write while an instance of its own held it attached.
 _instances: dict[str, tuple[str, duckdb.DuckDBPyConnection]] = {}
 _instances_lock = threading.Lock()
 
 
-def _instance(db: Path) -> duckdb.DuckDBPyConnection:
-    key = identity(db)
-    if key is None:
-        raise NoWarehouse(f"no warehouse at {db}: run `finsocial init` or `finsocial demo` first")
-    with _instances_lock:
-        cached = _instances.get(str(db))
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    # A fresh in-memory instance that attaches the file: duckdb.connect(path) would reuse the
-    # process's open instance of that path, which still reads the file a build has replaced.
+def _attached(db: Path) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory instance with the file attached read-only as `warehouse`: duckdb.connect(path)
+    would reuse the process's open instance of that path, which still reads the file a build replaced."""
     fresh = duckdb.connect(":memory:")
     try:
         attach_read_only(fresh, db, "warehouse")
@@ -103,16 +99,30 @@ def _instance(db: Path) -> duckdb.DuckDBPyConnection:
         raise NoWarehouse(
             f"{db} is not a finsocial warehouse (a DuckDB file built by finsocial): {first}"
         ) from exc
+    return fresh
+
+
+def _shared(db: Path, key: str) -> duckdb.DuckDBPyConnection:
+    with _instances_lock:
+        cached = _instances.get(str(db))
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    fresh = _attached(db)
     with _instances_lock:
         _instances[str(db)] = (key, fresh)
     return fresh
 
 
 @contextmanager
-def connect(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(db: Path, shared: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the newest build of the file, for one read: builds swap the file,
-    so never hold one for long. Its instance is shared while the file stays the same build."""
-    con = _instance(Path(db)).cursor()
+    so never hold one for long. shared: a cursor on the process's instance of this build (see above)."""
+    db = Path(db)
+    key = identity(db)
+    if key is None:
+        raise NoWarehouse(f"no warehouse at {db}: run `finsocial init` or `finsocial demo` first")
+    instance = _shared(db, key) if shared else _attached(db)
+    con = instance.cursor() if shared else instance
     try:
         con.execute("USE warehouse")
         # a day is a UTC day, as the build counts it, whatever the reader's TZ
