@@ -3,6 +3,7 @@ and, for a before/after in the same run, by the warehouse package of a git revis
 a child process of its own (its CPU time and peak memory), then the file against the landing zone.
 
     python -m benchmarks.rebuild S [--before REV] [--root DIR]
+    python -m benchmarks.rebuild data --root DIR [--before REV]   # the landing zone at DIR as it is
 
 The landing zone's Parquet is what was collected; the goal is a warehouse at most 6x its size.
 Each table's share of the file is counted in blocks (`pragma_storage_info`). Results:
@@ -73,7 +74,8 @@ def full_build(db: Path, source: Path | None = None) -> dict:
 
 
 def main(size: str, before: str | None = None, root: Path | None = None) -> dict:
-    paths, _ = scale.ensure(size, root)
+    """size "data": the landing zone and registry already at root (the demo's, say), used as they are."""
+    paths = scale.paths_for(size, root) if size == "data" else scale.ensure(size, root)[0]
     collected = landing_mb(paths.landing)
     builds = {}
     if before:
@@ -89,11 +91,12 @@ def main(size: str, before: str | None = None, root: Path | None = None) -> dict
         build["times_landing"] = round(build["file_mb"] / collected, 2)
     result = {
         "size": size,
-        "spec": repr(scale.SIZES[size]),
+        "spec": str(root) if size == "data" else repr(scale.SIZES[size]),
         "landing_parquet_mb": round(collected, 1),
         "builds": builds,
     }
-    target = Path(__file__).parent / "results" / f"rebuild_{size}.json"
+    name = Path(root).name if size == "data" else size
+    target = Path(__file__).parent / "results" / f"rebuild_{name}.json"
     target.write_text(json.dumps(result, indent=2) + "\n")
     return result
 
