@@ -231,6 +231,13 @@ def test_peers_are_suggested_and_saved_from_the_dashboard_and_stay_in_the_addres
         s.value for s in league.subheader
     ]
     assert finsocial(peers_db, "peers", "delete", "alpha-nearest").exit_code == 0
+    # hand-picked peers are kept in the address: a reload (or a shared link) shows the same peers
+    at = page("peers", institution="alpha-bank", mode="picked", picked="echo-cu,bravo-ins")
+    assert at.subheader[0].value.startswith("Alpha Bank against 2 peers")
+    at.multiselect(key="pb_picked").set_value(["echo-cu"]).run()
+    assert at.query_params["picked"] == "echo-cu" and at.subheader[0].value.startswith(
+        "Alpha Bank against 1 peer ·"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -132,8 +132,14 @@ with st.container(border=True):
         if not groups:
             st.caption("This institution belongs to no peer group.")
         else:
+            if url.get("group") in groups and "pb_group" not in st.session_state:
+                st.session_state["pb_group"] = url.get("group")  # a link or a reload
             value = ui.choose("Peer group", groups, "pb_group")
     elif mode == "picked":
+        if url.get("picked") and "pb_picked" not in st.session_state:  # a link or a reload
+            st.session_state["pb_picked"] = [
+                i for i in url.get("picked").split(",") if i in names and i != me
+            ]
         ui.keep("pb_picked", [], lambda v: all(i in names and i != me for i in v))
         value = ui.kept(
             "pb_picked",
@@ -153,6 +159,15 @@ with st.container(border=True):
 url["mode"] = mode
 if mode != "saved" and "peers" in url:
     del url["peers"]
+# the group or the hand-picked peers go in the address too: a reload or a link keeps them
+for name, kept_value in (
+    ("group", value if mode == "group" else None),
+    ("picked", value if mode == "picked" else None),
+):
+    if kept_value:
+        url[name] = kept_value if isinstance(kept_value, str) else ",".join(kept_value)
+    elif name in url:
+        del url[name]
 
 listed = mode in ("saved", "suggested")  # these name their peers; the others select them
 peers = list(value or []) if listed else data.peer_ids(institutions, me, mode, value)
@@ -191,7 +206,7 @@ if frame.empty or frame["value"].notna().sum() == 0:
     st.stop()
 
 st.subheader(
-    f"{ui.plain(names[me])} against {len(peers)} peers · as of {as_of.isoformat()}"
+    f"{ui.plain(names[me])} against {len(peers)} peer{'s' if len(peers) != 1 else ''} · as of {as_of.isoformat()}"
     + ui.peer_set_part(peer_set)
 )
 st.page_link(
@@ -210,7 +225,7 @@ metric = ui.kept(
 ui.chart(
     charts.peer_percentiles(frame, metric),
     "pb_chart",
-    f"{names[me]} against {len(peers)} peers · {ui.metric_name(metric)} · as of {as_of.isoformat()}"
+    f"{names[me]} against {len(peers)} peer{'s' if len(peers) != 1 else ''} · {ui.metric_name(metric)} · as of {as_of.isoformat()}"
     + ui.peer_set_part(peer_set),
     f"finsocial-peers-{me}-{metric}-{as_of.isoformat()}",
     wh,
