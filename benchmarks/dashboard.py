@@ -56,7 +56,6 @@ SELECTIONS: dict[str, list[tuple[str, int | str]]] = {
     "conversation": [("Platform", 1)],
     "report": [("Month", 2)],
     "practices": [("Platform", 1)],
-    "health": [("Period", "365 days")],
 }
 
 # Installed in every document before its own scripts: when the DOM last changed, when the script
@@ -231,6 +230,13 @@ class Visitor:
 
         ws.on("framereceived", received)
 
+    def try_select(self, label: str, option: int | str) -> dict:
+        """select(), or what stopped it (the run goes on with the next page)."""
+        try:
+            return self.select(label, option)
+        except Exception as exc:
+            return {"widget": label, "option": option, "drawn_s": None, "skipped": str(exc).splitlines()[0]}
+
     def select(self, label: str, option: int | str, timeout_s: float = 180) -> dict:
         """Choose another option of the page's widget `label` (a selectbox: the option at that index;
         a segmented control: the button with that text); the time from the click until drawn."""
@@ -317,7 +323,9 @@ def measure_tree(
                 visitor = Visitor(context)
                 first = visitor.visit(f"{base}/{path}")
                 warm = [visitor.visit(None) for _ in range(reloads)]
-                chosen = [visitor.select(*pick) for pick in SELECTIONS.get(name, [])] if selections else []
+                chosen = (
+                    [visitor.try_select(*pick) for pick in SELECTIONS.get(name, [])] if selections else []
+                )
                 out["pages"][name] = {
                     "first": first,
                     "warm": warm,
