@@ -11,9 +11,11 @@
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 
-DELETE FROM account_metrics WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
+DELETE FROM account_metrics_stored WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
-INSERT INTO account_metrics BY NAME
+-- the ratios that follow from the row's other columns are not stored: the view account_metrics
+-- computes them with the same expressions (migration 012)
+INSERT INTO account_metrics_stored BY NAME
 WITH
 bounds AS (
     SELECT
@@ -67,7 +69,7 @@ seeds AS (
         } AS snap,
         CASE WHEN NOT m.followers_flagged THEN {'day': m.followers_date, 'followers': m.followers} END
             AS trusted_snap
-    FROM account_metrics AS m
+    FROM account_metrics_stored AS m
     JOIN spans AS s ON s.account_id = m.account_id AND s.first_day = m.day + 1
     WHERE m.day = getvariable('metrics_from') - 38 AND s.first_day > s.first_snapshot
 ),
@@ -275,22 +277,14 @@ SELECT
     r.precision,
     r.baseline_followers,
     r.growth_30d,
-    r.growth_30d_pct,
     r.baseline_90d_followers,
     r.growth_90d,
-    r.growth_90d_pct,
     r.baseline_365d_followers,
     r.growth_365d,
-    r.growth_365d_pct,
     r.posts_28d,
     r.posts_per_week,
     r.interactions_per_post,
-    r.engagement_rate,
     r.expected_interactions,
-    CASE
-        WHEN r.expected_interactions > 0 AND r.interactions_per_post IS NOT NULL
-        THEN r.interactions_per_post / r.expected_interactions
-    END AS overperformance,
     100 * sqrt(r.engagement_pct_rank * r.growth_pct_rank) AS presence_index,
     -- the sum of the platform's terms the account has a value for; NULL when it has none.
     -- The measures are warehouse.metrics.POWER_MEASURES, checked before they are stored.
