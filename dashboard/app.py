@@ -39,7 +39,10 @@ navigation = st.navigation(
             st.Page(PAGES / "health.py", title="Data health", icon=":material/monitor_heart:"),
             st.Page(PAGES / "methodology.py", title="Methodology", icon=":material/menu_book:"),
         ],
-    }
+    },
+    # along the top, not in a sidebar: at 1280 px a sidebar took a quarter of the width, and the
+    # tables beside it were cut
+    position="top",
 )
 st.logo(str(Path(__file__).parent / "logo.svg"), size="large")
 try:

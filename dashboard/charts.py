@@ -971,9 +971,7 @@ def theme_bars(frame: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
             hovertemplate="%{y}: %{x:.1f}% of mentions<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="Share of mentions (%), 28 days; a mention can have several themes", rangemode="tozero"
-    )
+    fig.update_xaxes(title="Share of mentions, 28 days (%)", rangemode="tozero")
     fig.update_yaxes(showgrid=False)
     fig = _style(fig, height=max(260, 34 * len(rows) + 80))
     fig.update_layout(margin={"r": 60})

@@ -11,10 +11,10 @@ from warehouse.read.report import PLATFORM_NAMES, backlash_line
 
 UNUSUAL_NOTE = "⚠ " + backlash_line(BACKLASH_MULTIPLE, BACKLASH_MIN_COMMENTS)
 SIGNALS_NOTE = (
-    "Engagement rate: the post's likes + comments + shares (+ quotes) ÷ the account's followers "
-    "that day × 100. vs audience: its interactions ÷ what accounts of that size get on the "
-    "platform that day (a log-log fit). Reaction vs usual: comments (+ quotes) per like ÷ the "
-    "account's usual ratio."
+    "Engagement rate: the post's likes, comments and shares as a share of the account's followers "
+    "that day. vs audience: its interactions against what accounts of that size get on the "
+    "platform that day. Reaction vs usual: its comments per like against the account's usual "
+    "comments per like. The Methodology page gives the formulas."
 )
 AUDIENCE_NOTE = (
     "From each account's latest weekly sample of its followers. A platform lists the newest "

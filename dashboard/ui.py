@@ -446,3 +446,65 @@ def in_peer_set(frame: pd.DataFrame, peer_set, column: str = "institution_id") -
     if peer_set is None:
         return frame
     return frame[frame[column].isin(peer_set.members)]
+
+
+# a header's width in pixels per character (Source Sans at 14 px) and the cell's padding
+_CHAR_PX = 6.8
+_PADDING_PX = 20
+
+
+def fitted(frame: pd.DataFrame, column_config: dict | None = None) -> dict:
+    """column_config for st.dataframe that widens each column whose header is longer than its
+    cells to the header's width (Streamlit sizes a column by its cells and cuts a longer header);
+    other columns keep Streamlit's sizing, and any config given is kept (a link column's text)."""
+    config = dict(column_config or {})
+    for name in frame.columns:
+        if name in config:
+            continue
+        cells = frame[name].map(lambda v: MISSING if is_missing(v) else str(v))
+        if len(str(name)) > max([0, *cells.str.len().tolist()]):
+            config[name] = st.column_config.Column(width=int(_CHAR_PX * len(str(name)) + _PADDING_PX))
+    return config
+
+
+def text_width(cells: list[str]):
+    """A text column as wide as its longest cell."""
+    return st.column_config.TextColumn(width=int(_CHAR_PX * max(map(len, cells)) + _PADDING_PX))
+
+
+def table(frame, **kwargs) -> None:
+    """st.dataframe with every column fitted to its text (fitted()), missing cells as '–'. A
+    Styler (the league's highlighted row) is fitted by its data."""
+    data = frame.data if hasattr(frame, "data") and not isinstance(frame, pd.DataFrame) else frame
+    kwargs["column_config"] = fitted(data, kwargs.get("column_config"))
+    kwargs.setdefault("placeholder", MISSING)
+    kwargs.setdefault("hide_index", True)
+    return st.dataframe(frame, **kwargs)
+
+
+# Captions say what a metric means in words; its formula is on the Methodology page.
+_WORDS = {
+    "growth_30d_pct": "Followers gained over 30 days, as a share of the followers 30 days earlier.",
+    "growth_90d_pct": "Followers gained over 90 days, as a share of the followers 90 days earlier.",
+    "growth_365d_pct": "Followers gained over a year, as a share of the followers a year earlier.",
+    "posts_per_week": "The institution's own posts of the last four weeks, per week.",
+    "engagement_rate": "Likes, comments and shares per post, as a share of the account's followers.",
+    "overperformance": "Interactions per post against what accounts of the same size typically get on "
+    "the platform that day: 2.00× is twice as many.",
+    "presence_index": "Engagement and growth together, each against the platform's other accounts: "
+    "100 leads on both.",
+    "power_score": "Points for each count the formula weighs, per platform, added up.",
+    "reply_target_ratio": "The median time to a first reply against the platform's target: 1.00× is on target.",
+}
+
+
+def in_words(metric: str) -> str:
+    """What a metric means, in words, for a caption (the Methodology page gives the formula)."""
+    if metric in _WORDS:
+        return _WORDS[metric] + " The Methodology page gives the formula."
+    text = METRICS[metric].definition
+    if "÷" not in text and "×" not in text:
+        return text
+    # "A ÷ B × 100" reads "A as a share of B"
+    text = text.replace(" × 100", "").replace(" ÷ ", " as a share of ")
+    return text + " The Methodology page gives the formula."

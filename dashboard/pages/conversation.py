@@ -85,8 +85,8 @@ ui.chart(
     wh,
 )
 st.caption(
-    "Each institution's mentions in the 28 days to each day ÷ the mentions of every institution "
-    "of this selection, so it follows the filters above. Dotted lines: storm days."
+    "Each institution's share of the mentions of every institution in this selection over the 28 "
+    "days to each day, so it follows the filters above. Dotted lines: storm days."
 )
 
 left, right = st.columns([1.3, 1])
@@ -107,6 +107,7 @@ with right:
         f"{slug}-themes",
         wh,
     )
+    st.caption("Each theme's share of the selection's mentions; a mention can have several themes.")
 
 st.subheader("Storms")
 if storms.empty:
@@ -116,7 +117,7 @@ if storms.empty:
         "likewise). `finsocial storms` lists them with other thresholds."
     )
 else:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Day": storms["day"].map(ui.iso),
@@ -141,7 +142,7 @@ else:
 with st.expander("Every institution"):
     shown = today.sort_values(["mentions", "name"], ascending=[False, True])
     columns = ["mention_authors", "share_of_voice", "negative_share", "positive_share", "net_tone"]
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Institution": shown["name"],

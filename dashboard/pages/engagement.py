@@ -91,19 +91,14 @@ def ranked_table(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-# side by side under the chart, each half the page wide: beside the chart they were cut off
+# one under the other under the chart, the page's width each: side by side they were cut off
 scored = usable.dropna(subset=["overperformance"]).sort_values("overperformance", ascending=False)
-left, right = st.columns(2)
-with left:
-    st.markdown("**Most above what their audience predicts**")
-    st.dataframe(ranked_table(scored.head(5)), hide_index=True, width="stretch", placeholder=ui.MISSING)
-with right:
-    st.markdown("**Most below what their audience predicts**")
-    st.dataframe(
-        ranked_table(scored.tail(5).iloc[::-1]), hide_index=True, width="stretch", placeholder=ui.MISSING
-    )
+st.markdown("**Most above what their audience predicts**")
+ui.table(ranked_table(scored.head(5)), width="stretch")
+st.markdown("**Most below what their audience predicts**")
+ui.table(ranked_table(scored.tail(5).iloc[::-1]), width="stretch")
 st.caption(
-    "Against expected: interactions per post ÷ what the platform's log-log fit expects "
-    "for the account's followers; 2.00× is twice the typical engagement."
+    "Against expected: interactions per post against what accounts of the same size typically get "
+    "on the platform (2.00× is twice as many). The Methodology page gives the formula."
 )
 ui.footer(wh)

@@ -34,7 +34,7 @@ def show_quarantine() -> None:
         "unreadable) and retracted ones. Their counts are left out of every metric. "
         "`finsocial runs` lists them; `finsocial runs restore RUN_ID` brings a repaired one back."
     )
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Run": quarantine["run_id"],
@@ -127,7 +127,7 @@ k[3].metric(
 
 st.subheader("Freshness per platform")
 table = fresh.merge(coverage, on=["platform", "accounts_known"], how="left")
-st.dataframe(
+ui.table(
     pd.DataFrame(
         {
             "Platform": table["platform"].map(ui.platform_name),
@@ -202,7 +202,7 @@ if failures.empty:
     st.caption("The latest run had no failures.")
 else:
     st.caption(f"Run {failures['run_id'].iloc[0]}")
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Platform": failures["platform"].map(ui.platform_name),
@@ -217,7 +217,7 @@ else:
         column_config=ui.right_aligned("Accounts"),
     )
 st.subheader("Last runs")
-st.dataframe(
+ui.table(
     pd.DataFrame(
         {
             "Run": runs["run_id"],
@@ -259,7 +259,7 @@ anomalies = data.snapshot_anomalies(since, 50)
 if anomalies.empty:
     st.caption("No follower count moved beyond the bound in this period.")
 else:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Day": anomalies["snapshot_date"].map(ui.iso),

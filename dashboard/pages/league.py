@@ -200,7 +200,10 @@ heading = league_title(
     peer_set.name if peer_set is not None else None,
 )
 st.subheader(heading)
-left, right = st.columns([1.15, 1])
+# honest totals: a row whose total misses some of its accounts' counts of the day says so, in a
+# Note column that needs the room
+notes = [without_data(row) for row in frame.to_dict("records")]
+left, right = st.columns([1.7, 1] if any(notes) else [1.15, 1])
 mine = state["institution"]
 table = pd.DataFrame(
     {
@@ -212,14 +215,12 @@ table = pd.DataFrame(
         label: [value_cell(metric, row) for row in frame.to_dict("records")],
     }
 )
-# honest totals: a row whose total misses some of its accounts' counts of the day says so
-notes = [without_data(row) for row in frame.to_dict("records")]
 if any(notes):
     table["Note"] = notes
 names = data.institution_names()
 mine_rows = set(frame.index[frame["institution_id"] == mine]) if mine else set()
 with left:
-    picked = st.dataframe(
+    picked = ui.table(
         # the reader's own institution ("my institution", chosen on any page) stands out
         table.style.apply(
             lambda row: [f"background-color: {MINE_BACKGROUND}" if row.name in mine_rows else ""] * len(row),
@@ -232,6 +233,8 @@ with left:
         key="lt_table",
         height=min(38 + 35 * len(table), 740),
         placeholder=ui.MISSING,
+        # Streamlit sizes a column by its first cells, which are often empty notes
+        column_config={"Note": ui.text_width(notes)} if any(notes) else None,
     )
     rows = picked.selection.rows if picked is not None else []
     if rows:
@@ -251,7 +254,7 @@ with left:
             + ("≈ marks counts the platform rounds. " if frame["rounded"].any() else "")
             + (f"{NEW_IN_TABLE}. " if frame["previous_rank"].isna().any() else "")
             + (f"{WITHOUT_DATA_NOTE} " if any(notes) else "")
-            + METRICS[metric].definition
+            + ui.in_words(metric)
         )
 slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 with right:

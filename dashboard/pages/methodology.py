@@ -172,7 +172,7 @@ terms = [
     )
     for r in weights.to_dict("records")
 ]
-st.dataframe(
+ui.table(
     pd.DataFrame(
         {
             "Platform": [ui.platform_name(t.platform) for t in terms],

@@ -235,7 +235,7 @@ st.caption(
     "100th leads, 0th trails"
     + (" (the fastest leads: lower is better)" if METRICS[metric].lower_is_better else "")
     + ". "
-    + METRICS[metric].definition
+    + ui.in_words(metric)
 )
 
 
@@ -262,7 +262,7 @@ def readable(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-st.dataframe(
+ui.table(
     readable(frame[frame["metric"] == metric]),
     hide_index=True,
     width="stretch",
@@ -333,7 +333,7 @@ if posts.empty:
         f"{POSTS_DAYS} days to {as_of.isoformat()}: posts come through the platforms' APIs only."
     )
 else:
-    st.dataframe(
+    ui.table(
         tables.post_table(posts),
         hide_index=True,
         width="stretch",
@@ -341,5 +341,5 @@ else:
         placeholder=ui.MISSING,
     )
 with st.expander("Every metric on every platform"):
-    st.dataframe(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
+    ui.table(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
 ui.footer(wh)

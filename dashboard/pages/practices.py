@@ -56,12 +56,13 @@ st.caption(
 
 st.subheader(f"Scorecard · {where}")
 shown = frame.sort_values("name")
-st.dataframe(
+ui.table(
     pd.DataFrame(
         {
             "Institution": shown["name"],
+            # each value carries its unit ("🟢 0.00%"): a header without " (%)" fits at 1280 px
             **{
-                rule.label: [
+                rule.label.removesuffix(" (%)"): [
                     ui.practice_text(name, v, s)
                     for v, s in zip(shown[name], shown[f"{name}_state"], strict=True)
                 ]
@@ -81,7 +82,7 @@ st.caption(
 )
 
 with st.expander("The thresholds, and the practice each checks"):
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Measure": [r.label for r in config.measures.values()],

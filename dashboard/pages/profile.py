@@ -31,7 +31,7 @@ def accounts_table(me: str, as_of: dt.date | None) -> None:
         )
     else:
         safe_url = accounts["url"].where(accounts["url"].fillna("").str.match(r"https?://"))
-        st.dataframe(
+        ui.table(
             pd.DataFrame(
                 {
                     "Platform": accounts["platform"].map(ui.platform_name),
@@ -111,7 +111,7 @@ else:
     ui.no_counts_yet()
     accounts_table(me, None)
     st.subheader("Institutions in the registry")
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Institution": institutions["name"],
@@ -222,7 +222,7 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
         ).dropna(axis="columns", how="all")
         counts = [c for c in ("Likes", "Comments", "Shares", "Interactions") if c in shown]
         shown[counts] = shown[counts].apply(ui.whole)
-        st.dataframe(
+        ui.table(
             shown,
             hide_index=True,
             width="stretch",
@@ -243,7 +243,7 @@ if flagged.empty:
         "a share of negative comments twice its norm, or a storm of angry reactions."
     )
 else:
-    st.dataframe(
+    ui.table(
         tables.post_table(flagged),
         hide_index=True,
         width="stretch",
@@ -260,7 +260,7 @@ if audience.empty:
         "Mastodon accounts (weekly); other platforms do not make follower lists public."
     )
 else:
-    st.dataframe(tables.audience_table(audience), hide_index=True, width="stretch", placeholder=ui.MISSING)
+    ui.table(tables.audience_table(audience), hide_index=True, width="stretch", placeholder=ui.MISSING)
     st.caption(tables.AUDIENCE_NOTE)
 
 
@@ -280,7 +280,7 @@ if webcare.empty:
         "lists no comments; X threads are read only when the operator opts in)."
     )
 else:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Platform": webcare["platform"].map(ui.platform_name),
@@ -318,7 +318,7 @@ if conversation.empty:
         "Bluesky, Mastodon and (opt-in) X for posts that name it where a source is on."
     )
 else:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Platform": conversation["platform"].map(ui.platform_name),
@@ -357,7 +357,7 @@ if all(card.empty or not card["posts_seen"].fillna(0).sum() for card in cards.va
         "its posts and their threads (counts imports have none)."
     )
 else:
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Measure": [rule.label for rule in rules.values()],

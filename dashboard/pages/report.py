@@ -108,7 +108,7 @@ for section in report.sections:
     for table in section.tables:
         st.subheader(ui.plain(table.title), anchor=False)
         st.caption(table.intro)
-        st.dataframe(
+        ui.table(
             {h: [row[i] for row in table.cells] for i, h in enumerate(table.headings)},
             placeholder=ui.MISSING,
             hide_index=True,

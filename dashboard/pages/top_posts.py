@@ -117,7 +117,7 @@ scope = ", ".join(
 heading = posts_title(len(frame), by, platform, period, minimums, scope)
 st.subheader(heading)
 st.caption(f"Posts made from {span} (UTC), counts as last observed." + (f" {left_out}" if left_out else ""))
-st.dataframe(
+ui.table(
     tables.post_table(frame),
     hide_index=True,
     width="stretch",

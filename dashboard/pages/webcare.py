@@ -129,7 +129,7 @@ with right:
 with st.expander("Every institution"):
     shown = frame.sort_values(["answered_pct", "name"], ascending=[False, True], na_position="last")
     columns = ["answered_pct", "reply_time_median", "reply_time_p90", "within_target_pct", "replies_per_week"]
-    st.dataframe(
+    ui.table(
         pd.DataFrame(
             {
                 "Institution": shown["name"],
