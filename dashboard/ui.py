@@ -475,6 +475,8 @@ def text_width(cells: list[str]):
 def table(frame, **kwargs) -> None:
     """st.dataframe with every column fitted to its text (fitted()), missing cells as '–'. A
     Styler (the league's highlighted row) is fitted by its data."""
+    if isinstance(frame, dict):  # columns by heading (the report's tables)
+        frame = pd.DataFrame(frame)
     data = frame.data if hasattr(frame, "data") and not isinstance(frame, pd.DataFrame) else frame
     kwargs["column_config"] = fitted(data, kwargs.get("column_config"))
     kwargs.setdefault("placeholder", MISSING)
