@@ -384,7 +384,7 @@ def server_times(paths, runs: int = 3) -> dict:
     for name, _ in router_pages():
         times, errors = [], 0
         for _ in range(runs):
-            app = AppTest.from_file(str(APP.parent / "pages" / f"{name}.py"), default_timeout=120)
+            app = AppTest.from_file(str(APP.parent / "views" / f"{name}.py"), default_timeout=120)
             started = time.perf_counter()
             app.run()
             times.append(time.perf_counter() - started)

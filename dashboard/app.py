@@ -1,4 +1,9 @@
-"""The dashboard's router: one st.Page per page script in dashboard/pages/."""
+"""The dashboard's router: one st.Page per page script in dashboard/views/.
+
+Not pages/: Streamlit takes a pages/ folder beside the main script for its old automatic
+multipage app until a router has run once in the process, so the first visit after a start
+(a shared link to /engagement, say) showed that folder's pages instead of the router's.
+"""
 
 import logging
 from pathlib import Path
@@ -7,7 +12,7 @@ import streamlit as st
 
 from dashboard import ui
 
-PAGES = Path(__file__).parent / "pages"
+PAGES = Path(__file__).parent / "views"
 
 # the favicon is our own file: a ":material/...:" icon makes the browser fetch it from
 # fonts.gstatic.com, and the dashboard must work without the internet

@@ -170,7 +170,7 @@ def no_counts_yet() -> None:
         icon=":material/inbox:",
     )
     st.page_link(
-        "pages/health.py",
+        "views/health.py",
         label="Data health: the last runs and their errors",
         icon=":material/monitor_heart:",
     )

@@ -10,7 +10,7 @@ fixture in tests/conftest.py) and only read afterwards.
 The matrix (tests/test_states.py) runs every dashboard page and the CLI's `top`, `status` and
 exports in every state.
 
-- To add a page: put its script name (dashboard/pages/<name>.py) in tests/dashboard/conftest.py
+- To add a page: put its script name (dashboard/views/<name>.py) in tests/dashboard/conftest.py
   PAGES; the matrix picks it up. If the page needs more than the warehouse to show something
   useful, say so in PAGE_NEEDS below.
 - To add a state: write a function `def _<name>(world: World) -> None` that drives the commands

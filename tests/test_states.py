@@ -126,7 +126,7 @@ def test_every_table_on_every_page_draws_a_missing_cell_as_a_dash():
     import ast
     from pathlib import Path
 
-    pages = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+    pages = Path(__file__).resolve().parents[1] / "dashboard" / "views"
     bare = []
     for script in sorted(pages.glob("*.py")):
         for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):

@@ -66,7 +66,7 @@ def page(name: str, **query: str) -> AppTest:
     """Run a page once through the router (as in the browser, so links between pages resolve),
     with the URL's query parameters."""
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    at.switch_page(f"pages/{name}.py")
+    at.switch_page(f"views/{name}.py")
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()

@@ -291,7 +291,7 @@ def go(at, name: str):
     """Switch page as the sidebar does: the browser starts the new page with a bare address."""
     for key in list(at.query_params):
         del at.query_params[key]
-    at.switch_page(f"pages/{name}.py")
+    at.switch_page(f"views/{name}.py")
     return at.run()
 
 

@@ -210,7 +210,7 @@ st.subheader(
     + ui.peer_set_part(peer_set)
 )
 st.page_link(
-    "pages/profile.py",
+    "views/profile.py",
     label=f"Profile of {ui.plain(names[me])}",
     icon=":material/account_balance:",
     query_params={"institution": me},

@@ -240,7 +240,7 @@ with left:
     if rows:
         chosen = frame.iloc[rows[0]]
         st.page_link(
-            "pages/profile.py",
+            "views/profile.py",
             label=f"Open the profile of {ui.plain(chosen['name'])}",
             icon=":material/account_balance:",
             query_params={"institution": chosen["institution_id"]},

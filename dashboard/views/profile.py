@@ -99,7 +99,7 @@ if wh.has_metrics:
     # (the first by name), else the suggested peers (same kind, same country first, nearest audience)
     own_sets = sorted(n for n, s in data.peer_sets().items() if s.institution_id == me)
     st.page_link(
-        "pages/peers.py",
+        "views/peers.py",
         label=f"Peer benchmark of {ui.plain(row['name'])}",
         icon=":material/balance:",
         query_params={"institution": me, "mode": "saved", "peers": own_sets[0]}
