@@ -8,7 +8,7 @@ import logging
 import time
 
 from dashboard import data
-from warehouse.domain.posts import POST_MEASURES, Period, last_complete, parse_period, period_of
+from warehouse.domain.posts import POST_MEASURES, Period, last_complete, parse_period, period_of, previous_day
 from warehouse.domain.practices import WINDOWS as PRACTICE_WINDOWS
 from warehouse.read.monthly import ReportError, Selection, last_complete_month
 from warehouse.read.queries import NoWarehouse
@@ -26,6 +26,7 @@ HEALTH_RUNS = 20
 CONVERSATION_DAYS = 90  # the Conversation page's span: share of voice, tone and storms
 HEALTH_FAILURE_DAYS = 90
 HEALTH_ANOMALY_DAYS = 365
+PEER_POSTS_DAYS = 28  # the peer benchmark's top posts: the 28 days to its day
 # How often the warm-up looks for a new build (a stat of the file; a nightly build swaps it).
 WATCH_SECONDS = 30.0
 
@@ -51,6 +52,12 @@ def post_periods(last_post: dt.date, unit: str) -> list[Period]:
         periods.append(period_of(day, unit))
         day = periods[-1].start - dt.timedelta(days=1)
     return periods
+
+
+def peer_posts_span(as_of: dt.date) -> Period:
+    """The peer benchmark's posts: the 28 days to its day."""
+    start = as_of - dt.timedelta(days=PEER_POSTS_DAYS - 1)
+    return Period(f"{PEER_POSTS_DAYS} days to {as_of.isoformat()}", start, as_of)
 
 
 def middle_institution(wh: data.Warehouse) -> str | None:
@@ -79,6 +86,8 @@ def warm(wh: data.Warehouse) -> int:
         day = wh.last_day
         # league tables (the landing page)
         read(data.league_table, "all", "followers", day, None, None, None, LEAGUE_LIMIT)
+        # and its movers by growth: the whole league on the comparison day
+        read(data.league_table, "all", "followers", previous_day(day), None, None, None, None)
         # engagement against audience
         if wh.options["platforms"]:
             read(data.account_day, wh.options["platforms"][0], day)
@@ -93,6 +102,10 @@ def warm(wh: data.Warehouse) -> int:
             peers = data.peer_ids(institutions, me, "country")
             if peers:
                 read(data.peer_benchmark, me, peers, day)
+                read(data.peer_values, me, peers, day)
+                span = peer_posts_span(day)
+                order = tuple([me, *[p for p in peers if p in names]])
+                read(data.industry_posts, span, "interactions", "all", institutions=order, limit=10)
         # institution profile (the first institution by name)
         first = next(iter(names))
         platforms = ["all", *wh.options["platforms"]]

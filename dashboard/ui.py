@@ -461,8 +461,9 @@ def fitted(frame: pd.DataFrame, column_config: dict | None = None) -> dict:
     for name in frame.columns:
         if name in config:
             continue
-        cells = frame[name].map(lambda v: MISSING if is_missing(v) else str(v))
-        if len(str(name)) > max([0, *cells.str.len().tolist()]):
+        # an empty column keeps its dtype through map(): lengths from the values themselves
+        widest = max((len(MISSING if is_missing(v) else str(v)) for v in frame[name]), default=0)
+        if len(str(name)) > widest:
             config[name] = st.column_config.Column(width=int(_CHAR_PX * len(str(name)) + _PADDING_PX))
     return config
 

@@ -1,13 +1,10 @@
 """Peer benchmark: one institution against its peers on every platform and metric."""
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, defaults, tables, ui
 from warehouse.domain.metrics import METRICS
-from warehouse.domain.posts import Period
 from warehouse.inputs.peers import PeerSetError
 from warehouse.read.queries import PEER_METRICS
 
@@ -28,7 +25,6 @@ MODES = {
     "group": "Same peer group",
     "picked": "Hand-picked",
 }
-POSTS_DAYS = 28
 MINE_BACKGROUND = "#FBE3E4"  # a light tint of charts.HIGHLIGHT, as on the league page
 url = st.query_params
 
@@ -322,7 +318,7 @@ st.caption(
 )
 
 # ---- their posts ------------------------------------------------------------------------------------
-span = Period(f"{POSTS_DAYS} days to {as_of.isoformat()}", as_of - dt.timedelta(days=POSTS_DAYS - 1), as_of)
+span = defaults.peer_posts_span(as_of)
 posts = data.industry_posts(span, "interactions", platform, institutions=tuple(order), limit=10)
 st.subheader(
     f"Top posts by interactions · {ui.platform_name(platform)} · {span.label}" + ui.peer_set_part(peer_set)
@@ -330,7 +326,7 @@ st.subheader(
 if posts.empty:
     st.caption(
         f"No post of {ui.plain(names[me])} or its peers on {ui.platform_name(platform)} in the "
-        f"{POSTS_DAYS} days to {as_of.isoformat()}: posts come through the platforms' APIs only."
+        f"{defaults.PEER_POSTS_DAYS} days to {as_of.isoformat()}: posts come through the platforms' APIs only."
     )
 else:
     ui.table(

@@ -66,4 +66,5 @@ def test_league_table_shows_the_margin_beside_an_audience_share(demo):
 def test_top_posts_download_as_markdown_too(demo):
     at = page("top_posts")
     buttons = {b.label for b in at.get("download_button")}
-    assert buttons == {"Download CSV", "Download Markdown"}  # the Markdown is posts_markdown's (CLI tests)
+    # the Markdown is posts_markdown's (CLI tests); the PNG is the chart's, as under every chart
+    assert buttons == {"Download CSV", "Download Markdown", "Download PNG"}

@@ -24,7 +24,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "dashboard"
 PAGES = [
     ("", "League tables", "Top 10 by Followers", 1),
     ("engagement", "Engagement against audience", "Most above what their audience predicts", 1),
-    ("top_posts", "Top posts", "Top 10 by Likes", 1),
+    ("top_posts", "Top posts", "Top 10 posts by Likes", 1),
     ("peers", "Peer benchmark", "peers", 1),
     ("profile", "Institution profile", "Followers per platform", 2),
     ("trends", "Trends", "Share of audience", 3),

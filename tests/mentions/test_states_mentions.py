@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from finsocial.cli import cli
 from tests.states import STATE_NAMES
-from tests.test_states import no_leaks
+from tests.test_states_commands import no_leaks
 
 pytestmark = pytest.mark.timeout(180)
 
