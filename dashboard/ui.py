@@ -77,6 +77,11 @@ def value_text(metric: str, value: object, rounded: object = False) -> str:
     return format_value(metric, value, rounded)
 
 
+def value_columns(frame: pd.DataFrame, headers: dict[str, str]) -> dict[str, pd.Series]:
+    """Metric columns as a table shows them, by heading: {header: frame[metric] as value_text}."""
+    return {header: frame[m].map(lambda v, m=m: value_text(m, v)) for m, header in headers.items()}
+
+
 def whole(values: pd.Series) -> pd.Series:
     """Raw counts as people read them in a table: 6,068; '–' where there is none."""
     return values.map(thousands)

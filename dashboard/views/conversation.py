@@ -147,7 +147,7 @@ with st.expander("Every institution"):
             {
                 "Institution": shown["name"],
                 "Mentions": shown["mentions"].map(lambda v: ui.value_text("mentions", v)),
-                **{METRICS[m].label: shown[m].map(lambda v, m=m: ui.value_text(m, v)) for m in columns},
+                **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
             }
         ),
         hide_index=True,

@@ -285,10 +285,7 @@ else:
             {
                 "Platform": webcare["platform"].map(ui.platform_name),
                 # short headers: eight columns have to fit the page at 1440 px
-                **{
-                    header: webcare[m].map(lambda v, m=m: ui.value_text(m, v))
-                    for m, header in WEBCARE_HEADERS.items()
-                },
+                **ui.value_columns(webcare, WEBCARE_HEADERS),
                 "Target": webcare["target_minutes"].map(lambda v: ui.value_text("reply_time_median", v)),
             }
         ),
@@ -322,10 +319,7 @@ else:
         pd.DataFrame(
             {
                 "Platform": conversation["platform"].map(ui.platform_name),
-                **{
-                    header: conversation[m].map(lambda v, m=m: ui.value_text(m, v))
-                    for m, header in MENTION_HEADERS.items()
-                },
+                **ui.value_columns(conversation, MENTION_HEADERS),
                 "Top theme": [
                     MENTION_THEMES[row.idxmax()[6:-6]] if row.notna().any() and row.max() > 0 else ui.MISSING
                     for _, row in conversation[[f"theme_{t}_share" for t in MENTION_THEMES]].iterrows()

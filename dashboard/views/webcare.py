@@ -134,7 +134,7 @@ with st.expander("Every institution"):
             {
                 "Institution": shown["name"],
                 "Questions": shown["questions"].map(lambda v: ui.value_text("questions", v)),
-                **{METRICS[m].label: shown[m].map(lambda v, m=m: ui.value_text(m, v)) for m in columns},
+                **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
             }
         ),
         hide_index=True,
