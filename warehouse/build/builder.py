@@ -492,9 +492,15 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _scratch(target: Path) -> Path:
+    """The build's scratch file for the landed records (attached as `landed`)."""
+    return target.with_name(target.name + ".landed")
+
+
 def _discard(target: Path) -> None:
-    for stale in (target, target.with_name(target.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    for file in (target, _scratch(target)):
+        for stale in (file, file.with_name(file.name + ".wal")):
+            stale.unlink(missing_ok=True)
 
 
 def digest_file(db: Path) -> Path:
@@ -624,7 +630,10 @@ def _build(
     try:
         if not built:
             apply_migrations(con)
-        con.execute("CREATE SCHEMA landed")
+        # the runs' records as read, in a scratch file of their own beside the build: tables
+        # dropped from the warehouse file would leave their blocks in it, free but never returned
+        # (a sixth of a full build's file)
+        con.execute("ATTACH ? AS landed", [str(_scratch(target))])  # none left: _discard(target)
         _load_registry(con, institutions, catalogue)
         _load_landing(con, catalogue, built)
         _load_weights(con, formula)
@@ -667,7 +676,7 @@ def _build(
         con.execute("DELETE FROM import_handles")
         con.execute("INSERT INTO import_handles SELECT * FROM stg_import_handles")
         # the landed copies are build inputs, not part of the warehouse
-        con.execute("DROP SCHEMA landed CASCADE")
+        con.execute("DETACH landed")
         span = con.execute("SELECT min(first_snapshot), max(last_snapshot) FROM accounts").fetchone()
         demo_runs = [bool(m.get("demo")) for m in manifests]
         info = {
@@ -708,6 +717,7 @@ def _build(
         return dataclasses.replace(result, quarantined=tuple(moved) + result.quarantined)
     finally:
         con.close()
+        _scratch(target).unlink(missing_ok=True)
     with open(target, "rb") as fh:
         os.fsync(fh.fileno())
     # the file's SHA-256 as written, kept beside it: the build that takes it as the previous file
