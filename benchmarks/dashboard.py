@@ -401,6 +401,7 @@ def measure(
     log=print,
     logfile: Path | None = None,
     selections: bool = False,
+    only: list[str] | None = None,
 ) -> dict:
     """`runs` runs of every tree, alternating which goes first; every visit and the summary."""
     from playwright.sync_api import sync_playwright
@@ -422,7 +423,10 @@ def measure(
     with sync_playwright() as pw:
         for i in range(runs):
             for name in names if i % 2 == 0 else names[::-1]:
-                run = measure_tree(trees[name], db, pw.chromium, reloads, logfile, selections=selections)
+                pages = [
+                    p for p in router_pages(trees[name] / "dashboard" / "app.py") if not only or p[0] in only
+                ]
+                run = measure_tree(trees[name], db, pw.chromium, reloads, logfile, pages, selections)
                 results["trees"][name]["runs"].append(run)
                 pages = run["pages"]
                 log(
@@ -542,6 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where to write the JSON (default: print only)")
     parser.add_argument("--report", type=Path, help="only print the tables of a JSON written before")
     parser.add_argument("--selections", action="store_true", help="also time SELECTIONS off the defaults")
+    parser.add_argument("--pages", nargs="+", metavar="NAME", help="only these pages (e.g. report profile)")
     args = parser.parse_args(argv)
     if args.report:
         results = json.loads(args.report.read_text())
@@ -560,6 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         args.reloads,
         log=lambda m: print(m, flush=True),
         selections=args.selections,
+        only=args.pages,
     )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
