@@ -1007,3 +1007,32 @@ def practice_states(frame: pd.DataFrame, measures: dict) -> go.Figure:
     fig.update_yaxes(autorange="reversed", showgrid=False)
     fig.update_xaxes(title="Institutions")
     return _style(fig, height=max(260, 36 * len(labels) + 110))
+
+
+# a metric card's sparkline: drawn as an SVG image (the browser draws it as a picture), not as a
+# chart, which would load a second charting library (Vega, for st.metric's chart_data) beside plotly
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 200, 40, 2
+
+
+def sparkline_svg(values: list[float], colour: str = PRIMARY) -> str | None:
+    """A line of the values in order with the area under it shaded, scaled from their lowest
+    (bottom) to their highest (top); None for fewer than two values."""
+    ys = [float(v) for v in values if not is_missing(v)]
+    if len(ys) < 2:
+        return None
+    low, high = min(ys), max(ys)
+    span = SPARK_HEIGHT - 2 * SPARK_PAD
+
+    def y(v: float) -> float:
+        return SPARK_HEIGHT / 2 if high == low else SPARK_PAD + (high - v) / (high - low) * span
+
+    step = SPARK_WIDTH / (len(ys) - 1)
+    points = " ".join(f"{i * step:.1f},{y(v):.1f}" for i, v in enumerate(ys))
+    area = f"0,{SPARK_HEIGHT} {points} {SPARK_WIDTH},{SPARK_HEIGHT}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'preserveAspectRatio="none" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}">'
+        f'<polygon points="{area}" fill="{colour}" fill-opacity="0.15"/>'
+        f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5" '
+        'vector-effect="non-scaling-stroke"/></svg>'
+    )

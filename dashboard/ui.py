@@ -516,3 +516,23 @@ def in_words(metric: str) -> str:
     # "A ÷ B × 100" reads "A as a share of B"
     text = text.replace(" × 100", "").replace(" ÷ ", " as a share of ")
     return text + " The Methodology page gives the formula."
+
+
+def inline_code(text: str) -> str:
+    """Text as Markdown inline code, kept literal: fenced by more backticks than any run inside it.
+    Inline code is plain monospace; a code block (st.code) loads the browser's syntax highlighter."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+def metric_card(column, label: str, value: str, delta: str | None = None, trail=(), **kwargs) -> None:
+    """st.metric in a bordered box with the metric's history as a sparkline under it, drawn as an
+    SVG image (charts.sparkline_svg): st.metric's own chart_data loads Vega beside plotly."""
+    from dashboard.charts import sparkline_svg
+
+    box = column.container(border=True)
+    box.metric(label, value, delta, **kwargs)
+    svg = sparkline_svg(list(trail))
+    if svg is not None:
+        box.image(svg, width="stretch")

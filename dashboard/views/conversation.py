@@ -139,23 +139,26 @@ else:
         placeholder=ui.MISSING,
     )
 
-with st.expander("Every institution"):
-    shown = today.sort_values(["mentions", "name"], ascending=[False, True])
-    columns = ["mention_authors", "share_of_voice", "negative_share", "positive_share", "net_tone"]
-    ui.table(
-        pd.DataFrame(
-            {
-                "Institution": shown["name"],
-                "Mentions": shown["mentions"].map(lambda v: ui.value_text("mentions", v)),
-                **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=ui.MISSING,
-    )
-    st.caption(
-        "Only institutions whose search ran that day are listed. A dash: no mention with a tone. "
-        "`finsocial top --metric share_of_voice` ranks them from the command line."
-    )
+# drawn only when opened: a closed expander's table is otherwise sent and drawn on every visit
+everyone = st.expander("Every institution", key="cv_everyone", on_change="rerun")
+if everyone.open:
+    with everyone:
+        shown = today.sort_values(["mentions", "name"], ascending=[False, True])
+        columns = ["mention_authors", "share_of_voice", "negative_share", "positive_share", "net_tone"]
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Institution": shown["name"],
+                    "Mentions": shown["mentions"].map(lambda v: ui.value_text("mentions", v)),
+                    **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            placeholder=ui.MISSING,
+        )
+        st.caption(
+            "Only institutions whose search ran that day are listed. A dash: no mention with a tone. "
+            "`finsocial top --metric share_of_voice` ranks them from the command line."
+        )
 ui.footer(wh)

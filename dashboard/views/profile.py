@@ -143,32 +143,30 @@ else:
     trail = overall["followers"].dropna().tolist()
     grown = not is_missing(now["growth_30d"])
     k = st.columns(4)
-    k[0].metric(
+    ui.metric_card(
+        k[0],
         "Followers, all platforms",
         ("≈" if flag(now["rounded"]) else "") + human_count(now["followers"]),
         ui.value_text("growth_30d", now["growth_30d"]) + " in 30 days"
         if grown
         else why_missing("growth_30d"),
+        trail,
         delta_color="normal" if grown else "off",
         delta_arrow="auto" if grown else "off",
-        chart_data=trail,
-        chart_type="area",
-        border=True,
     )
     for card, metric, note in (
         (k[1], "growth_30d_pct", "followers gained in 30 days"),
         (k[2], "posts_per_week", "own posts, last 28 days"),
         (k[3], "engagement_rate", "per post, by followers"),
     ):
-        card.metric(
+        ui.metric_card(
+            card,
             ui.metric_name(metric),
             ui.value_text(metric, now[metric]),
             note if not is_missing(now[metric]) else why_missing(metric),
+            overall[metric].dropna().tolist(),
             delta_color="off",
             delta_arrow="off",
-            chart_data=overall[metric].dropna().tolist(),
-            chart_type="area",
-            border=True,
         )
 
 accounts_table(me, as_of)
@@ -201,8 +199,11 @@ with right:
     st.caption(f"{total} own posts in the 13 weeks to {as_of.isoformat()}, by weekday (UTC).")
 
 st.subheader("Top posts of the last 13 weeks")
-tabs = st.tabs(["Most interactions", "Most liked", "Most commented"])
+# only the open tab is read and drawn (three grids at once were a third of the page's tables)
+tabs = st.tabs(["Most interactions", "Most liked", "Most commented"], key="ip_top_posts", on_change="rerun")
 for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
+    if not tab.open:
+        continue
     posts = data.top_posts(me, as_of, order, defaults.RECENT_DAYS, 10)
     with tab:
         if posts.empty:

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import data, ui
+from dashboard.charts import TEMPLATE
 from publish import charts
 from publish.documents import PublishError, write_report
 from warehouse.domain.posts import parse_period
@@ -98,32 +99,44 @@ if prepared and prepared[0].startswith(report.slug):
     st.download_button(f"Download {prepared[0]}", prepared[1], file_name=prepared[0], mime=prepared[2])
 
 # ---- the preview ----------------------------------------------------------------------------------
+# A section at a time: each in an expander whose tables and charts are drawn only while it is open
+# (the whole report at once was 23 charts and 23 tables, 6.7 s of the browser's work on a reload).
+# The first is open; the files above always hold every section.
 footer = SOURCE_LINE + (f". {DEMO_LINE}" if report.demo else "")
-for section in report.sections:
-    st.header(section.title, anchor=False, divider="gray")
-    if section.text:
-        st.text(section.text)
-    if section.empty:
-        ui.explain(section.empty)
-    for table in section.tables:
-        st.subheader(ui.plain(table.title), anchor=False)
-        st.caption(table.intro)
-        ui.table(
-            {h: [row[i] for row in table.cells] for i, h in enumerate(table.headings)},
-            placeholder=ui.MISSING,
-            hide_index=True,
-            width="stretch",
-        )
-        if table.chart is not None:
-            # the report's own chart, with its source line; the PNG adds the table's title
-            ui.chart(
-                charts.figure(table.chart, footer),
-                f"rp_chart_{table.key}",
-                f"{table.title} · {report.period.label}",
-                f"{report.slug}-{table.key}",
-                wh,
+for number, section in enumerate(report.sections):
+    shown = st.expander(
+        ui.plain(section.title),
+        expanded=number == 0,
+        key=f"rp_section_{section.key}",
+        on_change="rerun",
+    )
+    if not shown.open:
+        continue
+    with shown:
+        if section.text:
+            st.text(section.text)
+        if section.empty:
+            ui.explain(section.empty)
+        for table in section.tables:
+            st.subheader(ui.plain(table.title), anchor=False)
+            st.caption(table.intro)
+            ui.table(
+                {h: [row[i] for row in table.cells] for i, h in enumerate(table.headings)},
+                placeholder=ui.MISSING,
+                hide_index=True,
+                width="stretch",
             )
-        st.caption(ui.plain(" ".join([table.source, *table.notes])))
-        if table.command:
-            st.code(table.command, language="bash")
+            if table.chart is not None:
+                # the report's own chart, with its source line; the PNG adds the table's title
+                ui.chart(
+                    charts.figure(table.chart, footer, template=TEMPLATE),
+                    f"rp_chart_{table.key}",
+                    f"{table.title} · {report.period.label}",
+                    f"{report.slug}-{table.key}",
+                    wh,
+                )
+            st.caption(ui.plain(" ".join([table.source, *table.notes])))
+            if table.command:
+                # inline code, not a code block: a block loads the browser's syntax highlighter
+                st.caption(f"The same figures: {ui.inline_code(table.command)}")
 ui.footer(wh)

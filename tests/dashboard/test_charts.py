@@ -344,3 +344,12 @@ def test_history_lines_draw_at_most_the_cap_per_line():
     x_line = next(t for t in fig.data if t.name == "X")
     assert max(x_line.y) == 1000.0 + 1094  # the last, highest count is drawn
     assert len(x_line.customdata) == len(x_line.y)  # hover labels follow the points kept
+
+
+def test_a_sparkline_spans_its_values_from_bottom_to_top():
+    svg = charts.sparkline_svg([10, None, 20, 15])  # a missing day is skipped: three points
+    # 200 wide, 40 high, 2 px inside top and bottom: 10 at the bottom (38), 20 at the top (2)
+    assert 'points="0.0,38.0 100.0,2.0 200.0,20.0"' in svg
+    assert 'points="0,40 0.0,38.0 100.0,2.0 200.0,20.0 200,40"' in svg  # the shaded area
+    assert 'points="0.0,20.0 200.0,20.0"' in charts.sparkline_svg([5, 5])  # flat: across the middle
+    assert charts.sparkline_svg([7]) is None and charts.sparkline_svg([]) is None

@@ -26,6 +26,8 @@ def test_the_conversation_of_a_peer_set_is_its_institutions(warehouse_state, mon
     everyone = page("conversation")
     at = page("conversation", peers="northwind-south")
     for shown_page in (everyone, at):
+        shown_page.session_state["cv_everyone"] = True  # the table of every institution, opened
+        shown_page.run()
         assert not shown_page.exception, [e.message for e in shown_page.exception]
     (heading,) = [s.value for s in at.subheader if s.value.startswith("Share of voice")]
     assert heading.endswith(" · peer set northwind-south")
