@@ -25,35 +25,51 @@ bounds AS (
         getvariable('metrics_from') - 37 AS series_from
     FROM account_spans
 ),
+numbered AS (
+    -- a small integer per account, in the order of account_id: the joins, windows and sorts below
+    -- key on it and carry no text (the ids are joined back at the end)
+    SELECT account_id, institution_id, platform, row_number() OVER (ORDER BY account_id) AS account_no
+    FROM accounts
+),
 post_days AS (
-    SELECT
-        account_id,
-        CAST(posted_at AS DATE) AS day,
-        count(*) AS n_posts,
-        count(interactions) AS n_counted,
-        sum(interactions) AS interactions
-    FROM posts
-    WHERE posted_at >= CAST(getvariable('metrics_from') - 38 AS TIMESTAMPTZ)
-        AND posted_at < CAST(getvariable('metrics_to') + 2 AS TIMESTAMPTZ)
-    GROUP BY ALL
+    SELECT n.account_no, p.day, p.n_posts, p.n_counted, p.interactions
+    FROM (
+        SELECT
+            account_id,
+            CAST(posted_at AS DATE) AS day,
+            count(*) AS n_posts,
+            count(interactions) AS n_counted,
+            sum(interactions) AS interactions
+        FROM posts
+        WHERE posted_at >= CAST(getvariable('metrics_from') - 38 AS TIMESTAMPTZ)
+            AND posted_at < CAST(getvariable('metrics_to') + 2 AS TIMESTAMPTZ)
+        GROUP BY ALL
+    ) AS p
+    JOIN numbered AS n USING (account_id)
 ),
 spans AS (
     -- the series starts up to 27 days before the first snapshot, so that the first day's post
     -- window holds the posts the first run fetched; and no earlier than 37 days before the first
     -- day computed
     SELECT
-        s.account_id,
+        n.account_no,
+        n.platform,
         s.first_snapshot,
         s.posts_since,
         greatest(
             least(s.first_snapshot, s.first_post), s.first_snapshot - 27, b.series_from
         ) AS first_day
     FROM account_spans AS s
+    JOIN numbered AS n USING (account_id)
     CROSS JOIN bounds AS b
     WHERE s.first_snapshot IS NOT NULL
 ),
 recent AS (
-    SELECT * FROM account_snapshots
+    SELECT
+        n.account_no, a.snapshot_date, a.followers, a.precision, a.following, a.posts_total,
+        a.views_total, a.likes_total, a.anomaly
+    FROM account_snapshots AS a
+    JOIN numbered AS n USING (account_id)
     WHERE snapshot_date BETWEEN getvariable('metrics_from') - 37 AND getvariable('metrics_to')
 ),
 seeds AS (
@@ -61,7 +77,7 @@ seeds AS (
     -- before it: that day's metrics hold them, kept from an earlier build (no new run reaches back
     -- that far). The latest trusted count is the same one unless that count is flagged.
     SELECT
-        m.account_id,
+        s.account_no,
         {
             'day': m.followers_date, 'followers': m.followers, 'precision': m.precision,
             'following': m.following, 'posts_total': m.posts_total,
@@ -70,31 +86,25 @@ seeds AS (
         CASE WHEN NOT m.followers_flagged THEN {'day': m.followers_date, 'followers': m.followers} END
             AS trusted_snap
     FROM account_metrics_stored AS m
-    JOIN spans AS s ON s.account_id = m.account_id AND s.first_day = m.day + 1
+    JOIN numbered AS n USING (account_id)
+    JOIN spans AS s ON s.account_no = n.account_no AND s.first_day = m.day + 1
     WHERE m.day = getvariable('metrics_from') - 38 AND s.first_day > s.first_snapshot
 ),
 flagged_seeds AS (
     -- where that count is flagged, the latest trusted one before it
     SELECT
-        a.account_id,
+        n.account_no,
         arg_max({'day': a.snapshot_date, 'followers': a.followers}, a.snapshot_date) AS trusted_snap
     FROM account_snapshots AS a
+    JOIN numbered AS n USING (account_id)
     WHERE a.snapshot_date < getvariable('metrics_from') - 37
         AND a.anomaly IS DISTINCT FROM 'flagged'
-        AND a.account_id IN (SELECT account_id FROM seeds WHERE snap.flagged)
-    GROUP BY a.account_id
-),
-numbered AS (
-    -- a small integer per account: windows partition and sort on it faster than on the text id
-    SELECT account_id, institution_id, platform, row_number() OVER (ORDER BY account_id) AS account_no
-    FROM accounts
+        AND n.account_no IN (SELECT account_no FROM seeds WHERE snap.flagged)
+    GROUP BY n.account_no
 ),
 grid AS (
-    SELECT
-        a.account_no, a.account_id, a.institution_id, a.platform, s.first_snapshot,
-        s.posts_since, s.first_day, CAST(d.day AS DATE) AS day
+    SELECT s.account_no, s.platform, s.first_snapshot, s.posts_since, s.first_day, CAST(d.day AS DATE) AS day
     FROM spans AS s
-    JOIN numbered AS a USING (account_id)
     CROSS JOIN bounds AS b
     CROSS JOIN LATERAL (
         SELECT unnest(generate_series(s.first_day, b.last_day, INTERVAL 1 DAY)) AS day
@@ -121,19 +131,17 @@ daily AS (
         coalesce(p.interactions, 0) AS interactions
     FROM grid AS g
     LEFT JOIN recent AS s
-        ON s.account_id = g.account_id AND s.snapshot_date = g.day
+        ON s.account_no = g.account_no AND s.snapshot_date = g.day
     LEFT JOIN post_days AS p
-        ON p.account_id = g.account_id AND p.day = g.day
+        ON p.account_no = g.account_no AND p.day = g.day
     LEFT JOIN seeds AS seed
-        ON g.day = g.first_day AND seed.account_id = g.account_id
+        ON g.day = g.first_day AND seed.account_no = g.account_no
     LEFT JOIN flagged_seeds AS flagged_seed
-        ON g.day = g.first_day AND flagged_seed.account_id = g.account_id
+        ON g.day = g.first_day AND flagged_seed.account_no = g.account_no
 ),
 carried AS (
     SELECT
         account_no,
-        account_id,
-        institution_id,
         platform,
         first_snapshot,
         posts_since,
@@ -162,33 +170,36 @@ baselines AS (
     -- followers(t-90) and followers(t-365): the nearest trusted snapshot on or before the day.
     -- As-of joins of the computed days' keys alone (narrow: an as-of join holds both sides in memory)
     SELECT
-        k.account_id, k.day, b90.snapshot_date AS base_90d_day, b90.followers AS base_90d_followers,
+        k.account_no, k.day, b90.snapshot_date AS base_90d_day, b90.followers AS base_90d_followers,
         b365.snapshot_date AS base_365d_day, b365.followers AS base_365d_followers
     FROM (
         -- the computed days, from the grid (cheap to repeat) rather than from the windows
-        SELECT account_id, day, day - 90 AS day_90_back, day - 365 AS day_365_back
+        SELECT account_no, day, day - 90 AS day_90_back, day - 365 AS day_365_back
         FROM grid
         WHERE day >= first_snapshot AND day >= (SELECT from_day FROM bounds)
     ) AS k
     -- the counts growth may start from: not flagged as an anomaly (a NULL count is a baseline too);
     -- each side read on its own so that its days filter the scan
     ASOF LEFT JOIN (
-        SELECT account_id, snapshot_date, followers FROM account_snapshots
-        WHERE snapshot_date BETWEEN getvariable('metrics_from') - 104 AND getvariable('metrics_to') - 90
-            AND anomaly IS DISTINCT FROM 'flagged'
+        SELECT n.account_no, a.snapshot_date, a.followers
+        FROM account_snapshots AS a
+        JOIN numbered AS n USING (account_id)
+        WHERE a.snapshot_date BETWEEN getvariable('metrics_from') - 104 AND getvariable('metrics_to') - 90
+            AND a.anomaly IS DISTINCT FROM 'flagged'
     ) AS b90
-        ON b90.account_id = k.account_id AND k.day_90_back >= b90.snapshot_date
+        ON b90.account_no = k.account_no AND k.day_90_back >= b90.snapshot_date
     ASOF LEFT JOIN (
-        SELECT account_id, snapshot_date, followers FROM account_snapshots
-        WHERE snapshot_date BETWEEN getvariable('metrics_from') - 396 AND getvariable('metrics_to') - 365
-            AND anomaly IS DISTINCT FROM 'flagged'
+        SELECT n.account_no, a.snapshot_date, a.followers
+        FROM account_snapshots AS a
+        JOIN numbered AS n USING (account_id)
+        WHERE a.snapshot_date BETWEEN getvariable('metrics_from') - 396 AND getvariable('metrics_to') - 365
+            AND a.anomaly IS DISTINCT FROM 'flagged'
     ) AS b365
-        ON b365.account_id = k.account_id AND k.day_365_back >= b365.snapshot_date
+        ON b365.account_no = k.account_no AND k.day_365_back >= b365.snapshot_date
 ),
 rates AS (
     SELECT
-        account_id,
-        institution_id,
+        account_no,
         platform,
         day,
         cur.followers AS followers,
@@ -213,7 +224,7 @@ rates AS (
         CASE WHEN day >= posts_since THEN posts_28d / 4.0 END AS posts_per_week,
         CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post
     FROM computed
-    LEFT JOIN baselines USING (account_id, day)
+    LEFT JOIN baselines USING (account_no, day)
 ),
 engagement AS (
     SELECT
@@ -263,8 +274,8 @@ formula AS (
     GROUP BY platform
 )
 SELECT
-    r.account_id,
-    r.institution_id,
+    a.account_id,
+    a.institution_id,
     r.platform,
     r.day,
     r.followers,
@@ -304,5 +315,7 @@ SELECT
         END
     ) / coalesce(t.units_per_point, 1.0 / t.weight))) AS power_score
 FROM ranked AS r
-LEFT JOIN formula AS w USING (platform)
-ORDER BY r.day, r.platform, r.account_id
+JOIN numbered AS a USING (account_no)
+LEFT JOIN formula AS w ON w.platform = r.platform
+-- account_no follows account_id
+ORDER BY r.day, r.platform, r.account_no
