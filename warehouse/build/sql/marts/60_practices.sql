@@ -241,14 +241,13 @@ FROM computed AS c
 FULL JOIN posted AS p USING (account_id, day)
 LEFT JOIN observed AS o USING (account_id, day);
 
--- Sums over each window per account, on its computed days from metrics_from: window functions over
--- the days in order (one sort for both windows), not a join of every day to every day of its window.
-CREATE OR REPLACE TEMP MACRO window_sum(x, n) AS
-    sum(x) OVER (
-        PARTITION BY account_id ORDER BY day
-        RANGE BETWEEN to_days(CAST(n - 1 AS INTEGER)) PRECEDING AND CURRENT ROW
-    );
-
+-- Sums over each window per account, on its computed days from metrics_from: a window's sum is the
+-- running total of the day less that of the day before the window. Every account's days, one row
+-- a day (the days without a row filled with zeros, from 90 days before the first day computed, so
+-- that the day before a window is always there), are sorted once and read in that order: the running
+-- totals and the totals 28 and 90 rows back are streaming windows over the whole series (one pass,
+-- no frame per row). A row 28 or 90 back that is not the same account's day 28 or 90 days earlier
+-- would mean the series is not in order: the build stops rather than count wrong.
 CREATE OR REPLACE TEMP TABLE practice_windows AS
 WITH
 shared AS (
@@ -259,27 +258,76 @@ shared AS (
     GROUP BY ALL
     HAVING count(*) > 1
 ),
+spans AS (
+    -- each account a number (for a cheap sort and join) and its days: from 90 days before the
+    -- first that is computed
+    SELECT row_number() OVER () AS k, *
+    FROM (
+        SELECT account_id, greatest(min(day), getvariable('metrics_from')) - 90 AS first_day, max(day) AS last_day
+        FROM practice_daily
+        GROUP BY ALL
+    )
+),
+days AS (
+    SELECT k, first_day + CAST(unnest(range(last_day - first_day + 1)) AS INTEGER) AS day FROM spans
+),
+series AS (
+    SELECT g.k, g.day, d.account_id, d.institution_id, d.platform, coalesce(d.computed, false) AS computed,
+        CAST(coalesce(d.observed, 0) AS BIGINT) AS observed,
+        CAST(coalesce(d.posts_seen, 0) AS BIGINT) AS posts_seen,
+        CAST(coalesce(d.closed_known, 0) AS BIGINT) AS closed_known,
+        CAST(coalesce(d.closed_posts, 0) AS BIGINT) AS closed_posts,
+        CAST(coalesce(d.bait_known, 0) AS BIGINT) AS bait_known,
+        CAST(coalesce(d.bait_posts, 0) AS BIGINT) AS bait_posts,
+        CAST(coalesce(d.comments_seen, 0) AS BIGINT) AS comments_seen,
+        CAST(coalesce(d.removed_comments, 0) AS BIGINT) AS removed_comments,
+        CAST(coalesce(d.replies_read, 0) AS BIGINT) AS replies_read,
+        CAST(coalesce(d.empty_replies, 0) AS BIGINT) AS empty_replies,
+        CAST(coalesce(d.comments_toned, 0) AS BIGINT) AS comments_toned,
+        CAST(coalesce(d.negative_comments, 0) AS BIGINT) AS negative_comments
+    FROM days AS g
+    LEFT JOIN (SELECT s.k, d.* FROM practice_daily AS d JOIN spans AS s USING (account_id)) AS d USING (k, day)
+    ORDER BY g.k, g.day
+),
+totals AS (
+    SELECT k, day, account_id, institution_id, platform, computed,
+        sum(observed) OVER running AS observed,
+        sum(posts_seen) OVER running AS posts_seen,
+        sum(closed_known) OVER running AS closed_known,
+        sum(closed_posts) OVER running AS closed_posts,
+        sum(bait_known) OVER running AS bait_known,
+        sum(bait_posts) OVER running AS bait_posts,
+        sum(comments_seen) OVER running AS comments_seen,
+        sum(removed_comments) OVER running AS removed_comments,
+        sum(replies_read) OVER running AS replies_read,
+        sum(empty_replies) OVER running AS empty_replies,
+        sum(comments_toned) OVER running AS comments_toned,
+        sum(negative_comments) OVER running AS negative_comments
+    FROM series
+    WINDOW running AS (ROWS UNBOUNDED PRECEDING)
+),
 both_windows AS (
-    SELECT
-        account_id, institution_id, platform, day, computed,
-        window_sum(observed, 28) AS observed_28, window_sum(observed, 90) AS observed_90,
-        window_sum(posts_seen, 28) AS posts_seen_28, window_sum(posts_seen, 90) AS posts_seen_90,
-        window_sum(closed_known, 28) AS closed_known_28, window_sum(closed_known, 90) AS closed_known_90,
-        window_sum(closed_posts, 28) AS closed_posts_28, window_sum(closed_posts, 90) AS closed_posts_90,
-        window_sum(bait_known, 28) AS bait_known_28, window_sum(bait_known, 90) AS bait_known_90,
-        window_sum(bait_posts, 28) AS bait_posts_28, window_sum(bait_posts, 90) AS bait_posts_90,
-        window_sum(comments_seen, 28) AS comments_seen_28, window_sum(comments_seen, 90) AS comments_seen_90,
-        window_sum(removed_comments, 28) AS removed_comments_28,
-        window_sum(removed_comments, 90) AS removed_comments_90,
-        window_sum(replies_read, 28) AS replies_read_28, window_sum(replies_read, 90) AS replies_read_90,
-        window_sum(empty_replies, 28) AS empty_replies_28, window_sum(empty_replies, 90) AS empty_replies_90,
-        window_sum(comments_toned, 28) AS comments_toned_28, window_sum(comments_toned, 90) AS comments_toned_90,
-        window_sum(negative_comments, 28) AS negative_comments_28,
-        window_sum(negative_comments, 90) AS negative_comments_90
-    FROM practice_daily
+    SELECT k, day, account_id, institution_id, platform, computed,
+        lag(k, 28) OVER () = k AND lag(day, 28) OVER () = day - 28
+            AND lag(k, 90) OVER () = k AND lag(day, 90) OVER () = day - 90 AS in_order,
+        observed - lag(observed, 28) OVER () AS observed_28, observed - lag(observed, 90) OVER () AS observed_90,
+        posts_seen - lag(posts_seen, 28) OVER () AS posts_seen_28, posts_seen - lag(posts_seen, 90) OVER () AS posts_seen_90,
+        closed_known - lag(closed_known, 28) OVER () AS closed_known_28, closed_known - lag(closed_known, 90) OVER () AS closed_known_90,
+        closed_posts - lag(closed_posts, 28) OVER () AS closed_posts_28, closed_posts - lag(closed_posts, 90) OVER () AS closed_posts_90,
+        bait_known - lag(bait_known, 28) OVER () AS bait_known_28, bait_known - lag(bait_known, 90) OVER () AS bait_known_90,
+        bait_posts - lag(bait_posts, 28) OVER () AS bait_posts_28, bait_posts - lag(bait_posts, 90) OVER () AS bait_posts_90,
+        comments_seen - lag(comments_seen, 28) OVER () AS comments_seen_28, comments_seen - lag(comments_seen, 90) OVER () AS comments_seen_90,
+        removed_comments - lag(removed_comments, 28) OVER () AS removed_comments_28, removed_comments - lag(removed_comments, 90) OVER () AS removed_comments_90,
+        replies_read - lag(replies_read, 28) OVER () AS replies_read_28, replies_read - lag(replies_read, 90) OVER () AS replies_read_90,
+        empty_replies - lag(empty_replies, 28) OVER () AS empty_replies_28, empty_replies - lag(empty_replies, 90) OVER () AS empty_replies_90,
+        comments_toned - lag(comments_toned, 28) OVER () AS comments_toned_28, comments_toned - lag(comments_toned, 90) OVER () AS comments_toned_90,
+        negative_comments - lag(negative_comments, 28) OVER () AS negative_comments_28, negative_comments - lag(negative_comments, 90) OVER () AS negative_comments_90
+    FROM totals
 )
 SELECT
-    b.account_id, b.institution_id, b.platform, s.platform AS shared_platform, b.day, w.n AS window_days,
+    b.account_id, b.institution_id, b.platform, s.platform AS shared_platform, b.day,
+    CASE WHEN b.in_order THEN w.n ELSE error('60_practices.sql: the days of practice_windows are not in order') END
+        AS window_days,
     CASE w.n WHEN 28 THEN observed_28 ELSE observed_90 END > 0 AS threads_observed,
     CAST(CASE w.n WHEN 28 THEN posts_seen_28 ELSE posts_seen_90 END AS BIGINT) AS posts_seen,
     CAST(CASE w.n WHEN 28 THEN closed_known_28 ELSE closed_known_90 END AS BIGINT) AS closed_known,
@@ -291,8 +339,7 @@ SELECT
     CAST(CASE w.n WHEN 28 THEN replies_read_28 ELSE replies_read_90 END AS BIGINT) AS replies_read,
     CAST(CASE w.n WHEN 28 THEN empty_replies_28 ELSE empty_replies_90 END AS BIGINT) AS empty_replies,
     CAST(CASE w.n WHEN 28 THEN comments_toned_28 ELSE comments_toned_90 END AS BIGINT) AS comments_toned,
-    CAST(CASE w.n WHEN 28 THEN negative_comments_28 ELSE negative_comments_90 END AS BIGINT)
-        AS negative_comments
+    CAST(CASE w.n WHEN 28 THEN negative_comments_28 ELSE negative_comments_90 END AS BIGINT) AS negative_comments
 FROM both_windows AS b
 LEFT JOIN shared AS s USING (institution_id, platform)
 CROSS JOIN (VALUES (28), (90)) AS w(n)
