@@ -13,8 +13,10 @@ CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
 
 DELETE FROM account_metrics_stored WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
--- the ratios that follow from the row's other columns are not stored: the view account_metrics
--- computes them with the same expressions (migration 012)
+-- what follows from the row's other columns (the growths and their ratios, interactions per post,
+-- posts per week, the engagement rate, overperformance), from the day's fit (expected interactions)
+-- or from ranks and how many were ranked that day (the presence index) is not stored: the view
+-- account_metrics computes it with the same expressions (migrations 012, 016)
 INSERT INTO account_metrics_stored BY NAME
 WITH
 bounds AS (
@@ -210,6 +212,10 @@ rates AS (
         cur.posts_total AS posts_total,
         cur.views_total AS views_total,
         cur.likes_total AS likes_total,
+        CASE WHEN cur.flagged THEN trusted.followers END AS trusted_followers,
+        posts_since,
+        interactions_28d,
+        counted_28d,
         -- the as-of tolerance scales with the window: 7 days for 30, 14 for 90, 31 for 365
         CASE WHEN base.day >= day - 37 THEN base.followers END AS baseline_followers,
         trusted.followers - baseline_followers AS growth_30d,
@@ -235,34 +241,18 @@ engagement AS (
         END AS engagement_rate
     FROM rates
 ),
-fits AS (
-    -- log-log fit of interactions per post on followers, per platform and day
-    SELECT
-        platform,
-        day,
-        regr_intercept(ln(interactions_per_post), ln(followers)) AS intercept,
-        regr_slope(ln(interactions_per_post), ln(followers)) AS slope
-    FROM engagement
-    WHERE interactions_per_post > 0 AND followers > 0
-    GROUP BY ALL
-    HAVING count(*) >= 3
-),
 ranked AS (
-    -- percentile ranks (0-1) among the platform's accounts with a value that day
+    -- ranks among the platform's accounts with a value that day (the view makes them percentile
+    -- ranks, 0-1, with account_metric_days' counts of accounts ranked)
     SELECT
         e.*,
-        CASE
-            WHEN e.followers > 0 AND f.slope IS NOT NULL
-            THEN exp(f.intercept + f.slope * ln(e.followers))
-        END AS expected_interactions,
-        CASE WHEN e.engagement_rate IS NOT NULL THEN percent_rank() OVER (
+        CASE WHEN e.engagement_rate IS NOT NULL THEN rank() OVER (
             PARTITION BY e.platform, e.day, e.engagement_rate IS NULL ORDER BY e.engagement_rate
-        ) END AS engagement_pct_rank,
-        CASE WHEN e.growth_30d_pct IS NOT NULL THEN percent_rank() OVER (
+        ) END AS engagement_rank,
+        CASE WHEN e.growth_30d_pct IS NOT NULL THEN rank() OVER (
             PARTITION BY e.platform, e.day, e.growth_30d_pct IS NULL ORDER BY e.growth_30d_pct
-        ) END AS growth_pct_rank
+        ) END AS growth_rank
     FROM engagement AS e
-    LEFT JOIN fits AS f USING (platform, day)
 ),
 formula AS (
     -- the power-score formula's terms per platform, as one list (see power_weights)
@@ -285,18 +275,17 @@ SELECT
     r.views_total,
     r.followers_date,
     r.followers_flagged,
+    r.trusted_followers,
     r.precision,
     r.baseline_followers,
-    r.growth_30d,
     r.baseline_90d_followers,
-    r.growth_90d,
     r.baseline_365d_followers,
-    r.growth_365d,
     r.posts_28d,
-    r.posts_per_week,
-    r.interactions_per_post,
-    r.expected_interactions,
-    100 * sqrt(r.engagement_pct_rank * r.growth_pct_rank) AS presence_index,
+    r.posts_since,
+    r.interactions_28d,
+    r.counted_28d,
+    r.engagement_rank,
+    r.growth_rank,
     -- the sum of the platform's terms the account has a value for; NULL when it has none.
     -- The measures are warehouse.metrics.POWER_MEASURES, checked before they are stored.
     list_sum(list_transform(w.terms, lambda t: (
@@ -317,5 +306,40 @@ SELECT
 FROM ranked AS r
 JOIN numbered AS a USING (account_no)
 LEFT JOIN formula AS w ON w.platform = r.platform
--- account_no follows account_id
-ORDER BY r.day, r.platform, r.account_no
+-- a month at a time, each account's days together (account_no follows account_id): counts and
+-- baselines that change slowly from one day to the next compress (a one-day read reads its
+-- month's row groups)
+ORDER BY date_trunc('month', r.day), r.account_no, r.day;
+
+-- the platform's log-log fit of interactions per post on followers and its counts of accounts
+-- ranked, per day, from the rows just stored (interactions per post as the view computes it)
+DELETE FROM account_metric_days WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
+
+INSERT INTO account_metric_days
+WITH fitted AS (
+    SELECT
+        platform,
+        day,
+        followers,
+        CASE WHEN counted_28d > 0 THEN interactions_28d / counted_28d END AS interactions_per_post,
+        engagement_rank,
+        growth_rank
+    FROM account_metrics_stored
+    WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to')
+)
+SELECT
+    platform,
+    day,
+    CASE WHEN count(*) FILTER (WHERE interactions_per_post > 0 AND followers > 0) >= 3 THEN
+        regr_intercept(ln(interactions_per_post), ln(followers))
+            FILTER (WHERE interactions_per_post > 0 AND followers > 0)
+    END AS intercept,
+    CASE WHEN count(*) FILTER (WHERE interactions_per_post > 0 AND followers > 0) >= 3 THEN
+        regr_slope(ln(interactions_per_post), ln(followers))
+            FILTER (WHERE interactions_per_post > 0 AND followers > 0)
+    END AS slope,
+    count(engagement_rank) AS engagement_ranked,
+    count(growth_rank) AS growth_ranked
+FROM fitted
+GROUP BY ALL
+ORDER BY day, platform;
