@@ -3,9 +3,11 @@
 -- reaction_multiple applied when reading (warehouse/domain/posts.py), so it can be tuned without a build.
 -- Only posts on or after metrics_from are computed again: an earlier post's signals read its own
 -- counts, the posts of the 90 days before it and its day's account metrics, none of which changed.
-DELETE FROM post_signals WHERE posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
+DELETE FROM post_signals_stored WHERE posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
 
-INSERT INTO post_signals BY NAME
+-- what follows from the counts stored beside it is computed when read: the view post_signals, by the
+-- same expressions (migration 017)
+INSERT INTO post_signals_stored BY NAME
 WITH
 ratios AS (
     SELECT
@@ -15,11 +17,11 @@ ratios AS (
         p.post_id,
         p.posted_at,
         p.interactions,
-        -- comments, and quotes where the platform reports them, per like; NULL without likes
-        CASE
-            WHEN p.likes > 0 AND p.comments IS NOT NULL
-            THEN (p.comments + coalesce(p.quotes, 0)) / p.likes
-        END AS reaction_ratio
+        -- comments, and quotes where the platform reports them
+        CASE WHEN p.comments IS NOT NULL THEN p.comments + coalesce(p.quotes, 0) END AS replies,
+        p.likes,
+        -- replies per like; NULL without likes
+        CASE WHEN p.likes > 0 THEN replies / p.likes END AS reaction_ratio
     FROM posts AS p
     WHERE p.posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ) - INTERVAL 91 DAYS
 ),
@@ -42,16 +44,13 @@ SELECT
     u.post_id,
     u.posted_at,
     m.followers,
-    CASE WHEN m.followers > 0 THEN u.interactions * 100.0 / m.followers END AS engagement_rate,
-    m.expected_interactions,
-    CASE WHEN m.expected_interactions > 0 THEN u.interactions / m.expected_interactions END
-        AS overperformance,
-    u.reaction_ratio,
-    CASE WHEN u.usual_posts > 0 THEN u.usual_ratio END AS usual_ratio,
-    u.usual_posts,
-    CASE WHEN u.usual_ratio > 0 THEN u.reaction_ratio / u.usual_ratio END AS reaction_multiple
+    u.interactions,
+    u.replies,
+    u.likes,
+    u.usual_ratio,
+    u.usual_posts
 FROM usual AS u
-LEFT JOIN account_metrics AS m
+LEFT JOIN account_metrics_stored AS m
     ON m.account_id = u.account_id AND m.day = CAST(u.posted_at AS DATE)
 WHERE u.posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ)
 ORDER BY u.posted_at, u.account_id
