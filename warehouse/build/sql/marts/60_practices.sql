@@ -490,12 +490,15 @@ LEFT JOIN practice_answers AS a USING (level_account, institution_id, level_plat
 
 DELETE FROM account_practices WHERE day >= getvariable('metrics_from');
 
+-- a month at a time, each account's days together: its counts change slowly from one day to the
+-- next and compress (a one-day read reads its month's row groups)
 INSERT INTO account_practices BY NAME
-SELECT * FROM practice_rates WHERE account_id IS NOT NULL ORDER BY day, platform, account_id, window_days;
+SELECT * FROM practice_rates WHERE account_id IS NOT NULL
+ORDER BY date_trunc('month', day), account_id, window_days, day;
 
 DELETE FROM institution_practices_pooled WHERE day >= getvariable('metrics_from');
 
 INSERT INTO institution_practices_pooled BY NAME
 SELECT * EXCLUDE (account_id) FROM practice_rates
 WHERE account_id IS NULL
-ORDER BY day, platform, institution_id, window_days;
+ORDER BY date_trunc('month', day), institution_id, platform, window_days, day;
