@@ -12,6 +12,8 @@ Each run starts a fresh server process and a fresh browser and measures:
 - cold: the first visit of the landing page right after the server answers (imports, empty caches);
 - first: each page's first visit in a fresh browser context (nothing in the browser's cache);
 - warm: reloads of that page in the same context;
+- cpu: with each visit and selection, the CPU seconds the server process and the browser's
+  processes spent on it (/proc), which other processes' load changes far less than wall time;
 - selections (with --selections): after the reloads, each of the page's SELECTIONS in turn (a
   selectbox or segmented control of the page set to another option, off the defaults the warm-up
   read), timed from the click until the page is drawn again after its script's new run.
@@ -168,6 +170,66 @@ def _rss_mb(pid: int) -> dict:
     return {"rss_mb": fields.get("VmRSS"), "peak_rss_mb": fields.get("VmHWM")}
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """The CPU seconds (user + system) a process has used; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def browser_pids() -> list[int]:
+    """This process's descendants that are Chromium (the browser and its renderers, GPU, utility)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    mine, found = {os.getpid()}, True
+    while found:
+        found = False
+        for pid, parent in parents.items():
+            if parent in mine and pid not in mine:
+                mine.add(pid)
+                found = True
+    out = []
+    for pid in mine:
+        try:
+            if "chrom" in Path(f"/proc/{pid}/comm").read_text():
+                out.append(pid)
+        except OSError:
+            continue
+    return out
+
+
+class CPU:
+    """CPU seconds the server and the browser spend between start() and the reading: a page's cost
+    that contention from other processes changes far less than its wall time."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.start()
+
+    def _now(self) -> tuple[float, float]:
+        return _cpu_s(self.server_pid), sum(_cpu_s(pid) for pid in browser_pids())
+
+    def start(self) -> None:
+        self.server0, self.browser0 = self._now()
+
+    def spent(self) -> dict:
+        server, browser = self._now()
+        return {
+            "server_cpu_s": round(server - self.server0, 3),
+            "browser_cpu_s": round(browser - self.browser0, 3),
+        }
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -216,7 +278,8 @@ def serve(tree: Path, db: Path, log: Path) -> Iterator[tuple[str, subprocess.Pop
 class Visitor:
     """One browser page that records the websocket traffic of each visit."""
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, cpu: CPU | None = None) -> None:
+        self.cpu = cpu
         self.page = context.new_page()
         self.frames = [0, 0]
         self.errors: list[str] = []
@@ -242,6 +305,8 @@ class Visitor:
         a segmented control: the button with that text); the time from the click until drawn."""
         page = self.page
         self.frames = [0, 0]
+        if self.cpu:
+            self.cpu.start()
         kind = "stButtonGroup" if isinstance(option, str) else "stSelectbox"
         widget = page.locator(f'[data-testid="{kind}"]').filter(has_text=label).first
         try:
@@ -279,11 +344,14 @@ class Visitor:
             else None,
             "exceptions": what["exceptions"],
             "ws_kb": round(self.frames[1] / 1024, 1),
+            **(self.cpu.spent() if self.cpu else {}),
         }
 
     def visit(self, url: str | None, timeout_s: float = 180) -> dict:
         """Open `url` (None: reload) and wait until drawn; the timings and what was drawn."""
         self.frames = [0, 0]
+        if self.cpu:
+            self.cpu.start()
         if url is None:
             self.page.reload(wait_until="commit")
         else:
@@ -299,6 +367,7 @@ class Visitor:
             **{k: round(v / 1000, 3) if k.endswith("_ms") and v is not None else v for k, v in what.items()},
             "ws_frames": self.frames[0],
             "ws_kb": round(self.frames[1] / 1024, 1),
+            **(self.cpu.spent() if self.cpu else {}),
         }
 
 
@@ -315,12 +384,13 @@ def measure_tree(
         try:
             context = browser.new_context(viewport=VIEWPORT)
             context.add_init_script(_INIT)
-            out["cold"] = Visitor(context).visit(f"{base}/")
+            cpu = CPU(server.pid)
+            out["cold"] = Visitor(context, cpu).visit(f"{base}/")
             context.close()
             for name, path in pages:
                 context = browser.new_context(viewport=VIEWPORT)
                 context.add_init_script(_INIT)
-                visitor = Visitor(context)
+                visitor = Visitor(context, cpu)
                 first = visitor.visit(f"{base}/{path}")
                 warm = [visitor.visit(None) for _ in range(reloads)]
                 chosen = (
@@ -514,6 +584,51 @@ def selections_report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def cpu_report(results: dict) -> str:
+    """A Markdown table of the CPU seconds per visit (server + browser), medians over the runs:
+    cold, each page's reload and its selections; a page's cost that other processes' load barely
+    changes (its wall time under contention does)."""
+    trees = list(results["trees"])
+
+    def cell(visits: list[dict]) -> str:
+        visits = [v for v in visits if v and "server_cpu_s" in v]
+        if not visits:
+            return "–"
+        server = statistics.median(v["server_cpu_s"] for v in visits)
+        browser = statistics.median(v["browser_cpu_s"] for v in visits)
+        return f"{server:.2f} + {browser:.2f}"
+
+    lines = [
+        "| CPU s: server + browser | " + " | ".join(trees) + " |",
+        "|---|" + "---:|" * len(trees),
+        "| cold first visit | "
+        + " | ".join(cell([r["cold"] for r in results["trees"][t]["runs"]]) for t in trees)
+        + " |",
+    ]
+    first = results["trees"][trees[0]]["runs"][0]["pages"]
+    for name in first:
+        row = []
+        for t in trees:
+            runs = results["trees"][t]["runs"]
+            row.append(cell([w for r in runs if name in r["pages"] for w in r["pages"][name]["warm"]]))
+        lines.append(f"| {name}: reload | " + " | ".join(row) + " |")
+        for i, pick in enumerate(first[name].get("selections", [])):
+            row = []
+            for t in trees:
+                runs = results["trees"][t]["runs"]
+                row.append(
+                    cell(
+                        [
+                            r["pages"][name]["selections"][i]
+                            for r in runs
+                            if name in r["pages"] and i < len(r["pages"][name]["selections"])
+                        ]
+                    )
+                )
+            lines.append(f"| {name}: {pick['widget']} | " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def profile(results: dict, tree: str = "now") -> str:
     """Where a reload's time goes, per page (medians over every reload): until the script starts
     (the page's HTML, JavaScript and websocket), the script (server), and after it (drawing)."""
@@ -554,6 +669,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(selections_report(results))
         print()
+        print(cpu_report(results))
+        print()
         print(profile(results))
         return 0
     trees = {"before": args.before.resolve()} if args.before else {}
@@ -573,6 +690,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report(results))
     print()
     print(selections_report(results))
+    print()
+    print(cpu_report(results))
     print()
     print(profile(results))
     return 0
