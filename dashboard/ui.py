@@ -322,6 +322,22 @@ def explain(message: str, icon: str = ":material/info:") -> None:
     st.info(message, icon=icon)
 
 
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _built(_builder, name: str, args: tuple, kwargs: tuple):
+    # `_builder` is not hashed, `name` stands for it; the arguments (the cached reads' frames,
+    # the page's choices) are, so a new build's data or another choice builds anew
+    return _builder(*args, **dict(kwargs))
+
+
+def figure(builder, *args, **kwargs):
+    """builder(*args, **kwargs): a chart of dashboard/charts.py, built once for the same inputs and
+    shared by every session and rerun (building a figure is most of a page's own CPU: plotly
+    validates each property). Never changed once built: st.plotly_chart and titled() copy it."""
+    return _built(
+        builder, f"{builder.__module__}.{builder.__qualname__}", args, tuple(sorted(kwargs.items()))
+    )
+
+
 def chart(
     figure,
     key: str,

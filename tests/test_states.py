@@ -56,7 +56,14 @@ def leaks(parts: list[str]) -> list[str]:
 
 
 # expanders whose content is drawn only once opened: their key, or the start of several keys
-OPENED_ON_DEMAND = {"league": "lt_markdown", "conversation": "cv_everyone", "report": "rp_section_"}
+OPENED_ON_DEMAND = {
+    "league": "lt_markdown",
+    "conversation": "cv_everyone",
+    "report": "rp_section_",
+    "practices": "pr_thresholds",
+    "webcare": "wc_everyone",
+    "peers": "pb_every_metric",
+}
 
 
 @pytest.mark.parametrize("name", PAGES)

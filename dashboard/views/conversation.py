@@ -78,7 +78,7 @@ where = f"{ui.platform_name(platform)} · 28 days to {as_of.isoformat()}" + ui.p
 slug = f"finsocial-conversation-{platform}-{as_of.isoformat()}"
 st.subheader(f"Share of voice · {where}")
 ui.chart(
-    charts.share_of_voice_area(history, storms, me),
+    ui.figure(charts.share_of_voice_area, history, storms, me),
     "cv_voice",
     f"Share of voice · {where}",
     f"{slug}-voice",
@@ -92,7 +92,13 @@ st.caption(
 left, right = st.columns([1.3, 1])
 with left:
     st.subheader("Tone")
-    ui.chart(charts.tone_lines(history, storms), "cv_tone", f"Tone of mentions · {where}", f"{slug}-tone", wh)
+    ui.chart(
+        ui.figure(charts.tone_lines, history, storms),
+        "cv_tone",
+        f"Tone of mentions · {where}",
+        f"{slug}-tone",
+        wh,
+    )
     st.caption(
         "Negative and positive shares of the selection's mentions that have a tone (mentions in a "
         "language without a lexicon have none), over 28-day windows."
@@ -101,7 +107,7 @@ with right:
     st.subheader("Themes")
     themes = data.mention_themes(platform, chosen, as_of)
     ui.chart(
-        charts.theme_bars(themes, MENTION_THEMES),
+        ui.figure(charts.theme_bars, themes, MENTION_THEMES),
         "cv_themes",
         f"Themes of mentions · {where}",
         f"{slug}-themes",

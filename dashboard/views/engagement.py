@@ -59,7 +59,7 @@ heading = (
 st.subheader(heading)
 
 ui.chart(
-    charts.engagement_scatter(frame, y, color_by, highlight or None, platform),
+    ui.figure(charts.engagement_scatter, frame, y, color_by, highlight or None, platform),
     "ea_chart",
     heading,
     f"finsocial-engagement-{platform}-{y}-{as_of.isoformat()}",

@@ -175,7 +175,7 @@ left, right = st.columns([1, 1.6])
 with left:
     st.subheader("Coverage")
     ui.chart(
-        charts.coverage_bars(coverage),
+        ui.figure(charts.coverage_bars, coverage),
         "dh_coverage",
         f"Coverage: accounts known and with data, per platform · data to {ui.iso(wh.last_day)}",
         "finsocial-coverage",
@@ -189,7 +189,7 @@ with right:
         st.segmented_control("Period", [30, 90, 365], key="dh_days", format_func=lambda d: f"{d} days"),
     )
     ui.chart(
-        charts.failures_bars(data.failures_by_day(days)),
+        ui.figure(charts.failures_bars, data.failures_by_day(days)),
         "dh_failures",
         f"Accounts failed per day, per platform · the last {days} days",
         f"finsocial-failures-{days}d",

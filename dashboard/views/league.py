@@ -259,7 +259,12 @@ with left:
 slug = f"finsocial-{platform}-{metric}-{as_of.isoformat()}"
 with right:
     ui.chart(
-        charts.league_bar(frame, metric, platform, highlight=mine), "lt_chart", heading, slug, wh, below=12
+        ui.figure(charts.league_bar, frame, metric, platform, highlight=mine),
+        "lt_chart",
+        heading,
+        slug,
+        wh,
+        below=12,
     )
 
 # the whole league's movers (not only the rows shown), as `finsocial top --movers` prints them

@@ -219,7 +219,7 @@ metric = ui.kept(
     st.segmented_control("Metric", list(PEER_METRICS), key="pb_metric", format_func=ui.metric_name),
 )
 ui.chart(
-    charts.peer_percentiles(frame, metric),
+    ui.figure(charts.peer_percentiles, frame, metric),
     "pb_chart",
     f"{names[me]} against {len(peers)} peer{'s' if len(peers) != 1 else ''} · {ui.metric_name(metric)} · as of {as_of.isoformat()}"
     + ui.peer_set_part(peer_set),
@@ -336,6 +336,9 @@ else:
         column_config=tables.POST_COLUMNS,
         placeholder=ui.MISSING,
     )
-with st.expander("Every metric on every platform"):
-    ui.table(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
+# drawn only when opened: a closed expander's table is otherwise sent and drawn on every visit
+every_metric = st.expander("Every metric on every platform", key="pb_every_metric", on_change="rerun")
+if every_metric.open:
+    with every_metric:
+        ui.table(readable(frame), hide_index=True, width="stretch", height=420, placeholder=ui.MISSING)
 ui.footer(wh)

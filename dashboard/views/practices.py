@@ -43,7 +43,7 @@ if frame.empty or frame["posts_seen"].fillna(0).sum() == 0:
 where = f"{ui.platform_name(platform)} · {window} days to {as_of.isoformat()}" + ui.peer_set_part(peer_set)
 st.subheader(f"How many institutions keep each practice · {where}")
 ui.chart(
-    charts.practice_states(frame, config.measures),
+    ui.figure(charts.practice_states, frame, config.measures),
     "pr_states",
     f"How many institutions keep each practice · {where}",
     f"finsocial-practices-{platform}-{window}d-{as_of.isoformat()}",
@@ -81,25 +81,30 @@ st.caption(
     "deleting it: the share is the signal, not a single case."
 )
 
-with st.expander("The thresholds, and the practice each checks"):
-    ui.table(
-        pd.DataFrame(
-            {
-                "Measure": [r.label for r in config.measures.values()],
-                "Threshold": [r.rule for r in config.measures.values()],
-                "What it checks": [r.checks for r in config.measures.values()],
-                "The practice": [r.practice for r in config.measures.values()],
-            }
-        ),
-        placeholder=ui.MISSING,
-        hide_index=True,
-        width="stretch",
-    )
-    hours = config.business_hours
-    st.caption(
-        f"Reply times in business hours count only the minutes from {hours.opens:%H:%M} to "
-        f"{hours.closes:%H:%M} on working days in the institution's country's time zone, weekends "
-        "and public holidays off. Thresholds live in warehouse/domain/practices.toml; a file named "
-        "by FINSOCIAL_PRACTICES overrides them."
-    )
+# drawn only when opened: a closed expander's table is otherwise sent and drawn on every visit
+thresholds = st.expander(
+    "The thresholds, and the practice each checks", key="pr_thresholds", on_change="rerun"
+)
+if thresholds.open:
+    with thresholds:
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Measure": [r.label for r in config.measures.values()],
+                    "Threshold": [r.rule for r in config.measures.values()],
+                    "What it checks": [r.checks for r in config.measures.values()],
+                    "The practice": [r.practice for r in config.measures.values()],
+                }
+            ),
+            placeholder=ui.MISSING,
+            hide_index=True,
+            width="stretch",
+        )
+        hours = config.business_hours
+        st.caption(
+            f"Reply times in business hours count only the minutes from {hours.opens:%H:%M} to "
+            f"{hours.closes:%H:%M} on working days in the institution's country's time zone, weekends "
+            "and public holidays off. Thresholds live in warehouse/domain/practices.toml; a file named "
+            "by FINSOCIAL_PRACTICES overrides them."
+        )
 ui.footer(wh)

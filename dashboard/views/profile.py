@@ -179,7 +179,7 @@ with left:
     )
     per_platform = history[history["platform"] != "all"]
     ui.chart(
-        charts.history_lines(per_platform, "followers", "platform", log_y),
+        ui.figure(charts.history_lines, per_platform, "followers", "platform", log_y),
         "ip_history",
         f"{names[me]} · followers per platform · to {as_of.isoformat()}",
         f"finsocial-{me}-followers-{as_of.isoformat()}",
@@ -189,7 +189,7 @@ with right:
     st.subheader("Posting rhythm")
     rhythm = data.posting_rhythm(me, as_of, defaults.RECENT_DAYS)
     ui.chart(
-        charts.posting_rhythm(rhythm),
+        ui.figure(charts.posting_rhythm, rhythm),
         "ip_rhythm",
         f"{names[me]} · own posts by weekday (UTC) · 13 weeks to {as_of.isoformat()}",
         f"finsocial-{me}-rhythm-{as_of.isoformat()}",

@@ -126,7 +126,7 @@ ui.table(
     placeholder=ui.MISSING,
 )
 ui.chart(
-    charts.top_posts_bar(frame, by, label),
+    ui.figure(charts.top_posts_bar, frame, by, label),
     "tp_chart",
     heading,
     f"finsocial-top-posts-{period.label}-{by}",

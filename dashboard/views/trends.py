@@ -79,7 +79,7 @@ if chosen:
         key=f"tr_log_{platform}_{country}_{kind}_{group}_{'_'.join(sorted(chosen))}",
     )
     ui.chart(
-        charts.history_lines(history, "followers", "institution_id", log_y, highlight=mine),
+        ui.figure(charts.history_lines, history, "followers", "institution_id", log_y, highlight=mine),
         "tr_history",
         f"Followers · {span}",
         f"{slug}-followers",
@@ -94,7 +94,13 @@ with left:
     share = data.audience_share(
         platform, start, end, country, kind, group, defaults.SHARE_TOP, institutions=chosen_set
     )
-    ui.chart(charts.audience_share(share), "tr_share", f"Share of audience · {span}", f"{slug}-share", wh)
+    ui.chart(
+        ui.figure(charts.audience_share, share),
+        "tr_share",
+        f"Share of audience · {span}",
+        f"{slug}-share",
+        wh,
+    )
     st.caption(
         "The eight largest institutions of the population at the period's end; the rest together in grey."
     )
@@ -106,7 +112,7 @@ with right:
     else:
         ranks = data.rank_history(platform, metric, chosen, start, end, country, kind, group, chosen_set)
         ui.chart(
-            charts.rank_lines(ranks, metric),
+            ui.figure(charts.rank_lines, ranks, metric),
             "tr_ranks",
             f"Rank by {ui.metric_name(metric)} · {span}",
             f"{slug}-rank-{metric}",

@@ -65,7 +65,7 @@ where = f"{ui.platform_name(platform)} · 28 days to {as_of.isoformat()}" + ui.p
 slug = f"finsocial-webcare-{platform}-{as_of.isoformat()}"
 st.subheader(f"Answered share against median reply time · {where}")
 ui.chart(
-    charts.webcare_scatter(frame, platform, target_minutes),
+    ui.figure(charts.webcare_scatter, frame, platform, target_minutes),
     "wc_scatter",
     f"Answered share against median reply time · {where}",
     f"{slug}-answered",
@@ -104,7 +104,7 @@ with left:
         )
         times = data.webcare_reply_times(platform, as_of, list(frame["institution_id"]))
         ui.chart(
-            charts.reply_time_distribution(times, chosen, names[chosen], target_minutes),
+            ui.figure(charts.reply_time_distribution, times, chosen, names[chosen], target_minutes),
             "wc_distribution",
             f"Reply times of {names[chosen]} against peers · {where}",
             f"{slug}-reply-times-{chosen}",
@@ -119,33 +119,42 @@ with left:
 with right:
     st.subheader("Most questions left unanswered")
     ui.chart(
-        charts.unanswered_bars(frame),
+        ui.figure(charts.unanswered_bars, frame),
         "wc_unanswered",
         f"Most questions left unanswered · {where}",
         f"{slug}-unanswered",
         wh,
     )
 
-with st.expander("Every institution"):
-    shown = frame.sort_values(["answered_pct", "name"], ascending=[False, True], na_position="last")
-    columns = ["answered_pct", "reply_time_median", "reply_time_p90", "within_target_pct", "replies_per_week"]
-    ui.table(
-        pd.DataFrame(
-            {
-                "Institution": shown["name"],
-                "Questions": shown["questions"].map(lambda v: ui.value_text("questions", v)),
-                **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        placeholder=ui.MISSING,
-    )
-    st.caption(
-        "; ".join(
-            f"{METRICS[m].label}: {'lower' if METRICS[m].lower_is_better else 'higher'} is better"
-            for m in columns
+# drawn only when opened: a closed expander's table is otherwise sent and drawn on every visit
+everyone = st.expander("Every institution", key="wc_everyone", on_change="rerun")
+if everyone.open:
+    with everyone:
+        shown = frame.sort_values(["answered_pct", "name"], ascending=[False, True], na_position="last")
+        columns = [
+            "answered_pct",
+            "reply_time_median",
+            "reply_time_p90",
+            "within_target_pct",
+            "replies_per_week",
+        ]
+        ui.table(
+            pd.DataFrame(
+                {
+                    "Institution": shown["name"],
+                    "Questions": shown["questions"].map(lambda v: ui.value_text("questions", v)),
+                    **ui.value_columns(shown, {m: METRICS[m].label for m in columns}),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            placeholder=ui.MISSING,
         )
-        + ". A dash: no questions (no share) or none answered (no reply time)."
-    )
+        st.caption(
+            "; ".join(
+                f"{METRICS[m].label}: {'lower' if METRICS[m].lower_is_better else 'higher'} is better"
+                for m in columns
+            )
+            + ". A dash: no questions (no share) or none answered (no reply time)."
+        )
 ui.footer(wh)

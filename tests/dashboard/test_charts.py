@@ -353,3 +353,18 @@ def test_a_sparkline_spans_its_values_from_bottom_to_top():
     assert 'points="0,40 0.0,38.0 100.0,2.0 200.0,20.0 200,40"' in svg  # the shaded area
     assert 'points="0.0,20.0 200.0,20.0"' in charts.sparkline_svg([5, 5])  # flat: across the middle
     assert charts.sparkline_svg([7]) is None and charts.sparkline_svg([]) is None
+
+
+def test_a_figure_is_built_once_for_the_same_data_and_anew_for_other_data():
+    from dashboard import ui
+
+    first = ui.figure(charts.league_bar, league(), "followers", "facebook", highlight="b")
+    assert ui.figure(charts.league_bar, league(), "followers", "facebook", highlight="b") is first
+    assert list(first.data[0].text) == ["≈1.20M", "34.0K"]
+    grown = league().assign(value=[1_300_000.0, 34_000.0, None])  # a new build's numbers
+    assert list(ui.figure(charts.league_bar, grown, "followers", "facebook", highlight="b").data[0].text) == [
+        "≈1.30M",
+        "34.0K",
+    ]
+    other = ui.figure(charts.league_bar, league(), "followers", "facebook", highlight="a")  # another choice
+    assert list(other.data[0].marker.color) == [charts.HIGHLIGHT, charts.PLATFORM_COLORS["facebook"]]
