@@ -7,7 +7,8 @@
 -- the 30-day baseline and the trailing 28-day post window are window functions over one sort; the
 -- 90- and 365-day baselines are as-of joins of the computed days to the snapshots, so that a nightly
 -- build reads a few weeks of snapshots, not the year the 365-day baseline looks back.
--- growth in percent of a baseline; NULL without a positive baseline (also in 20_institution_metrics)
+-- growth in percent of a baseline; NULL without a positive baseline (also in the views
+-- account_metrics and institution_metrics)
 CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
     CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
 

@@ -6,9 +6,8 @@
 -- and a platform's row where two or more of the institution's accounts on it have metrics that day.
 -- A platform with one account that day is that account's own row, read through the view
 -- institution_metrics (migration 010), which gives what these aggregates give for a group of one.
-CREATE OR REPLACE TEMP MACRO growth_pct(change, baseline) AS
-    CASE WHEN baseline > 0 THEN change * 100.0 / baseline END;
-
+-- The growth percentages follow from the stored growths and baselines: the view computes them
+-- (migration 018).
 DELETE FROM institution_metrics_pooled
 WHERE day BETWEEN getvariable('metrics_from') AND getvariable('metrics_to');
 
@@ -52,11 +51,11 @@ rolled AS (
         CASE WHEN grouping(shared_platform) = 0 THEN sum(views_total) END AS views_total,
         coalesce(bool_or(precision = 'rounded'), false) AS rounded,
         sum(growth_30d) AS growth_30d,
-        growth_pct(sum(growth_30d), sum(growth_base)) AS growth_30d_pct,
+        sum(growth_base) AS growth_30d_base,
         sum(growth_90d) AS growth_90d,
-        growth_pct(sum(growth_90d), sum(growth_90d_base)) AS growth_90d_pct,
+        sum(growth_90d_base) AS growth_90d_base,
         sum(growth_365d) AS growth_365d,
-        growth_pct(sum(growth_365d), sum(growth_365d_base)) AS growth_365d_pct,
+        sum(growth_365d_base) AS growth_365d_base,
         sum(posts_per_week) AS posts_per_week,
         CASE WHEN sum(ipp_weight) > 0 THEN sum(interactions_per_post * ipp_weight) / sum(ipp_weight) END
             AS interactions_per_post,
