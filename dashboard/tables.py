@@ -22,10 +22,7 @@ AUDIENCE_NOTE = (
     "and the margins (95%, normal approximation with the finite-population correction) only "
     "measure the chance in who followed lately. Only the counts are stored, never who follows whom."
 )
-POST_COLUMNS = {
-    "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-    "Text": st.column_config.TextColumn("Text", width="small"),
-}
+POST_COLUMNS = {"Link": st.column_config.LinkColumn("Link", display_text="open ↗")}
 
 
 def _count(value: object) -> str:
@@ -63,6 +60,15 @@ def post_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Link": _safe_url(frame["url"]),
         }
     )
+
+
+def post_labels(table: pd.DataFrame) -> list[str]:
+    """Each row of post_table() named for the list of texts in full under it: '1. Brildora
+    Assurance · Instagram, 2026-10-09'."""
+    return [
+        f"{rank}. {who}, {posted}"
+        for rank, who, posted in zip(table["Rank"], table["Institution"], table["Posted"], strict=True)
+    ]
 
 
 def _share(value: object, margin: object) -> str:

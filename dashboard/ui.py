@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import re
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, textwidth
 from warehouse.domain.kinds import kind_label
 from warehouse.domain.metrics import METRICS
 from warehouse.read.formatting import MISSING, format_value, is_missing, thousands
@@ -469,41 +471,101 @@ def in_peer_set(frame: pd.DataFrame, peer_set, column: str = "institution_id") -
     return frame[frame[column].isin(peer_set.members)]
 
 
-# a header's width in pixels per character (Source Sans at 14 px) and the cell's padding
-_CHAR_PX = 6.8
-_PADDING_PX = 20
+# A table as wide as the page at 1280 px has this many px for its columns (the main block's width);
+# a column of free text shortened to fit (table(shorten=...)) gets what the others leave of it.
+TABLE_PX = 1100
+SHORTENED_MIN_PX = 160
+
+
+# the text of a metric card a quarter of the page wide, at 1280 px
+CARD_PX = 230
+
+
+def card_text(text: str) -> tuple[str, str | None]:
+    """A name for a metric card's line under its number: whole when it fits a quarter-wide card at
+    1280 px, else shortened at a word with '…' and the whole for the card's help."""
+    short = textwidth.shortened(text, CARD_PX)
+    return short, None if short == text else text
+
+
+def _column_texts(values: pd.Series, given: dict) -> list[str] | None:
+    """What a column shows in its cells, to size it; None where Streamlit formats the values
+    itself (floats, dates, a number format) and its own sizing stands."""
+    kind = (given.get("type_config") or {}).get("type")
+    if kind == "link":
+        shown = given["type_config"].get("display_text")
+        return [shown, MISSING] if shown and not re.search(r"[()\[\]^$*+?\\]", shown) else None
+    if kind not in (None, "text"):
+        return None
+    if (
+        pd.api.types.is_integer_dtype(values)
+        or pd.api.types.is_object_dtype(values)
+        or (pd.api.types.is_string_dtype(values))
+    ):
+        return [
+            MISSING if is_missing(v) else f"{v:,}" if isinstance(v, numbers.Integral) else str(v)
+            for v in values
+        ]
+    return None
 
 
 def fitted(frame: pd.DataFrame, column_config: dict | None = None) -> dict:
-    """column_config for st.dataframe that widens each column whose header is longer than its
-    cells to the header's width (Streamlit sizes a column by its cells and cuts a longer header);
-    other columns keep Streamlit's sizing, and any config given is kept (a link column's text)."""
+    """column_config for st.dataframe that makes each column of text or whole numbers as wide as
+    its widest text, header or cell, over every row (textwidth.column_px). Streamlit sizes a
+    column by its first rows and leaves out a cell twice as wide as the others, and the grid cuts
+    what does not fit its column. A width the caller gave stands, as does any other config (a
+    link column's text, a help); a hidden column (None) stays hidden."""
     config = dict(column_config or {})
     for name in frame.columns:
-        if name in config:
+        given = config.get(name, {})
+        if not isinstance(given, dict) or given.get("width") is not None:
             continue
-        # an empty column keeps its dtype through map(): lengths from the values themselves
-        widest = max((len(MISSING if is_missing(v) else str(v)) for v in frame[name]), default=0)
-        if len(str(name)) > widest:
-            config[name] = st.column_config.Column(width=int(_CHAR_PX * len(str(name)) + _PADDING_PX))
+        texts = _column_texts(frame[name], given)
+        if texts is not None:
+            width = textwidth.column_px([given.get("label") or name, *texts])
+            config[name] = {**given, "width": width} if given else st.column_config.Column(width=width)
     return config
 
 
-def text_width(cells: list[str]):
-    """A text column as wide as its longest cell."""
-    return st.column_config.TextColumn(width=int(_CHAR_PX * max(map(len, cells)) + _PADDING_PX))
-
-
-def table(frame, **kwargs) -> None:
+def table(frame, shorten: str | None = None, labels: Sequence[str] = (), **kwargs):
     """st.dataframe with every column fitted to its text (fitted()), missing cells as '–'. A
-    Styler (the league's highlighted row) is fitted by its data."""
+    Styler (the league's highlighted row) is fitted by its data.
+
+    shorten: a column of free text (a post's text; frame a DataFrame) that could not fit whole.
+    Its cells end in '…' at the last word that fits the room the other columns leave at 1280 px
+    (TABLE_PX), and under the table an expander holds every text in full, each after its row's
+    label (labels)."""
     if isinstance(frame, dict):  # columns by heading (the report's tables)
         frame = pd.DataFrame(frame)
     data = frame.data if hasattr(frame, "data") and not isinstance(frame, pd.DataFrame) else frame
-    kwargs["column_config"] = fitted(data, kwargs.get("column_config"))
+    if shorten not in data:  # a column dropped for having no value at all
+        shorten = None
+    config = fitted(data.drop(columns=[shorten]) if shorten else data, kwargs.get("column_config"))
+    whole: list[str] = []
+    if shorten:
+        others = sum(
+            c["width"]
+            for n, c in config.items()
+            if n in data and n != shorten and isinstance(c, dict) and isinstance(c.get("width"), int)
+        )
+        room = max(SHORTENED_MIN_PX, TABLE_PX - others)
+        whole = [MISSING if is_missing(t) else " ".join(str(t).split()) for t in data[shorten]]
+        frame = data.assign(
+            **{shorten: [textwidth.shortened(t, room - 2 * textwidth.PADDING_PX) for t in whole]}
+        )
+        config[shorten] = {**(config.get(shorten) or {}), "width": room}
+    kwargs["column_config"] = config
     kwargs.setdefault("placeholder", MISSING)
     kwargs.setdefault("hide_index", True)
-    return st.dataframe(frame, **kwargs)
+    shown = st.dataframe(frame, **kwargs)
+    if shorten and list(frame[shorten]) != whole:
+        with st.expander(f"{shorten} in full"):
+            st.markdown(
+                "\n".join(
+                    f"- **{plain(label)}**: {plain(text)}" for label, text in zip(labels, whole, strict=True)
+                )
+            )
+    return shown
 
 
 # Captions say what a metric means in words; its formula is on the Methodology page.

@@ -141,10 +141,12 @@ ranked = frame[frame["value"].notna()]
 leader = ranked.iloc[0]
 moves = ranked.assign(change=ranked["previous_rank"] - ranked["rank"]).dropna(subset=["change"])
 k = st.columns(4)
+leader_name, leader_full = ui.card_text(str(leader["name"]))
 k[0].metric(
     "Leader",
     ui.value_text(metric, leader["value"], leader["rounded"]),
-    str(leader["name"]),
+    leader_name,
+    help=leader_full,
     delta_color="off",
     delta_arrow="off",
     border=True,
@@ -159,10 +161,12 @@ k[1].metric(
 )
 if not moves.empty and moves["change"].max() > 0:
     climber = moves.loc[moves["change"].idxmax()]
+    climber_name, climber_full = ui.card_text(str(climber["name"]))
     k[2].metric(
         "Biggest climber",
         f"▲{int(climber['change'])}",
-        str(climber["name"]),
+        climber_name,
+        help=climber_full,
         delta_color="off",
         delta_arrow="off",
         border=True,
@@ -233,8 +237,6 @@ with left:
         key="lt_table",
         height=min(38 + 35 * len(table), 740),
         placeholder=ui.MISSING,
-        # Streamlit sizes a column by its first cells, which are often empty notes
-        column_config={"Note": ui.text_width(notes)} if any(notes) else None,
     )
     rows = picked.selection.rows if picked is not None else []
     if rows:

@@ -329,8 +329,11 @@ if posts.empty:
         f"{defaults.PEER_POSTS_DAYS} days to {as_of.isoformat()}: posts come through the platforms' APIs only."
     )
 else:
+    shown = tables.post_table(posts)
     ui.table(
-        tables.post_table(posts),
+        shown,
+        shorten="Text",
+        labels=tables.post_labels(shown),
         hide_index=True,
         width="stretch",
         column_config=tables.POST_COLUMNS,

@@ -225,11 +225,12 @@ for tab, order in zip(tabs, ["interactions", "likes", "comments"], strict=True):
         shown[counts] = shown[counts].apply(ui.whole)
         ui.table(
             shown,
+            shorten="Text",
+            labels=[f"{where}, {day}" for where, day in zip(shown["Platform"], shown["Posted"], strict=True)],
             hide_index=True,
             width="stretch",
             column_config={
                 "Link": st.column_config.LinkColumn("Link", display_text="open ↗"),
-                "Text": st.column_config.TextColumn("Text", width="large"),
                 **ui.right_aligned("Likes", "Comments", "Shares", "Interactions"),
             },
             placeholder=ui.MISSING,
@@ -244,8 +245,11 @@ if flagged.empty:
         "a share of negative comments twice its norm, or a storm of angry reactions."
     )
 else:
+    shown = tables.post_table(flagged)
     ui.table(
-        tables.post_table(flagged),
+        shown,
+        shorten="Text",
+        labels=tables.post_labels(shown),
         hide_index=True,
         width="stretch",
         column_config=tables.POST_COLUMNS,

@@ -117,8 +117,11 @@ scope = ", ".join(
 heading = posts_title(len(frame), by, platform, period, minimums, scope)
 st.subheader(heading)
 st.caption(f"Posts made from {span} (UTC), counts as last observed." + (f" {left_out}" if left_out else ""))
+shown = tables.post_table(frame)
 ui.table(
-    tables.post_table(frame),
+    shown,
+    shorten="Text",
+    labels=tables.post_labels(shown),
     hide_index=True,
     width="stretch",
     column_config=tables.POST_COLUMNS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.dashboard.conftest import page, texts
@@ -25,6 +27,16 @@ def test_top_posts_ranks_the_last_complete_month_by_likes(demo):
     assert 0 < len(table) <= 10
     assert list(table["Rank"]) == sorted(table["Rank"])
     assert "Top" in texts(at) and "Likes" in texts(at)
+    # each post's text shortened on purpose to the room its column has at 1280 px, at a word; the
+    # whole under the table, after the post's rank, institution and day
+    assert all(t.endswith("…") and t != "…" for t in table["Text"])
+    full = next(e for e in at.expander if e.label == "Text in full").markdown[0].value
+    first = table.iloc[0]
+    unescaped = re.sub(r"\\(.)", r"\1", full)  # ui.plain: a post's text is shown as typed
+    assert (
+        f"**1. {first['Institution']}, {first['Posted']}**: Demo post from a fictional institution ("
+        in unescaped
+    )
 
 
 def test_flagged_posts_say_they_are_a_signal_not_a_verdict(demo):
