@@ -1,7 +1,8 @@
 -- post_signals is a view since 017, as account_metrics since 012 and 016 (issue 25): a post's
--- engagement rate, overperformance, reaction ratio and reaction multiple follow from its counts and
--- its account's followers, stored beside them; its expected interactions from the platform's fit of
--- the day (account_metric_days). Doubles DuckDB barely compresses were most of the table. The table
+-- engagement rate, overperformance, reaction ratio and reaction multiple follow from its counts,
+-- its account's followers and expected interactions, stored beside them. Doubles DuckDB barely
+-- compresses were most of the table. The expected interactions stay stored: a join to the day's
+-- fit in the view kept readers' filters on the post's day from reaching the table's scan. The table
 -- underneath is post_signals_stored; readers see the same columns, types, order and values.
 DROP TABLE post_signals;
 
@@ -12,6 +13,7 @@ CREATE TABLE post_signals_stored (
     post_id VARCHAR NOT NULL,
     posted_at TIMESTAMPTZ NOT NULL,
     followers BIGINT,                    -- the account's followers on the day of the post
+    expected_interactions DOUBLE,        -- the account's on that day (account_metrics)
     interactions BIGINT,                 -- the post's (posts.interactions)
     replies BIGINT,                      -- comments + quotes where the platform reports them; NULL without comments
     likes BIGINT,
@@ -33,15 +35,7 @@ SELECT
     CAST(CASE WHEN usual_ratio > 0 THEN reaction_ratio / usual_ratio END AS DOUBLE) AS reaction_multiple
 FROM (
     SELECT
-        s.*,
-        CAST(
-            CASE WHEN s.followers > 0 AND d.slope IS NOT NULL THEN exp(d.intercept + d.slope * ln(s.followers)) END
-            AS DOUBLE
-        ) AS expected_interactions,
-        CAST(CASE WHEN s.likes > 0 AND s.replies IS NOT NULL THEN s.replies / s.likes END AS DOUBLE)
-            AS reaction_ratio
-    FROM post_signals_stored AS s
-    LEFT JOIN account_metric_days AS d
-        -- the post's UTC day, whatever the reader's time zone
-        ON d.platform = s.platform AND d.day = CAST(timezone('UTC', s.posted_at) AS DATE)
+        *,
+        CAST(CASE WHEN likes > 0 AND replies IS NOT NULL THEN replies / likes END AS DOUBLE) AS reaction_ratio
+    FROM post_signals_stored
 ) AS s;

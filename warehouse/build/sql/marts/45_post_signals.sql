@@ -44,13 +44,14 @@ SELECT
     u.post_id,
     u.posted_at,
     m.followers,
+    m.expected_interactions,
     u.interactions,
     u.replies,
     u.likes,
     u.usual_ratio,
     u.usual_posts
 FROM usual AS u
-LEFT JOIN account_metrics_stored AS m
+LEFT JOIN account_metrics AS m
     ON m.account_id = u.account_id AND m.day = CAST(u.posted_at AS DATE)
 WHERE u.posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ)
 ORDER BY u.posted_at, u.account_id
