@@ -9,7 +9,7 @@ GROUP BY ALL;
 
 CREATE OR REPLACE TEMP VIEW stg_snapshots AS
 WITH
-resolved AS (
+resolved AS NOT MATERIALIZED (
     SELECT
         s.* EXCLUDE (handle),
         coalesce(s.handle, p.handle) AS handle
@@ -17,20 +17,40 @@ resolved AS (
     LEFT JOIN stg_import_handles AS p
         ON s.handle IS NULL AND p.institution_id = s.institution_id AND p.platform = s.platform
 ),
-ranked AS (
-    -- partitioning by the key's columns sorts faster than by one concatenated key
-    SELECT
-        *,
-        row_number() OVER (
-            PARTITION BY institution_id, platform, handle, snapshot_date
-            ORDER BY collected_at DESC, run_id DESC
-        ) AS version
+repeated AS (
+    -- the keys observed more than once (a night collected again): a hash aggregate over the keys
+    -- alone finds them, so that only their rows go through the window that picks the latest
+    SELECT institution_id, platform, handle, snapshot_date
     FROM resolved
+    GROUP BY ALL
+    HAVING count(*) > 1
+),
+latest AS (
+    SELECT r.*
+    FROM resolved AS r
+    ANTI JOIN repeated AS d
+        ON r.institution_id = d.institution_id AND r.platform = d.platform
+        AND r.handle IS NOT DISTINCT FROM d.handle AND r.snapshot_date = d.snapshot_date
+    UNION ALL
+    SELECT * EXCLUDE (version)
+    FROM (
+        -- partitioning by the key's columns sorts faster than by one concatenated key
+        SELECT
+            r.*,
+            row_number() OVER (
+                PARTITION BY r.institution_id, r.platform, r.handle, r.snapshot_date
+                ORDER BY r.collected_at DESC, r.run_id DESC
+            ) AS version
+        FROM resolved AS r
+        SEMI JOIN repeated AS d
+            ON r.institution_id = d.institution_id AND r.platform = d.platform
+            AND r.handle IS NOT DISTINCT FROM d.handle AND r.snapshot_date = d.snapshot_date
+    )
+    WHERE version = 1
 )
 SELECT
     institution_id || '/' || platform || '/' || coalesce(handle, '-') AS account_id,
     institution_id, platform, handle, snapshot_date, followers, following, posts_total, likes_total,
     views_total, precision, method, coalesce(posts_observed, false) AS posts_observed, source, run_id,
     collected_at
-FROM ranked
-WHERE version = 1
+FROM latest
