@@ -105,8 +105,12 @@ from warehouse.build.builder import build
 from warehouse.infra.paths import DataPaths
 t0 = time.perf_counter()
 steps = []
+def cpu():
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return round(u.ru_utime + u.ru_stime, 2)
+# each step: wall seconds since the start, CPU seconds so far, what began
 r = build(DataPaths(Path(sys.argv[1])), full=sys.argv[2] == "full",
-          log=lambda m: steps.append([round(time.perf_counter() - t0, 2), m]))
+          log=lambda m: steps.append([round(time.perf_counter() - t0, 2), cpu(), m]))
 u = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": r.seconds, "cpu_seconds": u.ru_utime + u.ru_stime,
                   "peak_rss_mb": u.ru_maxrss / 1024, "steps": steps}))

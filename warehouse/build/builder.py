@@ -128,30 +128,50 @@ def _load_registry(con, institutions: list[Institution], catalogue: Catalogue) -
     con.execute("CREATE TABLE landed.targets AS SELECT * FROM target_table")
 
 
+def _sql_list(values: list[str]) -> str:
+    """A list of strings as a SQL literal (a view's text cannot take parameters)."""
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::VARCHAR[]"
+
+
 def _load_landing(con, catalogue: Catalogue, built: set[str]) -> None:
-    """The records of the runs not built yet into landed.<kind>, and their manifests into landed.runs."""
+    """The records of the runs not built yet as landed.<kind>, and their manifests into landed.runs.
+
+    A kind's records are a view over the runs' Parquet files, not a copy: the staging views read
+    each file's columns they need (a run is immutable and each file was checked before), and a
+    filter on a column prunes by the files' own statistics."""
     runs = [run for run in catalogue.build_runs() if run.run_id not in built]
     months = [month for month in catalogue.months if not month.run_ids <= built]
     for kind, schema in SCHEMAS.items():
         empty = schema.empty_table().append_column("run_id", pa.array([], pa.string()))  # noqa: F841
-        con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
+        wanted = con.execute("DESCRIBE SELECT * FROM empty").fetchall()
         files = [str(f) for run in runs for f in run.files(kind)]
-        if files:
-            # the run a record belongs to is the folder its file lies in
-            con.execute(
-                f"INSERT INTO landed.{kind} BY NAME "
-                f"SELECT * EXCLUDE (filename), regexp_extract(filename, '([^/]+)/[^/]+$', 1) AS run_id "
-                f"FROM read_parquet(?, union_by_name = true, filename = true)",
-                [files],
-            )
         compacted = [str(f) for month in months if (f := month.file(kind)) is not None]
-        if compacted:
-            # a compacted month's file keeps each record's run_id as a column
-            con.execute(
-                f"INSERT INTO landed.{kind} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)"
-                " WHERE run_id NOT IN (SELECT unnest(?::VARCHAR[]))",
-                [compacted, sorted(built)],
-            )
+        parts = []
+        for paths, compacted_files in ((files, False), (compacted, True)):
+            if not paths:
+                continue
+            source = f"read_parquet({_sql_list(paths)}, union_by_name = true, filename = true)"
+            found = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            columns = [
+                f'CAST("{name}" AS {kind_type}) AS "{name}"'
+                if name in found
+                else f'CAST(NULL AS {kind_type}) AS "{name}"'
+                for name, kind_type, *_ in wanted
+                if name != "run_id"
+            ]
+            if compacted_files:
+                # a compacted month's file keeps each record's run_id as a column
+                columns.append('CAST("run_id" AS VARCHAR) AS "run_id"')
+                where = f" WHERE run_id NOT IN (SELECT unnest({_sql_list(sorted(built))}))"
+            else:
+                # the run a record belongs to is the folder its file lies in
+                columns.append("regexp_extract(filename, '([^/]+)/[^/]+$', 1) AS run_id")
+                where = ""
+            parts.append(f"SELECT {', '.join(columns)} FROM {source}{where}")
+        if parts:
+            con.execute(f"CREATE VIEW landed.{kind} AS " + " UNION ALL ".join(parts))
+        else:
+            con.execute(f"CREATE TABLE landed.{kind} AS SELECT * FROM empty")
     run_rows = []
     for m in catalogue.manifests():
         if m["run_id"] in built:
@@ -489,6 +509,9 @@ def _connect(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
     # Days are UTC days (README): a TIMESTAMPTZ cast to DATE, now() and current_date follow the
     # session's time zone, which DuckDB takes from the machine's TZ unless told
     con.execute("SET TimeZone = 'UTC'")
+    # the landed records are views over the runs' Parquet files (_load_landing), read a few times
+    # a build: each file's footer once
+    con.execute("SET parquet_metadata_cache = true")
     return con
 
 
@@ -653,6 +676,8 @@ def _build(
                     f"building on the {how} warehouse: {len(landed_ids - built)} new runs, metrics from {from_day}"
                 )
         _set_days(con, from_day)
+        if log:
+            log("merging the new runs")  # the time before it: start-up and reading the landing zone
         for table, staged, key, seen, order, spans in MERGED:
             _merge_latest(con, table, staged, key, seen, order, spans, empty=not built)
         con.execute(
