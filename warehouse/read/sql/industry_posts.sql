@@ -12,9 +12,12 @@
 -- with at least that many followers that day (posts_left_out.sql counts the others).
 WITH
 -- the signals and practices of the period's posts only: both tables carry the post's posted_at, and
--- are kept in its order, so the period's row groups are all that is read
+-- are kept in its order, so the period's row groups are all that is read (post_signals is a view:
+-- a filter on posted_at itself reaches its table's row groups, one on CAST(posted_at AS DATE) does
+-- not; the session's days are UTC days, queries.connect)
 signals AS (
-    SELECT * FROM post_signals WHERE CAST(posted_at AS DATE) BETWEEN $start AND $end
+    SELECT * FROM post_signals
+    WHERE posted_at >= CAST($start AS TIMESTAMPTZ) AND posted_at < CAST($end + 1 AS TIMESTAMPTZ)
 ),
 practices AS (
     SELECT * FROM post_practices WHERE CAST(posted_at AS DATE) BETWEEN $start AND $end
