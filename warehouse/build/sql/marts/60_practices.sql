@@ -349,27 +349,7 @@ WHERE b.computed AND b.day >= getvariable('metrics_from');
 -- accounts whose threads were opened in the window, and NULL where none were. An account's own
 -- row is its window sums; a platform with one account is that account's row (institution_practices,
 -- migration 011), so only platforms with several accounts are pooled.
-CREATE OR REPLACE TEMP TABLE practice_sums AS
-SELECT
-    account_id AS level_account,
-    institution_id,
-    platform AS level_platform,
-    day,
-    window_days,
-    threads_observed,
-    posts_seen,
-    closed_known,
-    closed_posts,
-    bait_known,
-    bait_posts,
-    comments_seen,
-    removed_comments,
-    CASE WHEN threads_observed THEN replies_read END AS replies_read,
-    CASE WHEN threads_observed THEN empty_replies END AS empty_replies,
-    CASE WHEN threads_observed THEN comments_toned END AS comments_toned,
-    CASE WHEN threads_observed THEN negative_comments END AS negative_comments
-FROM practice_windows
-UNION ALL
+CREATE OR REPLACE TEMP TABLE practice_pooled AS
 SELECT * EXCLUDE (single_accounts)
 FROM (
     SELECT
@@ -400,6 +380,30 @@ FROM (
     GROUP BY GROUPING SETS ((institution_id, shared_platform, day, window_days), (institution_id, day, window_days))
 )
 WHERE NOT single_accounts;
+
+-- Every level's sums: each account's own (read from practice_windows, not copied) and the pooled.
+CREATE OR REPLACE TEMP VIEW practice_sums AS
+SELECT
+    account_id AS level_account,
+    institution_id,
+    platform AS level_platform,
+    day,
+    window_days,
+    threads_observed,
+    posts_seen,
+    closed_known,
+    closed_posts,
+    bait_known,
+    bait_posts,
+    comments_seen,
+    removed_comments,
+    CASE WHEN threads_observed THEN replies_read END AS replies_read,
+    CASE WHEN threads_observed THEN empty_replies END AS empty_replies,
+    CASE WHEN threads_observed THEN comments_toned END AS comments_toned,
+    CASE WHEN threads_observed THEN negative_comments END AS negative_comments
+FROM practice_windows
+UNION ALL
+SELECT * FROM practice_pooled;
 
 -- Questions over each window, pooled the same way: each level's questions and its computed days in
 -- one series, the medians as window aggregates evaluated on the days (where threads were observed).
@@ -491,10 +495,17 @@ LEFT JOIN practice_answers AS a USING (level_account, institution_id, level_plat
 DELETE FROM account_practices WHERE day >= getvariable('metrics_from');
 
 -- a month at a time, each account's days together: its counts change slowly from one day to the
--- next and compress (a one-day read reads its month's row groups)
+-- next and compress (a one-day read reads its month's row groups); sorted on numbers, each account's
+-- place in the order of account_id
 INSERT INTO account_practices BY NAME
-SELECT * FROM practice_rates WHERE account_id IS NOT NULL
-ORDER BY date_trunc('month', day), account_id, window_days, day;
+SELECT r.*
+FROM practice_rates AS r
+JOIN (
+    SELECT account_id, row_number() OVER (ORDER BY account_id) AS account_order
+    FROM (SELECT DISTINCT account_id FROM practice_daily)
+) AS o USING (account_id)
+WHERE r.account_id IS NOT NULL
+ORDER BY date_trunc('month', r.day), o.account_order, r.window_days, r.day;
 
 DELETE FROM institution_practices_pooled WHERE day >= getvariable('metrics_from');
 
