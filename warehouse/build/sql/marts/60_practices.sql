@@ -112,9 +112,11 @@ SELECT
     sum(reactions_angry) OVER before_post AS usual_angry,
     sum(reactions) FILTER (WHERE reactions_angry IS NOT NULL) OVER before_post AS usual_reactions
 FROM facts
+-- (in microseconds: 90 days of 24 hours, as days are UTC days; a frame of numbers costs less than one
+-- of timestamps and intervals)
 WINDOW before_post AS (
-    PARTITION BY account_id ORDER BY posted_at
-    RANGE BETWEEN INTERVAL 90 DAYS PRECEDING AND INTERVAL 1 MICROSECOND PRECEDING
+    PARTITION BY account_id ORDER BY epoch_us(posted_at)
+    RANGE BETWEEN 7776000000000 PRECEDING AND 1 PRECEDING
 );
 
 DELETE FROM post_practices WHERE posted_at >= CAST(getvariable('metrics_from') AS TIMESTAMPTZ);
