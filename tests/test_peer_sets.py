@@ -264,11 +264,11 @@ def demo_with_a_set(demo_db, tmp_path_factory) -> tuple[str, str, list[str]]:
 
 @pytest.mark.parametrize("name", ["league", "engagement", "top_posts", "webcare", "practices", "trends"])
 def test_every_page_of_the_demo_shows_only_the_sets_institutions(demo_with_a_set, monkeypatch, name):
-    from tests.dashboard.conftest import page
+    from tests.dashboard.conftest import open_on_demand, page
 
     db, set_name, members = demo_with_a_set
     monkeypatch.setenv("FINSOCIAL_DB", db)
-    at = page(name, peers=set_name)
+    at = open_on_demand(page(name, peers=set_name), name)
     assert not at.exception, [e.message for e in at.exception]
     # the headings that carry filters name the set (a screenshot says what it shows)
     headings = [s.value for s in at.subheader if " · " in s.value or "(" in s.value]

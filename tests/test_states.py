@@ -9,7 +9,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import PAGES, page
+from tests.dashboard.conftest import PAGES, open_on_demand, page
 from tests.states import GONE_SET, NIGHT, STATE_NAMES, STATES
 
 pytestmark = pytest.mark.timeout(180)
@@ -55,26 +55,12 @@ def leaks(parts: list[str]) -> list[str]:
     return [p for p in parts if LEAKED.search(p)]
 
 
-# expanders whose content is drawn only once opened: their key, or the start of several keys
-OPENED_ON_DEMAND = {
-    "league": "lt_markdown",
-    "conversation": "cv_everyone",
-    "report": "rp_section_",
-    "practices": "pr_thresholds",
-    "webcare": "wc_everyone",
-    "peers": "pb_every_metric",
-}
-
-
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("state", STATE_NAMES)
 def test_every_page_in_every_state(warehouse_state, monkeypatch, state, name):
     monkeypatch.setenv("FINSOCIAL_DB", str(warehouse_state(state)))
     at = page(name, **BY_NAME[state].notes.get("query", {}))
-    if name in OPENED_ON_DEMAND:  # open what a page draws only when asked, and read it too
-        for key in [k for k in at.session_state if k.startswith(OPENED_ON_DEMAND[name])]:
-            at.session_state[key] = True
-        at.run()
+    open_on_demand(at, name)  # what a page draws only when asked is read too
     assert not at.exception, [e.message for e in at.exception]
     parts = shown(at)
     assert not leaks(parts), leaks(parts)

@@ -72,6 +72,26 @@ def page(name: str, **query: str) -> AppTest:
     return at.run()
 
 
+# expanders whose content is drawn only once opened: their key, or the start of several keys
+OPENED_ON_DEMAND = {
+    "league": "lt_markdown",
+    "conversation": "cv_everyone",
+    "report": "rp_section_",
+    "practices": "pr_thresholds",
+    "webcare": "wc_everyone",
+    "peers": "pb_every_metric",
+}
+
+
+def open_on_demand(at: AppTest, name: str) -> AppTest:
+    """Open what page `name` draws only when asked (its closed expanders), and run it again."""
+    if name in OPENED_ON_DEMAND:
+        for key in [k for k in at.session_state if k.startswith(OPENED_ON_DEMAND[name])]:
+            at.session_state[key] = True
+        at.run()
+    return at
+
+
 def shown(widget) -> list[str]:
     """The option labels a widget shows in the browser: the value the server set, else the
     widget's default (what the browser draws for a widget it has not seen before)."""
