@@ -34,6 +34,41 @@ def test_migrations_are_recorded(built):
     con.close()
 
 
+def test_a_new_warehouse_made_from_the_migrated_bytes_records_its_own_migrations(built, tmp_path):
+    """A process's later new warehouses are written from the first one's migrated file: the same
+    tables and migrations, each recorded as applied when that warehouse was made."""
+    import datetime as dt
+
+    from warehouse.infra.paths import DataPaths
+
+    def schema(db) -> tuple[list, list]:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            tables = con.execute(
+                "SELECT table_name, column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = 'main' ORDER BY ALL"
+            ).fetchall()
+            return tables, con.execute(
+                "SELECT version, applied_at FROM schema_migrations ORDER BY 1"
+            ).fetchall()
+        finally:
+            con.close()
+
+    assert build_module._MIGRATED  # the first build kept its migrated file
+    second = DataPaths(tmp_path / "second" / "finsocial.duckdb")
+    second.ensure()
+    second.registry.write_bytes(built.registry.read_bytes())
+    land(second, [snap("alpha-bank", "x", "alpha", "2026-03-01", 800)])
+    started = dt.datetime.now(dt.UTC)
+    build(second, full=True)
+    first_tables, first_migrations = schema(built.db)
+    second_tables, second_migrations = schema(second.db)
+    assert second_tables == first_tables
+    assert [v for v, _ in second_migrations] == [v for v, _ in first_migrations]
+    assert all(applied >= started for _, applied in second_migrations), (started, second_migrations)
+    assert followers(second.db) == followers(built.db) == [(800,)]
+
+
 def test_a_reader_keeps_its_snapshot_while_a_build_swaps(built):
     reader = duckdb.connect(str(built.db), read_only=True)
     land(built, [snap("alpha-bank", "x", "alpha", "2026-03-02", 900)], day="2026-03-02")

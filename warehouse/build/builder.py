@@ -87,6 +87,31 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+# The empty warehouse file with every migration applied, by the migrations and the DuckDB that made
+# it: a process that builds many new warehouses (the test suite, a benchmark) writes these bytes
+# instead of running the migrations' ninety-odd statements again, about 0.05 s of CPU a build.
+_MIGRATED: dict[str, bytes] = {}
+
+
+def _new_warehouse(target: Path, paths: DataPaths) -> duckdb.DuckDBPyConnection:
+    """A connection to a new warehouse file at target with every migration applied."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for name, text in sql_files("migrations"):
+        digest.update(name.encode() + b"\0" + text.encode())
+    key = digest.hexdigest()
+    if (migrated := _MIGRATED.get(key)) is None:
+        con = _connect(target, paths)
+        apply_migrations(con)
+        con.execute("CHECKPOINT")
+        con.close()
+        _MIGRATED[key] = target.read_bytes()
+    else:
+        target.write_bytes(migrated)
+    con = _connect(target, paths)
+    con.execute("UPDATE schema_migrations SET applied_at = now()")  # applied to this file now
+    return con
+
+
 def _arrow(rows: list[dict], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
@@ -649,10 +674,10 @@ def _build(
                 log("building everything: a compacted month with built runs went to the quarantine")
             con, built = None, set()
     if con is None:
-        con = _connect(target, paths)
+        con = _new_warehouse(target, paths)
     try:
         if not built:
-            apply_migrations(con)
+            apply_migrations(con)  # a previous warehouse without runs may predate some
         # the runs' records as read, in a scratch file of their own beside the build: tables
         # dropped from the warehouse file would leave their blocks in it, free but never returned
         # (a sixth of a full build's file)
