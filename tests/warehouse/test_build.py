@@ -42,17 +42,12 @@ def test_a_new_warehouse_made_from_the_migrated_bytes_records_its_own_migrations
     from warehouse.infra.paths import DataPaths
 
     def schema(db) -> tuple[list, list]:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            tables = con.execute(
-                "SELECT table_name, column_name, data_type FROM information_schema.columns"
-                " WHERE table_schema = 'main' ORDER BY ALL"
-            ).fetchall()
-            return tables, con.execute(
-                "SELECT version, applied_at FROM schema_migrations ORDER BY 1"
-            ).fetchall()
-        finally:
-            con.close()
+        with duckdb.connect(str(db), read_only=True) as con:
+            columns = "SELECT table_name, column_name, data_type FROM information_schema.columns"
+            return (
+                con.execute(columns + " WHERE table_schema = 'main' ORDER BY ALL").fetchall(),
+                con.execute("SELECT version, applied_at FROM schema_migrations ORDER BY 1").fetchall(),
+            )
 
     assert build_module._MIGRATED  # the first build kept its migrated file
     second = DataPaths(tmp_path / "second" / "finsocial.duckdb")
