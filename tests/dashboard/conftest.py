@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import functools
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import built_once
 from warehouse.infra.paths import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
+# Each AppTest run scans every installed distribution's metadata for Streamlit components, about
+# 0.4 s of a page's 0.5; nothing is installed while the tests run, so a process scans once
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 PAGES = [
     "league",
     "engagement",
