@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.memory import peak_rss_mb
 from warehouse.build.builder import build
 from warehouse.infra.paths import DataPaths
 
@@ -28,7 +29,7 @@ def main(db: str) -> None:
         json.dumps(
             {
                 "seconds": result.seconds,
-                "peak_rss_mb": usage.ru_maxrss / 1024,  # Linux reports kilobytes
+                "peak_rss_mb": peak_rss_mb(),  # this address space's, not the parent's carried over
                 "cpu_seconds": usage.ru_utime + usage.ru_stime,
                 "phases_s": steps,
                 "institutions": result.institutions,

@@ -111,9 +111,10 @@ def cpu():
 # each step: wall seconds since the start, CPU seconds so far, what began
 r = build(DataPaths(Path(sys.argv[1])), full=sys.argv[2] == "full",
           log=lambda m: steps.append([round(time.perf_counter() - t0, 2), cpu(), m]))
+from benchmarks.memory import peak_rss_mb
 u = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": r.seconds, "cpu_seconds": u.ru_utime + u.ru_stime,
-                  "peak_rss_mb": u.ru_maxrss / 1024, "steps": steps}))
+                  "peak_rss_mb": peak_rss_mb(), "steps": steps}))
 """
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import scale
+from benchmarks.memory import peak_rss_mb
 from warehouse.build import builder as wb
 from warehouse.infra.paths import DataPaths
 from warehouse.inputs.registry import load_registry
@@ -215,7 +216,7 @@ def replay(db: Path, variant: str) -> dict:
         "what": VARIANTS[variant],
         "seconds": round(time.perf_counter() - started, 3),
         "cpu_s": round(_cpu(), 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_rss_mb()),
         "warehouse_mb": round(size / 2**20),
         "steps": steps,
     }

@@ -24,6 +24,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from benchmarks.memory import peak_rss_mb
 from warehouse.build import builder
 from warehouse.infra.paths import DataPaths
 
@@ -104,7 +105,7 @@ def main(db: Path, mart: str, from_day: dt.date, explain: int = 0, rev: str | No
         "metrics_from": from_day.isoformat(),
         "memory_budget": os.environ.get("FINSOCIAL_BUILD_MEMORY", "2GB"),
         "load_avg_at_end": os.getloadavg(),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "sql": f"git revision {rev}" if rev else "this tree",
         "load_avg_at_start": load,
         "cpu_s": round(sum(t["cpu_s"] for t in timings), 2),
