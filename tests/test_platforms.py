@@ -85,7 +85,10 @@ def test_no_module_types_the_platform_list_again():
 PRODUCT = ("finsocial", "warehouse", "dashboard", "synth", "localservers")
 NOT_COUNTED = ("warehouse/domain/platforms.py",)
 # String constants that spell a platform's name but mean something else there: plotly's x axis.
-NOT_PLATFORMS = {"dashboard/charts.py": {"x"}, "dashboard/textwidth.py": {"x"}}  # an axis; the letter x's width
+NOT_PLATFORMS = {
+    "dashboard/charts.py": {"x"},
+    "dashboard/textwidth.py": {"x"},
+}  # an axis; the letter x's width
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
